@@ -1,0 +1,1 @@
+"""citatbot front ends, composer and conversation service."""

@@ -1,0 +1,55 @@
+"""The Answer every front end renders, and the Quote it is made of."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from retrieval.passage import Hit, Passage
+
+AnswerKind = Literal[
+    "answer",       # quotes that answer the question
+    "decline",      # the documents do not answer it
+    "empty",        # nothing to search for (blank, punctuation, only stop words)
+    "greeting",     # hej, hallå
+    "thanks",       # tack
+    "more",         # further quotes for the previous question
+    "more_none",    # "mer" with nothing (more) to show
+    "paragraph",    # the whole paragraph around a quote
+    "paragraph_none",  # paragraph asked for, but no such quote
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """One contiguous span of a raw file, quoted verbatim: raw[start:end] == text."""
+
+    passage: Passage
+    start: int
+    end: int
+    text: str
+    score: float
+    marks: tuple[tuple[int, int], ...] = ()  # matched words, offsets relative to text
+
+    @property
+    def doc(self) -> str:
+        return self.passage.doc
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What citatbot says to one message; `quotes` is empty whenever it does not answer."""
+
+    question: str
+    kind: AnswerKind
+    quotes: tuple[Quote, ...] = ()
+    hits: tuple[Hit, ...] = ()
+    more_available: bool = False
+    paragraph: Passage | None = None
+    truncated: bool = False
+    number_from: int = 1  # quotes are numbered on across "mer" pages
+    candidates: tuple[Quote, ...] = field(default=(), repr=False)
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.quotes) or self.paragraph is not None

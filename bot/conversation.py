@@ -1,0 +1,95 @@
+"""One conversation per chat: the previous question, paging with "mer", whole paragraphs, and
+short follow-ups read against the question before. Shared by the REPL and Telegram."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from bot.answer import Answer, Quote
+from bot.pipeline import Pipeline
+
+_MORE = re.compile(r"^(?:/?mer|/?fler|visa mer|fler svar|fler citat|mer tack)[.!]*$", re.IGNORECASE)
+_PARAGRAPH = re.compile(r"^/?(?:visa )?stycke(?:t)?(?:\s+(?P<n>\S+))?$", re.IGNORECASE)
+_FOLLOW_UP = re.compile(r"^(?:och|men|än|samt|också|då|hur är det med|vad gäller)\b", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class ChatState:
+    """What one chat has asked and been shown."""
+
+    question: str = ""
+    context: str = ""
+    candidates: tuple[Quote, ...] = ()
+    shown: int = 0
+    answer: Answer | None = None
+
+
+class ConversationService:
+    """Turns a chat's messages into Answers, keeping each chat's state apart from the others."""
+
+    def __init__(self, pipeline: Pipeline, *, max_chats: int = 10_000) -> None:
+        self.pipeline = pipeline
+        self.max_chats = max_chats
+        self._chats: OrderedDict[object, ChatState] = OrderedDict()
+
+    def state(self, chat_id: object) -> ChatState:
+        """The chat's state; the least recently used chat is forgotten beyond `max_chats`."""
+        state = self._chats.pop(chat_id, None) or ChatState()
+        self._chats[chat_id] = state
+        while len(self._chats) > self.max_chats:
+            self._chats.popitem(last=False)
+        return state
+
+    def handle(self, chat_id: object, text: str) -> Answer:
+        """A message: "mer", "stycke N", or a question."""
+        stripped = text.strip()
+        if _MORE.match(stripped):
+            return self.more(chat_id)
+        if match := _PARAGRAPH.match(stripped):
+            return self.paragraph(chat_id, match["n"] or "1")
+        return self.ask(chat_id, stripped)
+
+    def ask(self, chat_id: object, question: str) -> Answer:
+        """Answer a question, reading a short follow-up against the previous question."""
+        state = self.state(chat_id)
+        context = state.question if state.question and self._is_follow_up(question) else ""
+        answer = self.pipeline.answer(question, context)
+        if answer.kind in ("answer", "decline"):
+            state.question = question if not context else f"{context} {question}"
+            state.candidates = answer.candidates
+            state.shown = len(answer.quotes)
+            state.answer = answer
+        return answer
+
+    def more(self, chat_id: object) -> Answer:
+        """The next quotes for the chat's last question."""
+        state = self.state(chat_id)
+        page = state.candidates[state.shown : state.shown + self.pipeline.settings.max_quotes]
+        if not page:
+            return Answer(state.question, "more_none")
+        answer = Answer(
+            state.question,
+            "more",
+            quotes=page,
+            hits=state.answer.hits if state.answer else (),
+            more_available=state.shown + len(page) < len(state.candidates),
+            number_from=state.shown + 1,
+        )
+        state.shown += len(page)
+        return answer
+
+    def paragraph(self, chat_id: object, number: str) -> Answer:
+        """The whole paragraph around quote `number` (1-based) of what the chat was shown."""
+        state = self.state(chat_id)
+        n = int(number) if number.isdigit() and len(number) < 6 else 0
+        if not 1 <= n <= state.shown:
+            return Answer(state.question, "paragraph_none")
+        quote = state.candidates[n - 1]
+        return Answer(state.question, "paragraph", quotes=(quote,), paragraph=quote.passage)
+
+    def _is_follow_up(self, question: str) -> bool:
+        """Starts like a follow-up ("Och ...") or has at most one word to search for."""
+        terms = set(self.pipeline.analyzer.terms(question))
+        return bool(terms) and (bool(_FOLLOW_UP.match(question)) or len(terms) == 1)

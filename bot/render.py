@@ -1,0 +1,82 @@
+"""Render Answers and messages through the Jinja2 templates of prompts/<form>/.
+
+Content (which quotes, which source) is decided before rendering; a form (plain text, terminal
+with colours, Telegram HTML) only decides how it looks. The environment is strict: a missing
+variable is an error, and the HTML form autoescapes every piece of corpus and user text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from bot.answer import Answer, Quote
+from retrieval.ingest import Corpus
+
+Form = Literal["txt", "html"]
+MONTHS = ("januari februari mars april maj juni juli augusti september oktober november "
+          "december").split()
+_BOLD, _RESET = "\x1b[1m", "\x1b[0m"
+_TEMPLATE_OF = {"more": "answer"}
+
+
+def swedish_date(iso: str) -> str:
+    """'2018-11-07' → '7 november 2018', '2023-04' → 'april 2023'; anything else unchanged."""
+    parts = iso.split("-")
+    try:
+        if len(parts) == 3:
+            return f"{int(parts[2])} {MONTHS[int(parts[1]) - 1]} {int(parts[0])}"
+        if len(parts) == 2:
+            return f"{MONTHS[int(parts[1]) - 1]} {int(parts[0])}"
+    except (ValueError, IndexError):
+        pass
+    return iso
+
+
+class Renderer:
+    """Turns an Answer or a named message into text for one output form."""
+
+    def __init__(self, prompts_dir: Path, form: Form, *, color: bool = False) -> None:
+        if form not in ("txt", "html"):
+            raise ValueError(f"unknown output form {form!r}; use 'txt' or 'html'")
+        folder = prompts_dir / form
+        if not folder.is_dir():
+            raise ValueError(f"no templates for form {form!r} in {prompts_dir}")
+        self.form = form
+        self.color = color and form == "txt"
+        self.env = Environment(
+            loader=FileSystemLoader(folder),
+            undefined=StrictUndefined,
+            autoescape=form == "html",
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self.env.filters["marked"] = self.marked
+        self.env.filters["datum"] = swedish_date
+
+    def marked(self, quote: Quote) -> str:
+        """The quote's characters, verbatim, with matched words emphasised for this form."""
+        text, pieces, pos = quote.text, [], 0
+        for start, end in quote.marks:
+            pieces.append((text[pos:start], False))
+            pieces.append((text[start:end], True))
+            pos = end
+        pieces.append((text[pos:], False))
+        if self.form == "html":
+            return Markup("").join(Markup("<b>%s</b>") % p if em else escape(p) for p, em in pieces)
+        if self.color:
+            return "".join(f"{_BOLD}{p}{_RESET}" if em and p else p for p, em in pieces)
+        return text
+
+    def answer(self, answer: Answer, corpus: Corpus) -> str:
+        """Render an Answer with the template named after its kind."""
+        name = _TEMPLATE_OF.get(answer.kind, answer.kind)
+        return self.message(name, answer=answer, documents=corpus.documents, info=corpus.info)
+
+    def message(self, name: str, **values: object) -> str:
+        """Render prompts/<form>/<name>.j2 with `values`."""
+        return self.env.get_template(f"{name}.j2").render(**values).strip()

@@ -1,0 +1,77 @@
+"""The terminal REPL: line editing and history on a terminal, one answer a line on a pipe."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from bot.conversation import ConversationService
+from bot.pipeline import Pipeline
+from bot.render import Renderer
+from bot.settings import Settings
+
+QUIT = {"avsluta", "sluta", "quit", "exit", "q", "/avsluta", "/quit"}
+HELP = {"hjälp", "hjalp", "help", "?", "/hjälp", "/hjalp", "/help"}
+SOURCES = {"källor", "kallor", "källa", "/källor", "/kallor"}
+PROMPT = "fråga> "
+
+
+def use_color(settings: Settings, stream=sys.stdout) -> bool:
+    """Colours on a terminal (unless NO_COLOR), never on a pipe, or as the setting forces."""
+    if settings.color != "auto":
+        return settings.color == "always"
+    return stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def reply(text: str, service: ConversationService, renderer: Renderer) -> str | None:
+    """The rendered reply to one line, or None when the line asks to quit."""
+    command = text.strip().casefold()
+    corpus = service.pipeline.corpus
+    if command in QUIT:
+        return None
+    if command in HELP:
+        return renderer.message("help", info=corpus.info, documents=corpus.documents)
+    if command in SOURCES:
+        return renderer.message("sources", documents=corpus.documents)
+    return renderer.answer(service.handle("repl", text), corpus)
+
+
+def _terminal_lines(history: Path) -> Iterator[str]:
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+    try:
+        history.parent.mkdir(parents=True, exist_ok=True)
+        hist = FileHistory(str(history))
+    except OSError:
+        hist = InMemoryHistory()
+    session: PromptSession[str] = PromptSession(history=hist)
+    while True:
+        try:
+            yield session.prompt(PROMPT)
+        except (EOFError, KeyboardInterrupt):
+            return
+
+
+def run_repl(pipeline: Pipeline, settings: Settings, lines: Iterable[str] | None = None) -> int:
+    """Greet, then answer each line until quit, Ctrl-D or Ctrl-C (or the pipe's end)."""
+    renderer = Renderer(settings.prompts_dir, "txt", color=use_color(settings))
+    service = ConversationService(pipeline)
+    corpus = pipeline.corpus
+    interactive = lines is None and sys.stdin.isatty()
+    if interactive:
+        print(renderer.message("welcome", info=corpus.info, documents=corpus.documents) + "\n")
+        history = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state"))
+        lines = _terminal_lines(history / "citatbot" / "history")
+    elif lines is None:
+        lines = (line.rstrip("\n") for line in sys.stdin)
+    for line in lines:
+        if not line.strip():
+            continue
+        text = reply(line, service, renderer)
+        if text is None:
+            break
+        print(text + "\n", flush=True)
+    return 0

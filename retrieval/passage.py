@@ -1,0 +1,52 @@
+"""The data types that travel from the corpus to every front end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One file of the corpus with the metadata a quote's source line needs."""
+
+    name: str
+    raw: str = field(repr=False)
+    title: str
+    publisher: str = ""
+    author: str = ""
+    date: str = ""
+    kind: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A paragraph of a document.
+
+    `spans` are the raw character ranges the passage is made of: usually one, several when list
+    items or an interview question are joined to their paragraph across dropped lines. `text` is
+    those spans joined by newlines, so every sentence quoted from it maps back to raw offsets.
+    """
+
+    id: str
+    doc: str
+    heading: str
+    spans: tuple[tuple[int, int], ...]
+    text: str
+    author: str = ""
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1][1]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A passage with its retrieval score, as search returns it."""
+
+    passage: Passage
+    score: float

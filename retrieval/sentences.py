@@ -1,0 +1,48 @@
+"""Swedish sentence boundaries with offsets, for quoting whole sentences verbatim."""
+
+from __future__ import annotations
+
+import re
+
+# Abbreviations that end in a period but rarely end a sentence.
+# "osv", "m.m." and "etc." usually close a list at the end of a sentence, so they still split
+# before a capital letter; these never do.
+ABBREVIATIONS = frozenset(
+    "t.ex ex bl.a s.k dvs d.v.s ca resp jfr kl nr st sk fr.o.m t.o.m p.g.a pga inkl exkl "
+    "tel ang enl forts f.d fd s.a.s o.d ev eng sv prof dr"
+    .split()
+)
+# A boundary: end punctuation, optional closing quotes/brackets, whitespace, then a sentence start.
+_BOUNDARY = re.compile(r"[.!?…]+[”\"»)]*(?=\s+[–—\-”\"«(]?\s?[A-ZÅÄÖÉÜ0-9])")
+_WORD_BEFORE = re.compile(r"(\S+)$")
+
+
+def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text`, shifted by `offset`, whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        if _is_abbreviation(text[start:match.start() + 1]):
+            continue
+        spans.append((start, match.end()))
+        start = match.end()
+    spans.append((start, len(text)))
+    out = []
+    for s, e in spans:
+        chunk = text[s:e]
+        lead = len(chunk) - len(chunk.lstrip())
+        trail = len(chunk) - len(chunk.rstrip())
+        if e - trail > s + lead:
+            out.append((offset + s + lead, offset + e - trail))
+    return out
+
+
+def _is_abbreviation(before: str) -> bool:
+    """True when the period closing `before` belongs to an abbreviation like "t.ex." or "m.m."."""
+    if not before.endswith("."):
+        return False
+    match = _WORD_BEFORE.search(before[:-1])
+    word = match.group(1).casefold().strip("(”\"") if match else ""
+    if before.endswith("o s v."):
+        return False
+    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
