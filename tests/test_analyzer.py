@@ -1,0 +1,60 @@
+"""The Swedish analyzer and sentence splitter on the cases the corpus and users produce."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.analyzer import SwedishAnalyzer, stopwords
+from retrieval.sentences import split_sentences
+
+A = SwedishAnalyzer()
+
+
+@pytest.mark.parametrize("forms", [
+    ("socialsekreterare", "socialsekreterarna", "Socialsekreteraren"),
+    ("utredning", "utredningar", "utredningarna"),
+    ("chef", "chefer", "cheferna"),
+    ("kommun", "kommuner", "kommunerna"),
+], ids=lambda f: f[0])
+def test_inflections_share_a_stem(forms: tuple[str, ...]) -> None:
+    assert len({tuple(A.terms(f)) for f in forms}) == 1
+
+
+def test_suspended_and_hyphenated_compounds_give_their_parts() -> None:
+    assert A.terms("individ- och familjeomsorg") == ["individ", "familjeomsorg"]
+    assert A.terms("lex Sarah-anmälningar")[-2:] == ["sarah", "anmälning"]
+
+
+def test_numbers_keep_decimal_commas_and_years() -> None:
+    assert A.terms("nära 1,6 miljard för år 2023") == ["när", "1,6", "miljard", "år", "2023"]
+    assert A.terms("1.6") == ["1,6"]
+
+
+def test_stop_words_go_content_words_stay() -> None:
+    assert A.terms("Vad är det som inte fungerar och varför?") == ["funger"]
+    assert {"beslut", "sitta", "stöd", "personal"}.isdisjoint(stopwords())
+
+
+def test_case_folding_and_swedish_letters() -> None:
+    assert A.terms("VÄXJÖ Växjö växjö") == ["växjö"] * 3
+    tokens = A.tokens("Här i Umeå")
+    assert [("Här i Umeå"[t.start:t.end]) for t in tokens] == ["Umeå"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Det gäller t.ex. Umeå. Nästa mening.", ["Det gäller t.ex. Umeå.", "Nästa mening."]),
+    ("Kritiken handlade bl a om stöd. Ärendet uppmärksammades.",
+     ["Kritiken handlade bl a om stöd.", "Ärendet uppmärksammades."]),
+    ("De slutade, tog ledigt, o s v. Sedan kom nya.", ["De slutade, tog ledigt, o s v.", "Sedan kom nya."]),
+    ("Det kostar 1,6 miljard. Det är mycket.", ["Det kostar 1,6 miljard.", "Det är mycket."]),
+    ("Publicerad 7 april 2021. Text.", ["Publicerad 7 april 2021.", "Text."]),
+    ("Han sa: ”Det fungerar inte!” – Det är sant, säger hon.",
+     ["Han sa: ”Det fungerar inte!”", "– Det är sant, säger hon."]),
+    ("Arbete m.m. ingår. Bra.", ["Arbete m.m. ingår.", "Bra."]),
+], ids=["t.ex", "bl a", "o s v", "decimal", "date", "quote+dash", "m.m"])
+def test_sentence_splitting(text: str, expected: list[str]) -> None:
+    assert [text[s:e] for s, e in split_sentences(text)] == expected
+
+
+def test_sentence_offsets_are_shifted() -> None:
+    assert split_sentences("  Ett. Två.", 100) == [(102, 106), (107, 111)]

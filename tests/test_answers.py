@@ -1,0 +1,130 @@
+"""Real questions through the real pipeline: right passages, verbatim quotes, honest declines."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation import ConversationService
+from bot.pipeline import Pipeline
+from tests.conftest import CORPUS
+
+# (question, doc prefix, a string the right passage contains)
+RETRIEVAL = [
+    ("Vad kostar socialtjänsten i Umeå?", "000", "1,6 miljard"),
+    ("Hur mycket pengar får socialtjänsten i Umeå i år?", "000", "nära 1,6 miljard"),
+    ("Vad tycker Gracchus om tystnadskulturen?", "000", "Sommarförskolornas placering"),
+    ("Vem gjorde arbetsmiljöutredningen 2022?", "000", "Feelgood"),
+    ("Hur många socialsekreterare valde att inte arbeta med myndighetsutövning?", "001", "27 socialsekreterare"),
+    ("Vilken kritik riktade Ivo mot politikerna?", "001", "tonårsflicka"),
+    ("Vem motsatte sig en extern granskning?", "001", "Andreas Lundgren"),
+    ("Vilka förändringar kräver nystarten för socialtjänsten?", "001", "Den externa granskningen genomförs"),
+    ("Hur många lex Sarah-anmälningar har utretts i Växjö?", "002", "elva anmälningar"),
+    ("Hur många pågående ärenden hade enheten i september?", "002", "1150 pågående ärenden"),
+    ("Vad heter bidragsroboten som försenas?", "002", "Algot"),
+    ("Hur många personer har lämnat sina tjänster det senaste halvåret?", "002", "mellan 12 och 15 personer"),
+    ("Vilka tre områden måste åtgärdas enligt utredaren?", "002", "Ordning och reda"),
+    ("Hur många socionomer anser att kvaliteten försämras i kommuner med underskott?", "003", "9 av 10 socionomer"),
+    ("Vilka är de tre viktigaste åtgärderna för kvalitet enligt Veronica Magnusson?", "003", "rimligt antal medarbetare"),
+    ("Hur många socionomer svarade på undersökningen 2020?", "003", "Över 600 socionomer"),
+    ("Hur stor andel av socionomerna kan inte bedriva socialt arbete med nödvändig kvalitet?", "003", "44%"),
+    ("Vem ska fatta beslut i individärenden enligt socionomerna?", "003", "fattas av tjänstemän"),
+    ("Hur många socialchefer har svårt att följa upp sina fall?", "004", "Var tredje socialchef"),
+    ("Vad borde staten ta ansvar för?", "004", "digital infrastruktur"),
+    ("Hur ser förutsättningarna ut utanför storstäderna?", "004", "storstadsområden"),
+]
+
+OFF_TOPIC = ["Vad blir det för väder i morgon?", "Vem vann fotbolls-VM 2018?",
+             "Hur bakar man kanelbullar?", "Vad är huvudstaden i Frankrike?",
+             "asdf qwerty zxcv", "Hur installerar jag Python på Windows?", "???", ""]
+CHIT_CHAT = [("hej", "greeting"), ("Hej!", "greeting"), ("Hallå där", "greeting"),
+             ("tack", "thanks"), ("Tack så mycket!", "thanks")]
+MORE_QUESTIONS = [
+    "Varför slutade socialsekreterarna?", "Vad hände med ekonomiskt bistånd i Växjö?",
+    "Vilka åtgärder föreslår Vision?", "Vad säger Per Sandberg om omorganisationen?",
+    "Vad är social skuld?", "Vad är Arbetarpartiets viktigaste fråga?",
+    "Vad anser Heike Erkers?", "Vad säger cheferna om budgetramarna?",
+    "Hur påverkas rättssäkerheten?", "Vad hände med flickans ärende?",
+    "Vad är mina sidor?", "Vad krävs för kvalitet i socialt arbete?",
+    "Vem är förbundsordförande för Vision?", "Vad gör Vision Chef?",
+    "Vad var syftet med träffen?", "Varför kritiseras digitaliseringen?",
+    "Hur många fick inget besked på sin ansökan?", "Vad säger Tomas?",
+    "Hur ser det ut med personalomsättningen?", "Vad är lex Sarah?",
+    "Vad tycker socionomerna om socialnämnden?", "Vad efterlyser Akademikerförbundet SSR?",
+    "Vad kostar individ- och familjeomsorgen?", "Vem är Hans Lindberg?",
+    "Hur många chefer har svårt att leverera insatser?", "Vad är det förebyggande arbetet?",
+    "Vad säger den tidigare medarbetaren?", "Vad gjorde Folkbladet?", "Vem är Andreas Lundgren?",
+    "Vad ska socialtjänsten göra mot organiserad brottslighet?", "Hur många gruppledare fanns?",
+    "Vad är en kommunreform?",
+]
+
+
+def _raw(doc: str) -> str:
+    with open(CORPUS / doc, encoding="utf-8") as handle:
+        return handle.read()
+
+
+@pytest.mark.parametrize("question, doc, needle", RETRIEVAL, ids=[q for q, _, _ in RETRIEVAL])
+def test_right_passage_in_top_three(pipeline: Pipeline, question: str, doc: str, needle: str) -> None:
+    hits = pipeline.answer(question).hits[:3]
+    assert any(h.passage.doc.startswith(doc) and needle in h.passage.text for h in hits), (
+        [h.passage.text[:60] for h in hits])
+
+
+def test_every_quote_is_verbatim_raw_span(pipeline: Pipeline) -> None:
+    questions = [q for q, _, _ in RETRIEVAL] + MORE_QUESTIONS
+    assert len(questions) >= 50
+    checked = 0
+    for question in questions:
+        for quote in pipeline.answer(question).quotes:
+            assert _raw(quote.doc)[quote.start:quote.end] == quote.text
+            checked += 1
+    assert checked >= 50
+
+
+def test_the_money_question_quotes_the_figure_with_its_source(pipeline: Pipeline) -> None:
+    answer = pipeline.answer("Vad kostar socialtjänsten i Umeå?")
+    assert answer.kind == "answer"
+    assert any("1,6 miljard" in q.text for q in answer.quotes)
+
+
+@pytest.mark.parametrize("question", OFF_TOPIC)
+def test_off_topic_is_declined(pipeline: Pipeline, question: str) -> None:
+    answer = pipeline.answer(question)
+    assert answer.kind in ("decline", "empty") and answer.quotes == ()
+
+
+@pytest.mark.parametrize("text, kind", CHIT_CHAT)
+def test_chit_chat_gets_a_human_answer(pipeline: Pipeline, text: str, kind: str) -> None:
+    assert pipeline.answer(text).kind == kind
+
+
+def test_more_pages_through_further_quotes(pipeline: Pipeline) -> None:
+    chat = ConversationService(pipeline)
+    first = chat.handle(1, "Vad hände med ekonomiskt bistånd i Växjö?")
+    more = chat.handle(1, "mer")
+    assert more.kind == "more" and more.number_from == len(first.quotes) + 1
+    assert {(q.doc, q.start) for q in first.quotes}.isdisjoint((q.doc, q.start) for q in more.quotes)
+
+
+def test_follow_up_is_read_against_the_previous_question(pipeline: Pipeline) -> None:
+    chat = ConversationService(pipeline)
+    chat.handle("a", "Hur många lex Sarah-anmälningar har utretts i Växjö?")
+    answer = chat.handle("a", "Och hur många pågår?")
+    assert any("Ytterligare fyra utredningar pågår" in q.text for q in answer.quotes)
+    assert "växjö" in pipeline.query("Och hur många pågår?", "i Växjö").weights
+    assert "växjö" not in pipeline.query("Och hur många pågår?").weights
+
+
+def test_paragraph_command_shows_the_whole_passage(pipeline: Pipeline) -> None:
+    chat = ConversationService(pipeline)
+    first = chat.handle(1, "Vad kostar socialtjänsten i Umeå?")
+    para = chat.handle(1, "stycke 1")
+    assert para.kind == "paragraph" and para.paragraph == first.quotes[0].passage
+    assert chat.handle(1, "stycke 99").kind == "paragraph_none"
+    assert chat.handle(1, "stycke ../../etc").kind == "paragraph_none"
+
+
+def test_chats_do_not_share_state(pipeline: Pipeline) -> None:
+    chat = ConversationService(pipeline)
+    chat.handle(1, "Vad kostar socialtjänsten i Umeå?")
+    assert chat.handle(2, "mer").kind == "more_none"

@@ -1,0 +1,83 @@
+"""The real command line: ask --json against the contract, the REPL through a pipe, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import CORPUS
+
+QUOTE_KEYS = {"doc", "passage", "text", "start", "end", "score"}
+HIT_KEYS = {"passage", "doc", "score", "text"}
+
+
+def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m bot ARGS` as a user would, in a fresh process."""
+    import os
+
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
+                          text=True, timeout=60, env={**os.environ, **(env or {})})
+
+
+def check_contract(obj: dict) -> None:
+    assert set(obj) == {"question", "answered", "text", "quotes", "hits"}
+    assert obj["answered"] == bool(obj["quotes"])
+    for q in obj["quotes"]:
+        assert set(q) == QUOTE_KEYS
+        with open(CORPUS / q["doc"], encoding="utf-8") as handle:
+            assert handle.read()[q["start"]:q["end"]] == q["text"]
+    for h in obj["hits"]:
+        assert set(h) == HIT_KEYS
+
+
+def test_ask_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", "Vad kostar socialtjänsten i Umeå?"]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    check_contract(obj)
+    assert obj["answered"] and any("1,6 miljard" in q["text"] for q in obj["quotes"])
+    assert 1 <= len(obj["hits"]) <= 5 and "1,6 miljard" in obj["text"]
+
+
+def test_ask_json_stdin_writes_one_object_a_line() -> None:
+    result = run("ask", "--json", "-", stdin="Vad kostar socialtjänsten i Umeå?\n\nhej\nVem vann VM?\n")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 0 and len(lines) == 3
+    for obj in lines:
+        check_contract(obj)
+    assert [o["answered"] for o in lines] == [True, False, False]
+
+
+def test_repl_through_a_pipe_answers_each_line() -> None:
+    result = run("repl", stdin="Vad kostar socialtjänsten i Umeå?\nmer\nkällor\navsluta\nhej\n")
+    assert result.returncode == 0, result.stderr
+    assert "1,6 miljard" in result.stdout and "Smålandsposten" in result.stdout
+    assert "Hej!" not in result.stdout  # nothing after "avsluta"
+    assert "\x1b[" not in result.stdout  # no colours on a pipe
+
+
+@pytest.mark.parametrize("env, needle", [
+    ({"CITATBOT_TOP_K": "0"}, "CITATBOT_TOP_K"),
+    ({"CITATBOT_MIN_COVERAGE": "mycket"}, "CITATBOT_MIN_COVERAGE"),
+    ({"CITATBOT_COLOR": "blå"}, "CITATBOT_COLOR"),
+    ({"CITATBOT_CORPUS_DIR": "/finns/inte"}, "/finns/inte"),
+], ids=["top_k", "coverage", "color", "corpus"])
+def test_user_errors_are_one_line_without_traceback(env: dict[str, str], needle: str) -> None:
+    result = run("ask", "hej", env=env)
+    assert result.returncode == 1
+    assert needle in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_broken_file_is_skipped_with_a_warning(tmp_path) -> None:
+    (tmp_path / "ok.txt").write_text(
+        "Hemtjänsten i Lund fick 40 miljoner kronor 2022.\n\nSkolan fick mer.\n\nVården fick mindre.\n",
+        "utf-8")
+    (tmp_path / "trasig.txt").write_bytes("Växjö".encode("latin-1"))
+    result = run("ask", "Hur mycket fick hemtjänsten i Lund?", env={"CITATBOT_CORPUS_DIR": str(tmp_path)})
+    assert result.returncode == 0
+    assert "trasig.txt" in result.stderr and "UTF-8" in result.stderr
+    assert "40 miljoner" in result.stdout

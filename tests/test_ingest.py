@@ -1,0 +1,105 @@
+"""Ingestion of the real corpus: boilerplate out, duplicates once, comments kept, exact offsets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.errors import CorpusError
+from retrieval.ingest import load_corpus
+from tests.conftest import CORPUS
+
+BOILERPLATE = ["Annons", "Lämna ett svar", "Lämna en kommentar", "E-postadressen publiceras",
+               "Prenumerera", "Starta din prenumeration", "Foto:", "Lästid 4 min", "Publicerad",
+               "Skicka e-post", "Läs mer om Vision Chef", "Texten är en annons", "IP-nummer",
+               "Hör av dig – hjälp till", "_____", "Etikettarkiv"]
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load_corpus(CORPUS)
+
+
+def test_all_five_documents_load_without_problems(corpus) -> None:
+    assert len(corpus.documents) == 5
+    assert corpus.problems == []
+
+
+@pytest.mark.parametrize("junk", BOILERPLATE)
+def test_boilerplate_is_not_a_passage(corpus, junk: str) -> None:
+    offenders = [p.id for p in corpus.passages if junk in p.text]
+    assert offenders == []
+
+
+def test_every_passage_is_its_raw_spans(corpus) -> None:
+    for p in corpus.passages:
+        raw = (CORPUS / p.doc).read_text(encoding="utf-8")
+        assert p.text == "\n".join(raw[s:e] for s, e in p.spans)
+        assert p.start == p.spans[0][0] and p.end == p.spans[-1][1]
+        assert raw[p.start:p.end].startswith(p.text.split("\n")[0])
+
+
+def test_passage_ids_are_unique_and_stable(corpus) -> None:
+    ids = [p.id for p in corpus.passages]
+    assert len(ids) == len(set(ids))
+    assert ids == [p.id for p in load_corpus(CORPUS).passages]
+
+
+def test_paragraph_printed_twice_is_kept_once(corpus) -> None:
+    line = "– Som helhet är vi väl fungerande, säger Per Sandberg."
+    assert sum(line in p.text for p in corpus.passages) == 1
+    assert (CORPUS / "002_2ff962fd2406e8a4.txt").read_text(encoding="utf-8").count(line) == 2
+
+
+def test_reader_comments_stay_with_their_authors(corpus) -> None:
+    authors = {p.author for p in corpus.passages if p.doc.startswith("000")} - {""}
+    assert authors == {"Gracchus", "Tomas", "Upprörd!", "Jan Hägglund (inläggsförfattare)"}
+    gracchus = [p for p in corpus.passages if p.author == "Gracchus"]
+    assert any("tystnadskulturen" in p.text for p in gracchus)
+
+
+def test_headings_belong_to_the_passage_they_introduce(corpus) -> None:
+    by_heading = {p.heading: p for p in corpus.passages}
+    assert "Många av de tillfrågade" in by_heading["Mer tid"].text
+    assert "Mer tid" not in [p.text for p in corpus.passages]
+    assert by_heading["Ingress"].text.startswith("Socialtjänsten i Umeå kommun")
+
+
+def test_list_items_join_their_lead_in_across_dropped_ads(corpus) -> None:
+    (lst,) = [p for p in corpus.passages if p.text.startswith("Utredaren pekar på tre områden")]
+    assert len(lst.spans) == 4 and "Tillit och förståelse" in lst.text and "Annons" not in lst.text
+
+
+def test_interview_question_joins_its_answer(corpus) -> None:
+    (qa,) = [p for p in corpus.passages if p.text.startswith("Hur allvarlig är situationen?")]
+    assert "– Det finns en prioritering" in qa.text
+
+
+def test_new_files_are_picked_up_and_broken_ones_skipped(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(
+        "Min rapport om hemtjänst\n\nHemtjänsten i Lund fick 40 miljoner kronor 2022.\n", "utf-8")
+    (tmp_path / "b.md").write_text("# Rubrik\n\nEn mening om skolan i Lund.\n", "utf-8")
+    (tmp_path / "latin1.txt").write_bytes("Växjö kommun".encode("latin-1"))
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02PNG")
+    (tmp_path / "empty.txt").write_text("  \n", "utf-8")
+    (tmp_path / "notes.csv").write_text("ignored", "utf-8")
+    corpus = load_corpus(tmp_path)
+    assert sorted(corpus.documents) == ["a.txt", "b.md"]
+    assert corpus.documents["a.txt"].title == "Min rapport om hemtjänst"
+    assert {(p.path, p.problem) for p in corpus.problems} == {
+        ("latin1.txt", "not_utf8"), ("binary.txt", "binary"), ("empty.txt", "empty")}
+
+
+def test_broken_metadata_is_reported_and_documents_still_load(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Hemtjänsten i Lund fick 40 miljoner kronor 2022.\n", "utf-8")
+    (tmp_path / "sources.toml").write_text('[documents."a.txt"\ntitle = ', "utf-8")
+    corpus = load_corpus(tmp_path)
+    assert list(corpus.documents) == ["a.txt"]
+    assert [p.problem for p in corpus.problems] == ["metadata_syntax"]
+
+
+@pytest.mark.parametrize("make", [lambda p: p / "missing", lambda p: p], ids=["missing", "empty"])
+def test_unusable_corpus_folder_raises(tmp_path: Path, make) -> None:
+    with pytest.raises(CorpusError):
+        load_corpus(make(tmp_path))
