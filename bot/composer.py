@@ -7,9 +7,11 @@ raw[start:end] == text holds by construction; two sentences are two quotes.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 
 from bot.answer import Answer, Quote
+from bot.query import Query
 from retrieval.analyzer import SwedishAnalyzer
 from retrieval.passage import Document, Hit, Passage
 from retrieval.sentences import split_sentences
@@ -18,6 +20,16 @@ from retrieval.sentences import split_sentences
 # filler sentences never pad an answer; "mer" pages through the rest.
 RELATIVE_FLOOR = 0.35
 HEADING_WEIGHT = 0.5
+# A question that asks for a figure or a date prefers sentences that hold one.
+_ASKS_NUMBER = re.compile(r"\b(hur (många|mycket|stor|stora|länge|ofta)|vilken andel|hur mkt|"
+                          r"kostar|kostade|antal|procent|andel)\b", re.IGNORECASE)
+_ASKS_DATE = re.compile(r"\b(när|vilket år|vilken månad|vilket datum|sedan när)\b", re.IGNORECASE)
+_HAS_NUMBER = re.compile(r"\d|\b(en|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|fjorton|"
+                         r"hälften|var tredje|miljard|miljoner)\b", re.IGNORECASE)
+_HAS_DATE = re.compile(r"\b(1[89]|20)\d\d\b|\b(januari|februari|mars|april|maj|juni|juli|"
+                       r"augusti|september|oktober|november|december|våren|hösten|sommaren|"
+                       r"vintern|i våras|i höstas)\b", re.IGNORECASE)
+TYPE_BONUS = 0.15
 
 
 class Composer:
@@ -40,22 +52,12 @@ class Composer:
         self.max_quotes = max_quotes
         self.min_coverage = min_coverage
 
-    def coverage(self, weights: Mapping[str, float], terms: frozenset[str]) -> float:
-        """Share of the question's weight that a passage's terms match."""
-        total = sum(weights.values())
-        return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
-
-    def compose(
-        self,
-        question: str,
-        weights: Mapping[str, float],
-        hits: Sequence[Hit],
-        top_terms: frozenset[str],
-    ) -> Answer:
+    def compose(self, query: Query, hits: Sequence[Hit], top_terms: frozenset[str]) -> Answer:
         """An answer with the best sentences, or a decline when the top passage is too weak."""
-        if not hits or self.coverage(weights, top_terms) < self.min_coverage:
+        question = query.text
+        if not hits or query.coverage(top_terms) < self.min_coverage:
             return Answer(question, "decline", hits=tuple(hits))
-        ranked = self.rank_sentences(weights, hits)
+        ranked = self.rank_sentences(query, hits)
         if not ranked:
             return Answer(question, "decline", hits=tuple(hits))
         floor = ranked[0][0] * RELATIVE_FLOOR
@@ -70,34 +72,40 @@ class Composer:
             candidates=tuple(candidates),
         )
 
-    def rank_sentences(
-        self, weights: Mapping[str, float], hits: Sequence[Hit]
-    ) -> list[tuple[float, Quote]]:
+    def rank_sentences(self, query: Query, hits: Sequence[Hit]) -> list[tuple[float, Quote]]:
         """Every sentence of the hits that matches the question, with its score, best first."""
-        total = sum(weights.values()) or 1.0
+        total = query.total or 1.0
         top_score = hits[0].score or 1.0
+        wants_number = bool(_ASKS_NUMBER.search(query.text))
+        wants_date = bool(_ASKS_DATE.search(query.text))
+        matchable = query.match_terms()
         scored: list[tuple[float, int, Quote]] = []
         for rank, hit in enumerate(hits):
             raw = self.documents[hit.passage.doc].raw
-            heading = {t.term for t in self.analyzer.tokens(hit.passage.heading)}
-            for quote, matched in self._sentences(hit.passage, raw, weights):
-                extra = sum(weights[t] for t in heading - matched if t in weights) * HEADING_WEIGHT
-                share = (sum(weights[t] for t in matched) + extra) / total
-                if matched:
-                    score = share * math.sqrt(hit.score / top_score)
-                    quote = Quote(quote.passage, quote.start, quote.end, quote.text, hit.score,
-                                  quote.marks)
-                    scored.append((score, rank, quote))
+            heading = frozenset(self.analyzer.terms(hit.passage.heading))
+            for quote, terms in self._sentences(hit.passage, raw, matchable):
+                if not terms:
+                    continue
+                share = sum(g.weight * max(g.factor(terms), HEADING_WEIGHT * g.factor(heading))
+                            for g in query.groups) / total
+                if wants_number and _HAS_NUMBER.search(quote.text):
+                    share += TYPE_BONUS
+                if wants_date and _HAS_DATE.search(quote.text):
+                    share += TYPE_BONUS
+                score = share * math.sqrt(hit.score / top_score)
+                scored.append((score, rank, Quote(quote.passage, quote.start, quote.end,
+                                                  quote.text, hit.score, quote.marks)))
         scored.sort(key=lambda row: (-row[0], row[1], row[2].start))
         return [(s, q) for s, _, q in scored]
 
-    def _sentences(self, passage: Passage, raw: str, weights: Mapping[str, float]):
+    def _sentences(self, passage: Passage, raw: str, matchable: Mapping[str, float]):
+        """Each sentence of a passage as a Quote with its matched words marked, and those terms."""
         for span_start, span_end in passage.spans:
             for start, end in split_sentences(raw[span_start:span_end], span_start):
                 text = raw[start:end]
                 marks, matched = [], set()
                 for token in self.analyzer.tokens(text):
-                    if token.term in weights:
+                    if token.term in matchable:
                         marks.append((token.start, token.end))
                         matched.add(token.term)
-                yield Quote(passage, start, end, text, 0.0, tuple(marks)), matched
+                yield Quote(passage, start, end, text, 0.0, tuple(marks)), frozenset(matched)

@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+
+import numpy as np
 
 from bot.answer import Answer
 from bot.composer import Composer
+from bot.query import Query, TermGroup
 from bot.settings import Settings
 from bot.smalltalk import smalltalk_kind
 from retrieval.analyzer import SwedishAnalyzer
+from retrieval.expansion import TermExpander
 from retrieval.index import PassageIndex
 from retrieval.ingest import Corpus, load_corpus
+from retrieval.passage import Hit
 
 # Words of the previous question count half when a short follow-up is read against it.
 CONTEXT_WEIGHT = 0.5
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    """A question's analyzed terms with the weight each carries."""
-
-    text: str
-    weights: dict[str, float]
-    bm25_terms: list[str]  # question terms twice, context terms once: BM25 sums repeats
 
 
 class Pipeline:
@@ -35,6 +30,7 @@ class Pipeline:
         self.analyzer = SwedishAnalyzer()
         started = time.perf_counter()
         self.index = PassageIndex(corpus.passages, self.analyzer)
+        self.expander = TermExpander(self.index.vocabulary)
         self.build_seconds = time.perf_counter() - started
         self.composer = Composer(
             corpus.documents,
@@ -49,13 +45,29 @@ class Pipeline:
         return cls(load_corpus(settings.corpus_dir), settings)
 
     def query(self, question: str, context: str = "") -> Query:
-        """Weights: each distinct term of the question at its idf, context terms at half."""
+        """Term groups of the question, plus those of `context` (a previous question) at half."""
         own = list(dict.fromkeys(self.analyzer.terms(question)))
         extra = [t for t in dict.fromkeys(self.analyzer.terms(context)) if t not in own]
-        weights = {t: self.index.idf(t) * CONTEXT_WEIGHT for t in extra}
-        weights.update({t: self.index.idf(t) for t in own})
-        weights = {t: w for t, w in weights.items() if w > 0}
-        return Query(question, weights, [t for t in own + own + extra if t in weights])
+        groups = [self._group(t, False) for t in own] + [self._group(t, True) for t in extra]
+        return Query(question, tuple(g for g in groups if g.weight > 0))
+
+    def _group(self, term: str, context: bool) -> TermGroup:
+        matches = self.expander.expand(term)
+        best = max(matches.values(), default=0.0)
+        idf = max((self.index.idf(t) for t, f in matches.items() if f == best),
+                  default=self.index.idf(term))  # unknown: weighs as the rarest term
+        return TermGroup(term, idf * (CONTEXT_WEIGHT if context else 1.0), matches, context)
+
+    def retrieve(self, query: Query, k: int) -> list[Hit]:
+        """The k best passages for the query by weighted BM25, best first, positive scores only."""
+        weights = query.bm25_weights()
+        if not weights:
+            return []
+        scores = np.zeros(len(self.index.passages))
+        for term, weight in weights.items():
+            scores += weight * self.index.scores([term])
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [Hit(self.index.passages[i], float(scores[i])) for i in order if scores[i] > 0]
 
     def answer(self, question: str, context: str = "") -> Answer:
         """Answer a question; `context` is the previous question when this one follows up."""
@@ -65,11 +77,11 @@ class Pipeline:
         if kind:
             return Answer(cut, kind)
         query = self.query(cut, context)
-        if not query.weights:
+        if not query.groups:
             return Answer(cut, "empty", truncated=truncated)
-        hits = self.index.search(query.bm25_terms, max(self.settings.top_k, 10))
+        hits = self.retrieve(query, max(self.settings.top_k, 10))
         top_terms = self.index.terms_of(hits[0].passage) if hits else frozenset()
-        answer = self.composer.compose(cut, query.weights, hits, top_terms)
+        answer = self.composer.compose(query, hits, top_terms)
         hits_shown = answer.hits[: self.settings.top_k]
         return Answer(answer.question, answer.kind, answer.quotes, hits_shown, answer.more_available,
                       truncated=truncated, candidates=answer.candidates)

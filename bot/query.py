@@ -1,0 +1,60 @@
+"""A question as the retriever and composer see it: weighted term groups.
+
+Each distinct term of the question becomes a group: its weight (idf: how much it tells) and the
+vocabulary terms it matches with a factor (exact 1.0, compound part or definite form less). A
+passage or sentence covers a group by containing any of its vocabulary terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class TermGroup:
+    """One question term, its weight, and the vocabulary terms that stand for it."""
+
+    term: str
+    weight: float
+    matches: dict[str, float]
+    context: bool = False
+
+    def factor(self, terms: Iterable[str] | frozenset[str]) -> float:
+        """The best factor with which `terms` (a passage's or sentence's) cover this group."""
+        have = terms if isinstance(terms, (set, frozenset)) else set(terms)
+        return max((f for t, f in self.matches.items() if t in have), default=0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """The analyzed question (plus, for a follow-up, the previous question as context)."""
+
+    text: str
+    groups: tuple[TermGroup, ...]
+
+    @property
+    def total(self) -> float:
+        return sum(g.weight for g in self.groups)
+
+    def coverage(self, terms: frozenset[str]) -> float:
+        """Share of the question's weight that `terms` match, compound parts counting less."""
+        total = self.total
+        return sum(g.weight * g.factor(terms) for g in self.groups) / total if total else 0.0
+
+    def bm25_weights(self) -> dict[str, float]:
+        """Query-term multipliers for BM25: own terms 2×, context 1×, times the match factor."""
+        out: dict[str, float] = {}
+        for g in self.groups:
+            boost = 1.0 if g.context else 2.0
+            for term, factor in g.matches.items():
+                out[term] = out.get(term, 0.0) + boost * factor
+        return out
+
+    def match_terms(self) -> dict[str, float]:
+        """Every vocabulary term the question matches, with its best factor (for emphasis)."""
+        out: dict[str, float] = {}
+        for g in self.groups:
+            for term, factor in g.matches.items():
+                out[term] = max(out.get(term, 0.0), factor)
+        return out

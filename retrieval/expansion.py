@@ -1,0 +1,125 @@
+"""Meet a question's words where the corpus vocabulary has them.
+
+Snowball stemming leaves Swedish compounds whole ("personalomsättning" never meets "personal"),
+misses many definite forms ("biståndet" stays "biståndet") and cannot forgive a missing å or a
+typo. Instead of a dictionary, each question term is matched against the corpus's own vocabulary:
+
+- exact stem                                      factor 1.0
+- the same word without diacritics ("umea")      factor 1.0
+- a vocabulary term it begins (modifier of a compound, definite form: "bistånd" → "biståndet")
+- the term without an inflection ending Snowball left ("biståndet" → "bistånd")
+- a vocabulary term it ends (head of a compound: "omsättning" → "personalomsättning")
+- one typo away, for long unknown words            factor 0.8
+
+The factors and length limits are data of the expander, so a maintainer can tune them once.
+"""
+
+from __future__ import annotations
+
+import bisect
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_FOLD = str.maketrans("åäöéèüáà", "aaoeeuaa")
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzåäöé"
+# Endings Snowball leaves on (definite forms, plurals, genitives), longest first.
+INFLECTIONS = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ens", "ets", "et", "en", "an",
+               "na", "ar", "er", "or", "n", "t", "s", "e")
+
+
+def fold(term: str) -> str:
+    """The term without Swedish diacritics, as typed on a keyboard without å ä ö."""
+    return unicodedata.normalize("NFC", term).translate(_FOLD)
+
+
+@dataclass(frozen=True, slots=True)
+class ExpansionPolicy:
+    """How far a question term may reach into the vocabulary, and what each reach is worth."""
+
+    prefix_factor: float = 0.7
+    shorter_factor: float = 0.8
+    suffix_factor: float = 0.6
+    typo_factor: float = 0.8
+    min_prefix_len: int = 4
+    min_shorter_len: int = 5
+    min_suffix_len: int = 5
+    min_typo_len: int = 6
+    max_fanout: int = 25
+
+
+class TermExpander:
+    """Maps question terms to corpus vocabulary terms with a match factor in (0, 1]."""
+
+    def __init__(self, vocabulary: Iterable[str], policy: ExpansionPolicy = ExpansionPolicy()):
+        words = sorted({v for v in vocabulary if v and not v[0].isdigit()})
+        self.policy = policy
+        self._vocab = frozenset(words)
+        self._sorted = words
+        self._reversed = sorted(w[::-1] for w in words)
+        self._folded: dict[str, list[str]] = {}
+        for w in words:
+            self._folded.setdefault(fold(w), []).append(w)
+
+    def expand(self, term: str) -> dict[str, float]:
+        """Vocabulary terms for `term` with their factors; empty when nothing matches."""
+        if term[0].isdigit():
+            return {term: 1.0} if term in self._vocab else {}
+        out: dict[str, float] = {}
+        exact = [term] if term in self._vocab else self._folded.get(fold(term), [])
+        for w in exact:
+            out[w] = 1.0
+        p = self.policy
+        base = exact[0] if exact else term
+        if len(base) >= p.min_prefix_len:
+            self._add(out, self._with_prefix(base), p.prefix_factor)
+        if len(base) >= p.min_suffix_len:
+            self._add(out, self._with_suffix(base), p.suffix_factor)
+        for ending in INFLECTIONS:
+            stem = base[: -len(ending)]
+            if base.endswith(ending) and len(stem) >= p.min_shorter_len and stem in self._vocab:
+                self._add(out, [stem], p.shorter_factor)
+                break
+        if not out and len(term) >= p.min_typo_len:
+            self._add(out, self._one_edit(term), p.typo_factor)
+        return out
+
+    def _add(self, out: dict[str, float], terms: list[str], factor: float) -> None:
+        if len(terms) > self.policy.max_fanout:
+            terms = sorted(terms, key=len)[: self.policy.max_fanout]
+        for t in terms:
+            if out.get(t, 0.0) < factor:
+                out[t] = factor
+
+    def _with_prefix(self, prefix: str) -> list[str]:
+        i = bisect.bisect_right(self._sorted, prefix)
+        out = []
+        while i < len(self._sorted) and self._sorted[i].startswith(prefix):
+            out.append(self._sorted[i])
+            i += 1
+        return out
+
+    def _with_suffix(self, suffix: str) -> list[str]:
+        rev = suffix[::-1]
+        i = bisect.bisect_right(self._reversed, rev)
+        out = []
+        while i < len(self._reversed) and self._reversed[i].startswith(rev):
+            out.append(self._reversed[i][::-1])
+            i += 1
+        return out
+
+    def _one_edit(self, term: str) -> list[str]:
+        """Vocabulary terms one deletion, substitution, insertion or swap away."""
+        cands = set()
+        for i in range(len(term) + 1):
+            left, right = term[:i], term[i:]
+            if right:
+                cands.add(left + right[1:])
+                if len(right) > 1:
+                    cands.add(left + right[1] + right[0] + right[2:])
+            for c in _ALPHABET:
+                cands.add(left + c + right)
+                if right:
+                    cands.add(left + c + right[1:])
+        cands.discard(term)
+        return sorted(c for c in cands if c in self._vocab)
