@@ -91,5 +91,5 @@ class ConversationService:
 
     def _is_follow_up(self, question: str) -> bool:
         """Starts like a follow-up ("Och ...") or has at most one word to search for."""
-        terms = set(self.pipeline.analyzer.terms(question))
+        terms = set(self.pipeline.analyzer.query_terms(question))
         return bool(terms) and (bool(_FOLLOW_UP.match(question)) or len(terms) == 1)

@@ -46,8 +46,8 @@ class Pipeline:
 
     def query(self, question: str, context: str = "") -> Query:
         """Term groups of the question, plus those of `context` (a previous question) at half."""
-        own = list(dict.fromkeys(self.analyzer.terms(question)))
-        extra = [t for t in dict.fromkeys(self.analyzer.terms(context)) if t not in own]
+        own = list(dict.fromkeys(self.analyzer.query_terms(question)))
+        extra = [t for t in dict.fromkeys(self.analyzer.query_terms(context)) if t not in own]
         groups = [self._group(t, False) for t in own] + [self._group(t, True) for t in extra]
         return Query(question, tuple(g for g in groups if g.weight > 0))
 

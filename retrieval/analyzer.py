@@ -35,6 +35,13 @@ def stopwords() -> frozenset[str]:
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
+@cache
+def question_words() -> frozenset[str]:
+    """Words that only shape a question (retrieval/data/question_words_sv.txt)."""
+    text = resources.files("retrieval").joinpath("data/question_words_sv.txt").read_text("utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
 class SwedishAnalyzer:
     """Case folding, Swedish stop words, hyphenated and suspended compounds, Snowball stems."""
 
@@ -42,6 +49,7 @@ class SwedishAnalyzer:
         self._stemmer = Stemmer.Stemmer("swedish")
         self._stop = stopwords()
         self._stem_cache: dict[str, str] = {}
+        self._filler: frozenset[str] | None = None
 
     def tokens(self, text: str) -> list[Token]:
         """Index terms of `text` with the offsets of the words they come from."""
@@ -58,6 +66,16 @@ class SwedishAnalyzer:
                     out.append(Token(self.stem(part), pos, pos + len(part)))
                 pos += len(part) + 1
         return out
+
+    def query_terms(self, text: str) -> list[str]:
+        """Terms of a question: like `terms`, without words that only shape the question."""
+        filler = self._question_stems()
+        return [t for t in self.terms(text) if t not in filler]
+
+    def _question_stems(self) -> frozenset[str]:
+        if self._filler is None:
+            self._filler = frozenset(self.stem(w) for w in question_words())
+        return self._filler
 
     def terms(self, text: str) -> list[str]:
         """Index terms of `text`, in order, repeats kept (BM25 counts them)."""
