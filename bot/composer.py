@@ -19,7 +19,9 @@ from retrieval.sentences import split_sentences
 # A quote on the first page must carry at least this share of the best sentence's score, so weak
 # filler sentences never pad an answer; "mer" pages through the rest.
 RELATIVE_FLOOR = 0.35
-HEADING_WEIGHT = 0.5
+# A sentence inherits the words of its paragraph and heading at this factor: "Socialtjänsten får
+# nära 1,6 miljard" answers a question about Umeå when its paragraph names Umeå.
+CONTEXT_FACTOR = 0.5
 # A question that asks for a figure or a date prefers sentences that hold one.
 _ASKS_NUMBER = re.compile(r"\b(hur (många|mycket|stor|stora|länge|ofta)|vilken andel|hur mkt|"
                           r"kostar|kostade|antal|procent|andel)\b", re.IGNORECASE)
@@ -52,10 +54,10 @@ class Composer:
         self.max_quotes = max_quotes
         self.min_coverage = min_coverage
 
-    def compose(self, query: Query, hits: Sequence[Hit], top_terms: frozenset[str]) -> Answer:
-        """An answer with the best sentences, or a decline when the top passage is too weak."""
+    def compose(self, query: Query, hits: Sequence[Hit], evidence: float) -> Answer:
+        """An answer with the best sentences, or a decline when the evidence is below the bar."""
         question = query.text
-        if not hits or query.coverage(top_terms) < self.min_coverage:
+        if not hits or evidence < self.min_coverage:
             return Answer(question, "decline", hits=tuple(hits))
         ranked = self.rank_sentences(query, hits)
         if not ranked:
@@ -82,11 +84,11 @@ class Composer:
         scored: list[tuple[float, int, Quote]] = []
         for rank, hit in enumerate(hits):
             raw = self.documents[hit.passage.doc].raw
-            heading = frozenset(self.analyzer.terms(hit.passage.heading))
+            around = frozenset(self.analyzer.terms(f"{hit.passage.heading}\n{hit.passage.text}"))
             for quote, terms in self._sentences(hit.passage, raw, matchable):
                 if not terms:
                     continue
-                share = sum(g.weight * max(g.factor(terms), HEADING_WEIGHT * g.factor(heading))
+                share = sum(g.weight * max(g.factor(terms), CONTEXT_FACTOR * g.factor(around))
                             for g in query.groups) / total
                 if wants_number and _HAS_NUMBER.search(quote.text):
                     share += TYPE_BONUS

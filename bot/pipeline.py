@@ -19,6 +19,11 @@ from retrieval.passage import Hit
 
 # Words of the previous question count half when a short follow-up is read against it.
 CONTEXT_WEIGHT = 0.5
+# A passage inherits its document's topic: a paragraph of the Växjö article answers a Växjö
+# question even when it never names the town. Its score grows by this share of the question
+# its whole document covers, and a word found only elsewhere in the document covers at this factor.
+DOC_BOOST = 0.5
+DOC_FACTOR = 0.5
 
 
 class Pipeline:
@@ -31,6 +36,11 @@ class Pipeline:
         started = time.perf_counter()
         self.index = PassageIndex(corpus.passages, self.analyzer)
         self.expander = TermExpander(self.index.vocabulary)
+        docs = list(corpus.documents)
+        self._doc_of = np.array([docs.index(p.doc) for p in self.index.passages])
+        self._position = {p.id: i for i, p in enumerate(self.index.passages)}
+        self._doc_terms = [frozenset(self.analyzer.terms(corpus.documents[d].title)).union(
+            *(self.index.terms_of(p) for p in self.index.passages if p.doc == d)) for d in docs]
         self.build_seconds = time.perf_counter() - started
         self.composer = Composer(
             corpus.documents,
@@ -66,8 +76,19 @@ class Pipeline:
         scores = np.zeros(len(self.index.passages))
         for term, weight in weights.items():
             scores += weight * self.index.scores([term])
+        if DOC_BOOST:
+            doc_cov = np.array([query.coverage(terms) for terms in self._doc_terms])
+            scores *= 1.0 + DOC_BOOST * doc_cov[self._doc_of]
         order = np.argsort(-scores, kind="stable")[:k]
         return [Hit(self.index.passages[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    def evidence(self, query: Query, hit: Hit) -> float:
+        """Share of the question the hit covers; words only elsewhere in its document count less."""
+        own = self.index.terms_of(hit.passage)
+        doc = self._doc_terms[self._doc_of[self._position[hit.passage.id]]]
+        total = query.total
+        covered = sum(g.weight * max(g.factor(own), DOC_FACTOR * g.factor(doc)) for g in query.groups)
+        return covered / total if total else 0.0
 
     def answer(self, question: str, context: str = "") -> Answer:
         """Answer a question; `context` is the previous question when this one follows up."""
@@ -80,8 +101,8 @@ class Pipeline:
         if not query.groups:
             return Answer(cut, "empty", truncated=truncated)
         hits = self.retrieve(query, max(self.settings.top_k, 10))
-        top_terms = self.index.terms_of(hits[0].passage) if hits else frozenset()
-        answer = self.composer.compose(query, hits, top_terms)
+        evidence = self.evidence(query, hits[0]) if hits else 0.0
+        answer = self.composer.compose(query, hits, evidence)
         hits_shown = answer.hits[: self.settings.top_k]
         return Answer(answer.question, answer.kind, answer.quotes, hits_shown, answer.more_available,
                       truncated=truncated, candidates=answer.candidates)
