@@ -83,7 +83,7 @@ class ConversationService:
     def paragraph(self, chat_id: object, number: str) -> Answer:
         """The whole paragraph around quote `number` (1-based) of what the chat was shown."""
         state = self.state(chat_id)
-        n = int(number) if number.isdigit() and len(number) < 6 else 0
+        n = int(number) if number.isascii() and number.isdigit() and len(number) < 6 else 0
         if not 1 <= n <= state.shown:
             return Answer(state.question, "paragraph_none")
         quote = state.candidates[n - 1]

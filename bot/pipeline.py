@@ -11,7 +11,7 @@ from bot.composer import Composer
 from bot.query import Query, TermGroup
 from bot.settings import Settings
 from bot.smalltalk import smalltalk_kind
-from retrieval.analyzer import SwedishAnalyzer
+from retrieval.analyzer import SwedishAnalyzer, clean_question
 from retrieval.expansion import TermExpander
 from retrieval.index import PassageIndex
 from retrieval.ingest import Corpus, load_corpus
@@ -94,15 +94,16 @@ class Pipeline:
         """Answer a question; `context` is the previous question when this one follows up."""
         cut = question[: self.settings.max_question_chars]
         truncated = len(cut) < len(question)
-        kind = smalltalk_kind(cut)
+        searchable = clean_question(cut)
+        kind = smalltalk_kind(searchable)
         if kind:
             return Answer(cut, kind)
-        query = self.query(cut, context)
+        query = self.query(searchable, context)
         if not query.groups:
             return Answer(cut, "empty", truncated=truncated)
         hits = self.retrieve(query, max(self.settings.top_k, 10))
         evidence = self.evidence(query, hits[0]) if hits else 0.0
         answer = self.composer.compose(query, hits, evidence)
         hits_shown = answer.hits[: self.settings.top_k]
-        return Answer(answer.question, answer.kind, answer.quotes, hits_shown, answer.more_available,
+        return Answer(cut, answer.kind, answer.quotes, hits_shown, answer.more_available,
                       truncated=truncated, candidates=answer.candidates)

@@ -7,6 +7,7 @@ without touching the quoted characters.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -15,7 +16,17 @@ import Stemmer
 
 # A number keeps its decimal comma or time colon ("1,6", "13:00"); a word keeps its hyphenated
 # parts and a trailing hyphen, which marks the first half of a suspended compound ("individ-").
-_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+(?:-[^\W\d_]+)*-?|\w+")
+_LETTERS = r"(?:[^\W\d_][\u0300-\u036f]*)+"  # letters, with combining accents of decomposed text
+_TOKEN = re.compile(rf"\d+(?:[.,:]\d+)*|{_LETTERS}(?:-{_LETTERS})*-?|\w+")
+# Format and control characters (zero-width spaces, direction marks, NUL) that split or hide words.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")  # terminal escape sequences pasted along
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e"
+                        "\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def clean_question(text: str) -> str:
+    """A question as typed, made searchable: NFC, invisible and control characters removed."""
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", _ANSI.sub(" ", text)))
 _CONJUNCTION = {"och", "eller", "samt", "respektive", "resp"}
 
 
@@ -55,16 +66,16 @@ class SwedishAnalyzer:
         """Index terms of `text` with the offsets of the words they come from."""
         out: list[Token] = []
         for match in _TOKEN.finditer(text):
-            word = match.group().casefold()
-            start = match.start()
+            word, start = match.group(), match.start()
             if word[0].isdigit():
                 out.append(Token(word.replace(".", ","), start, match.end()))
                 continue
             pos = start
-            for part in word.rstrip("-").split("-"):
+            for raw_part in word.rstrip("-").split("-"):
+                part = unicodedata.normalize("NFC", raw_part).casefold()
                 if part and part not in self._stop:
-                    out.append(Token(self.stem(part), pos, pos + len(part)))
-                pos += len(part) + 1
+                    out.append(Token(self.stem(part), pos, pos + len(raw_part)))
+                pos += len(raw_part) + 1
         return out
 
     def query_terms(self, text: str) -> list[str]:

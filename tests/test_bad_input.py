@@ -1,0 +1,94 @@
+"""Whatever a stranger types, the service, the REPL and `ask` reply honestly and within bounds."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.cli import main
+from bot.conversation import ConversationService
+from bot.pipeline import Pipeline
+from bot.render import Renderer
+from bot.repl import run_repl
+from tests.conftest import CORPUS
+
+MAX_REPLY = 6000
+BAD = {
+    "empty": "",
+    "whitespace": " \t\n ",
+    "5k": "socialtjänsten " * 340,
+    "100k": "å" * 100_000,
+    "stopwords": "och det att i en som på den med var",
+    "punctuation": "?!.,;:()[]{}–—…",
+    "emoji": "😀🤖🇸🇪 👍",
+    "rtl": "ما هي الخدمات الاجتماعية؟ \u202eabc",
+    "zero-width": "soc\u200bial\u200btjänsten\u200d",
+    "combining": "Va\u0308xjo\u0308 socialtja\u0308nst",
+    "control": "Vad\x00 kostar\x07 \x1b[31msocialtjänsten\x1b[0m?",
+    "markup-chars": "< > & \" ' * _ [ ] ( ) ~ ` # + - = | { } . !",
+    "html": "<b>fet</b> <script>alert(1)</script>",
+    "jinja": "{{ 7*7 }} {% include 'help.j2' %} {# x #}",
+    "english": "What does the social service in Umeå cost?",
+    "caps": "VAD KOSTAR SOCIALTJÄNSTEN I UMEÅ?",
+    "no-diacritics": "vad kostar socialtjansten i umea",
+}
+
+
+@pytest.fixture
+def chat(pipeline: Pipeline) -> ConversationService:
+    return ConversationService(pipeline)
+
+
+def _raw(doc: str) -> str:
+    with open(CORPUS / doc, encoding="utf-8") as handle:
+        return handle.read()
+
+
+@pytest.mark.parametrize("text", BAD.values(), ids=BAD.keys())
+def test_service_replies_within_bounds(chat: ConversationService, pipeline: Pipeline, text: str) -> None:
+    answer = chat.handle(1, text)
+    for quote in answer.quotes:
+        assert _raw(quote.doc)[quote.start:quote.end] == quote.text
+    rendered = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
+    assert 0 < len(rendered) <= MAX_REPLY
+    assert "49" not in rendered and "Kommandon:" not in rendered  # no template was evaluated
+
+
+@pytest.mark.parametrize("key", ["empty", "whitespace", "stopwords", "punctuation", "emoji",
+                                 "markup-chars", "html", "jinja", "english"])
+def test_nonsense_is_never_answered_with_quotes(chat: ConversationService, key: str) -> None:
+    assert chat.handle(1, BAD[key]).quotes == ()
+
+
+@pytest.mark.parametrize("key", ["caps", "no-diacritics", "combining"])
+def test_shouting_and_missing_diacritics_still_find_the_answer(chat: ConversationService, key: str) -> None:
+    quotes = chat.handle(1, BAD[key]).quotes
+    assert any("1,6 miljard" in q.text for q in quotes) or key == "combining" and quotes
+
+
+def test_long_question_is_cut_with_a_note(chat: ConversationService, pipeline: Pipeline) -> None:
+    answer = chat.handle(1, "Vad kostar socialtjänsten i Umeå? " + "x" * 100_000)
+    assert answer.truncated and len(answer.question) == pipeline.settings.max_question_chars
+    text = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
+    assert "bara början" in text
+
+
+def test_junk_command_arguments(chat: ConversationService) -> None:
+    chat.handle(1, "Vad kostar socialtjänsten i Umeå?")
+    for junk in ("stycke 999", "stycke ../../etc/passwd", "stycke -1", "stycke 1e9", "stycke ٣"):
+        assert chat.handle(1, junk).kind == "paragraph_none"
+
+
+def test_repl_survives_every_bad_line(pipeline: Pipeline, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_repl(pipeline, pipeline.settings, lines=list(BAD.values()) + ["hej"]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith("Hej! Ställ en fråga, så svarar jag med citat ur dokumenten.")
+
+
+@pytest.mark.parametrize("key", ["jinja", "html", "control", "rtl"])
+def test_ask_json_returns_the_question_as_typed(key: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", BAD[key]]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert obj["question"] == BAD[key]
+    assert obj["answered"] is (key == "control")  # NUL and escapes hide a real question
