@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import time
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.answer import Answer
 from bot.composer import Composer
 from bot.settings import Settings
 from bot.smalltalk import smalltalk_kind
 from retrieval.analyzer import SwedishAnalyzer
-from retrieval.index import PassageIndex
 from retrieval.ingest import Corpus, load_corpus
+from retrieval.store import open_index
 
 # Words of the previous question count half when a short follow-up is read against it.
 CONTEXT_WEIGHT = 0.5
@@ -26,16 +28,34 @@ class Query:
     bm25_terms: list[str]  # question terms twice, context terms once: BM25 sums repeats
 
 
+def index_cache_path(settings: Settings) -> Path | None:
+    """Where the persisted index of the settings' corpus lives; None when caching is off."""
+    if not settings.index_cache:
+        return None
+    corpus = settings.corpus_dir.resolve()
+    folder = settings.index_cache_dir or corpus.parent / ".cache" / "citatbot"
+    tag = hashlib.sha256(str(corpus).encode()).hexdigest()[:12]
+    return folder / f"index-{corpus.name}-{tag}.npz"
+
+
 class Pipeline:
     """Answers one question at a time; holds no conversation state."""
 
-    def __init__(self, corpus: Corpus, settings: Settings) -> None:
+    def __init__(
+        self,
+        corpus: Corpus,
+        settings: Settings,
+        *,
+        rebuild: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
         self.corpus = corpus
         self.settings = settings
         self.analyzer = SwedishAnalyzer()
-        started = time.perf_counter()
-        self.index = PassageIndex(corpus.passages, self.analyzer)
-        self.build_seconds = time.perf_counter() - started
+        self.index, self.index_stats = open_index(
+            corpus.passages, self.analyzer, index_cache_path(settings), folder=corpus.folder,
+            rebuild=rebuild, progress=progress)
+        self.build_seconds = self.index_stats.seconds
         self.composer = Composer(
             corpus.documents,
             self.analyzer,
@@ -44,9 +64,9 @@ class Pipeline:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Pipeline:
-        """Load the corpus folder the settings name and index it."""
-        return cls(load_corpus(settings.corpus_dir), settings)
+    def from_settings(cls, settings: Settings, **index_options: object) -> Pipeline:
+        """Load the corpus folder the settings name and index it (or reuse its cached index)."""
+        return cls(load_corpus(settings.corpus_dir), settings, **index_options)
 
     def query(self, question: str, context: str = "") -> Query:
         """Weights: each distinct term of the question at its idf, context terms at half."""
