@@ -95,9 +95,16 @@ class BM25Scorer:
         p = self.postings
         # An empty corpus (every document without terms) has no postings; avoid dividing by 0.
         norm = k1 * (1 - b + b * p.doc_len / (self.avgdl or 1.0))
-        tf = p.tfs.astype(np.float64)
-        weight = tf * (k1 + 1) / (tf + norm[p.doc_ids])
-        return np.repeat(self.idf, doc_freq) * weight
+        # In place, to hold three posting-sized temporaries rather than six; a + b and a * b are
+        # commutative in IEEE arithmetic, so the values stay bit for bit rank-bm25's.
+        weight = p.tfs.astype(np.float64)
+        denominator = norm[p.doc_ids]
+        denominator += weight
+        weight *= k1 + 1
+        weight /= denominator
+        del denominator
+        weight *= np.repeat(self.idf, doc_freq)
+        return weight
 
     def _query(self, terms: Sequence[str]) -> list[tuple[slice, int]]:
         """Postings slices of the known query terms, with how often each term was asked."""

@@ -1,0 +1,73 @@
+"""Clocks and memory gauges shared by the benchmarks."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def percentiles(seconds: Sequence[float]) -> dict[str, float]:
+    """p50 and p95 of a list of durations, in milliseconds."""
+    ms = np.asarray(seconds) * 1000
+    return {"p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95))}
+
+
+def timed(func: Callable[[], object]) -> tuple[object, float]:
+    """The result of func() and the seconds it took."""
+    started = time.perf_counter()
+    result = func()
+    return result, time.perf_counter() - started
+
+
+def latencies(func: Callable[[object], object], inputs: Sequence[object]) -> list[float]:
+    """Seconds each call func(x) took, one warm-up pass first."""
+    for x in inputs[: min(len(inputs), 10)]:
+        func(x)
+    out = []
+    for x in inputs:
+        started = time.perf_counter()
+        func(x)
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def peak_rss_mb() -> float:
+    """The highest resident memory this process has had (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    """Resident memory now, from /proc (Linux)."""
+    with open("/proc/self/statm") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@dataclass(frozen=True, slots=True)
+class ChildRun:
+    """One finished child process: its output, wall time and peak resident memory."""
+
+    stdout: str
+    seconds: float
+    peak_mb: float
+    returncode: int
+
+
+def run_child(cmd: Sequence[str], cwd: str | None = None, env: dict | None = None) -> ChildRun:
+    """Run a command to its end, measuring wall time and its own peak memory (os.wait4)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    stdout = proc.stdout.read() if proc.stdout else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.stdout:
+        proc.stdout.close()
+    return ChildRun(stdout.decode(), seconds, usage.ru_maxrss / 1024, proc.returncode)
