@@ -64,9 +64,9 @@ class Pipeline:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings, **index_options: object) -> Pipeline:
+    def from_settings(cls, settings: Settings, *, rebuild: bool = False) -> Pipeline:
         """Load the corpus folder the settings name and index it (or reuse its cached index)."""
-        return cls(load_corpus(settings.corpus_dir), settings, **index_options)
+        return cls(load_corpus(settings.corpus_dir), settings, rebuild=rebuild)
 
     def query(self, question: str, context: str = "") -> Query:
         """Weights: each distinct term of the question at its idf, context terms at half."""

@@ -12,6 +12,7 @@ import pytest
 
 from bot.cli import main
 from bot.pipeline import Pipeline, index_cache_path
+from bot.progress import PROGRESS_MIN_PASSAGES, index_progress
 from bot.settings import DEFAULT_CORPUS, Settings
 from retrieval.analyzer import SwedishAnalyzer
 from retrieval.index import PassageIndex
@@ -174,3 +175,13 @@ def test_index_command_rebuilds_and_prints_stats(
     assert "5 dokument, 129 stycken, 1 151 termer i ordförrådet" in out[2]
     files = list((tmp_path / "cache").glob("index-corpus-*.npz"))
     assert len(files) == 1 and out[3].startswith(f"Sparat i {files[0]} (")
+
+
+def test_progress_bar_only_for_large_corpora(capsys):
+    with index_progress(PROGRESS_MIN_PASSAGES - 1, "Indexerar") as small:
+        assert small is None
+    with index_progress(PROGRESS_MIN_PASSAGES, "Indexerar") as large:
+        assert large is not None
+        large(PROGRESS_MIN_PASSAGES // 2)
+        large(PROGRESS_MIN_PASSAGES)
+    assert capsys.readouterr().out == ""
