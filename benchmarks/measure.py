@@ -38,7 +38,18 @@ def latencies(func: Callable[[object], object], inputs: Sequence[object]) -> lis
 
 
 def peak_rss_mb() -> float:
-    """The highest resident memory this process has had (Linux reports kB)."""
+    """The highest resident memory of this program since it started (VmHWM on Linux).
+
+    Not ru_maxrss: Linux carries a parent's peak into a child across fork and exec, so every
+    worker would report at least the benchmark driver's memory.
+    """
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -51,23 +62,17 @@ def current_rss_mb() -> float:
 
 @dataclass(frozen=True, slots=True)
 class ChildRun:
-    """One finished child process: its output, wall time and peak resident memory."""
+    """One finished child process: its output, wall time and exit code."""
 
     stdout: str
     seconds: float
-    peak_mb: float
     returncode: int
 
 
 def run_child(cmd: Sequence[str], cwd: str | None = None, env: dict | None = None) -> ChildRun:
-    """Run a command to its end, measuring wall time and its own peak memory (os.wait4)."""
+    """Run a command to its end, measuring its wall time."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL)
-    stdout = proc.stdout.read() if proc.stdout else b""
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, check=False)
     seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.stdout:
-        proc.stdout.close()
-    return ChildRun(stdout.decode(), seconds, usage.ru_maxrss / 1024, proc.returncode)
+    return ChildRun(proc.stdout.decode(), seconds, proc.returncode)
