@@ -18,14 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.measure import latencies, peak_rss_mb, percentiles, timed
+from bot.settings import DEFAULT_CORPUS
 from retrieval.analyzer import SwedishAnalyzer
 from retrieval.bm25 import BM25Scorer, build_postings
 from retrieval.index import indexed_text
 from retrieval.ingest import load_corpus
 from retrieval.store import load_postings, save_postings
 from retrieval.synthetic import synthetic_corpus, synthetic_queries
-
-from bot.settings import DEFAULT_CORPUS
 
 SEED = 6
 TOP = 10
