@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
 
 .PHONY: run test bench eval clean
 
@@ -28,7 +29,11 @@ test: $(TEST_STAMP)
 eval: $(STAMP)
 	$(BIN)/citatbot eval --gold corpus/gold.jsonl
 
-bench: $(TEST_STAMP)
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	touch $@ $(TEST_STAMP) $(STAMP)
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.run
 
 clean:

@@ -17,6 +17,7 @@ from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.settings import DEFAULT_PROMPTS, Settings
 from retrieval.errors import CitatbotError
+from retrieval.ingest import Corpus, load_corpus
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -56,9 +57,14 @@ def load_settings() -> Settings:
 def build_pipeline(settings: Settings, err: Renderer) -> Pipeline:
     """Load and index the corpus, printing one warning line per skipped file."""
     pipeline = Pipeline.from_settings(settings)
-    for problem in pipeline.corpus.problems:
-        print(err.message("problem", problem=problem), file=sys.stderr)
+    print_problems(pipeline.corpus, err)
     return pipeline
+
+
+def print_problems(corpus: Corpus, err: Renderer) -> None:
+    """One warning line on stderr per skipped or partly used file."""
+    for problem in corpus.problems:
+        print(err.message("problem", problem=problem), file=sys.stderr)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
@@ -96,7 +102,12 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, err: Renderer) -> int
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
-    pipeline = build_pipeline(settings, err)
+    from bot.progress import index_progress
+
+    corpus = load_corpus(settings.corpus_dir)
+    print_problems(corpus, err)
+    with index_progress(len(corpus.passages), err.message("index_progress")) as progress:
+        pipeline = Pipeline(corpus, settings, rebuild=True, progress=progress)
     print(err.message("index_stats", pipeline=pipeline))
     return 0
 

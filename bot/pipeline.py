@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import time
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -13,9 +15,9 @@ from bot.settings import Settings
 from bot.smalltalk import smalltalk_kind
 from retrieval.analyzer import SwedishAnalyzer, clean_question
 from retrieval.expansion import TermExpander
-from retrieval.index import PassageIndex
 from retrieval.ingest import Corpus, load_corpus
 from retrieval.passage import Hit
+from retrieval.store import open_index
 
 # Words of the previous question count half when a short follow-up is read against it.
 CONTEXT_WEIGHT = 0.5
@@ -26,22 +28,40 @@ DOC_BOOST = 0.5
 DOC_FACTOR = 0.5
 
 
+def index_cache_path(settings: Settings) -> Path | None:
+    """Where the persisted index of the settings' corpus lives; None when caching is off."""
+    if not settings.index_cache:
+        return None
+    corpus = settings.corpus_dir.resolve()
+    folder = settings.index_cache_dir or corpus.parent / ".cache" / "citatbot"
+    tag = hashlib.sha256(str(corpus).encode()).hexdigest()[:12]
+    return folder / f"index-{corpus.name}-{tag}.npz"
+
+
 class Pipeline:
     """Answers one question at a time; holds no conversation state."""
 
-    def __init__(self, corpus: Corpus, settings: Settings) -> None:
+    def __init__(
+        self,
+        corpus: Corpus,
+        settings: Settings,
+        *,
+        rebuild: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
         self.corpus = corpus
         self.settings = settings
         self.analyzer = SwedishAnalyzer()
-        started = time.perf_counter()
-        self.index = PassageIndex(corpus.passages, self.analyzer)
+        self.index, self.index_stats = open_index(
+            corpus.passages, self.analyzer, index_cache_path(settings), folder=corpus.folder,
+            rebuild=rebuild, progress=progress)
+        self.build_seconds = self.index_stats.seconds
         self.expander = TermExpander(self.index.vocabulary)
         docs = list(corpus.documents)
         self._doc_of = np.array([docs.index(p.doc) for p in self.index.passages])
         self._position = {p.id: i for i, p in enumerate(self.index.passages)}
         self._doc_terms = [frozenset(self.analyzer.terms(corpus.documents[d].title)).union(
             *(self.index.terms_of(p) for p in self.index.passages if p.doc == d)) for d in docs]
-        self.build_seconds = time.perf_counter() - started
         self.composer = Composer(
             corpus.documents,
             self.analyzer,
@@ -50,9 +70,9 @@ class Pipeline:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Pipeline:
-        """Load the corpus folder the settings name and index it."""
-        return cls(load_corpus(settings.corpus_dir), settings)
+    def from_settings(cls, settings: Settings, *, rebuild: bool = False) -> Pipeline:
+        """Load the corpus folder the settings name and index it (or reuse its cached index)."""
+        return cls(load_corpus(settings.corpus_dir), settings, rebuild=rebuild)
 
     def query(self, question: str, context: str = "") -> Query:
         """Term groups of the question, plus those of `context` (a previous question) at half."""

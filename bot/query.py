@@ -51,6 +51,11 @@ class Query:
                 out[term] = out.get(term, 0.0) + boost * factor
         return out
 
+    @property
+    def bm25_terms(self) -> list[str]:
+        """The vocabulary terms as a plain BM25 token list (own terms twice, context once)."""
+        return [t for g in self.groups for t in g.matches for _ in range(1 if g.context else 2)]
+
     def match_terms(self) -> dict[str, float]:
         """Every vocabulary term the question matches, with its best factor (for emphasis)."""
         out: dict[str, float] = {}

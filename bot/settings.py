@@ -33,3 +33,7 @@ class Settings(BaseSettings):
     telegram_base_url: str = Field(
         "https://api.telegram.org/bot",
         validation_alias=AliasChoices("TELEGRAM_BASE_URL", "CITATBOT_TELEGRAM_BASE_URL"))
+
+    # --- Index ---
+    index_cache: bool = True  # keep the built index in a file and reuse it on the next start
+    index_cache_dir: Path | None = None  # default: .cache/citatbot beside the corpus folder

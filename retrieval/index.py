@@ -1,49 +1,85 @@
-"""BM25 over passages, built once per process from the corpus."""
+"""BM25 over passages: built from the corpus, or restored from a persisted index (retrieval/store.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import cached_property
+from typing import Protocol
 
 import numpy as np
-from rank_bm25 import BM25Okapi
 
-from retrieval.analyzer import SwedishAnalyzer
+from retrieval.bm25 import BM25Scorer, Postings, build_postings
 from retrieval.passage import Hit, Passage
 
 
+class Analyzer(Protocol):
+    """What the index needs of an analyzer: text in, index terms out (repeats kept)."""
+
+    def terms(self, text: str) -> list[str]: ...
+
+
+def indexed_text(passage: Passage) -> str:
+    """What a passage is indexed by: its heading and comment author, then its text."""
+    return f"{passage.heading}\n{passage.author}\n{passage.text}"
+
+
+def analyze_passages(
+    passages: Sequence[Passage], analyzer: Analyzer, progress: Callable[[int], None] | None = None
+) -> Postings:
+    """Analyse every passage and invert the terms into postings."""
+    return build_postings((analyzer.terms(indexed_text(p)) for p in passages), progress)
+
+
 class PassageIndex:
-    """Ranks passages for a question with rank-bm25's BM25Okapi over analyzed terms.
+    """Ranks passages for a question exactly as rank-bm25's BM25Okapi, over analysed terms.
 
     A passage is indexed with its heading and comment author, so "Mer tid" or "Gracchus" match.
     """
 
-    def __init__(self, passages: Sequence[Passage], analyzer: SwedishAnalyzer) -> None:
+    def __init__(
+        self, passages: Sequence[Passage], analyzer: Analyzer, *, postings: Postings | None = None
+    ) -> None:
         if not passages:
             raise ValueError("PassageIndex needs at least one passage")
         self.passages = list(passages)
         self.analyzer = analyzer
-        self.doc_terms = [analyzer.terms(f"{p.heading}\n{p.author}\n{p.text}") for p in self.passages]
-        self._term_sets = {p.id: frozenset(t) for p, t in zip(self.passages, self.doc_terms)}
-        self._bm25 = BM25Okapi(self.doc_terms)
-        self.vocabulary = frozenset(self._bm25.idf)
-        self._max_idf = max(self._bm25.idf.values(), default=1.0)
+        if postings is None:
+            postings = analyze_passages(self.passages, analyzer)
+        if postings.num_docs != len(self.passages):
+            raise ValueError(f"postings hold {postings.num_docs} documents, "
+                             f"not the {len(self.passages)} passages given")
+        self.bm25 = BM25Scorer(postings)
+        self._max_idf = float(self.bm25.idf.max()) if len(self.bm25.idf) else 1.0
+        self._term_sets: dict[str, frozenset[str]] = {}
+
+    @property
+    def postings(self) -> Postings:
+        return self.bm25.postings
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every index term of the corpus."""
+        return frozenset(self.bm25.postings.vocabulary)
 
     def terms_of(self, passage: Passage) -> frozenset[str]:
-        """The distinct index terms of a passage (heading included)."""
-        return self._term_sets[passage.id]
+        """The distinct index terms of a passage (heading included), analysed when first asked."""
+        terms = self._term_sets.get(passage.id)
+        if terms is None:
+            terms = self._term_sets[passage.id] = frozenset(self.analyzer.terms(indexed_text(passage)))
+        return terms
 
     def idf(self, term: str) -> float:
         """BM25 idf of a term; a term the corpus never uses weighs as much as the rarest one."""
-        return max(self._bm25.idf.get(term, self._max_idf), 0.0)
+        tid = self.bm25.term_id.get(term)
+        return max(self._max_idf if tid is None else float(self.bm25.idf[tid]), 0.0)
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage for the query terms."""
-        return np.asarray(self._bm25.get_scores(list(terms)), dtype=float)
+        return self.bm25.scores(terms)
 
     def search(self, terms: Sequence[str], k: int) -> list[Hit]:
         """The k best passages with a positive score, best first (ties by corpus order)."""
         if not terms:
             return []
-        scores = self.scores(terms)
-        order = np.argsort(-scores, kind="stable")[:k]
-        return [Hit(self.passages[i], float(scores[i])) for i in order if scores[i] > 0]
+        ids, scores = self.bm25.top(terms, k)
+        return [Hit(self.passages[i], float(s)) for i, s in zip(ids.tolist(), scores.tolist())]

@@ -1,0 +1,1 @@
+"""Benchmarks of citatbot's speed and memory (`make bench`); not part of `make test`."""

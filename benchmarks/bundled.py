@@ -1,0 +1,79 @@
+"""The bundled corpus: question → composed answer in process, `citatbot ask` as a whole process,
+index build and load times, memory."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.measure import latencies, peak_rss_mb, percentiles, run_child, timed
+from bot.pipeline import Pipeline
+from bot.settings import DEFAULT_CORPUS, PROJECT_ROOT, Settings
+from retrieval.store import open_index
+
+QUESTIONS = [
+    "Vad kostar socialtjänsten i Umeå?",
+    "Hur många socialsekreterare har slutat i Växjö?",
+    "Varför är arbetsbelastningen så hög?",
+    "Vad säger Akademikerförbundet SSR om personalomsättningen?",
+    "Hur många orosanmälningar kom in förra året?",
+    "Vad är individ- och familjeomsorg?",
+    "Vilka insatser får barn och unga?",
+    "Hur många ärenden har en socialsekreterare?",
+    "Vad gör kommunen åt bristen på erfarna handläggare?",
+    "Vem är ordförande i socialnämnden?",
+]
+REPEATS = 30
+COLD_RUNS = 7
+
+
+def in_process(settings: Settings) -> dict:
+    """Answer latency, build time without cache, load time with cache, process peak memory."""
+    pipeline = Pipeline.from_settings(settings)
+    times = latencies(pipeline.answer, QUESTIONS * REPEATS)
+    search = latencies(lambda q: pipeline.index.search(pipeline.query(q).bm25_terms, 10),
+                       QUESTIONS * REPEATS)
+    passages, analyzer = pipeline.corpus.passages, pipeline.analyzer
+    builds = [timed(lambda: open_index(passages, analyzer, None))[1] for _ in range(7)]
+    loads = [timed(lambda: open_index(passages, analyzer, pipeline.index_stats.path,
+                                      folder=pipeline.corpus.folder))[1] for _ in range(7)]
+    return {
+        "passages": len(passages), "documents": len(pipeline.corpus.documents),
+        "vocabulary": len(pipeline.index.vocabulary), "questions": len(times),
+        "answer": percentiles(times), "search": percentiles(search),
+        "build_ms": statistics.median(builds) * 1000, "load_ms": statistics.median(loads) * 1000,
+        "peak_mb": peak_rss_mb(),
+    }
+
+
+def cold_start(cache_dir: Path) -> dict:
+    """`citatbot ask` as a whole process with the index cached: median wall time and peak memory."""
+    exe = str(Path(sys.executable).with_name("citatbot"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CITATBOT_", "TELEGRAM_"))}
+    env.update(CITATBOT_CORPUS_DIR=str(DEFAULT_CORPUS), CITATBOT_INDEX_CACHE_DIR=str(cache_dir))
+    cmd = [exe, "ask", QUESTIONS[0]]
+    first = run_child(cmd, cwd=str(PROJECT_ROOT), env=env)  # builds and saves the cache
+    runs = [run_child(cmd, cwd=str(PROJECT_ROOT), env=env) for _ in range(COLD_RUNS)]
+    bare = [run_child([sys.executable, "-c", "pass"]) for _ in range(COLD_RUNS)]
+    measured = run_child([sys.executable, "-m", "benchmarks.peak", *cmd[1:]], env=env,
+                         cwd=str(PROJECT_ROOT))
+    if first.returncode or measured.returncode or any(r.returncode for r in runs):
+        raise RuntimeError("citatbot ask failed during the benchmark")
+    return {
+        "first_s": first.seconds,
+        "median_s": statistics.median(r.seconds for r in runs),
+        "runs": COLD_RUNS,
+        "peak_mb": float(measured.stdout.splitlines()[-1]),
+        "python_bare_s": statistics.median(r.seconds for r in bare),
+    }
+
+
+def bundled() -> dict:
+    """Every bundled-corpus measurement, with the cache in a temporary folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(_env_file=None, corpus_dir=DEFAULT_CORPUS,
+                            index_cache_dir=Path(folder) / "in-process")
+        return {"in_process": in_process(settings), "cold_start": cold_start(Path(folder) / "cli")}

@@ -1,0 +1,70 @@
+"""Clocks and memory gauges shared by the benchmarks."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def percentiles(seconds: Sequence[float]) -> dict[str, float]:
+    """p50 and p95 of a list of durations, in milliseconds."""
+    ms = np.asarray(seconds) * 1000
+    return {"p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95))}
+
+
+def timed(func: Callable[[], object]) -> tuple[object, float]:
+    """The result of func() and the seconds it took."""
+    started = time.perf_counter()
+    result = func()
+    return result, time.perf_counter() - started
+
+
+def latencies(func: Callable[[object], object], inputs: Sequence[object]) -> list[float]:
+    """Seconds each call func(x) took, one warm-up pass first."""
+    for x in inputs[: min(len(inputs), 10)]:
+        func(x)
+    out = []
+    for x in inputs:
+        started = time.perf_counter()
+        func(x)
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def peak_rss_mb() -> float:
+    """The highest resident memory of this program since it started (VmHWM on Linux).
+
+    Not ru_maxrss: Linux carries a parent's peak into a child across fork and exec, so every
+    worker would report at least the benchmark driver's memory.
+    """
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ChildRun:
+    """One finished child process: its output, wall time and exit code."""
+
+    stdout: str
+    seconds: float
+    returncode: int
+
+
+def run_child(cmd: Sequence[str], cwd: str | None = None, env: dict | None = None) -> ChildRun:
+    """Run a command to its end, measuring its wall time."""
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, check=False)
+    seconds = time.perf_counter() - started
+    return ChildRun(proc.stdout.decode(), seconds, proc.returncode)

@@ -1,0 +1,82 @@
+"""`make bench`: the bundled corpus, then synthetic corpora of growing size, each engine in its
+own process; prints ratios and writes benchmarks/results/ (JSON, markdown, PNG plot).
+
+    python -m benchmarks.run [--sizes 10000 100000 1000000] [--queries 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from benchmarks.bundled import bundled
+from benchmarks.measure import run_child
+from benchmarks.report import write_report
+
+HERE = Path(__file__).resolve().parent
+SIZES = (10_000, 100_000, 1_000_000)
+ENGINES = ("ours-build", "ours-serve", "rank-bm25", "bm25s")
+SERVE_RUNS = 3  # citatbot's serving process runs this often; figures are medians
+
+
+def run_worker(engine: str, size: int, queries: int, work: Path) -> dict:
+    """One engine at one size in a fresh process; its JSON plus the process's wall time."""
+    cmd = [sys.executable, "-m", "benchmarks.workers", engine, str(size), str(queries), str(work)]
+    child = run_child(cmd, cwd=str(HERE.parent))
+    if child.returncode:
+        raise RuntimeError(f"benchmark worker {engine} at {size} failed ({child.returncode})")
+    return {**json.loads(child.stdout), "process_s": child.seconds}
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The first run's fields, with every timing and memory figure the median over the runs."""
+    keys = ("load_s", "p50_ms", "p95_ms", "peak_mb", "process_s")
+    return {**runs[0], **{k: statistics.median(r[k] for r in runs) for k in keys}}
+
+
+def scale(size: int, queries: int, work: Path) -> dict:
+    """Every engine on one synthetic corpus; how many top-10 lists match rank-bm25's."""
+    row = {}
+    for engine in ENGINES:
+        print(f"  {size:>9,} passages: {engine} …", flush=True)
+        row[engine] = run_worker(engine, size, queries, work)
+    serves = [row.pop("ours-serve")]
+    serves += [run_worker("ours-serve", size, queries, work) for _ in range(SERVE_RUNS - 1)]
+    ours = {**row.pop("ours-build"), **median_run(serves), "serve_runs": len(serves)}
+    checked = list(zip(ours.pop("top_ids"), row["rank-bm25"].pop("top_ids")))
+    row["agree"] = f"{sum(a == b for a, b in checked)}/{len(checked)}"
+    (work / f"synthetic-{size}.npz").unlink(missing_ok=True)
+    return {"size": size, "ours": ours, **row}
+
+
+def machine() -> dict:
+    """Where the numbers were measured."""
+    versions = {name: metadata.version(name) for name in ("numpy", "rank-bm25", "bm25s")}
+    return {"cpus": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform(), "processor": platform.processor(), **versions}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run everything and write the results."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run")
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    args = parser.parse_args(argv)
+    work = HERE / "out"
+    work.mkdir(exist_ok=True)
+    print("Bundled corpus …", flush=True)
+    results = {"machine": machine(), "bundled": bundled(), "queries": args.queries}
+    results["scale"] = [scale(size, args.queries, work) for size in args.sizes]
+    print(write_report(results, args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

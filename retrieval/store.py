@@ -1,0 +1,178 @@
+"""The persisted index: one .npz file of plain arrays and a JSON header, never a pickle.
+
+The header carries a key: a hash of the corpus files (names, sizes, modification times), of
+every indexed passage and of the analyzer (class, source, settings, terms of a probe text). A file
+whose key differs, or that cannot be read or fails a consistency check, is rebuilt, never trusted.
+The file is written to a temporary name and renamed, so a crash never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import os
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.lib.npyio import NpzFile
+
+from retrieval.bm25 import Postings
+from retrieval.index import Analyzer, PassageIndex, analyze_passages, indexed_text
+from retrieval.passage import Passage
+
+FORMAT = 1
+CACHE_MODE = 0o644
+CORPUS_SUFFIXES = (".txt", ".md", ".toml")
+# Swedish words that exercise case, compounds, stop words, numbers and stems: if an analyzer's
+# behaviour changes, its terms for this text usually change too.
+PROBE_TEXT = ("Socialtjänsten i Umeå kostar 1,6 miljarder kronor – individ- och familjeomsorgen, "
+              "Barn- och ungdomspsykiatrin och SKR:s 13:00-möten; ÖVERSÄTTNINGAR av äldreboendena.")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """What `citatbot index` reports about an index it built or loaded."""
+
+    passages: int
+    vocabulary: int
+    postings: int
+    seconds: float
+    path: Path | None = None
+    bytes: int = 0
+    reused: bool = False
+
+
+def analyzer_fingerprint(analyzer: Analyzer) -> str:
+    """A hash of the analyzer's class, its module source, its simple settings and a probe's terms."""
+    cls = type(analyzer)
+    parts = [f"{cls.__module__}.{cls.__qualname__}", str(getattr(analyzer, "version", ""))]
+    try:
+        parts.append(hashlib.sha256(Path(inspect.getfile(cls)).read_bytes()).hexdigest())
+    except (OSError, TypeError):
+        parts.append("no-source")
+    for name, value in sorted(getattr(analyzer, "__dict__", {}).items()):
+        if isinstance(value, (str, int, float, bool, tuple, frozenset)):
+            shown = sorted(value) if isinstance(value, frozenset) else value
+            parts.append(f"{name}={shown!r}")
+    parts.append("\x1f".join(analyzer.terms(PROBE_TEXT)))
+    return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()
+
+
+def corpus_manifest(folder: Path) -> list[tuple[str, int, int]]:
+    """Name, size and modification time (ns) of every corpus file of a folder."""
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in CORPUS_SUFFIXES)
+    return [(p.name, (st := p.stat()).st_size, st.st_mtime_ns) for p in files]
+
+
+def passages_digest(passages: Sequence[Passage]) -> str:
+    """A hash of exactly what the index is built from: each passage's id and indexed text."""
+    digest = hashlib.blake2b(digest_size=20)
+    for p in passages:
+        digest.update(f"{p.id}\x1f{indexed_text(p)}\x1e".encode())
+    return digest.hexdigest()
+
+
+def cache_key(passages: Sequence[Passage], analyzer: Analyzer, folder: Path | None = None) -> str:
+    """The key a persisted index must carry to be used for these passages and this analyzer."""
+    manifest = corpus_manifest(folder) if folder and folder.is_dir() else []
+    payload = [FORMAT, analyzer_fingerprint(analyzer), manifest, passages_digest(passages)]
+    return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
+
+
+def save_postings(path: Path, postings: Postings, key: str) -> int:
+    """Write the arrays and header atomically; returns the file's size in bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = {"format": FORMAT, "key": key, "documents": postings.num_docs,
+              "vocabulary": len(postings.vocabulary), "postings": len(postings.doc_ids)}
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(handle, header=_json_bytes(header), vocabulary=_json_bytes(postings.vocabulary),
+                     indptr=postings.indptr, doc_ids=postings.doc_ids, tfs=postings.tfs,
+                     doc_len=postings.doc_len)
+        os.chmod(tmp, CACHE_MODE)  # mkstemp makes it private; the index holds no secret
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path.stat().st_size
+
+
+def load_postings(path: Path, key: str) -> Postings | None:
+    """The persisted postings if the file exists, is intact and carries `key`; else None."""
+    try:
+        # Open the file ourselves: np.load leaves its own handle open when a zip is broken.
+        with open(path, "rb") as handle, _npz(np.load(handle, allow_pickle=False)) as data:
+            header = json.loads(data["header"].tobytes())
+            if header.get("format") != FORMAT or header.get("key") != key:
+                return None
+            postings = Postings(json.loads(data["vocabulary"].tobytes()), data["indptr"],
+                                data["doc_ids"], data["tfs"], data["doc_len"])
+            return postings if _consistent(postings, header) else None
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
+        return None
+
+
+def _npz(loaded: object) -> NpzFile:
+    """The archive np.load opened; a lone .npy array is no index."""
+    if not isinstance(loaded, NpzFile):
+        raise ValueError("not an .npz archive")
+    return loaded
+
+
+def _consistent(p: Postings, header: dict) -> bool:
+    """Shapes, kinds and ranges agree, so no corrupt array can index out of bounds."""
+    kinds = (p.indptr.dtype.kind, p.doc_ids.dtype.kind, p.tfs.dtype.kind, p.doc_len.dtype.kind)
+    if kinds != ("i", "i", "u", "i") or not isinstance(p.vocabulary, list):
+        return False
+    n, v = len(p.doc_len), len(p.vocabulary)
+    if (n, v, len(p.doc_ids)) != (header["documents"], header["vocabulary"], header["postings"]):
+        return False
+    if len(p.indptr) != v + 1 or p.indptr[0] != 0 or p.indptr[-1] != len(p.doc_ids):
+        return False
+    if len(p.tfs) != len(p.doc_ids) or np.any(np.diff(p.indptr) < 0):
+        return False
+    return len(p.doc_ids) == 0 or (int(p.doc_ids.min()) >= 0 and int(p.doc_ids.max()) < n)
+
+
+def _json_bytes(value: object) -> np.ndarray:
+    return np.frombuffer(json.dumps(value, ensure_ascii=False).encode(), dtype=np.uint8)
+
+
+def open_index(
+    passages: Sequence[Passage],
+    analyzer: Analyzer,
+    path: Path | None,
+    *,
+    folder: Path | None = None,
+    rebuild: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[PassageIndex, IndexStats]:
+    """The index from `path` when its key matches, else built (and saved when a path is given)."""
+    started = time.perf_counter()
+    key = cache_key(passages, analyzer, folder) if path else ""
+    postings = None if rebuild or not path else load_postings(path, key)
+    reused = postings is not None
+    if postings is None:
+        postings = analyze_passages(passages, analyzer, progress)
+    index = PassageIndex(passages, analyzer, postings=postings)
+    size = path.stat().st_size if reused and path else 0
+    if path and not reused:
+        size = _try_save(path, postings, key)
+    stats = IndexStats(len(passages), len(postings.vocabulary), len(postings.doc_ids),
+                       time.perf_counter() - started, path, size, reused)
+    return index, stats
+
+
+def _try_save(path: Path, postings: Postings, key: str) -> int:
+    """Save the cache; a read-only or full disk only costs the next start a rebuild."""
+    try:
+        return save_postings(path, postings, key)
+    except OSError:
+        return 0

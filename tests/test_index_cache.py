@@ -1,0 +1,191 @@
+"""The persisted index: reused on start, rebuilt when the corpus or analyzer changes, never
+trusted when corrupt."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.cli import main
+from bot.pipeline import Pipeline, index_cache_path
+from bot.progress import PROGRESS_MIN_PASSAGES, index_progress
+from bot.settings import DEFAULT_CORPUS, Settings
+from retrieval.analyzer import SwedishAnalyzer
+from retrieval.index import PassageIndex
+from retrieval.store import cache_key, load_postings, save_postings
+
+QUESTION = "Vad kostar socialtjänsten i Umeå?"
+NEW_DOC = ("Nytt dokument\n\nFamiljecentralen i Holmsund öppnade i mars och tar emot föräldrar "
+           "med barn under sex år varje vardag.\n")
+
+
+@pytest.fixture()
+def corpus_dir(tmp_path: Path) -> Path:
+    """A private copy of the bundled corpus that a test may change."""
+    return Path(shutil.copytree(DEFAULT_CORPUS, tmp_path / "corpus"))
+
+
+@pytest.fixture()
+def local_settings(corpus_dir: Path) -> Settings:
+    return Settings(_env_file=None, corpus_dir=corpus_dir)
+
+
+def ranking(pipeline: Pipeline, question: str = QUESTION) -> list[tuple[str, float]]:
+    """The ids and scores a question ranks, for comparing two indexes."""
+    hits = pipeline.retrieve(pipeline.query(question), 10)
+    return [(h.passage.id, h.score) for h in hits]
+
+
+def fresh(settings: Settings) -> Pipeline:
+    """A pipeline whose index was just built from the corpus, bypassing the cache."""
+    return Pipeline.from_settings(settings.model_copy(update={"index_cache": False}))
+
+
+def test_cache_is_written_beside_the_corpus_and_reused(local_settings: Settings, corpus_dir: Path):
+    first = Pipeline.from_settings(local_settings)
+    path = index_cache_path(local_settings)
+    assert path is not None and path.parent == corpus_dir.parent / ".cache" / "citatbot"
+    assert path.exists() and not first.index_stats.reused
+    second = Pipeline.from_settings(local_settings)
+    assert second.index_stats.reused and second.index_stats.bytes == path.stat().st_size
+    assert ranking(second) == ranking(first)
+    assert second.index.vocabulary == first.index.vocabulary
+    hit = first.index.search(first.query(QUESTION).bm25_terms, 1)[0].passage
+    assert second.index.terms_of(hit) == first.index.terms_of(hit)
+
+
+def add_file(folder: Path) -> None:
+    (folder / "005_nytt.txt").write_text(NEW_DOC, encoding="utf-8")
+
+
+def change_file(folder: Path) -> None:
+    path = folder / "000_d2445805d168f45a.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + NEW_DOC, encoding="utf-8")
+
+
+def remove_file(folder: Path) -> None:
+    (folder / "004_d5b68a9dab65ddce.txt").unlink()
+
+
+@pytest.mark.parametrize("edit", [add_file, change_file, remove_file], ids=lambda f: f.__name__)
+def test_corpus_edit_rebuilds(local_settings: Settings, corpus_dir: Path, edit):
+    Pipeline.from_settings(local_settings)
+    edit(corpus_dir)
+    after = Pipeline.from_settings(local_settings)
+    assert not after.index_stats.reused
+    assert ranking(after) == ranking(fresh(local_settings))
+    assert ranking(after, "familjecentralen i Holmsund") == ranking(
+        fresh(local_settings), "familjecentralen i Holmsund")
+    assert Pipeline.from_settings(local_settings).index_stats.reused
+
+
+def truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def garbage(path: Path) -> None:
+    path.write_bytes(b"not an index at all")
+
+
+def flip_bytes(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    for i in range(200, len(data) - 200, 997):
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def out_of_range_ids(path: Path) -> None:
+    """Intact zip, right key, but a posting points past the last passage."""
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["doc_ids"] = arrays["doc_ids"].copy()
+    arrays["doc_ids"][-1] = 10**6
+    np.savez(path, **arrays)
+
+
+def pickled_member(path: Path) -> None:
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["vocabulary"] = np.array([{"a": 1}], dtype=object)
+    np.savez(path, **arrays)
+
+
+def stale_key(path: Path) -> None:
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["header"] = np.frombuffer(b'{"format": 1, "key": "old"}', dtype=np.uint8)
+    np.savez(path, **arrays)
+
+
+@pytest.mark.parametrize(
+    "damage", [truncate, garbage, flip_bytes, out_of_range_ids, pickled_member, stale_key],
+    ids=lambda f: f.__name__)
+def test_corrupt_or_stale_cache_is_rebuilt(local_settings: Settings, damage):
+    want = ranking(Pipeline.from_settings(local_settings))
+    path = index_cache_path(local_settings)
+    damage(path)
+    again = Pipeline.from_settings(local_settings)
+    assert not again.index_stats.reused
+    assert ranking(again) == want
+    assert Pipeline.from_settings(local_settings).index_stats.reused
+
+
+def test_other_analyzer_gets_other_key(pipeline: Pipeline):
+    class NoStopWords(SwedishAnalyzer):
+        def __init__(self) -> None:
+            super().__init__()
+            self._stop = frozenset()
+
+    passages = pipeline.index.passages
+    assert cache_key(passages, SwedishAnalyzer()) == cache_key(passages, SwedishAnalyzer())
+    assert cache_key(passages, NoStopWords()) != cache_key(passages, SwedishAnalyzer())
+
+
+def test_load_refuses_another_key(tmp_path: Path, pipeline: Pipeline):
+    path = tmp_path / "index.npz"
+    assert save_postings(path, pipeline.index.postings, "k1") == path.stat().st_size
+    assert load_postings(path, "k2") is None
+    loaded = load_postings(path, "k1")
+    index = PassageIndex(pipeline.index.passages, pipeline.analyzer, postings=loaded)
+    terms = pipeline.query(QUESTION).bm25_terms
+    assert index.search(terms, 5) == pipeline.index.search(terms, 5)
+    assert not list(tmp_path.glob("*.tmp")) and zipfile.is_zipfile(path)
+
+
+def test_cache_off_writes_nothing(corpus_dir: Path):
+    settings = Settings(_env_file=None, corpus_dir=corpus_dir, index_cache=False)
+    assert index_cache_path(settings) is None
+    assert not Pipeline.from_settings(settings).index_stats.reused
+    assert not (corpus_dir.parent / ".cache").exists()
+
+
+def test_index_command_rebuilds_and_prints_stats(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    monkeypatch.setenv("CITATBOT_CORPUS_DIR", str(corpus_dir))
+    monkeypatch.setenv("CITATBOT_INDEX_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["index"]) == 0
+    assert main(["index"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 4 and out[2].startswith("Index byggt på ")
+    built = fresh(Settings(_env_file=None, corpus_dir=corpus_dir))
+    n = [f"{len(x):,}".replace(",", " ") for x in (built.corpus.documents, built.corpus.passages,
+                                                     built.index.vocabulary)]
+    counts = f"{n[0]} dokument, {n[1]} stycken, {n[2]} termer i ordförrådet"
+    assert counts in out[2]
+    files = list((tmp_path / "cache").glob("index-corpus-*.npz"))
+    assert len(files) == 1 and out[3].startswith(f"Sparat i {files[0]} (")
+
+
+def test_progress_bar_only_for_large_corpora(capsys):
+    with index_progress(PROGRESS_MIN_PASSAGES - 1, "Indexerar") as small:
+        assert small is None
+    with index_progress(PROGRESS_MIN_PASSAGES, "Indexerar") as large:
+        assert large is not None
+        large(PROGRESS_MIN_PASSAGES // 2)
+        large(PROGRESS_MIN_PASSAGES)
+    assert capsys.readouterr().out == ""

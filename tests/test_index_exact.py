@@ -1,0 +1,99 @@
+"""Our inverted-index BM25 ranks exactly as rank-bm25's own BM25Okapi.get_scores."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+from hypothesis import given, settings as hypothesis_settings, strategies as st
+from rank_bm25 import BM25Okapi
+
+from bot.pipeline import Pipeline
+from retrieval.bm25 import BM25Scorer, build_postings
+from retrieval.index import indexed_text
+from retrieval.sentences import split_sentences
+from retrieval.synthetic import synthetic_corpus, synthetic_queries
+
+TOLERANCE = 1e-9
+TOP = 10
+QUESTIONS = [
+    "Vad kostar socialtjänsten i Umeå?",
+    "Hur många socialsekreterare har slutat i Växjö?",
+    "Varför är arbetsbelastningen så hög?",
+    "Vad säger Akademikerförbundet SSR om personalomsättningen?",
+    "Hur många orosanmälningar kom in förra året?",
+    "Vad är individ- och familjeomsorg?",
+    "Och hur många pågår?",
+    "Mer tid",
+    "xyzzy finns inte",
+]
+
+
+def reference_top(ref: BM25Okapi, query: Sequence[str], k: int) -> tuple[list[int], np.ndarray]:
+    """rank-bm25's scores sorted best first (ties by corpus order), positive ones only."""
+    scores = ref.get_scores(list(query))
+    order = [i for i in np.argsort(-scores, kind="stable")[:k] if scores[i] > 0]
+    return order, scores[order]
+
+
+def assert_same_ranking(ours: BM25Scorer, ref: BM25Okapi, query: Sequence[str]) -> None:
+    ids, scores = ours.top(query, TOP)
+    want_ids, want_scores = reference_top(ref, query, TOP)
+    assert ids.tolist() == want_ids, query
+    np.testing.assert_allclose(scores, want_scores, rtol=0, atol=TOLERANCE)
+    np.testing.assert_allclose(ours.scores(query), ref.get_scores(list(query)), rtol=0,
+                               atol=TOLERANCE)
+
+
+@pytest.fixture(scope="module")
+def bundled_terms(pipeline: Pipeline) -> list[list[str]]:
+    """The analysed term lists of the bundled corpus's passages."""
+    return [pipeline.analyzer.terms(indexed_text(p)) for p in pipeline.index.passages]
+
+
+def bundled_queries(pipeline: Pipeline) -> list[list[str]]:
+    """Every sentence of every third passage, the questions, and the pipeline's doubled terms."""
+    queries = [pipeline.analyzer.terms(p.text[a:b]) for p in pipeline.index.passages[::3]
+               for a, b in split_sentences(p.text)]
+    queries += [pipeline.analyzer.terms(q) for q in QUESTIONS]
+    queries += [pipeline.query(q).bm25_terms for q in QUESTIONS]
+    return [q for q in queries if q]
+
+
+def test_bundled_corpus_matches_rank_bm25(pipeline: Pipeline, bundled_terms: list[list[str]]):
+    ref = BM25Okapi(bundled_terms)
+    queries = bundled_queries(pipeline)
+    assert len(queries) > 100
+    for query in queries:
+        assert_same_ranking(pipeline.index.bm25, ref, query)
+
+
+def test_bundled_idf_and_search_match(pipeline: Pipeline, bundled_terms: list[list[str]]):
+    ref = BM25Okapi(bundled_terms)
+    for term, idf in ref.idf.items():
+        assert pipeline.index.idf(term) == pytest.approx(max(idf, 0.0), abs=TOLERANCE)
+    query = pipeline.query("Vad kostar socialtjänsten i Umeå?").bm25_terms
+    hits = pipeline.index.search(query, TOP)
+    want_ids, want_scores = reference_top(ref, query, TOP)
+    assert [pipeline.index.passages.index(h.passage) for h in hits] == want_ids
+    assert [h.score for h in hits] == pytest.approx(list(want_scores), abs=TOLERANCE)
+
+
+def test_synthetic_10k_matches_rank_bm25(bundled_terms: list[list[str]]):
+    docs = synthetic_corpus(bundled_terms, 10_000).docs()
+    ours, ref = BM25Scorer(build_postings(docs)), BM25Okapi(docs)
+    assert (ours.idf < ours.idf.max()).any() and len(ours.idf) == len(ref.idf)
+    for query in synthetic_queries(bundled_terms, 40) + [docs[0], docs[1] + docs[1]]:
+        assert_same_ranking(ours, ref, query)
+
+
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(
+    docs=st.lists(st.lists(st.sampled_from("abcdef"), min_size=1, max_size=6), min_size=1,
+                  max_size=12),
+    query=st.lists(st.sampled_from("abcdefg"), max_size=5),
+)
+def test_tiny_corpora_with_ties_match(docs: list[list[str]], query: list[str]):
+    """Few words, many equal scores, negative idfs: the edges where a ranking can differ."""
+    assert_same_ranking(BM25Scorer(build_postings(docs)), BM25Okapi(docs), query)
