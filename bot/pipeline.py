@@ -10,6 +10,7 @@ from bot.composer import Composer
 from bot.settings import Settings
 from bot.smalltalk import smalltalk_kind
 from retrieval.analyzer import SwedishAnalyzer
+from retrieval.baseline import Analyzer
 from retrieval.index import PassageIndex
 from retrieval.ingest import Corpus, load_corpus
 
@@ -29,10 +30,11 @@ class Query:
 class Pipeline:
     """Answers one question at a time; holds no conversation state."""
 
-    def __init__(self, corpus: Corpus, settings: Settings) -> None:
+    def __init__(self, corpus: Corpus, settings: Settings, analyzer: Analyzer | None = None) -> None:
         self.corpus = corpus
         self.settings = settings
-        self.analyzer = SwedishAnalyzer()
+        # Pluggable so `citatbot eval --baseline` can run the same pipeline on plain tokens.
+        self.analyzer = analyzer if analyzer is not None else SwedishAnalyzer()
         started = time.perf_counter()
         self.index = PassageIndex(corpus.passages, self.analyzer)
         self.build_seconds = time.perf_counter() - started
