@@ -113,6 +113,13 @@ def rate(text: str) -> float:
     return value
 
 
+def count(text: str) -> int:
+    """An argparse type: a whole number, zero or more."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} är inget heltal från 0 och uppåt")
+    return int(text)
+
+
 def add_eval_arguments(ev: argparse.ArgumentParser) -> None:
     """The options of `citatbot eval`: gold file, report, baseline, split and floors for CI."""
     ev.add_argument("--gold", required=True, type=Path, help="JSONL-fil med guldfrågor")
@@ -121,7 +128,7 @@ def add_eval_arguments(ev: argparse.ArgumentParser) -> None:
                     help="kör även en enkel BM25 (text.lower().split()) för jämförelse")
     ev.add_argument("--split", choices=("dev", "holdout", "all"), default="all",
                     help="dev, holdout (ca 25 %%, stabilt efter id) eller all (standard)")
-    ev.add_argument("--show-failures", type=int, default=10, metavar="N",
+    ev.add_argument("--show-failures", type=count, default=10, metavar="N",
                     help="visa högst N misslyckade svar (0 visar inga; standard 10)")
     floors = ev.add_argument_group("golv", "avsluta med status 1 om ett golv inte hålls")
     floors.add_argument("--min-recall5", type=rate, metavar="X", help="lägsta Recall@5")

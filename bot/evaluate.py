@@ -160,7 +160,7 @@ def report_json(gold: Path, split: str, runs: dict, held: list[Floor]) -> dict:
                     for name, (s, results) in runs.items()},
         "floors": [{"flag": f.flag, "metric": f.metric, "limit": f.limit, "value": f.value,
                     "ok": f.ok} for f in held],
-        "ok": all(f.ok for f in held) and runs[OURS][0]["faithfulness"] in (None, 1.0),
+        "ok": passed(runs[OURS][0], held),
     }
 
 
@@ -200,12 +200,16 @@ def write_report(path: Path, report: dict) -> None:
         raise CitatbotError("report_unwritable", path=str(path)) from None
 
 
+def passed(ours: dict, held: Sequence[Floor]) -> bool:
+    """Every floor holds and every quote is verbatim (faithfulness is not negotiable)."""
+    return all(f.ok for f in held) and not ours["unfaithful"]
+
+
 def verdict(ours: dict, held: Sequence[Floor], err: Renderer) -> int:
     """Print one line per broken floor (and for any unfaithful quote); the exit status."""
-    broken = [f for f in held if not f.ok]
-    for floor in broken:
-        print(err.message("eval_floor", floor=floor), file=sys.stderr)
-    unfaithful = ours["faithfulness"] not in (None, 1.0)
-    if unfaithful:
+    for floor in held:
+        if not floor.ok:
+            print(err.message("eval_floor", floor=floor), file=sys.stderr)
+    if ours["unfaithful"]:
         print(err.message("eval_unfaithful", s=ours), file=sys.stderr)
-    return EXIT_FLOOR if broken or unfaithful else 0
+    return 0 if passed(ours, held) else EXIT_FLOOR

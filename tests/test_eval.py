@@ -216,11 +216,18 @@ def test_cli_floor_without_pairs_to_measure(
                             "kunde inte mätas (inga frågor att räkna).\n")
 
 
-def test_cli_refuses_a_floor_outside_zero_to_one(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--min-accuracy", "80", "80 ligger inte mellan 0 och 1"),
+    ("--min-mrr", "hög", "'hög' är inget tal"),
+    ("--show-failures", "-1", "'-1' är inget heltal från 0 och uppåt"),
+], ids=["rate-above-one", "rate-not-a-number", "negative-count"])
+def test_cli_refuses_bad_option_values(
+    option: str, value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as caught:
-        main(["eval", "--gold", str(TINY_GOLD), "--min-accuracy", "80"])
+        main(["eval", "--gold", str(TINY_GOLD), option, value])
     assert caught.value.code == 2
-    assert "80 ligger inte mellan 0 och 1" in capsys.readouterr().err
+    assert message in capsys.readouterr().err
 
 
 def test_cli_report_path_that_cannot_be_written(
