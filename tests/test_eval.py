@@ -5,7 +5,7 @@ The tiny gold set (tests/data/tiny_gold.jsonl) and what our pipeline does with i
     t1 number  månadskort → a_bussar-p001 first, quotes the 450-kronor sentence       rank 1, right
     t2 when    lördagar   → b_bibliotek-p001 first, quotes "stänger det klockan 15"   rank 1, right
     t3 number  nattbussen → p002 (all words) beats p003 (the 300 resenärer)          rank 2, wrong
-    t4 fact    skolmaten  → "Lunchen är gratis" shares no word with the question,
+    t4 fact    föräldrarna betala → "Lunchen är gratis" shares no word with the question,
                             never retrieved; too little evidence, declines            rank –, declined
     t5 who     rektorn    → c_skola-p001 first, quotes "Rektorn heter Maja Lind …"    rank 1, right
     u1 offtopic           → no word in the corpus: declines
@@ -160,11 +160,12 @@ def test_edited_file_on_disk_is_unfaithful(tmp_path: Path) -> None:
     shutil.copytree(TINY_CORPUS, folder)
     corpus = load_corpus(folder)
     pipeline = Pipeline(corpus, Settings(_env_file=None, corpus_dir=folder, top_k=10))
-    path = folder / "a_bussar.txt"
-    path.write_text("Ny rad.\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    for path in folder.glob("*.txt"):  # every offset moves by eight characters
+        path.write_text("Ny rad.\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
     pairs = load_gold(TINY_GOLD, corpus.documents)
     s = scores(evaluate(pipeline, pairs, metrics.FileCheck(folder)))
-    assert (s["quotes"], s["unfaithful"]) == (7, 3)  # t1, t3 and u3 quote a_bussar.txt
+    assert s["quotes"] > 0
+    assert (s["unfaithful"], s["faithfulness"]) == (s["quotes"], 0.0)
     assert verdict(s, [], Renderer(DEFAULT_PROMPTS, "txt")) == 1
 
 
