@@ -83,7 +83,8 @@ def judge(pipeline: Pipeline, pair: GoldPair, check: metrics.FileCheck) -> PairR
     answer = pipeline.answer(pair.question)
     ms = (time.perf_counter() - started) * 1000
     docs = pipeline.corpus.documents
-    rank = metrics.first_relevant(answer.hits[:RANK_DEPTH], pair.answers) if pair.answerable else None
+    hits = answer.hits[:RANK_DEPTH]
+    rank = metrics.first_relevant(hits, pair.answers) if pair.answerable else None
     right = pair.answerable and metrics.is_right(answer.quotes, pair.answers, docs)
     return PairResult(pair, rank, answer.answered, right, tuple(q.text for q in answer.quotes),
                       sum(check.faithful(q) for q in answer.quotes), ms)
@@ -113,7 +114,8 @@ def scores(results: Sequence[PairResult]) -> dict[str, float | int | None]:
         "accuracy": metrics.share(r.right for r in ans),
         "false_decline": metrics.share(not r.answered for r in ans),
         "correct_decline": metrics.share(not r.answered for r in un),
-        "correct_decline_far": metrics.share(not r.answered for r in un if r.pair.kind in FAR_KINDS),
+        "correct_decline_far": metrics.share(
+            not r.answered for r in un if r.pair.kind in FAR_KINDS),
         "correct_decline_nearmiss": metrics.share(
             not r.answered for r in un if r.pair.kind == "nearmiss"),
         "quotes": quotes, "unfaithful": quotes - sum(r.faithful for r in results),
@@ -148,7 +150,8 @@ def run_system(name: str, corpus: Corpus, settings: Settings, pairs: Sequence[Go
     """Build one system's pipeline over the corpus and evaluate it."""
     analyzer = WhitespaceAnalyzer() if name == BASELINE else None
     pipeline = Pipeline(corpus, settings, analyzer)
-    results = evaluate(pipeline, pairs, metrics.FileCheck(corpus.folder), progress(name, len(pairs)))
+    check = metrics.FileCheck(corpus.folder)
+    results = evaluate(pipeline, pairs, check, progress(name, len(pairs)))
     return summary(results, pipeline.build_seconds), results
 
 

@@ -19,7 +19,8 @@ FIELDS = {"id": str, "question": str, "answers": list, "doc": (str, type(None)),
           "answerable": bool, "kind": str}
 REQUIRED = ("id", "question", "answers", "doc", "answerable")
 TYPE_NAMES = {"id": "en sträng", "question": "en sträng", "answers": "en lista av strängar",
-              "doc": "ett filnamn eller null", "answerable": "true eller false", "kind": "en sträng"}
+              "doc": "ett filnamn eller null", "answerable": "true eller false",
+              "kind": "en sträng"}
 
 
 @dataclass(frozen=True, slots=True)
