@@ -25,6 +25,7 @@ from retrieval.gold import GoldPair, load_gold
 from retrieval.ingest import Corpus, load_corpus
 
 RANK_DEPTH = metrics.MRR_CUTOFF
+NO_KIND = "–"  # rows without a kind are grouped under this label
 FAR_KINDS = frozenset({"offtopic", "chitchat", "nonsense"})
 OURS, BASELINE = "citatbot", "bm25"
 EXIT_FLOOR = 1
@@ -63,6 +64,7 @@ class Floor:
 
     @property
     def ok(self) -> bool:
+        """True when the value was measured and lies on the right side of the limit."""
         if self.value is None:
             return False
         return self.value <= self.limit if self.at_most else self.value >= self.limit
@@ -129,7 +131,8 @@ def summary(results: Sequence[PairResult], build_seconds: float) -> dict:
     kinds = sorted({(not r.pair.answerable, r.pair.kind) for r in results})
     kinds = list(dict.fromkeys(k for _, k in kinds))
     return {**scores(results), "build_ms": build_seconds * 1000,
-            "by_kind": {k: scores([r for r in results if r.pair.kind == k]) for k in kinds}}
+            "by_kind": {k or NO_KIND: scores([r for r in results if r.pair.kind == k])
+                        for k in kinds}}
 
 
 def select(pairs: Sequence[GoldPair], split: str) -> list[GoldPair]:

@@ -27,12 +27,12 @@ import pytest
 from bot import metrics
 from bot.answer import Quote
 from bot.cli import main
-from bot.evaluate import evaluate, failures, scores, select, summary, verdict
+from bot.evaluate import PairResult, evaluate, failures, scores, select, summary, verdict
 from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.settings import DEFAULT_PROMPTS, Settings
 from retrieval.baseline import WhitespaceAnalyzer
-from retrieval.gold import load_gold
+from retrieval.gold import GoldPair, load_gold
 from retrieval.ingest import Corpus, load_corpus
 from retrieval.passage import Hit, Passage
 
@@ -240,3 +240,12 @@ def test_cli_report_path_that_cannot_be_written(
     assert main(["eval", "--gold", str(TINY_GOLD), "--json", str(out)]) == 1
     assert capsys.readouterr().err == (f"citatbot: rapporten kunde inte skrivas till {out}. "
                                        "Finns mappen, och får du skriva där?\n")
+
+
+def test_rows_without_kind_are_grouped_under_a_dash() -> None:
+    pair = GoldPair("x", "Fråga?", ("svar",), "x.txt", True, "", 1)
+    results = [PairResult(pair, 3, True, False, ("citat",), 1, 2.0)]
+    s = summary(results, 0.5)
+    assert list(s["by_kind"]) == ["–"]
+    assert (s["recall@1"], s["recall@3"], s["mrr@10"], s["build_ms"]) == (0.0, 1.0, 1 / 3, 500.0)
+    assert (s["p50_ms"], s["p95_ms"], s["faithfulness"]) == (2.0, 2.0, 1.0)
