@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -112,6 +113,44 @@ def cmd_index(args: argparse.Namespace, settings: Settings, err: Renderer) -> in
     return 0
 
 
+def rate(text: str) -> float:
+    """An argparse type: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} är inget tal; skriv t.ex. 0.8") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} ligger inte mellan 0 och 1")
+    return value
+
+
+def count(text: str) -> int:
+    """An argparse type: a whole number, zero or more."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} är inget heltal från 0 och uppåt")
+    return int(text)
+
+
+def add_eval_arguments(ev: argparse.ArgumentParser) -> None:
+    """The options of `citatbot eval`: gold file, report, baseline, split and floors for CI."""
+    ev.add_argument("--gold", required=True, type=Path, help="JSONL-fil med guldfrågor")
+    ev.add_argument("--json", type=Path, metavar="OUT", help="skriv hela rapporten som JSON hit")
+    ev.add_argument("--baseline", action="store_true",
+                    help="kör även en enkel BM25 (text.lower().split()) för jämförelse")
+    ev.add_argument("--split", choices=("dev", "holdout", "all"), default="all",
+                    help="dev, holdout (ca 25 %%, stabilt efter id) eller all (standard)")
+    ev.add_argument("--show-failures", type=count, default=10, metavar="N",
+                    help="visa högst N misslyckade svar (0 visar inga; standard 10)")
+    floors = ev.add_argument_group("golv", "avsluta med status 1 om ett golv inte hålls")
+    floors.add_argument("--min-recall5", type=rate, metavar="X", help="lägsta Recall@5")
+    floors.add_argument("--min-accuracy", type=rate, metavar="X", help="lägsta andel rätta svar")
+    floors.add_argument("--min-mrr", type=rate, metavar="X", help="lägsta MRR@10")
+    floors.add_argument("--max-false-decline", type=rate, metavar="X",
+                        help="högsta andel besvarbara frågor som boten avböjer")
+    floors.add_argument("--min-decline", type=rate, metavar="X",
+                        help="lägsta andel obesvarbara frågor som boten avböjer")
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser; every subcommand maps to a cmd_* function."""
     p = argparse.ArgumentParser(prog="citatbot", description="Svarar med ordagranna citat.")
@@ -124,7 +163,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("telegram", help="kör Telegram-boten").set_defaults(func=cmd_telegram)
     sub.add_parser("index", help="bygg indexet och visa statistik").set_defaults(func=cmd_index)
     ev = sub.add_parser("eval", help="mät svaren mot guldfrågor")
-    ev.add_argument("--gold", required=True, help="JSONL-fil med guldfrågor")
+    add_eval_arguments(ev)
     ev.set_defaults(func=cmd_eval)
     return p
 

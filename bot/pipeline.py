@@ -14,7 +14,8 @@ from bot.query import Query, TermGroup
 from bot.settings import Settings
 from bot.smalltalk import smalltalk_kind
 from retrieval.analyzer import SwedishAnalyzer, clean_question
-from retrieval.expansion import TermExpander
+from retrieval.baseline import Analyzer
+from retrieval.expansion import ExpansionPolicy, TermExpander
 from retrieval.ingest import Corpus, load_corpus
 from retrieval.passage import Hit
 from retrieval.store import open_index
@@ -48,15 +49,20 @@ class Pipeline:
         *,
         rebuild: bool = False,
         progress: Callable[[int], None] | None = None,
+        analyzer: Analyzer | None = None,
     ) -> None:
         self.corpus = corpus
         self.settings = settings
-        self.analyzer = SwedishAnalyzer()
+        # Pluggable so `citatbot eval --baseline` runs the same composer on plain tokens; the
+        # baseline also skips vocabulary expansion and the document boost, to stay plain BM25.
+        self.plain = analyzer is not None
+        self.analyzer = analyzer if analyzer is not None else SwedishAnalyzer()
         self.index, self.index_stats = open_index(
             corpus.passages, self.analyzer, index_cache_path(settings), folder=corpus.folder,
             rebuild=rebuild, progress=progress)
         self.build_seconds = self.index_stats.seconds
-        self.expander = TermExpander(self.index.vocabulary)
+        policy = ExpansionPolicy(exact_only=True) if self.plain else ExpansionPolicy()
+        self.expander = TermExpander(self.index.vocabulary, policy)
         docs = list(corpus.documents)
         self._doc_of = np.array([docs.index(p.doc) for p in self.index.passages])
         self._position = {p.id: i for i, p in enumerate(self.index.passages)}
@@ -96,7 +102,7 @@ class Pipeline:
         scores = np.zeros(len(self.index.passages))
         for term, weight in weights.items():
             scores += weight * self.index.scores([term])
-        if DOC_BOOST:
+        if DOC_BOOST and not self.plain:
             doc_cov = np.array([query.coverage(terms) for terms in self._doc_terms])
             scores *= 1.0 + DOC_BOOST * doc_cov[self._doc_of]
         order = np.argsort(-scores, kind="stable")[:k]
@@ -107,7 +113,8 @@ class Pipeline:
         own = self.index.terms_of(hit.passage)
         doc = self._doc_terms[self._doc_of[self._position[hit.passage.id]]]
         total = query.total
-        covered = sum(g.weight * max(g.factor(own), DOC_FACTOR * g.factor(doc)) for g in query.groups)
+        doc_factor = 0.0 if self.plain else DOC_FACTOR
+        covered = sum(g.weight * max(g.factor(own), doc_factor * g.factor(doc)) for g in query.groups)
         return covered / total if total else 0.0
 
     def answer(self, question: str, context: str = "") -> Answer:

@@ -46,6 +46,7 @@ class ExpansionPolicy:
     min_suffix_len: int = 5
     min_typo_len: int = 6
     max_fanout: int = 25
+    exact_only: bool = False  # plain matching, for a baseline
 
 
 class TermExpander:
@@ -70,6 +71,8 @@ class TermExpander:
         for w in exact:
             out[w] = 1.0
         p = self.policy
+        if p.exact_only:
+            return {term: 1.0} if term in self._vocab else {}
         base = exact[0] if exact else term
         if len(base) >= p.min_prefix_len:
             self._add(out, self._with_prefix(base), p.prefix_factor)

@@ -1,0 +1,221 @@
+"""`citatbot eval`: ask every gold question, score retrieval, answers, faithfulness and latency.
+
+The pipeline under test is the one `ask` uses; only top_k is raised to 10 so the answer's hits
+are the ranking MRR@10 needs (the composer sees the same hits either way).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import metrics
+from bot.eval_view import print_tables, progress_bar
+from bot.pipeline import Pipeline
+from bot.render import Renderer
+from bot.settings import Settings
+from retrieval.baseline import WhitespaceAnalyzer
+from retrieval.errors import CitatbotError
+from retrieval.gold import GoldPair, load_gold
+from retrieval.ingest import Corpus, load_corpus
+
+RANK_DEPTH = metrics.MRR_CUTOFF
+NO_KIND = "–"  # rows without a kind are grouped under this label
+FAR_KINDS = frozenset({"offtopic", "chitchat", "nonsense"})
+OURS, BASELINE = "citatbot", "bm25"
+EXIT_FLOOR = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PairResult:
+    """What one system did with one gold pair."""
+
+    pair: GoldPair
+    rank: int | None  # first relevant hit, 1-based, within the top RANK_DEPTH
+    answered: bool
+    right: bool
+    quotes: tuple[str, ...]
+    faithful: int  # how many of the quotes are exactly raw[start:end] on disk
+    ms: float
+
+    def as_json(self) -> dict:
+        """This result as a JSON object of the report."""
+        p = self.pair
+        return {"id": p.id, "kind": p.kind, "answerable": p.answerable, "question": p.question,
+                "answers": list(p.answers), "rank": self.rank, "answered": self.answered,
+                "right": self.right, "quotes": list(self.quotes), "faithful": self.faithful,
+                "ms": round(self.ms, 3)}
+
+
+@dataclass(frozen=True, slots=True)
+class Floor:
+    """A threshold from the command line and whether the measured value holds it."""
+
+    flag: str
+    metric: str
+    limit: float
+    at_most: bool
+    value: float | None
+
+    @property
+    def ok(self) -> bool:
+        """True when the value was measured and lies on the right side of the limit."""
+        if self.value is None:
+            return False
+        return self.value <= self.limit if self.at_most else self.value >= self.limit
+
+
+FLOORS = (  # (argparse dest, flag, metric key, the limit is a ceiling)
+    ("min_recall5", "--min-recall5", "recall@5", False),
+    ("min_accuracy", "--min-accuracy", "accuracy", False),
+    ("min_mrr", "--min-mrr", "mrr@10", False),
+    ("max_false_decline", "--max-false-decline", "false_decline", True),
+    ("min_decline", "--min-decline", "correct_decline", False),
+)
+
+
+def judge(pipeline: Pipeline, pair: GoldPair, check: metrics.FileCheck) -> PairResult:
+    """Ask one gold question and score what came back."""
+    started = time.perf_counter()
+    answer = pipeline.answer(pair.question)
+    ms = (time.perf_counter() - started) * 1000
+    docs = pipeline.corpus.documents
+    hits = answer.hits[:RANK_DEPTH]
+    rank = metrics.first_relevant(hits, pair.answers) if pair.answerable else None
+    right = pair.answerable and metrics.is_right(answer.quotes, pair.answers, docs)
+    return PairResult(pair, rank, answer.answered, right, tuple(q.text for q in answer.quotes),
+                      sum(check.faithful(q) for q in answer.quotes), ms)
+
+
+def evaluate(pipeline: Pipeline, pairs: Sequence[GoldPair], check: metrics.FileCheck,
+             step: Callable[[], None] = lambda: None) -> list[PairResult]:
+    """Judge every pair in order, calling `step` after each (the progress bar)."""
+    results = []
+    for pair in pairs:
+        results.append(judge(pipeline, pair, check))
+        step()
+    return results
+
+
+def scores(results: Sequence[PairResult]) -> dict[str, float | int | None]:
+    """Every metric over a set of results; a rate is None when it has no pairs to count."""
+    ans = [r for r in results if r.pair.answerable]
+    un = [r for r in results if not r.pair.answerable]
+    ranks = [r.rank for r in ans]
+    quotes = sum(len(r.quotes) for r in results)
+    ms = [r.ms for r in results]
+    return {
+        "pairs": len(results), "answerable": len(ans), "unanswerable": len(un),
+        "recall@1": metrics.recall_at(ranks, 1), "recall@3": metrics.recall_at(ranks, 3),
+        "recall@5": metrics.recall_at(ranks, 5), "mrr@10": metrics.mrr(ranks),
+        "accuracy": metrics.share(r.right for r in ans),
+        "false_decline": metrics.share(not r.answered for r in ans),
+        "correct_decline": metrics.share(not r.answered for r in un),
+        "correct_decline_far": metrics.share(
+            not r.answered for r in un if r.pair.kind in FAR_KINDS),
+        "correct_decline_nearmiss": metrics.share(
+            not r.answered for r in un if r.pair.kind == "nearmiss"),
+        "quotes": quotes, "unfaithful": quotes - sum(r.faithful for r in results),
+        "faithfulness": sum(r.faithful for r in results) / quotes if quotes else None,
+        "p50_ms": metrics.percentile(ms, 50), "p95_ms": metrics.percentile(ms, 95),
+    }
+
+
+def summary(results: Sequence[PairResult], build_seconds: float) -> dict:
+    """Overall scores, index build time, and the same scores for each kind."""
+    kinds = sorted({(not r.pair.answerable, r.pair.kind) for r in results})
+    kinds = list(dict.fromkeys(k for _, k in kinds))
+    return {**scores(results), "build_ms": build_seconds * 1000,
+            "by_kind": {k or NO_KIND: scores([r for r in results if r.pair.kind == k])
+                        for k in kinds}}
+
+
+def select(pairs: Sequence[GoldPair], split: str) -> list[GoldPair]:
+    """The pairs of one split: dev, holdout (about a quarter, by sha1 of the id) or all."""
+    if split == "all":
+        return list(pairs)
+    return [p for p in pairs if metrics.in_holdout(p.id) == (split == "holdout")]
+
+
+def floors(args: argparse.Namespace, ours: dict) -> list[Floor]:
+    """The thresholds given on the command line, measured on our system."""
+    return [Floor(flag, metric, getattr(args, dest), at_most, ours[metric])
+            for dest, flag, metric, at_most in FLOORS if getattr(args, dest) is not None]
+
+
+def run_system(name: str, corpus: Corpus, settings: Settings, pairs: Sequence[GoldPair],
+               progress: Callable[[str, int], Callable[[], None]]) -> tuple[dict, list[PairResult]]:
+    """Build one system's pipeline over the corpus and evaluate it."""
+    analyzer = WhitespaceAnalyzer() if name == BASELINE else None
+    pipeline = Pipeline(corpus, settings, analyzer=analyzer)
+    check = metrics.FileCheck(corpus.folder)
+    results = evaluate(pipeline, pairs, check, progress(name, len(pairs)))
+    return summary(results, pipeline.build_seconds), results
+
+
+def report_json(gold: Path, split: str, runs: dict, held: list[Floor]) -> dict:
+    """The whole report as one JSON object (`--json OUT`)."""
+    return {
+        "gold": str(gold), "split": split,
+        "systems": {name: {**s, "results": [r.as_json() for r in results]}
+                    for name, (s, results) in runs.items()},
+        "floors": [{"flag": f.flag, "metric": f.metric, "limit": f.limit, "value": f.value,
+                    "ok": f.ok} for f in held],
+        "ok": passed(runs[OURS][0], held),
+    }
+
+
+def failures(results: Sequence[PairResult]) -> list[PairResult]:
+    """Answerable pairs not answered right, and unanswerable pairs that got an answer."""
+    return [r for r in results if (not r.right if r.pair.answerable else r.answered)]
+
+
+def run_eval(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
+    """The `citatbot eval` command: 0 when every floor holds, 1 when one does not."""
+    corpus = load_corpus(settings.corpus_dir)
+    for problem in corpus.problems:
+        print(err.message("problem", problem=problem), file=sys.stderr)
+    pairs = select(load_gold(args.gold, corpus.documents), args.split)
+    eval_settings = settings.model_copy(update={"top_k": max(settings.top_k, RANK_DEPTH)})
+    systems = (OURS, BASELINE) if args.baseline else (OURS,)
+    with progress_bar() as progress:
+        runs = {name: run_system(name, corpus, eval_settings, pairs, progress) for name in systems}
+    ours, ours_results = runs[OURS]
+    held = floors(args, ours)
+    print(err.message("eval_summary", gold=str(args.gold), split=args.split, s=ours))
+    print_tables({name: s for name, (s, _) in runs.items()})
+    wrong = failures(ours_results)
+    if args.show_failures and wrong:
+        print(err.message("eval_failures", failures=wrong[: args.show_failures], total=len(wrong)))
+    if args.json:
+        report = report_json(args.gold, args.split, runs, held)
+        write_report(args.json, report)
+    return verdict(ours, held, err)
+
+
+def write_report(path: Path, report: dict) -> None:
+    """Write the JSON report; a path that cannot be written is the user's to fix."""
+    try:
+        path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    except OSError:
+        raise CitatbotError("report_unwritable", path=str(path)) from None
+
+
+def passed(ours: dict, held: Sequence[Floor]) -> bool:
+    """Every floor holds and every quote is verbatim (faithfulness is not negotiable)."""
+    return all(f.ok for f in held) and not ours["unfaithful"]
+
+
+def verdict(ours: dict, held: Sequence[Floor], err: Renderer) -> int:
+    """Print one line per broken floor (and for any unfaithful quote); the exit status."""
+    for floor in held:
+        if not floor.ok:
+            print(err.message("eval_floor", floor=floor), file=sys.stderr)
+    if ours["unfaithful"]:
+        print(err.message("eval_unfaithful", s=ours), file=sys.stderr)
+    return 0 if passed(ours, held) else EXIT_FLOOR

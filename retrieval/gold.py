@@ -1,0 +1,129 @@
+"""Gold question/answer pairs (JSONL), loaded and checked against the corpus before any eval.
+
+A row is refused with GoldError("gold_row", path, line, reason); the reason is a Swedish sentence
+because the person who wrote the file reads it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+from retrieval.errors import GoldError
+from retrieval.passage import Document
+
+FIELDS = {"id": str, "question": str, "answers": list, "doc": (str, type(None)),
+          "answerable": bool, "kind": str}
+REQUIRED = ("id", "question", "answers", "doc", "answerable")
+TYPE_NAMES = {"id": "en sträng", "question": "en sträng", "answers": "en lista av strängar",
+              "doc": "ett filnamn eller null", "answerable": "true eller false",
+              "kind": "en sträng"}
+
+
+@dataclass(frozen=True, slots=True)
+class GoldPair:
+    """One gold question with the verbatim strings that answer it (none when unanswerable)."""
+
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    doc: str | None
+    answerable: bool
+    kind: str
+    line: int
+
+
+def collapse(text: str) -> str:
+    """Whitespace runs as one space, ends trimmed: how answers are compared with the corpus."""
+    return " ".join(text.split())
+
+
+def load_gold(path: Path, documents: Mapping[str, Document]) -> list[GoldPair]:
+    """Read and validate every row of a gold JSONL file; blank lines are skipped."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise GoldError("file_missing", path=str(path)) from None
+    except OSError:
+        raise GoldError("gold_unreadable", path=str(path)) from None
+    pairs: list[GoldPair] = []
+    seen: dict[str, int] = {}
+    for number, raw_line in enumerate(data.splitlines(), 1):
+        pair = _parse_line(raw_line, _Where(str(path), number), documents)
+        if pair is None:
+            continue
+        if pair.id in seen:
+            _refuse(_Where(str(path), number), f"id {pair.id!r} finns redan på rad {seen[pair.id]}")
+        seen[pair.id] = number
+        pairs.append(pair)
+    if not pairs:
+        raise GoldError("gold_empty", path=str(path))
+    return pairs
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    path: str
+    line: int
+
+
+def _refuse(where: _Where, reason: str) -> NoReturn:
+    raise GoldError("gold_row", path=where.path, line=where.line, reason=reason)
+
+
+def _parse_line(raw: bytes, where: _Where, documents: Mapping[str, Document]) -> GoldPair | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        _refuse(where, "raden är inte UTF-8-text")
+    if not text.strip():
+        return None
+    try:
+        row = json.loads(text)
+    except json.JSONDecodeError as exc:
+        _refuse(where, f"ogiltig JSON (tecken {exc.colno}): {exc.msg}")
+    if not isinstance(row, dict):
+        _refuse(where, "raden måste vara ett JSON-objekt")
+    _check_fields(row, where)
+    pair = GoldPair(row["id"], row["question"], tuple(row["answers"]), row["doc"],
+                    row["answerable"], row.get("kind") or "", where.line)
+    _check_content(pair, where, documents)
+    return pair
+
+
+def _check_fields(row: dict, where: _Where) -> None:
+    for name in sorted(set(row) - set(FIELDS)):
+        _refuse(where, f"okänt fält {name!r}; tillåtna fält är {', '.join(FIELDS)}")
+    for name in REQUIRED:
+        if name not in row:
+            _refuse(where, f"fältet {name!r} saknas")
+    for name, kind in FIELDS.items():
+        if name in row and not isinstance(row[name], kind):
+            _refuse(where, f"fältet {name!r} måste vara {TYPE_NAMES[name]}")
+    if not all(isinstance(a, str) for a in row["answers"]):
+        _refuse(where, "fältet 'answers' måste vara en lista av strängar")
+    for name in ("id", "question"):
+        if not row[name].strip():
+            _refuse(where, f"fältet {name!r} är tomt")
+
+
+def _check_content(pair: GoldPair, where: _Where, documents: Mapping[str, Document]) -> None:
+    if not pair.answerable:
+        if pair.answers or pair.doc is not None:
+            _refuse(where, "en obesvarbar fråga ska ha answers [] och doc null")
+        return
+    if not pair.answers:
+        _refuse(where, "en besvarbar fråga behöver minst ett svar i 'answers'")
+    if pair.doc is None:
+        _refuse(where, "en besvarbar fråga behöver ett filnamn i 'doc'")
+    if pair.doc not in documents:
+        _refuse(where, f"dokumentet {pair.doc!r} finns inte i korpusen")
+    raw = collapse(documents[pair.doc].raw)
+    for answer in pair.answers:
+        if not collapse(answer):
+            _refuse(where, "ett svar i 'answers' är tomt")
+        if collapse(answer) not in raw:
+            _refuse(where, f"svaret {answer!r} står inte ordagrant i {pair.doc}")
