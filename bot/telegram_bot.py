@@ -363,6 +363,16 @@ async def typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
         log.debug("sendChatAction failed: %s", exc)
 
 
+def webhook_options(settings: Settings) -> dict:
+    """run_webhook's arguments: serve the path of CITATBOT_WEBHOOK_URL on listen:port; with a
+    secret set, Telegram sends it with every update and PTB answers 403 to requests without it."""
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    return {"listen": settings.webhook_listen, "port": settings.webhook_port,
+            "url_path": urlparse(settings.webhook_url or "").path.lstrip("/"),
+            "webhook_url": settings.webhook_url, "secret_token": secret,
+            "allowed_updates": ALLOWED_UPDATES}
+
+
 async def check_token(app: Application) -> None:
     """getMe once and close the connection again: a rejected token or an unreachable server
     fails here, cleanly, before polling starts."""
@@ -385,11 +395,7 @@ def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline]) -> i
     try:
         asyncio.run(check_token(app))
         if settings.webhook_url:
-            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-            app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
-                            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-                            webhook_url=settings.webhook_url, secret_token=secret,
-                            allowed_updates=ALLOWED_UPDATES)
+            app.run_webhook(**webhook_options(settings))
         else:
             app.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:

@@ -84,6 +84,7 @@ class FakeBotApi:
         self.commands: list[dict] = []
         self.chat_types: dict[int, str] = {}
         self.closed = False
+        self.webhook: dict = {}
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -139,7 +140,9 @@ class FakeBotApi:
 
     def fail(self, method: str, code: int, *, retry_after: int | None = None, times: int = 1) -> None:
         """Make the next `times` calls of `method` fail with `code`."""
-        description = "Too Many Requests: retry after" if code == 429 else "Internal Server Error"
+        description = {429: "Too Many Requests: retry after",
+                       409: "Conflict: terminated by other getUpdates request"}.get(
+                           code, "Internal Server Error")
         for _ in range(times):
             self.faults[method].append(TelegramRefusal(code, description, retry_after))
 
@@ -187,6 +190,10 @@ class FakeBotApi:
         return BOT
 
     def api_deleteWebhook(self, params: dict) -> bool:
+        return True
+
+    def api_setWebhook(self, params: dict) -> bool:
+        self.webhook = params
         return True
 
     def api_setMyCommands(self, params: dict) -> bool:
