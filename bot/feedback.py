@@ -54,8 +54,8 @@ class FeedbackRow:
     vote: Vote
 
     def gold(self) -> dict:
-        """The row in the gold file's shape: a 👍 on quotes is answerable with those answers, a
-        👍 on a decline is unanswerable, a 👎 has no answers and `answerable` null until reviewed."""
+        """The row in the gold file's shape: 👍 on quotes is answerable with those answers,
+        👍 on a decline is unanswerable, 👎 has no answers and `answerable` null until reviewed."""
         up, quoted = self.vote == "up", bool(self.quotes)
         return {
             "id": f"fb{self.id:04d}",

@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     def _chat_ids(cls, value: object) -> object:
         """'123, -100456' → {123, -100456}; empty means every chat may use the bot."""
         if isinstance(value, str):
-            return frozenset(int(part) for part in value.replace(";", ",").split(",") if part.strip())
+            parts = value.replace(";", ",").split(",")
+            return frozenset(int(part) for part in parts if part.strip())
         return value
 
 

@@ -12,11 +12,10 @@ import logging
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from urllib.parse import urlparse
 
-from telegram import BotCommand, LinkPreviewOptions, Message, ReplyParameters, Update
-from telegram.constants import ChatAction, ChatType, MessageLimit, ParseMode
+from telegram import BotCommand, LinkPreviewOptions, Message, Update
+from telegram.constants import ChatType, MessageLimit, ParseMode
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
@@ -33,78 +32,35 @@ from telegram.ext import (
 from bot import buttons
 from bot.answer import Answer
 from bot.conversation import ConversationService
-from bot.delivery import pack, send_with_retry, split_html
+from bot.delivery import send_with_retry
 from bot.feedback import FeedbackStore
 from bot.pipeline import Pipeline
 from bot.ratelimit import RateLimiter
 from bot.redact import redact_secret_in_logs
 from bot.render import Renderer
 from bot.settings import Settings
+from bot.telegram_replies import (
+    SERVICES,
+    BotServices,
+    answer_query,
+    send,
+    send_answer,
+    services,
+    typing,
+)
 from retrieval.errors import CitatbotError
 
 log = logging.getLogger(__name__)
 
-SERVICES = "citatbot"
 CONFLICT = "citatbot_conflict"
 COMMANDS = ("start", "fraga", "mer", "kallor", "hjalp")
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
-QUOTED_KINDS = ("answer", "more")
 MEDIA = (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
          | filters.VIDEO_NOTE | filters.ANIMATION | filters.Document.ALL | filters.LOCATION
          | filters.CONTACT)
 NEW = filters.UpdateType.MESSAGE
 PRIVATE = filters.ChatType.PRIVATE
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-@dataclass(slots=True)
-class BotServices:
-    """Everything a handler needs, built once in `build_application`."""
-
-    settings: Settings
-    service: ConversationService
-    html: Renderer
-    txt: Renderer
-    memory: buttons.AnswerMemory
-    limiter: RateLimiter
-    feedback: FeedbackStore
-    message_limit: int
-
-    @property
-    def corpus(self):  # noqa: ANN201 - retrieval.ingest.Corpus
-        return self.service.pipeline.corpus
-
-    def note(self, code: str, **values: object) -> str:
-        """A short fixed HTML message from prompts/html/note.j2."""
-        return self.html.message("note", code=code, **values)
-
-    def label(self, name: str, **values: object) -> str:
-        """A button's label from prompts/txt/telegram_button.j2."""
-        return self.txt.message("telegram_button", button=name, **values)
-
-    def toast(self, code: str) -> str:
-        """The text of a callback answer (plain text) from prompts/txt/telegram_toast.j2."""
-        return self.txt.message("telegram_toast", code=code)
-
-    def render(self, answer: Answer, echo: bool = False) -> list[str]:
-        """An Answer as HTML messages within the limit, cut only between quotes."""
-        documents, info = self.corpus.documents, self.corpus.info
-        if answer.kind not in QUOTED_KINDS:
-            text = self.html.message(answer.kind, answer=answer, documents=documents, info=info, echo=echo)
-            return split_html(text, self.message_limit)
-
-        def one(chunk, first: bool, last: bool) -> str:
-            part = replace(answer, quotes=tuple(q for _, q in chunk),
-                           number_from=answer.number_from + chunk[0][0])
-            return self.html.message("answer", answer=part, documents=documents, info=info,
-                                     echo=echo, first=first, last=last)
-
-        return pack(one, list(enumerate(answer.quotes)), self.message_limit)
-
-
-def services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
-    """The services `build_application` put in bot_data."""
-    return context.application.bot_data[SERVICES]
 
 
 def build_application(settings: Settings, service: ConversationService, *,
@@ -149,7 +105,8 @@ def build_application(settings: Settings, service: ConversationService, *,
 async def register_commands(app: Application) -> None:
     """setMyCommands with the Swedish descriptions of prompts/txt/telegram_command.j2."""
     txt: Renderer = app.bot_data[SERVICES].txt
-    commands = [BotCommand(name, txt.message("telegram_command", command=name)) for name in COMMANDS]
+    commands = [BotCommand(name, txt.message("telegram_command", command=name))
+                for name in COMMANDS]
     await send_with_retry(lambda: app.bot.set_my_commands(commands))
 
 
@@ -255,7 +212,8 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str,
         return
     await typing(context, chat.id)
     answer = await asyncio.to_thread(s.service.handle, chat.id, question)
-    reply_to = update.message.message_id if update.message and chat.type != ChatType.PRIVATE else None
+    in_group = update.message is not None and chat.type != ChatType.PRIVATE
+    reply_to = update.message.message_id if in_group else None
     await send_answer(context, chat.id, answer, echo=echo, reply_to=reply_to)
 
 
@@ -325,42 +283,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await send(context, chat.id, services(context).note("apology"))
         except TelegramError:
             log.warning("Could not send the apology to chat %s", chat.id, exc_info=True)
-
-
-async def send_answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, answer: Answer, *,
-                      echo: bool = False, reply_to: int | None = None) -> None:
-    """Render an Answer and send it, buttons under its last message."""
-    s = services(context)
-    keyboard = None
-    if answer.kind in (*QUOTED_KINDS, "decline"):
-        answer_id = s.memory.remember(chat_id, answer)
-        keyboard = buttons.answer_keyboard(answer, s.memory.epoch, answer_id, s.label)
-    texts = s.render(answer, echo)
-    for number, text in enumerate(texts, 1):
-        await send(context, chat_id, text, keyboard if number == len(texts) else None,
-                   reply_to=reply_to if number == 1 else None)
-
-
-async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, keyboard=None,
-               *, reply_to: int | None = None) -> Message:
-    """sendMessage in HTML, retried through flood control and network errors."""
-    reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
-    return await send_with_retry(lambda: context.bot.send_message(
-        chat_id, text, reply_markup=keyboard, reply_parameters=reply))
-
-
-async def answer_query(context: ContextTypes.DEFAULT_TYPE, query_id: str,
-                       text: str | None = None) -> None:
-    """answerCallbackQuery, with an optional short notice."""
-    await send_with_retry(lambda: context.bot.answer_callback_query(query_id, text))
-
-
-async def typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
-    """Show "typing…"; only a courtesy, so a failure is logged and the answer still goes out."""
-    try:
-        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-    except TelegramError as exc:
-        log.debug("sendChatAction failed: %s", exc)
 
 
 def webhook_options(settings: Settings) -> dict:

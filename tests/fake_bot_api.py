@@ -29,7 +29,9 @@ MAX_CALLBACK_DATA = 64
 MAX_LONG_POLL = 5.0
 TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
         "blockquote", "tg-spoiler", "span", "tg-emoji"}
-_PIECE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[<>&]")
+_PIECE = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[<>&]")
+_UNPARSABLE = "Bad Request: can't parse entities: "
 _JSON_PARAMS = {"reply_markup", "allowed_updates", "commands", "reply_parameters",
                 "link_preview_options", "entities", "scope"}
 
@@ -51,21 +53,21 @@ def parse_html(text: str) -> str:
         if match[2]:
             name = match[2].lower()
             if name not in TAGS:
-                raise TelegramRefusal(400, f"Bad Request: can't parse entities: unsupported start tag \"{name}\"")
+                raise TelegramRefusal(400, _UNPARSABLE + f"unsupported start tag \"{name}\"")
             if not match[1]:
                 stack.append(name)
             elif not stack or stack.pop() != name:
-                raise TelegramRefusal(400, f"Bad Request: can't parse entities: unmatched end tag \"{name}\"")
+                raise TelegramRefusal(400, _UNPARSABLE + f"unmatched end tag \"{name}\"")
         elif match[4]:
             entity = match[4]
             if not entity.startswith("#") and entity not in ("lt", "gt", "amp", "quot"):
-                raise TelegramRefusal(400, f"Bad Request: can't parse entities: unsupported entity \"{entity}\"")
+                raise TelegramRefusal(400, _UNPARSABLE + f"unsupported entity \"{entity}\"")
             plain.append(html.unescape(match[0]))
         else:
-            raise TelegramRefusal(400, f"Bad Request: can't parse entities: stray \"{match[0]}\"")
+            raise TelegramRefusal(400, _UNPARSABLE + f"stray \"{match[0]}\"")
     plain.append(text[pos:])
     if stack:
-        raise TelegramRefusal(400, f"Bad Request: can't parse entities: unclosed start tag \"{stack[-1]}\"")
+        raise TelegramRefusal(400, _UNPARSABLE + f"unclosed start tag \"{stack[-1]}\"")
     return "".join(plain)
 
 
@@ -121,7 +123,8 @@ class FakeBotApi:
         """Push a message from a user; `extra` adds fields such as sticker or photo."""
         self.chat_types[chat_id] = chat_type
         message = {"message_id": next(self.message_ids), "date": int(time.time()),
-                   "chat": _chat(chat_id, chat_type), "from": _user(user_id or abs(chat_id)), **extra}
+                   "chat": _chat(chat_id, chat_type), "from": _user(user_id or abs(chat_id)),
+                   **extra}
         if text is not None:
             message["text"] = text
             if text.startswith("/"):
@@ -138,7 +141,8 @@ class FakeBotApi:
                  "chat_instance": str(chat_id), "data": data, "message": sent}
         return self.push({"callback_query": query})
 
-    def fail(self, method: str, code: int, *, retry_after: int | None = None, times: int = 1) -> None:
+    def fail(self, method: str, code: int, *, retry_after: int | None = None,
+             times: int = 1) -> None:
         """Make the next `times` calls of `method` fail with `code`."""
         description = {429: "Too Many Requests: retry after",
                        409: "Conflict: terminated by other getUpdates request"}.get(
@@ -159,7 +163,8 @@ class FakeBotApi:
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out; sent so far: {[m['text'][:60] for m in self.sent]}")
+                sent = [m["text"][:60] for m in self.sent]
+                raise AssertionError(f"timed out; sent so far: {sent}")
             await asyncio.sleep(0.02)
 
     async def wait_sent(self, chat_id: int, count: int = 1) -> list[dict]:
@@ -271,7 +276,8 @@ class FakeBotApi:
                     if match is None:
                         raise TelegramRefusal(404, "Not Found")
                     params = _params(body.decode(), self.headers.get("Content-Type", ""))
-                    reply = {"ok": True, "result": api.call(match["token"], match["method"], params)}
+                    result = api.call(match["token"], match["method"], params)
+                    reply = {"ok": True, "result": result}
                     code = 200
                 except TelegramRefusal as refusal:
                     code = refusal.code

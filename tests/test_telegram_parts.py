@@ -23,7 +23,7 @@ from bot.ratelimit import RateLimiter
 from bot.redact import MASK, redact_secret_in_logs
 from bot.render import Renderer
 from bot.settings import Settings
-from bot.telegram_bot import BotServices
+from bot.telegram_replies import BotServices
 from tests.fake_bot_api import TelegramRefusal, parse_html
 
 UMEA = "Vad kostar socialtjänsten i Umeå?"
@@ -32,9 +32,10 @@ VAXJO = "Hur många lex Sarah-anmälningar har utretts i Växjö?"
 
 @pytest.fixture
 def services(settings: Settings, pipeline: Pipeline, tmp_path: Path) -> BotServices:
-    return BotServices(settings, ConversationService(pipeline), Renderer(settings.prompts_dir, "html"),
-                       Renderer(settings.prompts_dir, "txt"), buttons.AnswerMemory(), RateLimiter(0),
-                       FeedbackStore(tmp_path / "f.sqlite3"), MessageLimit.MAX_TEXT_LENGTH)
+    html, txt = Renderer(settings.prompts_dir, "html"), Renderer(settings.prompts_dir, "txt")
+    return BotServices(settings, ConversationService(pipeline), html, txt, buttons.AnswerMemory(),
+                       RateLimiter(0), FeedbackStore(tmp_path / "f.sqlite3"),
+                       MessageLimit.MAX_TEXT_LENGTH)
 
 
 def many_quotes(pipeline: Pipeline, count: int) -> Answer:

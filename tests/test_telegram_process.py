@@ -71,8 +71,8 @@ def test_another_instance_polling_stops_the_bot_with_one_line(fake, tmp_path) ->
     finally:
         process.kill() if process.poll() is None else None
     assert process.returncode == 1
-    assert err.strip().splitlines()[-1] == (
-        "citatbot: en annan instans hämtar redan uppdateringar för den här boten. Stoppa den först.")
+    assert err.strip().splitlines()[-1] == ("citatbot: en annan instans hämtar redan "
+                                            "uppdateringar för den här boten. Stoppa den först.")
 
 
 def free_port() -> int:
