@@ -26,6 +26,8 @@ T = TypeVar("T")
 MAX_ATTEMPTS = 5
 FIRST_BACKOFF = 0.5   # seconds before the second attempt after a network error; doubles after
 MAX_WAIT = 60.0       # never wait longer than this for one retry, whatever Telegram asks
+MIN_LIMIT = 300       # room for a slice of a long word (200) with the tags around it
+WORD_SLICE = 200
 
 _TOKEN = re.compile(r"(<[^>]*>|&[^;\s]*;)")
 _TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
@@ -86,6 +88,8 @@ def pack(render: Callable[[Sequence[T], bool, bool], str], items: Sequence[T],
 def split_html(text: str, limit: int) -> list[str]:
     """Cut Telegram HTML into pieces of at most `limit` characters, at line breaks or spaces,
     never inside a tag or an entity, closing open tags at a cut and reopening them after it."""
+    if limit < MIN_LIMIT:
+        raise ValueError(f"limit {limit} is too small to split HTML; use at least {MIN_LIMIT}")
     if len(text) <= limit:
         return [text]
     pieces: list[str] = []
@@ -114,7 +118,7 @@ def _tokens(text: str) -> list[str]:
             tokens.append(part)
             continue
         for word in re.findall(r"\S*\s*", part):
-            tokens.extend(word[i : i + 200] for i in range(0, len(word), 200))
+            tokens.extend(word[i : i + WORD_SLICE] for i in range(0, len(word), WORD_SLICE))
     return [t for t in tokens if t]
 
 

@@ -55,7 +55,7 @@ class FeedbackRow:
 
     def gold(self) -> dict:
         """The row in the gold file's shape: 👍 on quotes is answerable with those answers,
-        👍 on a decline is unanswerable, 👎 has no answers and `answerable` null until reviewed."""
+        👍 on a decline is unanswerable, 👎 has no answers and `answerable` null (to review)."""
         up, quoted = self.vote == "up", bool(self.quotes)
         return {
             "id": f"fb{self.id:04d}",

@@ -221,6 +221,13 @@ async def test_sticker_edit_and_unknown_command_get_hints(bot, fake: FakeBotApi)
     assert not fake.sent_to(-1009)
 
 
+async def test_a_long_question_is_cut_with_a_note(bot, fake: FakeBotApi) -> None:
+    fake.message(65, "Vad kostar socialtjänsten i Umeå? " * 40)
+    [reply] = await fake.wait_sent(65)
+    assert reply["text"].startswith("(Frågan var lång, så jag läste bara början av den.)")
+    assert verbatim_quotes(reply)
+
+
 async def test_help_and_sources(bot, fake: FakeBotApi) -> None:
     fake.message(61, "/hjalp")
     fake.message(61, "/kallor")
