@@ -53,6 +53,14 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in parts if part.strip())
         return value
 
+    @field_validator("webhook_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        """Telegram delivers webhooks only to https:// URLs."""
+        if value and not value.startswith("https://"):
+            raise ValueError("the webhook URL must start with https://")
+        return value or None
+
 
 def _state_dir() -> Path:
     """Where citatbot keeps what it writes: $XDG_STATE_HOME/citatbot (~/.local/state/citatbot)."""

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 from telegram import BotCommand, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatType, MessageLimit, ParseMode
-from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -322,6 +322,12 @@ def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline]) -> i
             app.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:
         raise CitatbotError("bad_token") from None
+    except BadRequest:
+        if not settings.webhook_url:
+            raise
+        # Telegram refused setWebhook: the URL (or its certificate) is the setting to fix
+        raise CitatbotError("setting", name="CITATBOT_WEBHOOK_URL", value=settings.webhook_url,
+                            type="webhook", ctx={}) from None
     except NetworkError:
         raise CitatbotError("network", url=settings.telegram_base_url) from None
     if app.bot_data.get(CONFLICT):

@@ -15,6 +15,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot import buttons
 from bot.answer import Answer
+from bot.cli import main
 from bot.conversation import ConversationService
 from bot.delivery import send_with_retry, split_html
 from bot.feedback import FeedbackStore
@@ -167,6 +168,16 @@ def test_feedback_rows_in_the_gold_shape(tmp_path: Path, pipeline) -> None:
     assert unanswerable["doc"] is None
     assert down["answers"] == [] and down["answerable"] is None and down["vote"] == "down"
     assert set(up) >= {"id", "question", "answers", "doc", "answerable", "kind", "vote"}
+
+
+@pytest.mark.parametrize(("name", "value"), [("CITATBOT_WEBHOOK_URL", "http://x.org/hook"),
+                                             ("CITATBOT_ALLOWED_CHATS", "12,abc"),
+                                             ("CITATBOT_RATE_LIMIT_PER_MINUTE", "-1")],
+                         ids=["webhook-not-https", "chat-id-not-a-number", "negative-rate"])
+def test_a_bad_telegram_setting_names_itself(name, value, monkeypatch, capsys) -> None:
+    monkeypatch.setenv(name, value)
+    assert main(["telegram"]) == 1
+    assert capsys.readouterr().err.startswith(f"citatbot: ogiltig inställning {name}=")
 
 
 def test_redaction_hides_the_token_in_messages_and_tracebacks(caplog) -> None:
