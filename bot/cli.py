@@ -1,4 +1,4 @@
-"""The `citatbot` command: ask, repl, telegram, eval, index.
+"""The `citatbot` command: ask, repl, telegram, feedback export, eval, index.
 
 This is the edge where settings are built and domain errors become one line and an exit code.
 """
@@ -93,7 +93,19 @@ def cmd_repl(args: argparse.Namespace, settings: Settings, err: Renderer) -> int
 def cmd_telegram(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
     from bot.telegram_bot import run_telegram
 
-    return run_telegram(settings, build_pipeline)
+    return run_telegram(settings, lambda: build_pipeline(settings, err))
+
+
+def cmd_feedback_export(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
+    from bot.feedback import FeedbackStore
+
+    store = FeedbackStore(settings.feedback_db)
+    if args.out in (None, "-"):
+        store.export(sys.stdout)
+        return 0
+    with open(args.out, "w", encoding="utf-8") as out:
+        store.export(out)
+    return 0
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
@@ -161,6 +173,11 @@ def parser() -> argparse.ArgumentParser:
     ask.set_defaults(func=cmd_ask)
     sub.add_parser("repl", help="fråga i terminalen").set_defaults(func=cmd_repl)
     sub.add_parser("telegram", help="kör Telegram-boten").set_defaults(func=cmd_telegram)
+    feedback = sub.add_parser("feedback", help="omdömen (👍/👎) från Telegram")
+    feedback_sub = feedback.add_subparsers(dest="action", required=True)
+    export = feedback_sub.add_parser("export", help="skriv omdömena som JSONL i guldformatet")
+    export.add_argument("--out", help="fil att skriva till (standard: stdout)")
+    export.set_defaults(func=cmd_feedback_export)
     sub.add_parser("index", help="bygg indexet och visa statistik").set_defaults(func=cmd_index)
     ev = sub.add_parser("eval", help="mät svaren mot guldfrågor")
     add_eval_arguments(ev)

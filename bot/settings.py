@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
@@ -37,3 +38,35 @@ class Settings(BaseSettings):
     # --- Index ---
     index_cache: bool = True  # keep the built index in a file and reuse it on the next start
     index_cache_dir: Path | None = None  # default: .cache/citatbot beside the corpus folder
+
+    # --- Telegram ---
+    feedback_db: Path = Field(default_factory=lambda: _state_dir() / "feedback.sqlite3")
+    allowed_chats: Annotated[frozenset[int], NoDecode] = frozenset()
+    rate_limit_per_minute: int = Field(20, ge=0, le=1000)
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+
+    @field_validator("allowed_chats", mode="before")
+    @classmethod
+    def _chat_ids(cls, value: object) -> object:
+        """'123, -100456' → {123, -100456}; empty means every chat may use the bot."""
+        if isinstance(value, str):
+            parts = value.replace(";", ",").split(",")
+            return frozenset(int(part) for part in parts if part.strip())
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        """Telegram delivers webhooks only to https:// URLs."""
+        if value and not value.startswith("https://"):
+            raise ValueError("the webhook URL must start with https://")
+        return value or None
+
+
+def _state_dir() -> Path:
+    """Where citatbot keeps what it writes: $XDG_STATE_HOME/citatbot (~/.local/state/citatbot)."""
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "citatbot"

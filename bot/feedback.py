@@ -1,0 +1,116 @@
+"""👍 / 👎 on answers, kept in SQLite, exported as candidate gold pairs (JSONL).
+
+Chats are stored only as a sha256 of their id; one vote per answer message, the last one counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TextIO
+
+from bot.answer import Quote
+
+Vote = Literal["up", "down"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY,
+    time REAL NOT NULL,
+    chat TEXT NOT NULL,
+    message INTEGER NOT NULL,
+    question TEXT NOT NULL,
+    passages TEXT NOT NULL,
+    quotes TEXT NOT NULL,
+    docs TEXT NOT NULL,
+    vote TEXT NOT NULL CHECK (vote IN ('up', 'down')),
+    UNIQUE (chat, message)
+)
+"""
+
+
+def chat_hash(chat_id: int) -> str:
+    """The sha256 of a chat id: votes of one chat stay together without naming the chat."""
+    return hashlib.sha256(str(chat_id).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRow:
+    """One stored vote."""
+
+    id: int
+    time: float
+    chat: str
+    question: str
+    passages: tuple[str, ...]
+    quotes: tuple[str, ...]
+    docs: tuple[str, ...]
+    vote: Vote
+
+    def gold(self) -> dict:
+        """The row in the gold file's shape: 👍 on quotes is answerable with those answers,
+        👍 on a decline is unanswerable, 👎 has no answers and `answerable` null (to review)."""
+        up, quoted = self.vote == "up", bool(self.quotes)
+        return {
+            "id": f"fb{self.id:04d}",
+            "question": self.question,
+            "answers": list(self.quotes) if up else [],
+            "doc": self.docs[0] if up and quoted else None,
+            "answerable": quoted if up else None,
+            "kind": "feedback",
+            "vote": self.vote,
+            "passages": list(self.passages),
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.time)),
+        }
+
+
+class FeedbackStore:
+    """Votes in one SQLite file, created on first use."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path)
+        connection.execute(_SCHEMA)
+        return connection
+
+    def record(self, chat_id: int, message_id: int, question: str, quotes: Sequence[Quote],
+               vote: Vote) -> None:
+        """Store a vote on one answer message, replacing an earlier vote on it."""
+        row = (time.time(), chat_hash(chat_id), message_id, question,
+               json.dumps([q.passage.id for q in quotes]),
+               json.dumps([q.text for q in quotes], ensure_ascii=False),
+               json.dumps([q.doc for q in quotes]), vote)
+        with closing(self._connect()) as db, db:
+            db.execute(
+                "INSERT INTO feedback (time, chat, message, question, passages, quotes, docs, vote)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (chat, message) DO UPDATE SET time = excluded.time,"
+                " vote = excluded.vote", row)
+
+    def rows(self) -> Iterator[FeedbackRow]:
+        """Every vote, oldest first."""
+        if not self.path.exists():
+            return
+        with closing(self._connect()) as db:
+            cursor = db.execute("SELECT id, time, chat, question, passages, quotes, docs, vote"
+                                " FROM feedback ORDER BY id")
+            for id_, at, chat, question, passages, quotes, docs, vote in cursor.fetchall():
+                yield FeedbackRow(id_, at, chat, question, tuple(json.loads(passages)),
+                                  tuple(json.loads(quotes)), tuple(json.loads(docs)), vote)
+
+    def export(self, out: TextIO) -> int:
+        """Write every vote as one JSON object a line; return how many."""
+        count = 0
+        for row in self.rows():
+            out.write(json.dumps(row.gold(), ensure_ascii=False) + "\n")
+            count += 1
+        return count

@@ -1,0 +1,52 @@
+"""A per-chat sliding-window rate limit, so one chat cannot keep the bot busy for everyone."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from typing import Literal
+
+WINDOW = 60.0  # seconds
+MAX_CHATS = 10_000
+
+Verdict = Literal["ok", "limited", "silent"]
+
+
+class RateLimiter:
+    """At most `per_minute` questions a chat a minute; 0 turns the limit off."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        if per_minute < 0:
+            raise ValueError(f"per_minute must be 0 or more, not {per_minute}")
+        self.per_minute = per_minute
+        self.clock = clock
+        self._seen: OrderedDict[int, deque[float]] = OrderedDict()
+        self._told: dict[int, float] = {}
+
+    def check(self, chat_id: int) -> Verdict:
+        """"ok" counts the question; "limited" asks for a polite note; "silent" once noted."""
+        if not self.per_minute:
+            return "ok"
+        now = self.clock()
+        times = self._seen.pop(chat_id, None) or deque()
+        self._seen[chat_id] = times
+        while times and times[0] <= now - WINDOW:
+            times.popleft()
+        while len(self._seen) > MAX_CHATS:
+            self._told.pop(self._seen.popitem(last=False)[0], None)
+        if len(times) < self.per_minute:
+            times.append(now)
+            self._told.pop(chat_id, None)
+            return "ok"
+        if self._told.get(chat_id, -WINDOW) > now - WINDOW:
+            return "silent"
+        self._told[chat_id] = now
+        return "limited"
+
+    def wait_seconds(self, chat_id: int) -> int:
+        """Whole seconds until the chat may ask again."""
+        times = self._seen.get(chat_id)
+        if not times or not self.per_minute:
+            return 0
+        return max(1, int(times[0] + WINDOW - self.clock() + 0.999))

@@ -1,0 +1,335 @@
+"""The Telegram front end: `build_application` wires every handler, `run_telegram` runs it.
+
+Handlers are a few lines each: they read the chat and the text, ask the ConversationService and
+hand the Answer to `send_answer`, which renders it from prompts/html/ and delivers it through
+bot.delivery. Services reach handlers through `application.bot_data`, never module globals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from collections.abc import Callable
+from urllib.parse import urlparse
+
+from telegram import BotCommand, LinkPreviewOptions, Message, Update
+from telegram.constants import ChatType, MessageLimit, ParseMode
+from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import buttons
+from bot.answer import Answer
+from bot.conversation import ConversationService
+from bot.delivery import send_with_retry
+from bot.feedback import FeedbackStore
+from bot.pipeline import Pipeline
+from bot.ratelimit import RateLimiter
+from bot.redact import redact_secret_in_logs
+from bot.render import Renderer
+from bot.settings import Settings
+from bot.telegram_replies import (
+    SERVICES,
+    BotServices,
+    answer_query,
+    send,
+    send_answer,
+    services,
+    typing,
+)
+from retrieval.errors import CitatbotError
+
+log = logging.getLogger(__name__)
+
+CONFLICT = "citatbot_conflict"
+COMMANDS = ("start", "fraga", "mer", "kallor", "hjalp")
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+MEDIA = (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
+         | filters.VIDEO_NOTE | filters.ANIMATION | filters.Document.ALL | filters.LOCATION
+         | filters.CONTACT)
+NEW = filters.UpdateType.MESSAGE
+PRIVATE = filters.ChatType.PRIVATE
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def build_application(settings: Settings, service: ConversationService, *,
+                      message_limit: int = MessageLimit.MAX_TEXT_LENGTH) -> Application:
+    """The Application with every handler wired; the only place that knows Telegram's shape."""
+    if settings.telegram_bot_token is None:
+        raise CitatbotError("no_token")
+    app = (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
+        .post_init(register_commands)
+        .build()
+    )
+    app.bot_data[SERVICES] = BotServices(
+        settings=settings,
+        service=service,
+        html=Renderer(settings.prompts_dir, "html"),
+        txt=Renderer(settings.prompts_dir, "txt"),
+        memory=buttons.AnswerMemory(),
+        limiter=RateLimiter(settings.rate_limit_per_minute),
+        feedback=FeedbackStore(settings.feedback_db),
+        message_limit=message_limit,
+    )
+    app.add_handler(TypeHandler(Update, gate), group=-1)
+    app.add_handler(CommandHandler("start", on_start, filters=NEW))
+    app.add_handler(CommandHandler(["hjalp", "help"], on_help, filters=NEW))
+    app.add_handler(CommandHandler("kallor", on_sources, filters=NEW))
+    app.add_handler(CommandHandler("mer", on_more, filters=NEW))
+    app.add_handler(CommandHandler("fraga", on_ask_command, filters=NEW))
+    app.add_handler(MessageHandler(NEW & PRIVATE & filters.COMMAND, on_unknown_command))
+    app.add_handler(MessageHandler(NEW & PRIVATE & filters.TEXT, on_private_text))
+    app.add_handler(MessageHandler(NEW & filters.ChatType.GROUPS & filters.TEXT, on_group_text))
+    app.add_handler(MessageHandler(NEW & PRIVATE & MEDIA, on_media))
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & PRIVATE, on_edited))
+    app.add_handler(CallbackQueryHandler(on_button))
+    app.add_error_handler(on_error)
+    return app
+
+
+async def register_commands(app: Application) -> None:
+    """setMyCommands with the Swedish descriptions of prompts/txt/telegram_command.j2."""
+    txt: Renderer = app.bot_data[SERVICES].txt
+    commands = [BotCommand(name, txt.message("telegram_command", command=name))
+                for name in COMMANDS]
+    await send_with_retry(lambda: app.bot.set_my_commands(commands))
+
+
+async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop updates without a chat, and from chats outside the allowlist (with a polite line)."""
+    chat, allowed = update.effective_chat, services(context).settings.allowed_chats
+    if chat is None:
+        raise ApplicationHandlerStop
+    if allowed and chat.id not in allowed:
+        log.info("Chat %s is not in CITATBOT_ALLOWED_CHATS", chat.id)
+        if update.message and chat.type == ChatType.PRIVATE:
+            await send(context, chat.id, services(context).note("not_allowed"))
+        raise ApplicationHandlerStop
+
+
+async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """What the bot knows, with example questions as buttons."""
+    s = services(context)
+    text = s.html.message("welcome", documents=s.corpus.documents, info=s.corpus.info)
+    keyboard = buttons.examples_keyboard(s.corpus.info.examples, s.memory.epoch)
+    await send(context, update.effective_chat.id, text, keyboard)
+
+
+async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """How to ask, and what the bot cannot do."""
+    s = services(context)
+    await send(context, update.effective_chat.id,
+               s.html.message("help", documents=s.corpus.documents, info=s.corpus.info))
+
+
+async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The documents with title, publisher and date."""
+    s = services(context)
+    await send(context, update.effective_chat.id,
+               s.html.message("sources", documents=s.corpus.documents))
+
+
+async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/mer: the next quotes for the chat's last question."""
+    chat_id = update.effective_chat.id
+    await send_answer(context, chat_id, services(context).service.more(chat_id))
+
+
+async def on_ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/fraga QUESTION, the way to ask in a group."""
+    question = " ".join(context.args or ())
+    if not question.strip():
+        example = (services(context).corpus.info.examples or ("Vad handlar dokumenten om?",))[0]
+        await send(context, update.effective_chat.id,
+                   services(context).note("ask_what", example=example))
+        return
+    await ask(update, context, question)
+
+
+async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a private chat every text is a question (or "mer", "stycke N")."""
+    await ask(update, context, update.message.text)
+
+
+async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a group, only text that mentions the bot or replies to it is a question."""
+    question = addressed(update.message, context.bot.username, context.bot.id)
+    if question is not None:
+        await ask(update, context, question)
+
+
+async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice and files: a hint that only text is read."""
+    await send(context, update.effective_chat.id, services(context).note("media"))
+
+
+async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message: a hint to send it anew (an answer to it was already given)."""
+    await send(context, update.effective_chat.id, services(context).note("edited"))
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command the bot does not have."""
+    await send(context, update.effective_chat.id, services(context).note("unknown_command"))
+
+
+def addressed(message: Message, username: str, bot_id: int) -> str | None:
+    """The question in a group message meant for the bot (mention removed), else None."""
+    text = message.text or ""
+    mention = re.compile(rf"@{re.escape(username)}\b", re.IGNORECASE)
+    if mention.search(text):
+        return mention.sub(" ", text).strip()
+    replied = message.reply_to_message
+    if replied and replied.from_user and replied.from_user.id == bot_id:
+        return text
+    return None
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str, *,
+              echo: bool = False) -> None:
+    """Answer a question in its chat, within the chat's rate limit, showing "typing" meanwhile."""
+    s, chat = services(context), update.effective_chat
+    verdict = s.limiter.check(chat.id)
+    if verdict != "ok":
+        if verdict == "limited":
+            await send(context, chat.id, s.note("rate_limited",
+                                                seconds=s.limiter.wait_seconds(chat.id)))
+        return
+    await typing(context, chat.id)
+    answer = await asyncio.to_thread(s.service.handle, chat.id, question)
+    in_group = update.message is not None and chat.type != ChatType.PRIVATE
+    reply_to = update.message.message_id if in_group else None
+    await send_answer(context, chat.id, answer, echo=echo, reply_to=reply_to)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A press on an inline button: example question, more, paragraph or vote."""
+    s, query, chat_id = services(context), update.callback_query, update.effective_chat.id
+    press = buttons.parse(query.data)
+    examples = s.corpus.info.examples
+    if press and press.action == buttons.EXAMPLE and press.answer_id < len(examples):
+        await answer_query(context, query.id)
+        await ask(update, context, examples[press.answer_id], echo=True)
+        return
+    shown = s.memory.recall(chat_id, press) if press else None
+    if shown is None:
+        await answer_query(context, query.id, s.toast("expired"))
+    elif press.action == buttons.MORE:
+        await on_more_button(context, query.id, shown)
+    elif press.action == buttons.PARAGRAPH:
+        await on_paragraph_button(context, query.id, shown, press.arg)
+    elif press.action == buttons.VOTE:
+        vote = "up" if press.arg == buttons.UP else "down"
+        await asyncio.to_thread(s.feedback.record, chat_id, query.message.message_id,
+                                shown.answer.question, shown.answer.quotes, vote)
+        await answer_query(context, query.id, s.toast(f"voted_{vote}"))
+    else:
+        await answer_query(context, query.id, s.toast("expired"))
+
+
+async def on_more_button(context: ContextTypes.DEFAULT_TYPE, query_id: str,
+                         shown: buttons.Shown) -> None:
+    """"Fler svar": more quotes, if the button belongs to the chat's latest question."""
+    s = services(context)
+    if not s.memory.is_latest(shown):
+        await answer_query(context, query_id, s.toast("old_question"))
+        return
+    await answer_query(context, query_id)
+    await send_answer(context, shown.chat_id, s.service.more(shown.chat_id))
+
+
+async def on_paragraph_button(context: ContextTypes.DEFAULT_TYPE, query_id: str,
+                              shown: buttons.Shown, arg: str) -> None:
+    """"Visa stycket": the whole paragraph around a quote of that answer."""
+    s = services(context)
+    quotes = shown.answer.quotes
+    if not arg.isdigit() or int(arg) >= len(quotes):
+        await answer_query(context, query_id, s.toast("expired"))
+        return
+    await answer_query(context, query_id)
+    quote = quotes[int(arg)]
+    paragraph = Answer(shown.answer.question, "paragraph", quotes=(quote,), paragraph=quote.passage)
+    await send_answer(context, shown.chat_id, paragraph)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure with its traceback; tell the user sorry; stop on a polling conflict."""
+    if isinstance(context.error, Conflict):
+        context.application.bot_data[CONFLICT] = True
+        context.application.stop_running()
+        return
+    if update is None and isinstance(context.error, NetworkError):
+        log.warning("Polling failed, retrying: %s", context.error)
+        return
+    log.error("Handling an update failed", exc_info=context.error)
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if chat is not None:
+        try:
+            await send(context, chat.id, services(context).note("apology"))
+        except TelegramError:
+            log.warning("Could not send the apology to chat %s", chat.id, exc_info=True)
+
+
+def webhook_options(settings: Settings) -> dict:
+    """run_webhook's arguments: serve the path of CITATBOT_WEBHOOK_URL on listen:port; with a
+    secret set, Telegram sends it with every update and PTB answers 403 to requests without it."""
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    return {"listen": settings.webhook_listen, "port": settings.webhook_port,
+            "url_path": urlparse(settings.webhook_url or "").path.lstrip("/"),
+            "webhook_url": settings.webhook_url, "secret_token": secret,
+            "allowed_updates": ALLOWED_UPDATES}
+
+
+async def check_token(app: Application) -> None:
+    """getMe once and close the connection again: a rejected token or an unreachable server
+    fails here, cleanly, before polling starts."""
+    async with app.bot:
+        log.info("Signed in to Telegram as @%s", app.bot.username)
+
+
+def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline]) -> int:
+    """Run the bot until SIGINT/SIGTERM: webhook mode when CITATBOT_WEBHOOK_URL is set, else
+    long polling. A missing or rejected token, or an unreachable server, is a CitatbotError."""
+    token = settings.telegram_bot_token
+    if token is None or not token.get_secret_value().strip():
+        raise CitatbotError("no_token")
+    redact_secret_in_logs(token.get_secret_value())
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        level=logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines hold the token
+    os.environ.setdefault("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as a timedelta
+    app = build_application(settings, ConversationService(make_pipeline()))
+    try:
+        asyncio.run(check_token(app))
+        if settings.webhook_url:
+            app.run_webhook(**webhook_options(settings))
+        else:
+            app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        raise CitatbotError("bad_token") from None
+    except BadRequest:
+        if not settings.webhook_url:
+            raise
+        # Telegram refused setWebhook: the URL (or its certificate) is the setting to fix
+        raise CitatbotError("setting", name="CITATBOT_WEBHOOK_URL", value=settings.webhook_url,
+                            type="webhook", ctx={}) from None
+    except NetworkError:
+        raise CitatbotError("network", url=settings.telegram_base_url) from None
+    if app.bot_data.get(CONFLICT):
+        raise CitatbotError("conflict")
+    return 0

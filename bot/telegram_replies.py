@@ -1,0 +1,118 @@
+"""How the Telegram bot words and delivers a reply: the services handlers share, an Answer
+rendered from prompts/html/ into messages within Telegram's limit, and every Bot API call that
+sends something made through bot.delivery.send_with_retry."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from telegram import InlineKeyboardMarkup, Message, ReplyParameters
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import buttons
+from bot.answer import Answer, Quote
+from bot.conversation import ConversationService
+from bot.delivery import pack, send_with_retry, split_html
+from bot.feedback import FeedbackStore
+from bot.ratelimit import RateLimiter
+from bot.render import Renderer
+from bot.settings import Settings
+from retrieval.ingest import Corpus
+
+log = logging.getLogger(__name__)
+
+SERVICES = "citatbot"
+QUOTED_KINDS = ("answer", "more")
+
+
+@dataclass(slots=True)
+class BotServices:
+    """Everything a handler needs, built once in `build_application`."""
+
+    settings: Settings
+    service: ConversationService
+    html: Renderer
+    txt: Renderer
+    memory: buttons.AnswerMemory
+    limiter: RateLimiter
+    feedback: FeedbackStore
+    message_limit: int
+
+    @property
+    def corpus(self) -> Corpus:
+        """The corpus the answers quote."""
+        return self.service.pipeline.corpus
+
+    def note(self, code: str, **values: object) -> str:
+        """A short fixed HTML message from prompts/html/note.j2."""
+        return self.html.message("note", code=code, **values)
+
+    def label(self, name: str, **values: object) -> str:
+        """A button's label from prompts/txt/telegram_button.j2."""
+        return self.txt.message("telegram_button", button=name, **values)
+
+    def toast(self, code: str) -> str:
+        """The text of a callback answer (plain text) from prompts/txt/telegram_toast.j2."""
+        return self.txt.message("telegram_toast", code=code)
+
+    def render(self, answer: Answer, echo: bool = False) -> list[str]:
+        """An Answer as HTML messages within the limit, cut only between quotes."""
+        documents, info = self.corpus.documents, self.corpus.info
+        if answer.kind not in QUOTED_KINDS:
+            text = self.html.message(answer.kind, answer=answer, documents=documents, info=info,
+                                     echo=echo)
+            return split_html(text, self.message_limit)
+
+        def one(chunk: Sequence[tuple[int, Quote]], first: bool, last: bool) -> str:
+            part = replace(answer, quotes=tuple(q for _, q in chunk),
+                           number_from=answer.number_from + chunk[0][0])
+            return self.html.message("answer", answer=part, documents=documents, info=info,
+                                     echo=echo, first=first, last=last)
+
+        return pack(one, list(enumerate(answer.quotes)), self.message_limit)
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
+    """The services `build_application` put in bot_data."""
+    return context.application.bot_data[SERVICES]
+
+
+async def send_answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, answer: Answer, *,
+                      echo: bool = False, reply_to: int | None = None) -> None:
+    """Render an Answer and send it, buttons under its last message."""
+    s = services(context)
+    keyboard = None
+    if answer.kind in (*QUOTED_KINDS, "decline"):
+        answer_id = s.memory.remember(chat_id, answer)
+        keyboard = buttons.answer_keyboard(answer, s.memory.epoch, answer_id, s.label)
+    texts = s.render(answer, echo)
+    for number, text in enumerate(texts, 1):
+        await send(context, chat_id, text, keyboard if number == len(texts) else None,
+                   reply_to=reply_to if number == 1 else None)
+
+
+async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str,
+               keyboard: InlineKeyboardMarkup | None = None, *,
+               reply_to: int | None = None) -> Message:
+    """sendMessage in HTML, retried through flood control and network errors."""
+    reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+    return await send_with_retry(lambda: context.bot.send_message(
+        chat_id, text, reply_markup=keyboard, reply_parameters=reply))
+
+
+async def answer_query(context: ContextTypes.DEFAULT_TYPE, query_id: str,
+                       text: str | None = None) -> None:
+    """answerCallbackQuery, with an optional short notice."""
+    await send_with_retry(lambda: context.bot.answer_callback_query(query_id, text))
+
+
+async def typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """Show "typing…"; only a courtesy, so a failure is logged and the answer still goes out."""
+    try:
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except TelegramError as exc:
+        log.debug("sendChatAction failed: %s", exc)

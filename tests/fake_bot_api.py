@@ -1,0 +1,322 @@
+"""A tiny fake Telegram Bot API over HTTP on 127.0.0.1, for driving the real Application.
+
+It behaves like Telegram where the bot can get it wrong: getUpdates long polling with offsets,
+sendMessage returning a Message, 400 for text over 4096 characters after entity parsing, for
+malformed HTML and for callback data over 64 bytes, 401 for a wrong token. Faults (429 with
+retry_after, 500) can be queued per method. Runs in a thread, so sync and async tests share it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import re
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+TOKEN = "123456:TEST-token-abcdef"
+BOT = {"id": 4242, "is_bot": True, "first_name": "Citatbot", "username": "citatbot_test",
+       "can_join_groups": True, "can_read_all_group_messages": False,
+       "supports_inline_queries": False}
+MAX_TEXT = 4096
+MAX_CALLBACK_DATA = 64
+MAX_LONG_POLL = 5.0
+TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+        "blockquote", "tg-spoiler", "span", "tg-emoji"}
+_PIECE = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[<>&]")
+_UNPARSABLE = "Bad Request: can't parse entities: "
+_JSON_PARAMS = {"reply_markup", "allowed_updates", "commands", "reply_parameters",
+                "link_preview_options", "entities", "scope"}
+
+
+class TelegramRefusal(Exception):
+    """What the fake answers with an error code instead of a result."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+
+def parse_html(text: str) -> str:
+    """The text Telegram would show for HTML `text`; TelegramRefusal(400) where it would refuse."""
+    plain, stack, pos = [], [], 0
+    for match in _PIECE.finditer(text):
+        plain.append(text[pos : match.start()])
+        pos = match.end()
+        if match[2]:
+            name = match[2].lower()
+            if name not in TAGS:
+                raise TelegramRefusal(400, _UNPARSABLE + f"unsupported start tag \"{name}\"")
+            if not match[1]:
+                stack.append(name)
+            elif not stack or stack.pop() != name:
+                raise TelegramRefusal(400, _UNPARSABLE + f"unmatched end tag \"{name}\"")
+        elif match[4]:
+            entity = match[4]
+            if not entity.startswith("#") and entity not in ("lt", "gt", "amp", "quot"):
+                raise TelegramRefusal(400, _UNPARSABLE + f"unsupported entity \"{entity}\"")
+            plain.append(html.unescape(match[0]))
+        else:
+            raise TelegramRefusal(400, _UNPARSABLE + f"stray \"{match[0]}\"")
+    plain.append(text[pos:])
+    if stack:
+        raise TelegramRefusal(400, _UNPARSABLE + f"unclosed start tag \"{stack[-1]}\"")
+    return "".join(plain)
+
+
+class FakeBotApi:
+    """The fake server and what it saw; `sent` holds every message it accepted."""
+
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self.lock = threading.Condition()
+        self.updates: list[dict] = []
+        self.update_ids = itertools.count(1)
+        self.message_ids = itertools.count(1000)
+        self.sent: list[dict] = []
+        self.calls: list[tuple[str, dict]] = []
+        self.faults: dict[str, deque[TelegramRefusal]] = defaultdict(deque)
+        self.commands: list[dict] = []
+        self.chat_types: dict[int, str] = {}
+        self.closed = False
+        self.webhook: dict = {}
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        """The TELEGRAM_BASE_URL that points PTB here."""
+        return f"http://127.0.0.1:{self.server.server_address[1]}/bot"
+
+    def start(self) -> FakeBotApi:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        with self.lock:
+            self.closed = True
+            self.lock.notify_all()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+    # --- what a test does -------------------------------------------------------------------
+
+    def push(self, update: dict) -> dict:
+        """Queue an update for getUpdates; returns it with its update_id."""
+        with self.lock:
+            update = {"update_id": next(self.update_ids), **update}
+            self.updates.append(update)
+            self.lock.notify_all()
+        return update
+
+    def message(self, chat_id: int, text: str | None = None, *, chat_type: str = "private",
+                user_id: int | None = None, reply_to: dict | None = None, **extra: object) -> dict:
+        """Push a message from a user; `extra` adds fields such as sticker or photo."""
+        self.chat_types[chat_id] = chat_type
+        message = {"message_id": next(self.message_ids), "date": int(time.time()),
+                   "chat": _chat(chat_id, chat_type), "from": _user(user_id or abs(chat_id)),
+                   **extra}
+        if text is not None:
+            message["text"] = text
+            if text.startswith("/"):
+                command = text.split()[0]
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        return self.push({"message": message})
+
+    def press(self, sent: dict, data: str, *, user_id: int | None = None) -> dict:
+        """Push a press on a button of a message the bot sent."""
+        chat_id = sent["chat"]["id"]
+        query = {"id": str(next(self.update_ids) * 7), "from": _user(user_id or abs(chat_id)),
+                 "chat_instance": str(chat_id), "data": data, "message": sent}
+        return self.push({"callback_query": query})
+
+    def fail(self, method: str, code: int, *, retry_after: int | None = None,
+             times: int = 1) -> None:
+        """Make the next `times` calls of `method` fail with `code`."""
+        description = {429: "Too Many Requests: retry after",
+                       409: "Conflict: terminated by other getUpdates request"}.get(
+                           code, "Internal Server Error")
+        for _ in range(times):
+            self.faults[method].append(TelegramRefusal(code, description, retry_after))
+
+    def sent_to(self, chat_id: int) -> list[dict]:
+        with self.lock:
+            return [m for m in self.sent if m["chat"]["id"] == chat_id]
+
+    def called(self, method: str) -> list[dict]:
+        with self.lock:
+            return [params for name, params in self.calls if name == method]
+
+    async def wait_for(self, condition: Callable[[], object], timeout: float = 15.0) -> None:
+        """Wait until `condition()` is true (the bot works on its own event loop task)."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                sent = [m["text"][:60] for m in self.sent]
+                raise AssertionError(f"timed out; sent so far: {sent}")
+            await asyncio.sleep(0.02)
+
+    async def wait_sent(self, chat_id: int, count: int = 1) -> list[dict]:
+        """Wait until `count` messages went to a chat; return them all."""
+        await self.wait_for(lambda: len(self.sent_to(chat_id)) >= count)
+        return self.sent_to(chat_id)
+
+    async def settle(self, seconds: float = 0.3) -> None:
+        """Give the bot time to (not) react."""
+        await asyncio.sleep(seconds)
+
+    # --- the Bot API ------------------------------------------------------------------------
+
+    def call(self, token: str, method: str, params: dict) -> object:
+        """One API call; returns the result or raises TelegramRefusal."""
+        if token != self.token:
+            raise TelegramRefusal(401, "Unauthorized")
+        with self.lock:
+            self.calls.append((method, params))
+            if self.faults[method]:
+                raise self.faults[method].popleft()
+        handler = getattr(self, f"api_{method}", None)
+        if handler is None:
+            raise TelegramRefusal(404, "Not Found: method not found")
+        return handler(params)
+
+    def api_getMe(self, params: dict) -> dict:
+        return BOT
+
+    def api_deleteWebhook(self, params: dict) -> bool:
+        return True
+
+    def api_setWebhook(self, params: dict) -> bool:
+        self.webhook = params
+        return True
+
+    def api_setMyCommands(self, params: dict) -> bool:
+        self.commands = params["commands"]
+        return True
+
+    def api_sendChatAction(self, params: dict) -> bool:
+        return True
+
+    def api_answerCallbackQuery(self, params: dict) -> bool:
+        return True
+
+    def api_getUpdates(self, params: dict) -> list[dict]:
+        offset = int(params.get("offset", 0))
+        wait = min(float(params.get("timeout", 0)), MAX_LONG_POLL)
+        deadline = time.monotonic() + wait
+        with self.lock:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+            while not self.updates and not self.closed and time.monotonic() < deadline:
+                self.lock.wait(deadline - time.monotonic())
+            return list(self.updates[: int(params.get("limit", 100))])
+
+    def api_sendMessage(self, params: dict) -> dict:
+        chat_id = int(params["chat_id"])
+        message = self._message(chat_id, params)
+        with self.lock:
+            self.sent.append(message)
+        return message
+
+    def api_editMessageText(self, params: dict) -> dict:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        with self.lock:
+            old = next((m for m in self.sent if m["chat"]["id"] == chat_id
+                        and m["message_id"] == message_id), None)
+        if old is None:
+            raise TelegramRefusal(400, "Bad Request: message to edit not found")
+        new = self._message(chat_id, params, message_id)
+        with self.lock:
+            old.update(new)
+        return new
+
+    def _message(self, chat_id: int, params: dict, message_id: int | None = None) -> dict:
+        """The Message Telegram would return for sendMessage/editMessageText params."""
+        raw = params.get("text", "")
+        text = parse_html(raw) if params.get("parse_mode") == "HTML" else raw
+        if not text.strip():
+            raise TelegramRefusal(400, "Bad Request: message text is empty")
+        if len(text) > MAX_TEXT:
+            raise TelegramRefusal(400, "Bad Request: message is too long")
+        markup = params.get("reply_markup")
+        for row in (markup or {}).get("inline_keyboard", []):
+            for button in row:
+                if len(button.get("callback_data", "").encode()) > MAX_CALLBACK_DATA:
+                    raise TelegramRefusal(400, "Bad Request: BUTTON_DATA_INVALID")
+        message = {"message_id": message_id or next(self.message_ids), "date": int(time.time()),
+                   "chat": _chat(chat_id, self.chat_types.get(chat_id, "private")),
+                   "from": {k: BOT[k] for k in ("id", "is_bot", "first_name", "username")},
+                   "text": text, "html": raw}
+        if markup:
+            message["reply_markup"] = markup
+        if "reply_parameters" in params:
+            message["reply_to"] = params["reply_parameters"].get("message_id")
+        return message
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                match = re.fullmatch(r"/bot(?P<token>[^/]+)/(?P<method>\w+)", self.path)
+                try:
+                    if match is None:
+                        raise TelegramRefusal(404, "Not Found")
+                    params = _params(body.decode(), self.headers.get("Content-Type", ""))
+                    result = api.call(match["token"], match["method"], params)
+                    reply = {"ok": True, "result": result}
+                    code = 200
+                except TelegramRefusal as refusal:
+                    code = refusal.code
+                    reply = {"ok": False, "error_code": code, "description": refusal.description}
+                    if refusal.retry_after is not None:
+                        reply["parameters"] = {"retry_after": refusal.retry_after}
+                payload = json.dumps(reply).encode()
+                try:
+                    self.send_response(code)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except ConnectionError:
+                    self.close_connection = True  # the bot gave up on this request (stopped)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                """Quiet: the tests read `calls`, not a log."""
+
+        return Handler
+
+
+def _params(body: str, content_type: str) -> dict:
+    if "json" in content_type:
+        return json.loads(body or "{}")
+    params = {k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()}
+    for key in _JSON_PARAMS & params.keys():
+        params[key] = json.loads(params[key])
+    return params
+
+
+def _chat(chat_id: int, chat_type: str) -> dict:
+    chat = {"id": chat_id, "type": chat_type}
+    if chat_type == "private":
+        chat["first_name"] = f"Användare {chat_id}"
+    else:
+        chat["title"] = f"Grupp {chat_id}"
+    return chat
+
+
+def _user(user_id: int) -> dict:
+    return {"id": user_id, "is_bot": False, "first_name": f"Användare {user_id}"}

@@ -1,0 +1,196 @@
+"""The pieces of the Telegram front end on their own: splitting, retrying, buttons, rate limit,
+feedback rows and token redaction. Real quotes and templates; fakes only for time and the API."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+
+from bot import buttons
+from bot.answer import Answer
+from bot.cli import main
+from bot.conversation import ConversationService
+from bot.delivery import send_with_retry, split_html
+from bot.feedback import FeedbackStore
+from bot.pipeline import Pipeline
+from bot.ratelimit import RateLimiter
+from bot.redact import MASK, redact_secret_in_logs
+from bot.render import Renderer
+from bot.settings import Settings
+from bot.telegram_replies import BotServices
+from tests.fake_bot_api import TelegramRefusal, parse_html
+
+UMEA = "Vad kostar socialtjänsten i Umeå?"
+VAXJO = "Hur många lex Sarah-anmälningar har utretts i Växjö?"
+
+
+@pytest.fixture
+def services(settings: Settings, pipeline: Pipeline, tmp_path: Path) -> BotServices:
+    html, txt = Renderer(settings.prompts_dir, "html"), Renderer(settings.prompts_dir, "txt")
+    return BotServices(settings, ConversationService(pipeline), html, txt, buttons.AnswerMemory(),
+                       RateLimiter(0), FeedbackStore(tmp_path / "f.sqlite3"),
+                       MessageLimit.MAX_TEXT_LENGTH)
+
+
+def many_quotes(pipeline: Pipeline, count: int) -> Answer:
+    """An answer with `count` real quotes (the quotes of a few questions, repeated)."""
+    quotes = [q for question in (UMEA, VAXJO) for q in pipeline.answer(question).quotes]
+    return Answer(UMEA, "answer", tuple((quotes * count)[:count]), more_available=True)
+
+
+def test_a_long_answer_splits_between_quotes_within_telegrams_limit(services, pipeline) -> None:
+    answer = many_quotes(pipeline, 40)
+    messages = services.render(answer)
+    assert len(messages) >= 2
+    shown = [parse_html(m) for m in messages]  # the fake's Telegram HTML check: no 400
+    assert all(len(m) <= MessageLimit.MAX_TEXT_LENGTH for m in messages)
+    numbers = [line.split("]")[0] for text in shown for line in text.splitlines()
+               if line.startswith("[")]
+    assert numbers == [f"[{n}" for n in range(1, 41)]
+    for text in shown:  # each quote whole, with its source line right after it
+        lines = text.splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("["):
+                assert line.endswith("”") and lines[i + 1].startswith("— ")
+
+
+def test_split_html_never_cuts_a_tag_or_an_entity() -> None:
+    text = "<b>" + "ord &amp; ord " * 300 + "</b>\n<i>" + "x" * 1000 + "</i>"
+    pieces = split_html(text, 500)
+    assert all(len(p) <= 500 for p in pieces)
+    assert "".join(parse_html(p) for p in pieces).replace(" ", "").replace("\n", "") == \
+        parse_html(text).replace(" ", "").replace("\n", "")
+
+
+@pytest.mark.parametrize("html_text", ["<b>öppen", "a < b", "&nbsp;", "<b><i>x</b></i>",
+                                       "<script>x</script>"],
+                         ids=["unclosed", "stray-lt", "named-entity", "misnested", "unknown-tag"])
+def test_the_fake_refuses_what_telegram_refuses(html_text: str) -> None:
+    with pytest.raises(TelegramRefusal):
+        parse_html(html_text)
+
+
+def test_user_text_is_escaped_in_every_answer(services) -> None:
+    typed = "<b>{{ 7*7 }}</b> & {% include %}"
+    for answer in services.service.handle(1, typed), Answer(typed, "decline"):
+        for message in services.render(answer, echo=True):
+            assert "<b>{{" not in message
+            parse_html(message)
+
+
+class Flaky:
+    """An API call that fails with the given errors, then returns "ok"."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.calls = 0
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return "ok"
+
+
+async def test_send_with_retry_waits_out_flood_control_and_network_errors(monkeypatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    call = Flaky(RetryAfter(0), TimedOut(), NetworkError("Internal Server Error (500)"))
+    assert await send_with_retry(call, backoff=0) == "ok"
+    assert call.calls == 4
+
+
+@pytest.mark.parametrize("error", [BadRequest("message is too long"), NetworkError("down")],
+                         ids=["bad-request-at-once", "gives-up-after-attempts"])
+async def test_send_with_retry_raises(error: Exception) -> None:
+    call = Flaky(*[error] * 5)
+    with pytest.raises(type(error)):
+        await send_with_retry(call, attempts=3, backoff=0)
+    assert call.calls == (1 if isinstance(error, BadRequest) else 3)
+
+
+def test_callback_data_fits_and_old_epochs_expire(pipeline) -> None:
+    memory = buttons.AnswerMemory()
+    answer = many_quotes(pipeline, 10)
+    answer_id = memory.remember(7, answer)
+    keyboard = buttons.answer_keyboard(answer, memory.epoch, answer_id, lambda name, **_: name)
+    data = [b.callback_data for row in keyboard.inline_keyboard for b in row]
+    assert len(data) == 13
+    assert all(len(d.encode()) <= InlineKeyboardButtonLimit.MAX_CALLBACK_DATA for d in data)
+    press = buttons.parse(data[0])
+    assert memory.recall(7, press).answer is answer
+    assert memory.recall(8, press) is None  # another chat's button
+    assert memory.recall(7, dataclasses.replace(press, epoch="other")) is None
+    assert buttons.parse("junk") is None
+    with pytest.raises(ValueError):
+        buttons.callback("m", "x" * 64)
+
+
+def test_more_only_for_the_latest_question(pipeline) -> None:
+    memory = buttons.AnswerMemory()
+    first = memory.remember(1, pipeline.answer(UMEA))
+    second = memory.remember(1, pipeline.answer(VAXJO))
+    shown = memory.recall(1, buttons.Press("m", memory.epoch, first, ""))
+    assert not memory.is_latest(shown)
+    assert memory.is_latest(memory.recall(1, buttons.Press("m", memory.epoch, second, "")))
+
+
+def test_rate_limit_counts_per_chat_and_forgets_after_a_minute() -> None:
+    now = [0.0]
+    limiter = RateLimiter(2, clock=lambda: now[0])
+    assert [limiter.check(1) for _ in range(4)] == ["ok", "ok", "limited", "silent"]
+    assert limiter.check(2) == "ok"
+    assert 1 <= limiter.wait_seconds(1) <= 60
+    now[0] = 61.0
+    assert limiter.check(1) == "ok"
+    assert RateLimiter(0).check(1) == "ok"
+
+
+def test_feedback_rows_in_the_gold_shape(tmp_path: Path, pipeline) -> None:
+    store = FeedbackStore(tmp_path / "db" / "feedback.sqlite3")
+    umea = pipeline.answer(UMEA)
+    store.record(1, 10, UMEA, umea.quotes, "down")
+    store.record(1, 10, UMEA, umea.quotes, "up")  # a changed mind replaces the vote
+    store.record(2, 11, "Vem vann VM 1958?", (), "up")
+    store.record(3, 12, VAXJO, pipeline.answer(VAXJO).quotes, "down")
+    out = io.StringIO()
+    assert store.export(out) == 3
+    up, unanswerable, down = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert up["answers"] == [q.text for q in umea.quotes] and up["answerable"] is True
+    assert up["doc"] == umea.quotes[0].doc and up["kind"] == "feedback"
+    assert unanswerable["answers"] == [] and unanswerable["answerable"] is False
+    assert unanswerable["doc"] is None
+    assert down["answers"] == [] and down["answerable"] is None and down["vote"] == "down"
+    assert set(up) >= {"id", "question", "answers", "doc", "answerable", "kind", "vote"}
+
+
+@pytest.mark.parametrize(("name", "value"), [("CITATBOT_WEBHOOK_URL", "http://x.org/hook"),
+                                             ("CITATBOT_ALLOWED_CHATS", "12,abc"),
+                                             ("CITATBOT_RATE_LIMIT_PER_MINUTE", "-1")],
+                         ids=["webhook-not-https", "chat-id-not-a-number", "negative-rate"])
+def test_a_bad_telegram_setting_names_itself(name, value, monkeypatch, capsys) -> None:
+    monkeypatch.setenv(name, value)
+    assert main(["telegram"]) == 1
+    assert capsys.readouterr().err.startswith(f"citatbot: ogiltig inställning {name}=")
+
+
+def test_redaction_hides_the_token_in_messages_and_tracebacks(caplog) -> None:
+    secret = "123:SECRET"
+    undo = redact_secret_in_logs(secret)
+    try:
+        try:
+            raise RuntimeError(f"The token `{secret}` was rejected")
+        except RuntimeError:
+            logging.getLogger("telegram.ext").exception("calling https://x/bot%s/getMe", secret)
+    finally:
+        undo()
+    [record] = caplog.records
+    assert secret not in record.getMessage() and secret not in record.exc_text
+    assert MASK in record.getMessage()
+    assert secret not in repr(Settings(_env_file=None, TELEGRAM_BOT_TOKEN=secret))

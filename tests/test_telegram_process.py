@@ -1,0 +1,116 @@
+"""`citatbot telegram` as a process against the fake Bot API (SIGTERM, 409), and webhook mode."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.conversation import ConversationService
+from bot.pipeline import Pipeline
+from bot.settings import Settings
+from bot.telegram_bot import build_application, webhook_options
+from tests.fake_bot_api import TOKEN, FakeBotApi
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeBotApi]:
+    api = FakeBotApi().start()
+    yield api
+    api.stop()
+
+
+def start_bot(fake: FakeBotApi, tmp_path: Path) -> subprocess.Popen[str]:
+    """`python -m bot telegram` with its settings pointing at the fake."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CITATBOT_", "TELEGRAM_"))}
+    env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=fake.base_url, PYTHONPATH=str(ROOT),
+               CITATBOT_FEEDBACK_DB=str(tmp_path / "feedback.sqlite3"), PTB_TIMEDELTA="true")
+    return subprocess.Popen([sys.executable, "-m", "bot", "telegram"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait(condition, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_sigterm_answers_what_was_taken_and_confirms_the_offset(fake, tmp_path) -> None:
+    process = start_bot(fake, tmp_path)
+    try:
+        wait(lambda: fake.called("getUpdates"))
+        pushed = [fake.message(1, "Vad kostar socialtjänsten i Umeå?") for _ in range(3)]
+        wait(lambda: fake.sent_to(1))
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=20)
+    finally:
+        process.kill() if process.poll() is None else None
+    assert process.returncode == 0, err
+    assert len(fake.sent_to(1)) == 3  # every update taken was answered, once
+    last = fake.called("getUpdates")[-1]
+    assert int(last["offset"]) == pushed[-1]["update_id"] + 1  # none will be taken again
+    assert TOKEN not in err
+
+
+def test_another_instance_polling_stops_the_bot_with_one_line(fake, tmp_path) -> None:
+    fake.fail("getUpdates", 409, times=50)
+    process = start_bot(fake, tmp_path)
+    try:
+        _, err = process.communicate(timeout=20)
+    finally:
+        process.kill() if process.poll() is None else None
+    assert process.returncode == 1
+    assert err.strip().splitlines()[-1] == ("citatbot: en annan instans hämtar redan "
+                                            "uppdateringar för den här boten. Stoppa den först.")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_webhook_mode_answers_updates_that_carry_the_secret(fake, monkeypatch,
+                                                                  pipeline: Pipeline) -> None:
+    port = free_port()
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_BASE_URL", fake.base_url)
+    monkeypatch.setenv("CITATBOT_WEBHOOK_URL", "https://bot.example.org/telegram/hook")
+    monkeypatch.setenv("CITATBOT_WEBHOOK_PORT", str(port))
+    monkeypatch.setenv("CITATBOT_WEBHOOK_SECRET", "s3cret-token")
+    settings = Settings(_env_file=None)
+    app = build_application(settings, ConversationService(pipeline))
+    options = webhook_options(settings)
+    assert options["url_path"] == "telegram/hook" and options["listen"] == "127.0.0.1"
+    update = {"update_id": 1, "message": {
+        "message_id": 5, "date": 1, "text": "Vad kostar socialtjänsten i Umeå?",
+        "chat": {"id": 77, "type": "private", "first_name": "A"},
+        "from": {"id": 77, "is_bot": False, "first_name": "A"}}}
+    async with app:
+        await app.updater.start_webhook(**options)
+        await app.start()
+        try:
+            url = f"http://127.0.0.1:{port}/telegram/hook"
+            async with httpx.AsyncClient() as client:
+                refused = await client.post(url, json=update)
+                accepted = await client.post(
+                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
+            [reply] = await fake.wait_sent(77)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    assert refused.status_code == 403 and accepted.status_code == 200
+    assert fake.webhook["url"] == "https://bot.example.org/telegram/hook"
+    assert fake.webhook["secret_token"] == "s3cret-token"
+    assert "miljard" in reply["text"]
