@@ -99,9 +99,7 @@ class Pipeline:
         weights = query.bm25_weights()
         if not weights:
             return []
-        scores = np.zeros(len(self.index.passages))
-        for term, weight in weights.items():
-            scores += weight * self.index.scores([term])
+        scores = self.index.weighted_scores(weights)
         if DOC_BOOST and not self.plain:
             doc_cov = np.array([query.coverage(terms) for terms in self._doc_terms])
             scores *= 1.0 + DOC_BOOST * doc_cov[self._doc_of]

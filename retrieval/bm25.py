@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,31 +106,31 @@ class BM25Scorer:
         weight *= np.repeat(self.idf, doc_freq)
         return weight
 
-    def _query(self, terms: Sequence[str]) -> list[tuple[slice, int]]:
-        """Postings slices of the known query terms, with how often each term was asked."""
-        out = []
-        for term, count in Counter(terms).items():
-            tid = self.term_id.get(term)
-            if tid is not None:
-                out.append((slice(self.postings.indptr[tid], self.postings.indptr[tid + 1]), count))
-        return out
-
-    def _accumulate(self, terms: Sequence[str]) -> np.ndarray:
+    def _accumulate(self, weights: Mapping[str, float]) -> np.ndarray:
+        """Sum of each known term's postings contributions times its query weight (its count)."""
         scores = np.zeros(self.num_docs)
-        for span, count in self._query(terms):
+        for term, weight in weights.items():
+            tid = self.term_id.get(term)
+            if tid is None:
+                continue
+            span = slice(self.postings.indptr[tid], self.postings.indptr[tid + 1])
             contrib = self._contrib[span]
-            scores[self.postings.doc_ids[span]] += contrib * count if count > 1 else contrib
+            scores[self.postings.doc_ids[span]] += contrib * weight if weight != 1 else contrib
         return scores
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """BM25 score of every document (zero where no query term occurs)."""
-        return self._accumulate(terms)
+        return self._accumulate(Counter(terms))
+
+    def weighted_scores(self, weights: Mapping[str, float]) -> np.ndarray:
+        """BM25 with a real-valued multiplier per query term (a repeated term is weight 2)."""
+        return self._accumulate(weights)
 
     def top(self, terms: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """Ids and scores of the k best documents with a positive score; ties by id."""
         if k < 1:
             return np.empty(0, dtype=np.int64), np.empty(0)
-        scores = self._accumulate(terms)
+        scores = self._accumulate(Counter(terms))
         ids = np.flatnonzero(scores > 0)
         return top_k(ids, scores[ids], k)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import Protocol
 
@@ -76,6 +76,10 @@ class PassageIndex:
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """BM25 score of every passage for the query terms."""
         return self.bm25.scores(terms)
+
+    def weighted_scores(self, weights: Mapping[str, float]) -> np.ndarray:
+        """BM25 score of every passage with a real-valued multiplier per query term."""
+        return self.bm25.weighted_scores(weights)
 
     def search(self, terms: Sequence[str], k: int) -> list[Hit]:
         """The k best passages with a positive score, best first (ties by corpus order)."""
