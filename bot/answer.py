@@ -13,6 +13,8 @@ AnswerKind = Literal[
     "empty",        # nothing to search for (blank, punctuation, only stop words)
     "greeting",     # hej, hallå
     "thanks",       # tack
+    "goodbye",      # hejdå
+    "help",         # vad kan du? (also the help command)
     "more",         # further quotes for the previous question
     "more_none",    # "mer" with nothing (more) to show
     "paragraph",    # the whole paragraph around a quote

@@ -1,4 +1,4 @@
-"""Choose the sentences that answer, and decline when the evidence is too thin.
+"""Choose the sentences that answer, once the decline rule has let the question through.
 
 Every quote is one sentence span of a raw file (sentences never cross a passage span), so
 raw[start:end] == text holds by construction; two sentences are two quotes.
@@ -12,17 +12,12 @@ from collections.abc import Mapping, Sequence
 
 from bot.answer import Answer, Quote
 from bot.query import Query
+from bot.tuning import Tuning
 from retrieval.analyzer import SwedishAnalyzer
 from retrieval.passage import Document, Hit, Passage
 from retrieval.sentences import split_sentences
 
-# A quote on the first page must carry at least this share of the best sentence's score, so weak
-# filler sentences never pad an answer; "mer" pages through the rest.
-RELATIVE_FLOOR = 0.35
-# A sentence inherits the words of its paragraph and heading at this factor: "Socialtjänsten får
-# nära 1,6 miljard" answers a question about Umeå when its paragraph names Umeå.
-CONTEXT_FACTOR = 0.5
-# A question that asks for a figure or a date prefers sentences that hold one.
+# What a question that asks for a figure or a date looks like, and what holds one.
 _ASKS_NUMBER = re.compile(r"\b(hur (många|mycket|stor|stora|länge|ofta)|vilken andel|hur mkt|"
                           r"kostar|kostade|antal|procent|andel)\b", re.IGNORECASE)
 _ASKS_DATE = re.compile(r"\b(när|vilket år|vilken månad|vilket datum|sedan när)\b", re.IGNORECASE)
@@ -31,7 +26,6 @@ _HAS_NUMBER = re.compile(r"\d|\b(en|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva
 _HAS_DATE = re.compile(r"\b(1[89]|20)\d\d\b|\b(januari|februari|mars|april|maj|juni|juli|"
                        r"augusti|september|oktober|november|december|våren|hösten|sommaren|"
                        r"vintern|i våras|i höstas)\b", re.IGNORECASE)
-TYPE_BONUS = 0.15
 
 
 class Composer:
@@ -43,26 +37,24 @@ class Composer:
         analyzer: SwedishAnalyzer,
         *,
         max_quotes: int,
-        min_coverage: float,
+        tuning: Tuning | None = None,
     ) -> None:
         if max_quotes < 1:
             raise ValueError(f"max_quotes must be at least 1, got {max_quotes}")
-        if not 0.0 <= min_coverage <= 1.0:
-            raise ValueError(f"min_coverage must lie in [0, 1], got {min_coverage}")
         self.documents = documents
         self.analyzer = analyzer
         self.max_quotes = max_quotes
-        self.min_coverage = min_coverage
+        self.tuning = tuning or Tuning()
 
-    def compose(self, query: Query, hits: Sequence[Hit], evidence: float) -> Answer:
-        """An answer with the best sentences, or a decline when the evidence is below the bar."""
+    def compose(self, query: Query, hits: Sequence[Hit]) -> Answer:
+        """An answer with the best sentences of the hits, or a decline when none matches."""
         question = query.text
-        if not hits or evidence < self.min_coverage:
+        if not hits:
             return Answer(question, "decline", hits=tuple(hits))
         ranked = self.rank_sentences(query, hits)
         if not ranked:
             return Answer(question, "decline", hits=tuple(hits))
-        floor = ranked[0][0] * RELATIVE_FLOOR
+        floor = ranked[0][0] * self.tuning.relative_floor
         candidates = [quote for _, quote in ranked]
         quotes = tuple(q for s, q in ranked[: self.max_quotes] if s >= floor)
         return Answer(
@@ -81,6 +73,7 @@ class Composer:
         wants_number = bool(_ASKS_NUMBER.search(query.text))
         wants_date = bool(_ASKS_DATE.search(query.text))
         matchable = query.match_terms()
+        tune = self.tuning
         scored: list[tuple[float, int, Quote]] = []
         for rank, hit in enumerate(hits):
             raw = self.documents[hit.passage.doc].raw
@@ -88,12 +81,12 @@ class Composer:
             for quote, terms in self._sentences(hit.passage, raw, matchable):
                 if not terms:
                     continue
-                share = sum(g.weight * max(g.factor(terms), CONTEXT_FACTOR * g.factor(around))
+                share = sum(g.weight * max(g.factor(terms), tune.sentence_context * g.factor(around))
                             for g in query.groups) / total
                 if wants_number and _HAS_NUMBER.search(quote.text):
-                    share += TYPE_BONUS
+                    share += tune.type_bonus
                 if wants_date and _HAS_DATE.search(quote.text):
-                    share += TYPE_BONUS
+                    share += tune.type_bonus
                 score = share * math.sqrt(hit.score / top_score)
                 scored.append((score, rank, Quote(quote.passage, quote.start, quote.end,
                                                   quote.text, hit.score, quote.marks)))

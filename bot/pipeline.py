@@ -10,23 +10,17 @@ import numpy as np
 
 from bot.answer import Answer
 from bot.composer import Composer
+from bot.decline import DeclineRule, Evidence
 from bot.query import Query, TermGroup
 from bot.settings import Settings
 from bot.smalltalk import smalltalk_kind
+from bot.tuning import Tuning
 from retrieval.analyzer import SwedishAnalyzer, clean_question
 from retrieval.baseline import Analyzer
 from retrieval.expansion import ExpansionPolicy, TermExpander
 from retrieval.ingest import Corpus, load_corpus
 from retrieval.passage import Hit
 from retrieval.store import open_index
-
-# Words of the previous question count half when a short follow-up is read against it.
-CONTEXT_WEIGHT = 0.5
-# A passage inherits its document's topic: a paragraph of the Växjö article answers a Växjö
-# question even when it never names the town. Its score grows by this share of the question
-# its whole document covers, and a word found only elsewhere in the document covers at this factor.
-DOC_BOOST = 0.5
-DOC_FACTOR = 0.5
 
 
 def index_cache_path(settings: Settings) -> Path | None:
@@ -50,9 +44,11 @@ class Pipeline:
         rebuild: bool = False,
         progress: Callable[[int], None] | None = None,
         analyzer: Analyzer | None = None,
+        tuning: Tuning | None = None,
     ) -> None:
         self.corpus = corpus
         self.settings = settings
+        self.tuning = tuning = tuning or Tuning()
         # Pluggable so `citatbot eval --baseline` runs the same composer on plain tokens; the
         # baseline also skips vocabulary expansion and the document boost, to stay plain BM25.
         self.plain = analyzer is not None
@@ -61,18 +57,19 @@ class Pipeline:
             corpus.passages, self.analyzer, index_cache_path(settings), folder=corpus.folder,
             rebuild=rebuild, progress=progress)
         self.build_seconds = self.index_stats.seconds
-        policy = ExpansionPolicy(exact_only=True) if self.plain else ExpansionPolicy()
+        policy = ExpansionPolicy(exact_only=True) if self.plain else tuning.expansion
         self.expander = TermExpander(self.index.vocabulary, policy)
         docs = list(corpus.documents)
         self._doc_of = np.array([docs.index(p.doc) for p in self.index.passages])
         self._position = {p.id: i for i, p in enumerate(self.index.passages)}
         self._doc_terms = [frozenset(self.analyzer.terms(corpus.documents[d].title)).union(
             *(self.index.terms_of(p) for p in self.index.passages if p.doc == d)) for d in docs]
+        self.rule = DeclineRule(settings.min_coverage, settings.max_unknown)
         self.composer = Composer(
             corpus.documents,
             self.analyzer,
             max_quotes=settings.max_quotes,
-            min_coverage=settings.min_coverage,
+            tuning=tuning,
         )
 
     @classmethod
@@ -82,17 +79,40 @@ class Pipeline:
 
     def query(self, question: str, context: str = "") -> Query:
         """Term groups of the question, plus those of `context` (a previous question) at half."""
-        own = list(dict.fromkeys(self.analyzer.query_terms(question)))
-        extra = [t for t in dict.fromkeys(self.analyzer.query_terms(context)) if t not in own]
-        groups = [self._group(t, False) for t in own] + [self._group(t, True) for t in extra]
+        own = self._words(question)
+        extra = [w for w in self._words(context) if w[1] not in {t for _, t in own}]
+        groups = [g for w, term in own for g in self._groups(w, term, False)]
+        groups += [g for w, term in extra for g in self._groups(w, term, True)]
         return Query(question, tuple(g for g in groups if g.weight > 0))
 
-    def _group(self, term: str, context: bool) -> TermGroup:
+    def _words(self, text: str) -> list[tuple[str, str]]:
+        """Distinct (word, term) pairs of a question, first occurrence kept."""
+        seen: dict[str, tuple[str, str]] = {}
+        for word, term in self.analyzer.query_words(text):
+            seen.setdefault(term, (word, term))
+        return list(seen.values())
+
+    def _groups(self, word: str, term: str, context: bool) -> list[TermGroup]:
+        """One group per question term; an unknown compound becomes one group per part."""
         matches = self.expander.expand(term)
+        if not matches:
+            restored = self.expander.restore(word, self.analyzer.stem)
+            if restored:
+                term, matches = restored, self.expander.expand(restored)
+        if not matches:
+            parts = self.expander.split(term)
+            if parts:
+                factor = self.tuning.expansion.split_factor
+                return [self._group(part, {part: factor}, context, share=0.5) for part in parts]
+        return [self._group(term, matches, context)]
+
+    def _group(self, term: str, matches: dict[str, float], context: bool,
+               share: float = 1.0) -> TermGroup:
         best = max(matches.values(), default=0.0)
         idf = max((self.index.idf(t) for t, f in matches.items() if f == best),
                   default=self.index.idf(term))  # unknown: weighs as the rarest term
-        return TermGroup(term, idf * (CONTEXT_WEIGHT if context else 1.0), matches, context)
+        weight = idf * share * (self.tuning.context_weight if context else 1.0)
+        return TermGroup(term, weight, matches, context)
 
     def retrieve(self, query: Query, k: int) -> list[Hit]:
         """The k best passages for the query by weighted BM25, best first, positive scores only."""
@@ -100,18 +120,26 @@ class Pipeline:
         if not weights:
             return []
         scores = self.index.weighted_scores(weights)
-        if DOC_BOOST and not self.plain:
+        boost = self.tuning.doc_boost
+        if boost and not self.plain:
             doc_cov = np.array([query.coverage(terms) for terms in self._doc_terms])
-            scores *= 1.0 + DOC_BOOST * doc_cov[self._doc_of]
+            scores *= 1.0 + boost * doc_cov[self._doc_of]
         order = np.argsort(-scores, kind="stable")[:k]
         return [Hit(self.index.passages[i], float(scores[i])) for i in order if scores[i] > 0]
 
-    def evidence(self, query: Query, hit: Hit) -> float:
+    def evidence(self, query: Query, hits: list[Hit]) -> Evidence:
+        """How much of the question the best of the top hits covers, and how much is unknown."""
+        top = hits[: self.tuning.evidence_hits]
+        coverage = max((self.coverage(query, h) for h in top), default=0.0)
+        unknown = sum(g.weight for g in query.groups if not g.matches) / (query.total or 1.0)
+        return Evidence(coverage, unknown)
+
+    def coverage(self, query: Query, hit: Hit) -> float:
         """Share of the question the hit covers; words only elsewhere in its document count less."""
         own = self.index.terms_of(hit.passage)
         doc = self._doc_terms[self._doc_of[self._position[hit.passage.id]]]
         total = query.total
-        doc_factor = 0.0 if self.plain else DOC_FACTOR
+        doc_factor = 0.0 if self.plain else self.tuning.doc_factor
         covered = sum(g.weight * max(g.factor(own), doc_factor * g.factor(doc)) for g in query.groups)
         return covered / total if total else 0.0
 
@@ -127,8 +155,10 @@ class Pipeline:
         if not query.groups:
             return Answer(cut, "empty", truncated=truncated)
         hits = self.retrieve(query, max(self.settings.top_k, 10))
-        evidence = self.evidence(query, hits[0]) if hits else 0.0
-        answer = self.composer.compose(query, hits, evidence)
+        if self.rule.declines(self.evidence(query, hits)):
+            answer = Answer(searchable, "decline", hits=tuple(hits))
+        else:
+            answer = self.composer.compose(query, hits)
         hits_shown = answer.hits[: self.settings.top_k]
         return Answer(cut, answer.kind, answer.quotes, hits_shown, answer.more_available,
                       truncated=truncated, candidates=answer.candidates)

@@ -1,24 +1,38 @@
-"""Greetings and thanks get a short human reply instead of a search."""
+"""Greetings, thanks, goodbyes and questions about the bot get a short human reply, not a search.
+
+Matched on the whole message (bot names and punctuation aside), so "tack för svaret om budgeten"
+still searches; only a message that is nothing but small talk is answered as such.
+"""
 
 from __future__ import annotations
 
 import re
 
-GREETINGS = frozenset(
-    "hej hejsan hallå tjena tja tjenare morsning goddag god morgon god kväll god dag hej hej "
-    "hej där hallå där hello hi".split(" ")
-) | {"god morgon", "god kväll", "god dag", "hej hej", "hej där", "hallå där"}
+GREETINGS = frozenset({
+    "hej", "hejsan", "hallå", "tjena", "tja", "tjenare", "morsning", "goddag", "god morgon",
+    "god kväll", "god dag", "god eftermiddag", "hej hej", "hej där", "hallå där", "hello", "hi",
+    "hur mår du", "hur mår du idag", "hur mår du i dag", "hur är läget", "hur har du det",
+    "hej hur mår du", "hej hur är läget", "läget",
+})
 THANKS = frozenset({"tack", "tackar", "tack så mycket", "tusen tack", "stort tack", "tack tack",
-                    "tack för hjälpen", "tack ska du ha", "toppen tack", "bra tack"})
+                    "tack för hjälpen", "tack ska du ha", "toppen tack", "bra tack",
+                    "tack för svaret", "tack så mycket för hjälpen"})
+GOODBYES = frozenset({"hejdå", "hej då", "hej hej då", "adjö", "vi ses", "ha det bra", "ha det",
+                      "hejdå ha det bra", "hej då ha det bra", "tack och hej", "tack hejdå",
+                      "tack och hejdå", "god natt", "bye", "ses"})
+ABOUT = frozenset({"vem är du", "vad är du", "vad kan du", "vad kan du göra", "vad gör du",
+                   "vad kan du hjälpa mig med", "vad kan du hjälpa till med", "hur funkar du",
+                   "hur fungerar du", "vad kan jag fråga", "vad kan jag fråga om",
+                   "vad kan jag fråga dig om", "vad vet du", "vad vet du om", "hjälp mig"})
 _STRIP = re.compile(r"[^\w\s]+")
+_KINDS = (("greeting", GREETINGS), ("thanks", THANKS), ("goodbye", GOODBYES), ("help", ABOUT))
 
 
 def smalltalk_kind(text: str) -> str | None:
-    """'greeting' or 'thanks' when the whole message is one, else None."""
+    """'greeting', 'thanks', 'goodbye' or 'help' when the whole message is one, else None."""
     words = " ".join(_STRIP.sub(" ", text.casefold()).split())
-    words = re.sub(r"\b(citatbot|bot|boten)\b", "", words).strip()
-    if words in GREETINGS:
-        return "greeting"
-    if words in THANKS:
-        return "thanks"
+    words = " ".join(re.sub(r"\b(citatbot|bot|boten)\b", "", words).split())
+    for kind, phrases in _KINDS:
+        if words in phrases:
+            return kind
     return None

@@ -27,6 +27,7 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e"
 def clean_question(text: str) -> str:
     """A question as typed, made searchable: NFC, invisible and control characters removed."""
     return unicodedata.normalize("NFC", _INVISIBLE.sub("", _ANSI.sub(" ", text)))
+_FOLD = str.maketrans("åäö", "aao")
 _CONJUNCTION = {"och", "eller", "samt", "respektive", "resp"}
 
 
@@ -61,6 +62,7 @@ class SwedishAnalyzer:
         self._stop = stopwords()
         self._stem_cache: dict[str, str] = {}
         self._filler: frozenset[str] | None = None
+        self._folded: frozenset[str] | None = None
 
     def tokens(self, text: str) -> list[Token]:
         """Index terms of `text` with the offsets of the words they come from."""
@@ -80,13 +82,36 @@ class SwedishAnalyzer:
 
     def query_terms(self, text: str) -> list[str]:
         """Terms of a question: like `terms`, without words that only shape the question."""
+        return [term for _, term in self.query_words(text)]
+
+    def query_words(self, text: str) -> list[tuple[str, str]]:
+        """(word as typed, case-folded; its term) for each topic word of a question.
+
+        Question words and politeness go. A question typed without å, ä and ö also loses the
+        stop and question words it spells without them ("nar", "ar", "varfor"): "för" typed as
+        "for" would otherwise be searched as a topic.
+        """
         filler = self._question_stems()
-        return [t for t in self.terms(text) if t not in filler]
+        plain = not any(c in text.casefold() for c in "åäö")
+        folded = self._folded_filler() if plain else frozenset()
+        out = []
+        for token in self.tokens(text):
+            word = unicodedata.normalize("NFC", text[token.start:token.end]).casefold()
+            if token.term in filler or word in folded:
+                continue
+            out.append((word, token.term))
+        return out
 
     def _question_stems(self) -> frozenset[str]:
         if self._filler is None:
             self._filler = frozenset(self.stem(w) for w in question_words())
         return self._filler
+
+    def _folded_filler(self) -> frozenset[str]:
+        if self._folded is None:
+            words = {w for w in stopwords() | question_words() if any(c in w for c in "åäö")}
+            self._folded = frozenset(w.translate(_FOLD) for w in words)
+        return self._folded
 
     def terms(self, text: str) -> list[str]:
         """Index terms of `text`, in order, repeats kept (BM25 counts them)."""

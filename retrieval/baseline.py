@@ -21,6 +21,8 @@ class Analyzer(Protocol):
 
     def terms(self, text: str) -> list[str]: ...
 
+    def query_words(self, text: str) -> list[tuple[str, str]]: ...
+
     def stem(self, word: str) -> str: ...
 
 
@@ -35,9 +37,9 @@ class WhitespaceAnalyzer:
         """The same terms as text.lower().split() (offsets dropped)."""
         return [t.term for t in self.tokens(text)]
 
-    def query_terms(self, text: str) -> list[str]:
+    def query_words(self, text: str) -> list[tuple[str, str]]:
         """Query terms are the plain terms: the baseline drops no question words."""
-        return self.terms(text)
+        return [(term, term) for term in self.terms(text)]
 
     def stem(self, word: str) -> str:
         """No stemming: a word is its own term."""

@@ -17,11 +17,13 @@ The factors and length limits are data of the expander, so a maintainer can tune
 from __future__ import annotations
 
 import bisect
+import itertools
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 _FOLD = str.maketrans("åäöéèüáà", "aaoeeuaa")
+_ACCENTED = {"a": "aåä", "o": "oö"}
 _ALPHABET = "abcdefghijklmnopqrstuvwxyzåäöé"
 # Endings Snowball leaves on (definite forms, plurals, genitives), longest first.
 INFLECTIONS = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ens", "ets", "et", "en", "an",
@@ -46,6 +48,13 @@ class ExpansionPolicy:
     min_suffix_len: int = 5
     min_typo_len: int = 6
     max_fanout: int = 25
+    truncate_factor: float = 0.7  # "missförhållanden" → "missförhåll": a vocabulary term it begins
+    min_truncated_len: int = 5
+    max_truncated_chars: int = 5
+    split_factor: float = 0.8  # "socialarbetarna" → "social" + "arbet", when the whole is unknown
+    min_part_len: int = 3
+    restore_accents: bool = True  # "pagar" → "pågår": å/ä/ö put back before stemming
+    fold_accents: bool = True  # "umea" meets "umeå"
     exact_only: bool = False  # plain matching, for a baseline
 
 
@@ -53,8 +62,10 @@ class TermExpander:
     """Maps question terms to corpus vocabulary terms with a match factor in (0, 1]."""
 
     def __init__(self, vocabulary: Iterable[str], policy: ExpansionPolicy = ExpansionPolicy()):
-        words = sorted({v for v in vocabulary if v and not v[0].isdigit()})
+        vocabulary = [v for v in vocabulary if v]
+        words = sorted({v for v in vocabulary if not v[0].isdigit()})
         self.policy = policy
+        self._numbers = frozenset(v for v in vocabulary if v[0].isdigit())
         self._vocab = frozenset(words)
         self._sorted = words
         self._reversed = sorted(w[::-1] for w in words)
@@ -65,9 +76,11 @@ class TermExpander:
     def expand(self, term: str) -> dict[str, float]:
         """Vocabulary terms for `term` with their factors; empty when nothing matches."""
         if term[0].isdigit():
-            return {term: 1.0} if term in self._vocab else {}
+            return {term: 1.0} if term in self._numbers else {}
         out: dict[str, float] = {}
-        exact = [term] if term in self._vocab else self._folded.get(fold(term), [])
+        exact = [term] if term in self._vocab else []
+        if not exact and self.policy.fold_accents:
+            exact = self._folded.get(fold(term), [])
         for w in exact:
             out[w] = 1.0
         p = self.policy
@@ -83,9 +96,63 @@ class TermExpander:
             if base.endswith(ending) and len(stem) >= p.min_shorter_len and stem in self._vocab:
                 self._add(out, [stem], p.shorter_factor)
                 break
+        if not out and p.truncate_factor:
+            self._add(out, self._truncated(base), p.truncate_factor)
         if not out and len(term) >= p.min_typo_len:
             self._add(out, self._one_edit(term), p.typo_factor)
         return out
+
+    def restore(self, word: str, stem: Callable[[str], str]) -> str | None:
+        """The vocabulary stem of `word` typed without å/ä/ö ("pagar" → "pågår"), if one exists.
+
+        Each a may have been å or ä and each o an ö; at most 4 such letters are tried (81 forms).
+        """
+        if not self.policy.restore_accents or self.policy.exact_only or any(c in word for c in "åäö"):
+            return None
+        slots = [i for i, c in enumerate(word) if c in "ao"][:4]
+        if not slots:
+            return None
+        for combo in itertools.product(*(_ACCENTED[word[i]] for i in slots)):
+            chars = list(word)
+            for i, c in zip(slots, combo):
+                chars[i] = c
+            candidate = stem("".join(chars))
+            if candidate in self._vocab and "".join(chars) != word:
+                return candidate
+        return None
+
+    def split(self, term: str) -> tuple[str, str] | None:
+        """A compound unknown to the corpus as two vocabulary terms ("socialarbet" → social+arbet).
+
+        The head must be a vocabulary term; the modifier a vocabulary term, optionally with the
+        linking s. Of several splits the one with the longest shorter part wins.
+        """
+        p = self.policy
+        if p.exact_only or not p.split_factor or term in self._vocab:
+            return None
+        best, best_len = None, 0
+        for i in range(p.min_part_len, len(term) - p.min_part_len + 1):
+            head = term[i:]
+            if head not in self._vocab:
+                continue
+            left = term[:i]
+            for mod in (left, left[:-1] if left.endswith("s") else ""):
+                if len(mod) >= p.min_part_len and mod in self._vocab:
+                    shorter = min(len(mod), len(head))
+                    if shorter > best_len:
+                        best, best_len = (mod, head), shorter
+        return best
+
+    def _truncated(self, term: str) -> list[str]:
+        """The longest vocabulary term that `term` begins with, a few letters shorter."""
+        p = self.policy
+        for cut in range(1, p.max_truncated_chars + 1):
+            stem = term[:-cut]
+            if len(stem) < p.min_truncated_len:
+                break
+            if stem in self._vocab:
+                return [stem]
+        return []
 
     def _add(self, out: dict[str, float], terms: list[str], factor: float) -> None:
         if len(terms) > self.policy.max_fanout:

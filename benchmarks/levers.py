@@ -1,0 +1,118 @@
+"""What each quality lever adds: the gold set with one lever off at a time, dev and holdout.
+
+    python -m benchmarks.levers [--gold corpus/gold.jsonl] [--only NAME ...]
+
+Every variant runs the real pipeline on the bundled corpus; a lever's worth is the shipped
+system's score minus the score with that lever off. Writes benchmarks/results/levers.{md,json}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.evaluate import BASELINE, evaluate, scores, select
+from bot.metrics import FileCheck
+from bot.pipeline import Pipeline
+from bot.settings import Settings
+from bot.tuning import Tuning
+from retrieval.baseline import WhitespaceAnalyzer
+from retrieval.gold import load_gold
+from retrieval.ingest import load_corpus
+
+HERE = Path(__file__).resolve().parent
+METRICS = ("recall@1", "recall@5", "mrr@10", "accuracy", "false_decline",
+           "correct_decline_far", "correct_decline_nearmiss")
+SHORT = {"recall@1": "R@1", "recall@5": "R@5", "mrr@10": "MRR", "accuracy": "acc",
+         "false_decline": "f.decl", "correct_decline_far": "far decl",
+         "correct_decline_nearmiss": "near decl"}
+
+
+def _off(**changes) -> Callable[[Tuning], Tuning]:
+    return lambda t: dataclasses.replace(t, **changes)
+
+
+def _policy(**changes) -> Callable[[Tuning], Tuning]:
+    return lambda t: dataclasses.replace(t, expansion=dataclasses.replace(t.expansion, **changes))
+
+
+# name → (what the lever is, how to turn it off)
+LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning]]] = {
+    "accent-fold": ("å/ä/ö-insensitive match", _policy(fold_accents=False)),
+    "prefix": ("question word begins a corpus word (modifier, definite form)",
+               _policy(prefix_factor=0.0)),
+    "suffix": ("question word ends a corpus word (compound head)", _policy(suffix_factor=0.0)),
+    "inflection": ("inflection ending stripped", _policy(shorter_factor=0.0)),
+    "typo": ("one typo forgiven", _policy(typo_factor=0.0)),
+    "doc-boost": ("passage inherits its document's topic", _off(doc_boost=0.0, doc_factor=0.0)),
+    "sentence-context": ("sentence inherits its paragraph's words", _off(sentence_context=0.0)),
+    "type-bonus": ("figures/dates preferred for 'hur många'/'när'", _off(type_bonus=0.0)),
+}
+
+
+def run(corpus, settings: Settings, pairs, tuning: Tuning | None, plain: bool = False) -> dict:
+    """Scores of one system on the pairs."""
+    analyzer = WhitespaceAnalyzer() if plain else None
+    pipeline = Pipeline(corpus, settings, analyzer=analyzer, tuning=tuning)
+    return scores(evaluate(pipeline, pairs, FileCheck(corpus.folder)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gold", type=Path, default=HERE.parent / "corpus" / "gold.jsonl")
+    parser.add_argument("--only", nargs="*", default=None, help="levers to measure")
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    args = parser.parse_args(argv)
+    settings = Settings(index_cache=False, top_k=10)
+    corpus = load_corpus(settings.corpus_dir)
+    gold = load_gold(args.gold, corpus.documents)
+    splits = {name: select(gold, name) for name in ("dev", "holdout")}
+    shipped = Tuning()
+    rows = {"shipped": {s: run(corpus, settings, p, shipped) for s, p in splits.items()},
+            BASELINE: {s: run(corpus, settings, p, None, plain=True) for s, p in splits.items()}}
+    for name, (_, turn_off) in LEVERS.items():
+        if args.only is None or name in args.only:
+            rows[f"-{name}"] = {s: run(corpus, settings, p, turn_off(shipped))
+                                for s, p in splits.items()}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "levers.json").write_text(json.dumps(rows, indent=2) + "\n", "utf-8")
+    table = markdown(rows, {s: len(p) for s, p in splits.items()})
+    (args.out / "levers.md").write_text(table, "utf-8")
+    print(table)
+    return 0
+
+
+def markdown(rows: dict, sizes: dict) -> str:
+    """One table per split; a lever row shows the shipped score minus the score without it."""
+    out = []
+    for split, n in sizes.items():
+        out.append(f"\n### {split} ({n} questions)\n")
+        out.append("| system | " + " | ".join(SHORT[m] for m in METRICS) + " |")
+        out.append("|---|" + "---:|" * len(METRICS))
+        for name, by_split in rows.items():
+            s = by_split[split]
+            cells = [_cell(s[m]) for m in METRICS]
+            if name.startswith("-"):
+                base = rows["shipped"][split]
+                cells = [_delta(base[m], s[m]) for m in METRICS]
+                name = f"{name[1:]} adds"
+            out.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines = [f"- `{n}`: {what}" for n, (what, _) in LEVERS.items()]
+    return "\n".join(out) + "\n\nLevers:\n" + "\n".join(lines) + "\n"
+
+
+def _cell(v: float | None) -> str:
+    return "–" if v is None else f"{v:.3f}"
+
+
+def _delta(shipped: float | None, without: float | None) -> str:
+    if shipped is None or without is None:
+        return "–"
+    return f"{shipped - without:+.3f}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

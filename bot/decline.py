@@ -1,0 +1,45 @@
+"""When to say the documents do not answer: a rule on the evidence, not on a raw BM25 score.
+
+A BM25 score has no scale (it grows with the question's length and the corpus), so the rule reads
+two shares of the question's weight instead, both in [0, 1] whatever the corpus:
+
+- coverage: how much of the question one of the top passages holds (its document's words at a
+  discount). "Vad tjänar en socialsekreterare?" may match many passages a little; one that holds
+  most of the question is evidence.
+- unknown: how much of the question the corpus has never seen in any form. "Hur många invånare
+  har Kina?" finds "invånare", but "Kina" is nowhere, and it weighs half the question.
+
+Both thresholds are settings (CITATBOT_MIN_COVERAGE, CITATBOT_MAX_UNKNOWN), set on the dev half
+of the gold set; `benchmarks/levers.py` shows what they trade.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the retriever found for one question, as shares of the question's weight."""
+
+    coverage: float
+    unknown: float
+
+
+@dataclass(frozen=True, slots=True)
+class DeclineRule:
+    """Decline when no top passage covers enough of the question, or when the unknown share of
+    the question reaches max_unknown (half, by default: "invånare" found, "Kina" not)."""
+
+    min_coverage: float
+    max_unknown: float
+
+    def __post_init__(self) -> None:
+        for name in ("min_coverage", "max_unknown"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must lie in [0, 1], got {value}")
+
+    def declines(self, evidence: Evidence) -> bool:
+        """True when the evidence is too thin to quote anything as an answer."""
+        return evidence.coverage < self.min_coverage or evidence.unknown >= self.max_unknown

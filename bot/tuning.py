@@ -1,0 +1,38 @@
+"""The knobs of ranking and sentence choice, in one place so each lever can be measured.
+
+Defaults are what ships; `benchmarks/levers.py` turns each lever off in turn and reports what it
+adds on the dev and holdout halves of the gold set. Decline thresholds a maintainer may want to
+move live in Settings instead (CITATBOT_MIN_COVERAGE, …).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from retrieval.expansion import ExpansionPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class Tuning:
+    """How the pipeline weighs what it finds; frozen, passed in, never read from globals."""
+
+    expansion: ExpansionPolicy = field(default_factory=ExpansionPolicy)
+    # Words of the previous question count this much when a short follow-up is read against it.
+    context_weight: float = 0.5
+    # A passage inherits its document's topic: a paragraph of the Växjö article answers a Växjö
+    # question even when it never names the town. Its score grows by this share of the question
+    # its whole document covers, and a word found only elsewhere in the document covers at
+    # doc_factor when the evidence for an answer is weighed.
+    doc_boost: float = 0.5
+    doc_factor: float = 0.5
+    # The decline rule reads the best coverage among this many top hits: the passage that holds
+    # the answer is often second to one that repeats the question's most common words.
+    evidence_hits: int = 3
+    # A sentence inherits the words of its paragraph and heading at this factor: "Socialtjänsten
+    # får nära 1,6 miljard" answers a question about Umeå when its paragraph names Umeå.
+    sentence_context: float = 0.5
+    # A question that asks for a figure or a date prefers sentences that hold one.
+    type_bonus: float = 0.15
+    # A quote on the first page must carry at least this share of the best sentence's score, so
+    # weak filler sentences never pad an answer; "mer" pages through the rest.
+    relative_floor: float = 0.35

@@ -1,0 +1,79 @@
+"""Question words meet the corpus vocabulary: numbers, lost å/ä/ö, compounds, inflections."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.decline import DeclineRule, Evidence
+from bot.pipeline import Pipeline
+from retrieval.analyzer import SwedishAnalyzer
+from retrieval.expansion import ExpansionPolicy, TermExpander
+
+VOCAB = ["social", "arbet", "arbetsmiljö", "pågår", "missförhåll", "umeå", "2021", "1,6",
+         "personalomsättning", "bistånd", "biståndet"]
+
+
+@pytest.fixture(scope="module")
+def expander() -> TermExpander:
+    return TermExpander(VOCAB)
+
+
+def test_numbers_in_the_corpus_match_and_others_do_not(expander: TermExpander) -> None:
+    assert expander.expand("2021") == {"2021": 1.0}
+    assert expander.expand("1,6") == {"1,6": 1.0}
+    assert expander.expand("2019") == {}
+
+
+def test_a_word_typed_without_accents_is_restored() -> None:
+    analyzer = SwedishAnalyzer()
+    expander = TermExpander(VOCAB)
+    assert expander.restore("pagar", analyzer.stem) == "pågår"
+    assert expander.restore("pågar", analyzer.stem) is None  # it has an accent: typed on purpose
+    off = TermExpander(VOCAB, ExpansionPolicy(restore_accents=False))
+    assert off.restore("pagar", analyzer.stem) is None
+
+
+def test_an_unknown_compound_splits_into_corpus_words(expander: TermExpander) -> None:
+    assert expander.split("socialarbet") == ("social", "arbet")
+    assert expander.split("socialsarbet") == ("social", "arbet")  # linking s
+    assert expander.split("social") is None  # known words are not split
+    assert expander.split("kanelbull") is None
+
+
+def test_a_longer_form_meets_the_shorter_corpus_term(expander: TermExpander) -> None:
+    assert expander.expand("missförhållanden") == {"missförhåll": 0.7}
+    assert "biståndet" in expander.expand("bistånd")  # definite form, by prefix
+
+
+def test_question_words_typed_without_accents_are_dropped() -> None:
+    analyzer = SwedishAnalyzer()
+    assert analyzer.query_terms("varfor kritiseras utredningen") == \
+        analyzer.query_terms("varför kritiseras utredningen")
+    assert "mang" not in analyzer.query_terms("hur manga arenden")
+    # With å/ä/ö in the question, "for" is a word of its own and stays.
+    assert "for" in analyzer.query_terms("Hur länge for de till Umeå?")
+
+
+@pytest.mark.parametrize("coverage, unknown, declines", [
+    (0.39, 0.0, True), (0.40, 0.0, False), (0.9, 0.49, False), (0.9, 0.5, True)])
+def test_decline_rule_thresholds(coverage: float, unknown: float, declines: bool) -> None:
+    assert DeclineRule(0.4, 0.5).declines(Evidence(coverage, unknown)) is declines
+
+
+def test_decline_rule_refuses_thresholds_outside_zero_one() -> None:
+    with pytest.raises(ValueError, match="max_unknown"):
+        DeclineRule(0.4, 1.5)
+
+
+@pytest.mark.parametrize("question", ["Hur många invånare har Kina?",
+                                      "Kan du förklara relativitetsteorin enkelt?"])
+def test_half_unknown_questions_are_declined(pipeline: Pipeline, question: str) -> None:
+    answer = pipeline.answer(question)
+    assert answer.kind == "decline" and not answer.quotes
+
+
+def test_the_answer_may_come_from_the_second_hit(pipeline: Pipeline) -> None:
+    # The first hit repeats "kritiserat"; the Feelgood paragraph holds the reason.
+    answer = pipeline.answer("varfor kritiseras feelgood utredningen")
+    assert answer.kind == "answer"
+    assert any("uppdragsgivare åt Feelgood" in q.text for q in answer.quotes)
