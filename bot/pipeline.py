@@ -116,10 +116,12 @@ class Pipeline:
 
     def retrieve(self, query: Query, k: int) -> list[Hit]:
         """The k best passages for the query by weighted BM25, best first, positive scores only."""
-        weights = query.bm25_weights()
-        if not weights:
+        if not any(g.matches for g in query.groups):
             return []
-        scores = self.index.weighted_scores(weights)
+        if self.tuning.group_max:
+            scores = self.index.grouped_scores(query.bm25_groups())
+        else:
+            scores = self.index.weighted_scores(query.bm25_weights())
         boost = self.tuning.doc_boost
         if boost and not self.plain:
             doc_cov = np.array([query.coverage(terms) for terms in self._doc_terms])

@@ -51,6 +51,11 @@ class Query:
                 out[term] = out.get(term, 0.0) + boost * factor
         return out
 
+    def bm25_groups(self) -> list[dict[str, float]]:
+        """Per group, its vocabulary terms with their BM25 multipliers (as in bm25_weights)."""
+        return [{t: (1.0 if g.context else 2.0) * f for t, f in g.matches.items()}
+                for g in self.groups]
+
     @property
     def bm25_terms(self) -> list[str]:
         """The vocabulary terms as a plain BM25 token list (own terms twice, context once)."""

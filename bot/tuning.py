@@ -17,6 +17,8 @@ class Tuning:
     """How the pipeline weighs what it finds; frozen, passed in, never read from globals."""
 
     expansion: ExpansionPolicy = field(default_factory=ExpansionPolicy)
+    # A question word's corpus forms score a passage once, by the best form (else summed).
+    group_max: bool = True
     # Words of the previous question count this much when a short follow-up is read against it.
     context_weight: float = 0.5
     # A passage inherits its document's topic: a paragraph of the Växjö article answers a Växjö

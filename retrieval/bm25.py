@@ -126,6 +126,34 @@ class BM25Scorer:
         """BM25 with a real-valued multiplier per query term (a repeated term is weight 2)."""
         return self._accumulate(weights)
 
+    def grouped_scores(self, groups: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """BM25 where each group of alternative terms counts once per document, by its best term.
+
+        A question word that stands for several corpus forms ("chef": chef, chefer, chefsnivå)
+        must not score a passage twice for holding two of them; like Lucene's SynonymQuery, the
+        group contributes the best of its weighted terms. A one-term group is plain BM25.
+        """
+        scores = np.zeros(self.num_docs)
+        for group in groups:
+            ids, values = [], []
+            for term, weight in group.items():
+                tid = self.term_id.get(term)
+                if tid is None or weight == 0:
+                    continue
+                span = slice(self.postings.indptr[tid], self.postings.indptr[tid + 1])
+                ids.append(self.postings.doc_ids[span])
+                values.append(self._contrib[span] * weight)
+            if len(ids) == 1:
+                scores[ids[0]] += values[0]
+            elif ids:
+                all_ids, all_values = np.concatenate(ids), np.concatenate(values)
+                order = np.lexsort((-all_values, all_ids))  # by document, best value first
+                all_ids, all_values = all_ids[order], all_values[order]
+                first = np.ones(len(all_ids), dtype=bool)
+                first[1:] = all_ids[1:] != all_ids[:-1]
+                scores[all_ids[first]] += all_values[first]
+        return scores
+
     def top(self, terms: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """Ids and scores of the k best documents with a positive score; ties by id."""
         if k < 1:

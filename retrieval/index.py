@@ -81,6 +81,10 @@ class PassageIndex:
         """BM25 score of every passage with a real-valued multiplier per query term."""
         return self.bm25.weighted_scores(weights)
 
+    def grouped_scores(self, groups: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """BM25 of every passage, each group of alternative terms counted by its best term."""
+        return self.bm25.grouped_scores(groups)
+
     def search(self, terms: Sequence[str], k: int) -> list[Hit]:
         """The k best passages with a positive score, best first (ties by corpus order)."""
         if not terms:

@@ -97,3 +97,19 @@ def test_synthetic_10k_matches_rank_bm25(bundled_terms: list[list[str]]):
 def test_tiny_corpora_with_ties_match(docs: list[list[str]], query: list[str]):
     """Few words, many equal scores, negative idfs: the edges where a ranking can differ."""
     assert_same_ranking(BM25Scorer(build_postings(docs)), BM25Okapi(docs), query)
+
+
+def test_grouped_scores_take_the_best_form_once() -> None:
+    docs = [["chef", "chefer", "budget"], ["chef", "budget"], ["chefer"]] + [["annat"]] * 7
+    scorer = BM25Scorer(build_postings(docs))
+    ref = BM25Okapi(docs)
+    per_term = {t: ref.get_scores([t]) for t in ("chef", "chefer", "budget")}
+    # One-term groups are plain weighted BM25.
+    singles = scorer.grouped_scores([{"chef": 2.0}, {"budget": 1.0}])
+    np.testing.assert_allclose(singles, scorer.weighted_scores({"chef": 2.0, "budget": 1.0}))
+    # A group scores each document by its best weighted form, never by the sum of them.
+    grouped = scorer.grouped_scores([{"chef": 1.0, "chefer": 0.7}])
+    expected = np.maximum(per_term["chef"], 0.7 * per_term["chefer"])
+    np.testing.assert_allclose(grouped, expected, atol=TOLERANCE)
+    assert grouped[0] < per_term["chef"][0] + 0.7 * per_term["chefer"][0]
+    assert grouped[0] > 0 and grouped[3] == 0.0
