@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from bot.answer import Answer, Quote
 from bot.query import Query
@@ -38,6 +40,7 @@ class Composer:
         *,
         max_quotes: int,
         tuning: Tuning | None = None,
+        cache_size: int = 4096,
     ) -> None:
         if max_quotes < 1:
             raise ValueError(f"max_quotes must be at least 1, got {max_quotes}")
@@ -45,6 +48,8 @@ class Composer:
         self.analyzer = analyzer
         self.max_quotes = max_quotes
         self.tuning = tuning or Tuning()
+        self.cache_size = cache_size
+        self._layouts: OrderedDict[str, PassageLayout] = OrderedDict()
 
     def compose(self, query: Query, hits: Sequence[Hit]) -> Answer:
         """An answer with the best sentences of the hits, or a decline when none matches."""
@@ -76,31 +81,67 @@ class Composer:
         tune = self.tuning
         scored: list[tuple[float, int, Quote]] = []
         for rank, hit in enumerate(hits):
-            raw = self.documents[hit.passage.doc].raw
-            around = frozenset(self.analyzer.terms(f"{hit.passage.heading}\n{hit.passage.text}"))
-            for quote, terms in self._sentences(hit.passage, raw, matchable):
-                if not terms:
+            layout = self._layout(hit.passage)
+            around = layout.terms
+            for sentence in layout.sentences:
+                if sentence.terms.isdisjoint(matchable):
                     continue
+                terms = sentence.terms
                 share = sum(g.weight * max(g.factor(terms), tune.sentence_context * g.factor(around))
                             for g in query.groups) / total
-                if wants_number and _HAS_NUMBER.search(quote.text):
+                if wants_number and sentence.has_number:
                     share += tune.type_bonus
-                if wants_date and _HAS_DATE.search(quote.text):
+                if wants_date and sentence.has_date:
                     share += tune.type_bonus
                 score = share * math.sqrt(hit.score / top_score)
-                scored.append((score, rank, Quote(quote.passage, quote.start, quote.end,
-                                                  quote.text, hit.score, quote.marks)))
+                marks = tuple((s, e) for term, s, e in sentence.tokens if term in matchable)
+                scored.append((score, rank, Quote(hit.passage, sentence.start, sentence.end,
+                                                  sentence.text, hit.score, marks)))
         scored.sort(key=lambda row: (-row[0], row[1], row[2].start))
         return [(s, q) for s, _, q in scored]
 
-    def _sentences(self, passage: Passage, raw: str, matchable: Mapping[str, float]):
-        """Each sentence of a passage as a Quote with its matched words marked, and those terms."""
+    def _layout(self, passage: Passage) -> PassageLayout:
+        """The passage's sentences, analysed once and kept (least recently used go first)."""
+        layout = self._layouts.get(passage.id)
+        if layout is None:
+            layout = self._layouts[passage.id] = self._analyse(passage)
+            if len(self._layouts) > self.cache_size:
+                del self._layouts[next(iter(self._layouts))]
+        else:
+            self._layouts.move_to_end(passage.id)
+        return layout
+
+    def _analyse(self, passage: Passage) -> PassageLayout:
+        raw = self.documents[passage.doc].raw
+        sentences = []
         for span_start, span_end in passage.spans:
             for start, end in split_sentences(raw[span_start:span_end], span_start):
                 text = raw[start:end]
-                marks, matched = [], set()
-                for token in self.analyzer.tokens(text):
-                    if token.term in matchable:
-                        marks.append((token.start, token.end))
-                        matched.add(token.term)
-                yield Quote(passage, start, end, text, 0.0, tuple(marks)), frozenset(matched)
+                tokens = tuple((tok.term, tok.start, tok.end) for tok in self.analyzer.tokens(text))
+                sentences.append(Sentence(start, end, text, tokens,
+                                          frozenset(term for term, _, _ in tokens),
+                                          bool(_HAS_NUMBER.search(text)),
+                                          bool(_HAS_DATE.search(text))))
+        around = frozenset(self.analyzer.terms(f"{passage.heading}\n{passage.text}"))
+        return PassageLayout(tuple(sentences), around)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of a passage: its raw span, its terms with offsets, what kind of fact it holds."""
+
+    start: int
+    end: int
+    text: str
+    tokens: tuple[tuple[str, int, int], ...]  # (term, start, end), offsets within text
+    terms: frozenset[str]
+    has_number: bool
+    has_date: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PassageLayout:
+    """A passage split into analysed sentences, plus the terms of the passage and its heading."""
+
+    sentences: tuple[Sentence, ...]
+    terms: frozenset[str]
