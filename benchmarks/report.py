@@ -27,8 +27,9 @@ def targets(results: dict) -> list[tuple[str, str, str, bool]]:
     """(target, limit, measured, met) for every target of issue 6 that this run measured."""
     b = results["bundled"]
     rows = [
-        ("bundled: question → answer p95", "≤ 2 ms", f"{_ms(b['in_process']['answer']['p95_ms'])} ms",
-         b["in_process"]["answer"]["p95_ms"] <= 2),
+        ("bundled: question → answer p95 (first pass over the gold questions)", "≤ 2 ms",
+         f"{_ms(b['in_process']['answer_first']['p95_ms'])} ms",
+         b["in_process"]["answer_first"]["p95_ms"] <= 2),
         ("bundled: `citatbot ask` whole process, cached (median)", "≤ 0.6 s",
          f"{b['cold_start']['median_s']:.3f} s", b["cold_start"]["median_s"] <= 0.6),
     ]
@@ -85,7 +86,10 @@ def markdown(results: dict) -> str:
         f"## Bundled corpus ({ip['documents']} documents, {ip['passages']} passages, "
         f"{ip['vocabulary']:,} terms)", "",
         "| measure | value |", "|---|---|",
-        f"| question → composed answer, in process (p50 / p95, {ip['questions']} questions) "
+        f"| question → composed answer, in process, first pass over the gold set's questions "
+        f"(p50 / p95) | {_ms(ip['answer_first']['p50_ms'])} / "
+        f"{_ms(ip['answer_first']['p95_ms'])} ms |",
+        f"| the same, warm (p50 / p95, {ip['questions']} questions) "
         f"| {_ms(ip['answer']['p50_ms'])} / {_ms(ip['answer']['p95_ms'])} ms |",
         f"| retrieval only (p50 / p95) | {_ms(ip['search']['p50_ms'])} / "
         f"{_ms(ip['search']['p95_ms'])} ms |",

@@ -59,11 +59,17 @@ class Pipeline:
         self.build_seconds = self.index_stats.seconds
         policy = ExpansionPolicy(exact_only=True) if self.plain else tuning.expansion
         self.expander = TermExpander(self.index.vocabulary, policy)
-        docs = list(corpus.documents)
-        self._doc_of = np.array([docs.index(p.doc) for p in self.index.passages])
+        # Document of each passage, and the documents whose title holds a term: with the postings
+        # that is all the document-level topic needs, without re-reading any passage.
+        number = {name: i for i, name in enumerate(corpus.documents)}
+        self._num_docs = len(number)
+        self._doc_of = np.array([number[p.doc] for p in self.index.passages], dtype=np.int64)
         self._position = {p.id: i for i, p in enumerate(self.index.passages)}
-        self._doc_terms = [frozenset(self.analyzer.terms(corpus.documents[d].title)).union(
-            *(self.index.terms_of(p) for p in self.index.passages if p.doc == d)) for d in docs]
+        titles: dict[str, set[int]] = {}
+        for name, doc in corpus.documents.items():
+            for term in self.analyzer.terms(doc.title):
+                titles.setdefault(term, set()).add(number[name])
+        self._title_docs = {t: np.array(sorted(d), dtype=np.int64) for t, d in titles.items()}
         self.rule = DeclineRule(settings.min_coverage, settings.max_unknown)
         self.composer = Composer(
             corpus.documents,
@@ -124,26 +130,44 @@ class Pipeline:
             scores = self.index.weighted_scores(query.bm25_weights())
         boost = self.tuning.doc_boost
         if boost and not self.plain:
-            doc_cov = np.array([query.coverage(terms) for terms in self._doc_terms])
-            scores *= 1.0 + boost * doc_cov[self._doc_of]
+            factors = self._doc_factors(query)
+            weights = np.array([g.weight for g in query.groups]) / (query.total or 1.0)
+            scores *= 1.0 + boost * (weights @ factors)[self._doc_of]
         order = np.argsort(-scores, kind="stable")[:k]
         return [Hit(self.index.passages[i], float(scores[i])) for i in order if scores[i] > 0]
 
     def evidence(self, query: Query, hits: list[Hit]) -> Evidence:
         """How much of the question the best of the top hits covers, and how much is unknown."""
         top = hits[: self.tuning.evidence_hits]
-        coverage = max((self.coverage(query, h) for h in top), default=0.0)
+        factors = self._doc_factors(query) if top and not self.plain else None
+        coverage = max((self.coverage(query, h, factors) for h in top), default=0.0)
         unknown = sum(g.weight for g in query.groups if not g.matches) / (query.total or 1.0)
         return Evidence(coverage, unknown)
 
-    def coverage(self, query: Query, hit: Hit) -> float:
+    def coverage(self, query: Query, hit: Hit, doc_factors: np.ndarray | None = None) -> float:
         """Share of the question the hit covers; words only elsewhere in its document count less."""
         own = self.index.terms_of(hit.passage)
-        doc = self._doc_terms[self._doc_of[self._position[hit.passage.id]]]
         total = query.total
-        doc_factor = 0.0 if self.plain else self.tuning.doc_factor
-        covered = sum(g.weight * max(g.factor(own), doc_factor * g.factor(doc)) for g in query.groups)
+        if self.plain or not self.tuning.doc_factor:
+            in_doc = [0.0] * len(query.groups)
+        else:
+            doc = self._doc_of[self._position[hit.passage.id]]
+            factors = self._doc_factors(query) if doc_factors is None else doc_factors
+            in_doc = (self.tuning.doc_factor * factors[:, doc]).tolist()
+        covered = sum(g.weight * max(g.factor(own), d) for g, d in zip(query.groups, in_doc))
         return covered / total if total else 0.0
+
+    def _doc_factors(self, query: Query) -> np.ndarray:
+        """For each group and document, the best factor with which the document (any passage or
+        its title) matches the group: shape (groups, documents), read from the postings."""
+        out = np.zeros((len(query.groups), self._num_docs))
+        for row, group in zip(out, query.groups):
+            for term, factor in group.matches.items():
+                for docs in (self._doc_of[self.index.passages_with(term)],
+                             self._title_docs.get(term)):
+                    if docs is not None and len(docs):
+                        row[docs] = np.maximum(row[docs], factor)
+        return out
 
     def answer(self, question: str, context: str = "") -> Answer:
         """Answer a question; `context` is the previous question when this one follows up."""

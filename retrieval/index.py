@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import Protocol
@@ -10,6 +11,8 @@ import numpy as np
 
 from retrieval.bm25 import BM25Scorer, Postings, build_postings
 from retrieval.passage import Hit, Passage
+
+TERM_SET_CACHE = 4096
 
 
 class Analyzer(Protocol):
@@ -50,7 +53,7 @@ class PassageIndex:
                              f"not the {len(self.passages)} passages given")
         self.bm25 = BM25Scorer(postings)
         self._max_idf = float(self.bm25.idf.max()) if len(self.bm25.idf) else 1.0
-        self._term_sets: dict[str, frozenset[str]] = {}
+        self._term_sets: OrderedDict[str, frozenset[str]] = OrderedDict()
 
     @property
     def postings(self) -> Postings:
@@ -62,11 +65,25 @@ class PassageIndex:
         return frozenset(self.bm25.postings.vocabulary)
 
     def terms_of(self, passage: Passage) -> frozenset[str]:
-        """The distinct index terms of a passage (heading included), analysed when first asked."""
+        """The distinct index terms of a passage (heading included), analysed when first asked.
+
+        The most recently asked TERM_SET_CACHE passages are kept, so memory stays flat."""
         terms = self._term_sets.get(passage.id)
         if terms is None:
             terms = self._term_sets[passage.id] = frozenset(self.analyzer.terms(indexed_text(passage)))
+            if len(self._term_sets) > TERM_SET_CACHE:
+                self._term_sets.popitem(last=False)
+        else:
+            self._term_sets.move_to_end(passage.id)
         return terms
+
+    def passages_with(self, term: str) -> np.ndarray:
+        """Positions of the passages that contain `term` (ascending; empty when unknown)."""
+        tid = self.bm25.term_id.get(term)
+        if tid is None:
+            return np.empty(0, dtype=np.int32)
+        p = self.bm25.postings
+        return p.doc_ids[p.indptr[tid]:p.indptr[tid + 1]]
 
     def idf(self, term: str) -> float:
         """BM25 idf of a term; a term the corpus never uses weighs as much as the rarest one."""
