@@ -18,7 +18,7 @@ from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.settings import DEFAULT_PROMPTS, Settings
 from retrieval.errors import CitatbotError
-from retrieval.ingest import Corpus, load_corpus
+from retrieval.ingest import CorpusProblem, load_corpus
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -58,13 +58,13 @@ def load_settings() -> Settings:
 def build_pipeline(settings: Settings, err: Renderer) -> Pipeline:
     """Load and index the corpus, printing one warning line per skipped file."""
     pipeline = Pipeline.from_settings(settings)
-    print_problems(pipeline.corpus, err)
+    print_problems(pipeline.problems, err)
     return pipeline
 
 
-def print_problems(corpus: Corpus, err: Renderer) -> None:
+def print_problems(problems: Sequence[CorpusProblem], err: Renderer) -> None:
     """One warning line on stderr per skipped or partly used file."""
-    for problem in corpus.problems:
+    for problem in problems:
         print(err.message("problem", problem=problem), file=sys.stderr)
 
 
@@ -118,7 +118,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings, err: Renderer) -> in
     from bot.progress import index_progress
 
     corpus = load_corpus(settings.corpus_dir)
-    print_problems(corpus, err)
+    print_problems(corpus.problems, err)
     with index_progress(len(corpus.passages), err.message("index_progress")) as progress:
         pipeline = Pipeline(corpus, settings, rebuild=True, progress=progress)
     print(err.message("index_stats", pipeline=pipeline))

@@ -18,7 +18,8 @@ from bot.tuning import Tuning
 from retrieval.analyzer import SwedishAnalyzer, clean_question
 from retrieval.baseline import Analyzer
 from retrieval.expansion import ExpansionPolicy, TermExpander
-from retrieval.ingest import Corpus, load_corpus
+from retrieval.ingest import Corpus, CorpusProblem, load_corpus
+from retrieval.synonyms import SYNONYMS_FILE, Synonyms, load_synonyms
 from retrieval.passage import Hit
 from retrieval.store import open_index
 
@@ -59,6 +60,12 @@ class Pipeline:
         self.build_seconds = self.index_stats.seconds
         policy = ExpansionPolicy(exact_only=True) if self.plain else tuning.expansion
         self.expander = TermExpander(self.index.vocabulary, policy)
+        self.synonyms, skipped = (Synonyms(), []) if self.plain else load_synonyms(
+            corpus.folder, self.analyzer.terms)
+        # What start-up reports: the corpus's problems and any synonym line it could not use.
+        self.problems = list(corpus.problems) + [
+            CorpusProblem(SYNONYMS_FILE, f"synonyms_{s.problem}",
+                          f"{s.line}: {s.text}" if s.line else "") for s in skipped]
         # Document of each passage, and the documents whose title holds a term: with the postings
         # that is all the document-level topic needs, without re-reading any passage.
         number = {name: i for i, name in enumerate(corpus.documents)}
@@ -101,6 +108,10 @@ class Pipeline:
     def _groups(self, word: str, term: str, context: bool) -> list[TermGroup]:
         """One group per question term; an unknown compound becomes one group per part."""
         matches = self.expander.expand(term)
+        factor = self.tuning.synonym_factor
+        for synonym in self.synonyms.of(term):
+            for match, f in self.expander.expand(synonym).items():
+                matches[match] = max(matches.get(match, 0.0), f * factor)
         if not matches:
             restored = self.expander.restore(word, self.analyzer.stem)
             if restored:

@@ -19,6 +19,8 @@ class Tuning:
     expansion: ExpansionPolicy = field(default_factory=ExpansionPolicy)
     # A question word's corpus forms score a passage once, by the best form (else summed).
     group_max: bool = True
+    # A word of the maintainer's synonym file (corpus/synonyms.txt) matches at this factor.
+    synonym_factor: float = 0.9
     # Words of the previous question count this much when a short follow-up is read against it.
     context_weight: float = 0.5
     # A passage inherits its document's topic: a paragraph of the Växjö article answers a Växjö

@@ -19,6 +19,7 @@ from retrieval.passage import Document, Passage
 
 SUFFIXES = (".txt", ".md")
 METADATA_FILE = "sources.toml"
+SYNONYMS_FILE = "synonyms.txt"  # read by retrieval/synonyms.py, not a document
 METADATA_FIELDS = {"title", "publisher", "author", "date", "kind", "url"}
 
 _END_PUNCT = tuple(".!?:;,…”\"»)")
@@ -88,7 +89,8 @@ def load_corpus(folder: Path) -> Corpus:
     metadata, info, problems = _read_metadata(folder)
     documents: dict[str, Document] = {}
     passages: list[Passage] = []
-    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES):
+    for path in sorted(p for p in folder.iterdir()
+                       if p.suffix.lower() in SUFFIXES and p.name != SYNONYMS_FILE):
         raw, problem = _read_text(path)
         if problem:
             problems.append(CorpusProblem(path.name, problem))
