@@ -39,9 +39,24 @@ def _policy(**changes) -> Callable[[Tuning], Tuning]:
     return lambda t: dataclasses.replace(t, expansion=dataclasses.replace(t.expansion, **changes))
 
 
-# name → (what the lever is, how to turn it off)
-LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning]]] = {
+def _settings(**changes) -> dict:
+    return changes
+
+
+# name → (what the lever is, how to turn it off: a Tuning change, or Settings changes)
+LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
+    "decline-coverage": ("decline when no top-3 passage covers 40% of the question",
+                         _settings(min_coverage=0.0)),
+    "decline-unknown": ("decline when half the question is unknown to the corpus",
+                        _settings(max_unknown=1.0)),
+    "evidence-top3": ("coverage read from the best of the top 3 hits, not the first",
+                      _off(evidence_hits=1)),
+    "group-max": ("a word's corpus forms score once, by the best form", _off(group_max=False)),
     "accent-fold": ("å/ä/ö-insensitive match", _policy(fold_accents=False)),
+    "accent-restore": ("å/ä/ö put back before stemming (pagar → pågår)",
+                       _policy(restore_accents=False)),
+    "split": ("unknown compound split into corpus words", _policy(split_factor=0.0)),
+    "truncate": ("longer form meets a shorter corpus term", _policy(truncate_factor=0.0)),
     "prefix": ("question word begins a corpus word (modifier, definite form)",
                _policy(prefix_factor=0.0)),
     "suffix": ("question word ends a corpus word (compound head)", _policy(suffix_factor=0.0)),
@@ -53,9 +68,12 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning]]] = {
 }
 
 
-def run(corpus, settings: Settings, pairs, tuning: Tuning | None, plain: bool = False) -> dict:
+def run(corpus, settings: Settings, pairs, tuning: Tuning | None, plain: bool = False,
+        changes: dict | None = None) -> dict:
     """Scores of one system on the pairs."""
     analyzer = WhitespaceAnalyzer() if plain else None
+    if changes:
+        settings = settings.model_copy(update=changes)
     pipeline = Pipeline(corpus, settings, analyzer=analyzer, tuning=tuning)
     return scores(evaluate(pipeline, pairs, FileCheck(corpus.folder)))
 
@@ -66,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=None, help="levers to measure")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
-    settings = Settings(index_cache=False, top_k=10)
+    settings = Settings(_env_file=None, index_cache=False, top_k=10)
     corpus = load_corpus(settings.corpus_dir)
     gold = load_gold(args.gold, corpus.documents)
     splits = {name: select(gold, name) for name in ("dev", "holdout")}
@@ -75,8 +93,12 @@ def main(argv: list[str] | None = None) -> int:
             BASELINE: {s: run(corpus, settings, p, None, plain=True) for s, p in splits.items()}}
     for name, (_, turn_off) in LEVERS.items():
         if args.only is None or name in args.only:
-            rows[f"-{name}"] = {s: run(corpus, settings, p, turn_off(shipped))
-                                for s, p in splits.items()}
+            if isinstance(turn_off, dict):
+                rows[f"-{name}"] = {s: run(corpus, settings, p, shipped, changes=turn_off)
+                                    for s, p in splits.items()}
+            else:
+                rows[f"-{name}"] = {s: run(corpus, settings, p, turn_off(shipped))
+                                    for s, p in splits.items()}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "levers.json").write_text(json.dumps(rows, indent=2) + "\n", "utf-8")
     table = markdown(rows, {s: len(p) for s, p in splits.items()})

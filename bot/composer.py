@@ -28,6 +28,11 @@ _HAS_NUMBER = re.compile(r"\d|\b(en|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva
 _HAS_DATE = re.compile(r"\b(1[89]|20)\d\d\b|\b(januari|februari|mars|april|maj|juni|juli|"
                        r"augusti|september|oktober|november|december|våren|hösten|sommaren|"
                        r"vintern|i våras|i höstas)\b", re.IGNORECASE)
+_ASKS_WHY = re.compile(r"\b(varför|varfor|av vilken anledning|hur kommer det sig|vad beror)\b",
+                       re.IGNORECASE)
+_HAS_REASON = re.compile(r"\b(eftersom|därför|då|för att|på grund av|pga|p\.g\.a\.|beror|orsak\w*|"
+                         r"anledning\w*|till följd av|leder till|ledde till|syfte\w*)\b",
+                         re.IGNORECASE)
 
 
 class Composer:
@@ -60,8 +65,10 @@ class Composer:
         if not ranked:
             return Answer(question, "decline", hits=tuple(hits))
         floor = ranked[0][0] * self.tuning.relative_floor
-        candidates = [quote for _, quote in ranked]
-        quotes = tuple(q for s, q in ranked[: self.max_quotes] if s >= floor)
+        quotes = self._continued(query, [q for s, q in ranked[: self.max_quotes] if s >= floor])
+        # "mer" pages on through the candidates after the shown quotes, so they lead the list.
+        shown = {(q.doc, q.start) for q in quotes}
+        candidates = list(quotes) + [q for _, q in ranked if (q.doc, q.start) not in shown]
         return Answer(
             question,
             "answer",
@@ -99,6 +106,38 @@ class Composer:
                                                   sentence.text, hit.score, marks)))
         scored.sort(key=lambda row: (-row[0], row[1], row[2].start))
         return [(s, q) for s, _, q in scored]
+
+    def _continued(self, query: Query, quotes: list[Quote]) -> tuple[Quote, ...]:
+        """The quotes, each followed by the sentences that finish its answer.
+
+        A lead-in that ends in a colon brings its list ("tre områden som måste åtgärdas:" and
+        the items). For a "varför" question, a sentence without a reason in it brings the next
+        sentence of its paragraph, where the reason usually follows. Each stays its own quote.
+        """
+        why = bool(_ASKS_WHY.search(query.text))
+        matchable = query.match_terms()
+        out: list[Quote] = []
+        seen: set[tuple[str, int]] = set()
+        for quote in quotes:
+            if (quote.doc, quote.start) in seen:
+                continue
+            out.append(quote)
+            seen.add((quote.doc, quote.start))
+            sentences = self._layout(quote.passage).sentences
+            index = next(i for i, s in enumerate(sentences) if s.start == quote.start)
+            following = sentences[index + 1:]
+            if quote.text.rstrip().endswith(":"):
+                extra = following[: self.tuning.max_list_items]
+            elif why and not _HAS_REASON.search(quote.text):
+                extra = following[:1]
+            else:
+                extra = ()
+            for s in extra:
+                if (quote.doc, s.start) not in seen:
+                    marks = tuple((a, b) for term, a, b in s.tokens if term in matchable)
+                    out.append(Quote(quote.passage, s.start, s.end, s.text, quote.score, marks))
+                    seen.add((quote.doc, s.start))
+        return tuple(out)
 
     def _layout(self, passage: Passage) -> PassageLayout:
         """The passage's sentences, analysed once and kept (least recently used go first)."""

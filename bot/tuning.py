@@ -37,6 +37,8 @@ class Tuning:
     sentence_context: float = 0.5
     # A question that asks for a figure or a date prefers sentences that hold one.
     type_bonus: float = 0.15
+    # A lead-in ending in a colon is followed by at most this many sentences of its list.
+    max_list_items: int = 8
     # A quote on the first page must carry at least this share of the best sentence's score, so
     # weak filler sentences never pad an answer; "mer" pages through the rest.
     relative_floor: float = 0.35

@@ -39,7 +39,7 @@ def fold(term: str) -> str:
 class ExpansionPolicy:
     """How far a question term may reach into the vocabulary, and what each reach is worth."""
 
-    prefix_factor: float = 0.7
+    prefix_factor: float = 0.5
     shorter_factor: float = 0.8
     suffix_factor: float = 0.6
     typo_factor: float = 0.8

@@ -14,6 +14,8 @@ ABBREVIATIONS = frozenset(
 )
 # A boundary: end punctuation, optional closing quotes/brackets, whitespace, then a sentence start.
 _BOUNDARY = re.compile(r"[.!?…]+[”\"»)]*(?=\s+[–—\-”\"«(]?\s?[A-ZÅÄÖÉÜ0-9])")
+# "1. Att varje chef …": a numbered list item's number is not a sentence of its own.
+_LIST_NUMBER = re.compile(r"\d{1,2}[.)]")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 
 
@@ -22,7 +24,8 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        if _is_abbreviation(text[start:match.start() + 1]):
+        if _is_abbreviation(text[start:match.start() + 1]) or _LIST_NUMBER.fullmatch(
+                text[start:match.end()].strip()):
             continue
         spans.append((start, match.end()))
         start = match.end()

@@ -51,7 +51,9 @@ def test_case_folding_and_swedish_letters() -> None:
     ("Han sa: ”Det fungerar inte!” – Det är sant, säger hon.",
      ["Han sa: ”Det fungerar inte!”", "– Det är sant, säger hon."]),
     ("Arbete m.m. ingår. Bra.", ["Arbete m.m. ingår.", "Bra."]),
-], ids=["t.ex", "bl a", "o s v", "decimal", "date", "quote+dash", "m.m"])
+    ("1. Att varje chef ansvarar för få. Det räcker.", ["1. Att varje chef ansvarar för få.", "Det räcker."]),
+    ("Det hände 2019. Sedan kom 12. Inget mer.", ["Det hände 2019.", "Sedan kom 12.", "Inget mer."]),
+], ids=["t.ex", "bl a", "o s v", "decimal", "date", "quote+dash", "m.m", "numbered item", "numbers end"])
 def test_sentence_splitting(text: str, expected: list[str]) -> None:
     assert [text[s:e] for s, e in split_sentences(text)] == expected
 

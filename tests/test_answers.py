@@ -130,3 +130,31 @@ def test_chats_do_not_share_state(pipeline: Pipeline) -> None:
     chat = ConversationService(pipeline)
     chat.handle(1, "Vad kostar socialtjänsten i Umeå?")
     assert chat.handle(2, "mer").kind == "more_none"
+
+
+def test_a_lead_in_with_a_colon_brings_its_list(pipeline: Pipeline) -> None:
+    answer = pipeline.answer("Vilka områden måste åtgärdas enligt utredaren?")
+    texts = [q.text for q in answer.quotes]
+    lead = texts.index("Utredaren pekar på tre områden som måste åtgärdas:")
+    assert texts[lead + 1:lead + 4] == [
+        "• Personal och kompetensförsörjningen",
+        "• Ordning och reda i handhavandet av ansökningar och personalakter.",
+        "• Tillit och förståelse för nya organisationen och till den lagstiftning som gäller."]
+    for quote in answer.quotes:
+        assert _raw(quote.doc)[quote.start:quote.end] == quote.text
+
+
+def test_a_why_question_brings_the_sentence_with_the_reason(pipeline: Pipeline) -> None:
+    answer = pipeline.answer("Varför har rekryteringsläget blivit bättre för cheferna?")
+    texts = [q.text for q in answer.quotes]
+    first = next(i for i, t in enumerate(texts) if "rekryteringsläget" in t)
+    assert texts[first + 1] == "Det tuffare ekonomiska klimatet har gjort att rörligheten har minskat."
+
+
+def test_more_continues_after_every_shown_quote(pipeline: Pipeline) -> None:
+    service = ConversationService(pipeline)
+    first = service.handle("list", "Vilka områden måste åtgärdas enligt utredaren?")
+    more = service.handle("list", "mer")
+    shown = {(q.doc, q.start) for q in first.quotes}
+    assert more.quotes and not shown & {(q.doc, q.start) for q in more.quotes}
+    assert more.number_from == len(first.quotes) + 1
