@@ -49,6 +49,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                          _settings(min_coverage=0.0)),
     "decline-unknown": ("decline when half the question is unknown to the corpus",
                         _settings(max_unknown=1.0)),
+    "decline-figures": ("decline when the question's year or figure is in no top passage",
+                        _settings(require_figures=False)),
     "evidence-top3": ("coverage read from the best of the top 3 hits, not the first",
                       _off(evidence_hits=1)),
     "group-max": ("a word's corpus forms score once, by the best form", _off(group_max=False)),

@@ -9,8 +9,13 @@ two shares of the question's weight instead, both in [0, 1] whatever the corpus:
 - unknown: how much of the question the corpus has never seen in any form. "Hur många invånare
   har Kina?" finds "invånare", but "Kina" is nowhere, and it weighs half the question.
 
-Both thresholds are settings (CITATBOT_MIN_COVERAGE, CITATBOT_MAX_UNKNOWN), set on the dev half
-of the gold set; `benchmarks/levers.py` shows what they trade.
+And one fact: whether a figure the question names ("2019") is missing from every top passage
+(and from their documents' dates). A passage about 2021 does not answer a question about 2019,
+however many other words it shares with it.
+
+The thresholds are settings (CITATBOT_MIN_COVERAGE, CITATBOT_MAX_UNKNOWN,
+CITATBOT_REQUIRE_FIGURES), set on the dev half of the gold set; `benchmarks/levers.py` shows
+what each trades.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ class Evidence:
 
     coverage: float
     unknown: float
+    missing_figure: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +39,7 @@ class DeclineRule:
 
     min_coverage: float
     max_unknown: float
+    require_figures: bool = True
 
     def __post_init__(self) -> None:
         for name in ("min_coverage", "max_unknown"):
@@ -42,4 +49,5 @@ class DeclineRule:
 
     def declines(self, evidence: Evidence) -> bool:
         """True when the evidence is too thin to quote anything as an answer."""
-        return evidence.coverage < self.min_coverage or evidence.unknown >= self.max_unknown
+        return (evidence.coverage < self.min_coverage or evidence.unknown >= self.max_unknown
+                or (self.require_figures and evidence.missing_figure))

@@ -77,7 +77,8 @@ class Pipeline:
             for term in self.analyzer.terms(doc.title):
                 titles.setdefault(term, set()).add(number[name])
         self._title_docs = {t: np.array(sorted(d), dtype=np.int64) for t, d in titles.items()}
-        self.rule = DeclineRule(settings.min_coverage, settings.max_unknown)
+        self.rule = DeclineRule(settings.min_coverage, settings.max_unknown,
+                                settings.require_figures)
         self.composer = Composer(
             corpus.documents,
             self.analyzer,
@@ -153,7 +154,11 @@ class Pipeline:
         factors = self._doc_factors(query) if top and not self.plain else None
         coverage = max((self.coverage(query, h, factors) for h in top), default=0.0)
         unknown = sum(g.weight for g in query.groups if not g.matches) / (query.total or 1.0)
-        return Evidence(coverage, unknown)
+        figures = [g.term for g in query.groups if g.term[0].isdigit() and not g.context]
+        missing = any(not any(f in self.index.terms_of(h.passage)
+                              or f in self.corpus.documents[h.passage.doc].date for h in top)
+                      for f in figures)
+        return Evidence(coverage, unknown, missing)
 
     def coverage(self, query: Query, hit: Hit, doc_factors: np.ndarray | None = None) -> float:
         """Share of the question the hit covers; words only elsewhere in its document count less."""
