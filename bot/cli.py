@@ -154,6 +154,7 @@ def add_eval_arguments(ev: argparse.ArgumentParser) -> None:
     ev.add_argument("--show-failures", type=count, default=10, metavar="N",
                     help="visa högst N misslyckade svar (0 visar inga; standard 10)")
     floors = ev.add_argument_group("golv", "avsluta med status 1 om ett golv inte hålls")
+    floors.add_argument("--min-recall1", type=rate, metavar="X", help="lägsta Recall@1")
     floors.add_argument("--min-recall5", type=rate, metavar="X", help="lägsta Recall@5")
     floors.add_argument("--min-accuracy", type=rate, metavar="X", help="lägsta andel rätta svar")
     floors.add_argument("--min-mrr", type=rate, metavar="X", help="lägsta MRR@10")
@@ -161,6 +162,9 @@ def add_eval_arguments(ev: argparse.ArgumentParser) -> None:
                         help="högsta andel besvarbara frågor som boten avböjer")
     floors.add_argument("--min-decline", type=rate, metavar="X",
                         help="lägsta andel obesvarbara frågor som boten avböjer")
+    floors.add_argument("--min-decline-far", type=rate, metavar="X",
+                        help="lägsta andel frågor utanför ämnet, småprat och nonsens som boten "
+                             "avböjer")
 
 
 def parser() -> argparse.ArgumentParser:

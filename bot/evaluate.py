@@ -71,11 +71,13 @@ class Floor:
 
 
 FLOORS = (  # (argparse dest, flag, metric key, the limit is a ceiling)
+    ("min_recall1", "--min-recall1", "recall@1", False),
     ("min_recall5", "--min-recall5", "recall@5", False),
     ("min_accuracy", "--min-accuracy", "accuracy", False),
     ("min_mrr", "--min-mrr", "mrr@10", False),
     ("max_false_decline", "--max-false-decline", "false_decline", True),
     ("min_decline", "--min-decline", "correct_decline", False),
+    ("min_decline_far", "--min-decline-far", "correct_decline_far", False),
 )
 
 
@@ -158,9 +160,11 @@ def run_system(name: str, corpus: Corpus, settings: Settings, pairs: Sequence[Go
     return summary(results, pipeline.build_seconds), results
 
 
-def report_json(gold: Path, split: str, runs: dict, held: list[Floor]) -> dict:
+def report_json(gold: Path, split: str, runs: dict, held: list[Floor],
+                wins: list[dict] | None = None) -> dict:
     """The whole report as one JSON object (`--json OUT`)."""
     return {
+        "baseline_wins": wins or [],
         "gold": str(gold), "split": split,
         "systems": {name: {**s, "results": [r.as_json() for r in results]}
                     for name, (s, results) in runs.items()},
@@ -173,6 +177,20 @@ def report_json(gold: Path, split: str, runs: dict, held: list[Floor]) -> dict:
 def failures(results: Sequence[PairResult]) -> list[PairResult]:
     """Answerable pairs not answered right, and unanswerable pairs that got an answer."""
     return [r for r in results if (not r.right if r.pair.answerable else r.answered)]
+
+
+def baseline_wins(ours: Sequence[PairResult], base: Sequence[PairResult]) -> list[dict]:
+    """Answerable pairs where plain BM25 does better: a right answer, or a better first rank."""
+    out = []
+    for o, b in zip(ours, base):
+        if not o.pair.answerable:
+            continue
+        answer = b.right and not o.right
+        rank = b.rank is not None and (o.rank is None or b.rank < o.rank)
+        if answer or rank:
+            out.append({"id": o.pair.id, "kind": o.pair.kind, "question": o.pair.question,
+                        "answer": answer, "rank_ours": o.rank, "rank_bm25": b.rank})
+    return out
 
 
 def run_eval(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
@@ -189,11 +207,14 @@ def run_eval(args: argparse.Namespace, settings: Settings, err: Renderer) -> int
     held = floors(args, ours)
     print(err.message("eval_summary", gold=str(args.gold), split=args.split, s=ours))
     print_tables({name: s for name, (s, _) in runs.items()})
+    wins = baseline_wins(ours_results, runs[BASELINE][1]) if args.baseline else []
+    if args.baseline:
+        print(err.message("eval_baseline_wins", wins=wins))
     wrong = failures(ours_results)
     if args.show_failures and wrong:
         print(err.message("eval_failures", failures=wrong[: args.show_failures], total=len(wrong)))
     if args.json:
-        report = report_json(args.gold, args.split, runs, held)
+        report = report_json(args.gold, args.split, runs, held, wins)
         write_report(args.json, report)
     return verdict(ours, held, err)
 

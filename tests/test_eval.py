@@ -249,3 +249,22 @@ def test_rows_without_kind_are_grouped_under_a_dash() -> None:
     assert list(s["by_kind"]) == ["–"]
     assert (s["recall@1"], s["recall@3"], s["mrr@10"], s["build_ms"]) == (0.0, 1.0, 1 / 3, 500.0)
     assert (s["p50_ms"], s["p95_ms"], s["faithfulness"]) == (2.0, 2.0, 1.0)
+
+
+def test_baseline_wins_lists_where_plain_bm25_does_better() -> None:
+    from bot.evaluate import baseline_wins
+
+    def pair(i: str, answerable: bool = True) -> GoldPair:
+        return GoldPair(i, f"fråga {i}", ("x",) if answerable else (), None, answerable, "fact", 1)
+
+    def result(p: GoldPair, rank: int | None, right: bool) -> PairResult:
+        return PairResult(p, rank, right, right, (), 0, 0.0)
+
+    pairs = [pair("a"), pair("b"), pair("c"), pair("d"), pair("e", answerable=False)]
+    ours = [result(pairs[0], 1, True), result(pairs[1], 3, True), result(pairs[2], None, False),
+            result(pairs[3], 2, False), result(pairs[4], None, False)]
+    base = [result(pairs[0], 2, False), result(pairs[1], 1, True), result(pairs[2], None, False),
+            result(pairs[3], 4, True), result(pairs[4], None, False)]
+    wins = baseline_wins(ours, base)
+    assert [(w["id"], w["answer"], w["rank_ours"], w["rank_bm25"]) for w in wins] == [
+        ("b", False, 3, 1), ("d", True, 2, 4)]
