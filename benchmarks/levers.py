@@ -53,6 +53,7 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                         _settings(require_figures=False)),
     "evidence-top3": ("coverage read from the best of the top 3 hits, not the first",
                       _off(evidence_hits=1)),
+    "char-4grams": ("character 4-grams as a second field, fused at 0.5", _off(gram_weight=0.0)),
     "group-max": ("a word's corpus forms score once, by the best form", _off(group_max=False)),
     "accent-fold": ("å/ä/ö-insensitive match", _policy(fold_accents=False)),
     "accent-restore": ("å/ä/ö put back before stemming (pagar → pågår)",

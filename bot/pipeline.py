@@ -15,23 +15,27 @@ from bot.query import Query, TermGroup
 from bot.settings import Settings
 from bot.smalltalk import smalltalk_kind
 from bot.tuning import Tuning
-from retrieval.analyzer import SwedishAnalyzer, clean_question
+from retrieval.analyzer import CharGramAnalyzer, SwedishAnalyzer, clean_question
 from retrieval.baseline import Analyzer
 from retrieval.expansion import ExpansionPolicy, TermExpander
+from retrieval.index import PassageIndex
 from retrieval.ingest import Corpus, CorpusProblem, load_corpus
 from retrieval.synonyms import SYNONYMS_FILE, Synonyms, load_synonyms
 from retrieval.passage import Hit
-from retrieval.store import open_index
+from retrieval.store import IndexStats, open_index
 
 
-def index_cache_path(settings: Settings) -> Path | None:
-    """Where the persisted index of the settings' corpus lives; None when caching is off."""
+def index_cache_path(settings: Settings, field: str = "") -> Path | None:
+    """Where the persisted index of the settings' corpus lives; None when caching is off.
+
+    `field` names a second index over the same passages ("grams")."""
     if not settings.index_cache:
         return None
     corpus = settings.corpus_dir.resolve()
     folder = settings.index_cache_dir or corpus.parent / ".cache" / "citatbot"
     tag = hashlib.sha256(str(corpus).encode()).hexdigest()[:12]
-    return folder / f"index-{corpus.name}-{tag}.npz"
+    suffix = f"-{field}" if field else ""
+    return folder / f"index-{corpus.name}-{tag}{suffix}.npz"
 
 
 class Pipeline:
@@ -57,7 +61,16 @@ class Pipeline:
         self.index, self.index_stats = open_index(
             corpus.passages, self.analyzer, index_cache_path(settings), folder=corpus.folder,
             rebuild=rebuild, progress=progress)
-        self.build_seconds = self.index_stats.seconds
+        # Character 4-grams as a second field, fused with the word scores (not for the baseline).
+        self.grams: PassageIndex | None = None
+        self.gram_stats: IndexStats | None = None
+        self.gram_analyzer = CharGramAnalyzer(self.analyzer, tuning.gram_size)
+        if tuning.gram_weight and not self.plain:
+            self.grams, self.gram_stats = open_index(
+                corpus.passages, self.gram_analyzer, index_cache_path(settings, "grams"),
+                folder=corpus.folder, rebuild=rebuild, progress=progress)
+        self.build_seconds = self.index_stats.seconds + (
+            self.gram_stats.seconds if self.gram_stats else 0.0)
         policy = ExpansionPolicy(exact_only=True) if self.plain else tuning.expansion
         self.expander = TermExpander(self.index.vocabulary, policy)
         self.synonyms, skipped = (Synonyms(), []) if self.plain else load_synonyms(
@@ -140,6 +153,12 @@ class Pipeline:
             scores = self.index.grouped_scores(query.bm25_groups())
         else:
             scores = self.index.weighted_scores(query.bm25_weights())
+        if self.grams is not None:
+            # Score fusion: each field scaled to its best passage, the grams at gram_weight.
+            terms = [g.term for g in query.groups for _ in range(1 if g.context else 2)]
+            grams = self.grams.scores(self.gram_analyzer.grams(terms))
+            scores = scores / (scores.max() or 1.0) + self.tuning.gram_weight * grams / (
+                grams.max() or 1.0)
         boost = self.tuning.doc_boost
         if boost and not self.plain:
             factors = self._doc_factors(query)

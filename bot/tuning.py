@@ -17,6 +17,10 @@ class Tuning:
     """How the pipeline weighs what it finds; frozen, passed in, never read from globals."""
 
     expansion: ExpansionPolicy = field(default_factory=ExpansionPolicy)
+    # Character n-grams of the terms as a second BM25 field, fused with the word field: both
+    # scaled to their best passage, the grams counting gram_weight (0 turns the field off).
+    gram_weight: float = 0.5
+    gram_size: int = 4
     # A question word's corpus forms score a passage once, by the best form (else summed).
     group_max: bool = True
     # A word of the maintainer's synonym file (corpus/synonyms.txt) matches at this factor.

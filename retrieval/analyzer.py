@@ -123,3 +123,31 @@ class SwedishAnalyzer:
         if stem is None:
             stem = self._stem_cache[word] = self._stemmer.stemWord(word)
         return stem
+
+
+class CharGramAnalyzer:
+    """Character n-grams of the Swedish terms: a second BM25 field that meets a compound's parts
+    and an inflection's stem where whole terms miss ("sjukfrånvaron" and "frånvaro" share
+    "_frå", "från", "rånv", …). CLEF found 4-grams worth about a quarter more MAP for Swedish."""
+
+    def __init__(self, base: SwedishAnalyzer, n: int = 4) -> None:
+        if n < 2:
+            raise ValueError(f"n-grams need n ≥ 2, got {n}")
+        self.base = base
+        self.n = n
+
+    def terms(self, text: str) -> list[str]:
+        """The n-grams of every term of `text`, repeats kept."""
+        return self.grams(self.base.terms(text))
+
+    def grams(self, terms: list[str]) -> list[str]:
+        """The n-grams of each term, marked at both ends; a short term is one gram."""
+        out: list[str] = []
+        n = self.n
+        for term in terms:
+            word = f"_{term}_"
+            if len(word) <= n:
+                out.append(word)
+            else:
+                out.extend(word[i:i + n] for i in range(len(word) - n + 1))
+        return out

@@ -60,3 +60,15 @@ def test_sentence_splitting(text: str, expected: list[str]) -> None:
 
 def test_sentence_offsets_are_shifted() -> None:
     assert split_sentences("  Ett. Två.", 100) == [(102, 106), (107, 111)]
+
+
+def test_character_grams_of_terms() -> None:
+    from retrieval.analyzer import CharGramAnalyzer
+
+    grams = CharGramAnalyzer(A, 4)
+    assert grams.grams(["bistånd"]) == ["_bis", "bist", "istå", "stån", "tånd", "ånd_"]
+    assert grams.grams(["ss"]) == ["_ss_"]  # a term of two letters is one gram
+    # A compound shares grams with its head: the second field meets what whole terms miss.
+    assert set(grams.terms("sjukfrånvaron")) & set(grams.terms("frånvaro"))
+    with pytest.raises(ValueError):
+        CharGramAnalyzer(A, 1)

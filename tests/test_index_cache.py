@@ -171,14 +171,16 @@ def test_index_command_rebuilds_and_prints_stats(
     assert main(["index"]) == 0
     assert main(["index"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 4 and out[2].startswith("Index byggt på ")
+    assert len(out) == 6 and out[3].startswith("Index byggt på ")
     built = fresh(Settings(_env_file=None, corpus_dir=corpus_dir))
     n = [f"{len(x):,}".replace(",", " ") for x in (built.corpus.documents, built.corpus.passages,
                                                      built.index.vocabulary)]
     counts = f"{n[0]} dokument, {n[1]} stycken, {n[2]} termer i ordförrådet"
-    assert counts in out[2]
-    files = list((tmp_path / "cache").glob("index-corpus-*.npz"))
-    assert len(files) == 1 and out[3].startswith(f"Sparat i {files[0]} (")
+    assert counts in out[3]
+    files = sorted((tmp_path / "cache").glob("index-corpus-*.npz"))
+    assert [f.name.endswith("-grams.npz") for f in files] == [True, False]
+    assert out[4].startswith(f"Sparat i {files[1]} (")
+    assert out[5].startswith("Teckenindex (4-gram) byggt på ") and str(files[0]) in out[5]
 
 
 def test_progress_bar_only_for_large_corpora(capsys):
