@@ -62,10 +62,12 @@ class Pipeline:
             corpus.passages, self.analyzer, index_cache_path(settings), folder=corpus.folder,
             rebuild=rebuild, progress=progress)
         # Character 4-grams as a second field, fused with the word scores (not for the baseline).
+        # Its postings are about ten times the words', so very large corpora go without it.
         self.grams: PassageIndex | None = None
         self.gram_stats: IndexStats | None = None
         self.gram_analyzer = CharGramAnalyzer(self.analyzer, tuning.gram_size)
-        if tuning.gram_weight and not self.plain:
+        if (tuning.gram_weight and not self.plain
+                and len(corpus.passages) <= settings.ngram_max_passages):
             self.grams, self.gram_stats = open_index(
                 corpus.passages, self.gram_analyzer, index_cache_path(settings, "grams"),
                 folder=corpus.folder, rebuild=rebuild, progress=progress)

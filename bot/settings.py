@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # --- Index ---
     index_cache: bool = True  # keep the built index in a file and reuse it on the next start
     index_cache_dir: Path | None = None  # default: .cache/citatbot beside the corpus folder
+    # The character 4-gram field is kept up to this many passages (0: never); above, words only.
+    ngram_max_passages: int = Field(200_000, ge=0)
 
     # --- Telegram ---
     feedback_db: Path = Field(default_factory=lambda: _state_dir() / "feedback.sqlite3")

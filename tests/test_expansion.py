@@ -87,3 +87,11 @@ def test_a_year_no_top_passage_holds_is_declined(pipeline: Pipeline) -> None:
     assert answer.kind == "answer" and any("27 socialsekreterare" in q.text for q in answer.quotes)
     lenient = Pipeline(pipeline.corpus, pipeline.settings.model_copy(update={"require_figures": False}))
     assert lenient.answer(question).kind == "answer"
+
+
+def test_the_gram_field_is_left_out_above_the_passage_limit(pipeline: Pipeline) -> None:
+    assert pipeline.grams is not None
+    words_only = Pipeline(pipeline.corpus, pipeline.settings.model_copy(
+        update={"ngram_max_passages": len(pipeline.corpus.passages) - 1}))
+    assert words_only.grams is None and words_only.gram_stats is None
+    assert words_only.answer("Vad kostar socialtjänsten i Umeå?").kind == "answer"
