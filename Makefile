@@ -35,6 +35,8 @@ $(BENCH_STAMP): pyproject.toml | $(BIN)/python
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.levers
+	$(BIN)/python -m benchmarks.grams
 
 clean:
 	rm -rf $(VENV) .pytest_cache
