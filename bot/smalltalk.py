@@ -25,13 +25,15 @@ ABOUT = frozenset({"vem är du", "vad är du", "vad kan du", "vad kan du göra",
                    "hur fungerar du", "vad kan jag fråga", "vad kan jag fråga om",
                    "vad kan jag fråga dig om", "vad vet du", "vad vet du om", "hjälp mig"})
 _STRIP = re.compile(r"[^\w\s]+")
-_KINDS = (("greeting", GREETINGS), ("thanks", THANKS), ("goodbye", GOODBYES), ("help", ABOUT))
+_FOLD = str.maketrans("åäö", "aao")  # "hejda", "tack sa mycket": typed without å/ä/ö
+_KINDS = tuple((kind, frozenset(p.translate(_FOLD) for p in phrases)) for kind, phrases in (
+    ("greeting", GREETINGS), ("thanks", THANKS), ("goodbye", GOODBYES), ("help", ABOUT)))
 
 
 def smalltalk_kind(text: str) -> str | None:
     """'greeting', 'thanks', 'goodbye' or 'help' when the whole message is one, else None."""
     words = " ".join(_STRIP.sub(" ", text.casefold()).split())
-    words = " ".join(re.sub(r"\b(citatbot|bot|boten)\b", "", words).split())
+    words = " ".join(re.sub(r"\b(citatbot|bot|boten)\b", "", words).split()).translate(_FOLD)
     for kind, phrases in _KINDS:
         if words in phrases:
             return kind

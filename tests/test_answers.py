@@ -39,7 +39,7 @@ OFF_TOPIC = ["Vad blir det för väder i morgon?", "Vem vann fotbolls-VM 2018?",
 CHIT_CHAT = [("hej", "greeting"), ("Hej!", "greeting"), ("Hallå där", "greeting"),
              ("tack", "thanks"), ("Tack så mycket!", "thanks"), ("hur mår du idag?", "greeting"),
              ("Hejdå, ha det bra!", "goodbye"), ("Vad kan du hjälpa mig med?", "help"),
-             ("Vem är du, citatbot?", "help")]
+             ("Vem är du, citatbot?", "help"), ("hejda", "goodbye"), ("tack sa mycket", "thanks")]
 MORE_QUESTIONS = [
     "Varför slutade socialsekreterarna?", "Vad hände med ekonomiskt bistånd i Växjö?",
     "Vilka åtgärder föreslår Vision?", "Vad säger Per Sandberg om omorganisationen?",
