@@ -7,33 +7,17 @@ raw[start:end] == text holds by construction; two sentences are two quotes.
 from __future__ import annotations
 
 import math
-import re
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Answer, Quote
+from bot.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_NUMBER, HAS_REASON
 from bot.query import Query
 from bot.tuning import Tuning
 from retrieval.analyzer import SwedishAnalyzer
 from retrieval.passage import Document, Hit, Passage
 from retrieval.sentences import split_sentences
-
-# What a question that asks for a figure or a date looks like, and what holds one.
-_ASKS_NUMBER = re.compile(r"\b(hur (många|mycket|stor|stora|länge|ofta)|vilken andel|hur mkt|"
-                          r"kostar|kostade|antal|procent|andel)\b", re.IGNORECASE)
-_ASKS_DATE = re.compile(r"\b(när|vilket år|vilken månad|vilket datum|sedan när)\b", re.IGNORECASE)
-_HAS_NUMBER = re.compile(r"\d|\b(en|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|fjorton|"
-                         r"hälften|var tredje|miljard|miljoner)\b", re.IGNORECASE)
-_HAS_DATE = re.compile(r"\b(1[89]|20)\d\d\b|\b(januari|februari|mars|april|maj|juni|juli|"
-                       r"augusti|september|oktober|november|december|våren|hösten|sommaren|"
-                       r"vintern|i våras|i höstas)\b", re.IGNORECASE)
-_ASKS_WHY = re.compile(r"\b(varför|varfor|av vilken anledning|hur kommer det sig|vad beror)\b",
-                       re.IGNORECASE)
-_HAS_REASON = re.compile(r"\b(eftersom|därför|då|för att|på grund av|pga|p\.g\.a\.|beror|orsak\w*|"
-                         r"anledning\w*|till följd av|leder till|ledde till|syfte\w*)\b",
-                         re.IGNORECASE)
-
 
 class Composer:
     """Ranks the sentences of the top hits by the query weight they carry."""
@@ -82,8 +66,8 @@ class Composer:
         """Every sentence of the hits that matches the question, with its score, best first."""
         total = query.total or 1.0
         top_score = hits[0].score or 1.0
-        wants_number = bool(_ASKS_NUMBER.search(query.text))
-        wants_date = bool(_ASKS_DATE.search(query.text))
+        wants_number = bool(ASKS_NUMBER.search(query.text))
+        wants_date = bool(ASKS_DATE.search(query.text))
         matchable = query.match_terms()
         tune = self.tuning
         scored: list[tuple[float, int, Quote]] = []
@@ -114,7 +98,7 @@ class Composer:
         the items). For a "varför" question, a sentence without a reason in it brings the next
         sentence of its paragraph, where the reason usually follows. Each stays its own quote.
         """
-        why = bool(_ASKS_WHY.search(query.text))
+        why = bool(ASKS_WHY.search(query.text))
         matchable = query.match_terms()
         out: list[Quote] = []
         seen: set[tuple[str, int]] = set()
@@ -128,7 +112,7 @@ class Composer:
             following = sentences[index + 1:]
             if quote.text.rstrip().endswith(":"):
                 extra = following[: self.tuning.max_list_items]
-            elif why and not _HAS_REASON.search(quote.text):
+            elif why and not HAS_REASON.search(quote.text):
                 extra = following[:1]
             else:
                 extra = ()
@@ -159,8 +143,8 @@ class Composer:
                 tokens = tuple((tok.term, tok.start, tok.end) for tok in self.analyzer.tokens(text))
                 sentences.append(Sentence(start, end, text, tokens,
                                           frozenset(term for term, _, _ in tokens),
-                                          bool(_HAS_NUMBER.search(text)),
-                                          bool(_HAS_DATE.search(text))))
+                                          bool(HAS_NUMBER.search(text)),
+                                          bool(HAS_DATE.search(text))))
         around = frozenset(self.analyzer.terms(f"{passage.heading}\n{passage.text}"))
         return PassageLayout(tuple(sentences), around)
 

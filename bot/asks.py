@@ -1,0 +1,27 @@
+"""What kind of answer a question asks for, and whether a text holds one.
+
+"Hur många …?" wants a figure, "När …?" a date, "Varför …?" a reason. The composer prefers
+sentences that hold what is asked for. (Preferring such passages in retrieval too was measured
+and did not pay: benchmarks/levers.py.) The patterns accept the question
+typed without å/ä/ö ("hur manga", "nar").
+"""
+
+from __future__ import annotations
+
+import re
+
+ASKS_NUMBER = re.compile(r"\b(hur (m[åa]nga|mycket|stor|stora|l[äa]nge|ofta)|vilken andel|"
+                         r"hur mkt|kostar|kostade|antal|procent|andel)\b", re.IGNORECASE)
+ASKS_DATE = re.compile(r"\b(n[äa]r|vilket [åa]r|vilken m[åa]nad|vilket datum|sedan n[äa]r|"
+                       r"vilken dag)\b", re.IGNORECASE)
+ASKS_WHY = re.compile(r"\b(varf[öo]r|av vilken anledning|hur kommer det sig|vad beror)\b",
+                      re.IGNORECASE)
+HAS_NUMBER = re.compile(r"\d|\b(en|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|fjorton|"
+                        r"hälften|var tredje|miljard|miljoner)\b", re.IGNORECASE)
+HAS_DATE = re.compile(r"\b(1[89]|20)\d\d\b|\d{1,2}/\d{1,2}|\b(januari|februari|mars|april|maj|"
+                      r"juni|juli|augusti|september|oktober|november|december|våren|hösten|"
+                      r"sommaren|vintern|i våras|i höstas)\b", re.IGNORECASE)
+HAS_REASON = re.compile(r"\b(eftersom|därför|då|för att|på grund av|pga|p\.g\.a\.|beror|orsak\w*|"
+                        r"anledning\w*|till följd av|leder till|ledde till|syfte\w*)\b",
+                        re.IGNORECASE)
+
