@@ -11,9 +11,11 @@ import numpy as np
 from bot.answer import Answer
 from bot.composer import Composer
 from bot.decline import DeclineRule, Evidence
-from bot.query import Query, TermGroup
+from bot.query import Query
+from bot.reader import QuestionReader
 from bot.settings import Settings
 from bot.smalltalk import smalltalk_kind
+from bot.topics import DocumentTopics
 from bot.tuning import Tuning
 from retrieval.analyzer import CharGramAnalyzer, SwedishAnalyzer, clean_question
 from retrieval.baseline import Analyzer
@@ -81,17 +83,9 @@ class Pipeline:
         self.problems = list(corpus.problems) + [
             CorpusProblem(SYNONYMS_FILE, f"synonyms_{s.problem}",
                           f"{s.line}: {s.text}" if s.line else "") for s in skipped]
-        # Document of each passage, and the documents whose title holds a term: with the postings
-        # that is all the document-level topic needs, without re-reading any passage.
-        number = {name: i for i, name in enumerate(corpus.documents)}
-        self._num_docs = len(number)
-        self._doc_of = np.array([number[p.doc] for p in self.index.passages], dtype=np.int64)
-        self._position = {p.id: i for i, p in enumerate(self.index.passages)}
-        titles: dict[str, set[int]] = {}
-        for name, doc in corpus.documents.items():
-            for term in self.analyzer.terms(doc.title):
-                titles.setdefault(term, set()).add(number[name])
-        self._title_docs = {t: np.array(sorted(d), dtype=np.int64) for t, d in titles.items()}
+        self.reader = QuestionReader(self.analyzer, self.index, self.expander, self.synonyms,
+                                     tuning)
+        self.topics = DocumentTopics(self.index, corpus.documents, self.analyzer)
         self.rule = DeclineRule(settings.min_coverage, settings.max_unknown,
                                 settings.require_figures)
         self.composer = Composer(
@@ -108,44 +102,7 @@ class Pipeline:
 
     def query(self, question: str, context: str = "") -> Query:
         """Term groups of the question, plus those of `context` (a previous question) at half."""
-        own = self._words(question)
-        extra = [w for w in self._words(context) if w[1] not in {t for _, t in own}]
-        groups = [g for w, term in own for g in self._groups(w, term, False)]
-        groups += [g for w, term in extra for g in self._groups(w, term, True)]
-        return Query(question, tuple(g for g in groups if g.weight > 0))
-
-    def _words(self, text: str) -> list[tuple[str, str]]:
-        """Distinct (word, term) pairs of a question, first occurrence kept."""
-        seen: dict[str, tuple[str, str]] = {}
-        for word, term in self.analyzer.query_words(text):
-            seen.setdefault(term, (word, term))
-        return list(seen.values())
-
-    def _groups(self, word: str, term: str, context: bool) -> list[TermGroup]:
-        """One group per question term; an unknown compound becomes one group per part."""
-        matches = self.expander.expand(term)
-        factor = self.tuning.synonym_factor
-        for synonym in self.synonyms.of(term):
-            for match, f in self.expander.expand(synonym).items():
-                matches[match] = max(matches.get(match, 0.0), f * factor)
-        if not matches:
-            restored = self.expander.restore(word, self.analyzer.stem)
-            if restored:
-                term, matches = restored, self.expander.expand(restored)
-        if not matches:
-            parts = self.expander.split(term)
-            if parts:
-                factor = self.tuning.expansion.split_factor
-                return [self._group(part, {part: factor}, context, share=0.5) for part in parts]
-        return [self._group(term, matches, context)]
-
-    def _group(self, term: str, matches: dict[str, float], context: bool,
-               share: float = 1.0) -> TermGroup:
-        best = max(matches.values(), default=0.0)
-        idf = max((self.index.idf(t) for t, f in matches.items() if f == best),
-                  default=self.index.idf(term))  # unknown: weighs as the rarest term
-        weight = idf * share * (self.tuning.context_weight if context else 1.0)
-        return TermGroup(term, weight, matches, context)
+        return self.reader.read(question, context)
 
     def retrieve(self, query: Query, k: int) -> list[Hit]:
         """The k best passages for the query by weighted BM25, best first, positive scores only."""
@@ -163,16 +120,14 @@ class Pipeline:
                 grams.max() or 1.0)
         boost = self.tuning.doc_boost
         if boost and not self.plain:
-            factors = self._doc_factors(query)
-            weights = np.array([g.weight for g in query.groups]) / (query.total or 1.0)
-            scores *= 1.0 + boost * (weights @ factors)[self._doc_of]
+            scores *= 1.0 + boost * self.topics.coverage(query)
         order = np.argsort(-scores, kind="stable")[:k]
         return [Hit(self.index.passages[i], float(scores[i])) for i in order if scores[i] > 0]
 
     def evidence(self, query: Query, hits: list[Hit]) -> Evidence:
         """How much of the question the best of the top hits covers, and how much is unknown."""
         top = hits[: self.tuning.evidence_hits]
-        factors = self._doc_factors(query) if top and not self.plain else None
+        factors = self.topics.factors(query) if top and not self.plain else None
         coverage = max((self.coverage(query, h, factors) for h in top), default=0.0)
         unknown = sum(g.weight for g in query.groups if not g.matches) / (query.total or 1.0)
         figures = [g.term for g in query.groups if g.term[0].isdigit() and not g.context]
@@ -188,23 +143,11 @@ class Pipeline:
         if self.plain or not self.tuning.doc_factor:
             in_doc = [0.0] * len(query.groups)
         else:
-            doc = self._doc_of[self._position[hit.passage.id]]
-            factors = self._doc_factors(query) if doc_factors is None else doc_factors
+            doc = self.topics.document(hit.passage)
+            factors = self.topics.factors(query) if doc_factors is None else doc_factors
             in_doc = (self.tuning.doc_factor * factors[:, doc]).tolist()
         covered = sum(g.weight * max(g.factor(own), d) for g, d in zip(query.groups, in_doc))
         return covered / total if total else 0.0
-
-    def _doc_factors(self, query: Query) -> np.ndarray:
-        """For each group and document, the best factor with which the document (any passage or
-        its title) matches the group: shape (groups, documents), read from the postings."""
-        out = np.zeros((len(query.groups), self._num_docs))
-        for row, group in zip(out, query.groups):
-            for term, factor in group.matches.items():
-                for docs in (self._doc_of[self.index.passages_with(term)],
-                             self._title_docs.get(term)):
-                    if docs is not None and len(docs):
-                        row[docs] = np.maximum(row[docs], factor)
-        return out
 
     def answer(self, question: str, context: str = "") -> Answer:
         """Answer a question; `context` is the previous question when this one follows up."""

@@ -1,0 +1,55 @@
+"""Which documents a question's words occur in, read from the postings.
+
+A paragraph of the Växjö article answers a Växjö question even when it never names the town:
+its document does. Passages and titles give each document its words, so no passage is
+re-analysed at start-up and a question costs the postings of its words, as BM25 does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from bot.query import Query
+from retrieval.baseline import Analyzer
+from retrieval.index import PassageIndex
+from retrieval.passage import Document, Passage
+
+
+class DocumentTopics:
+    """For a query: how well each document (any passage, or its title) matches each group."""
+
+    def __init__(self, index: PassageIndex, documents: Mapping[str, Document],
+                 analyzer: Analyzer) -> None:
+        number = {name: i for i, name in enumerate(documents)}
+        self.index = index
+        self.num_docs = len(number)
+        self.doc_of = np.array([number[p.doc] for p in index.passages], dtype=np.int64)
+        self._position = {p.id: i for i, p in enumerate(index.passages)}
+        titles: dict[str, set[int]] = {}
+        for name, doc in documents.items():
+            for term in analyzer.terms(doc.title):
+                titles.setdefault(term, set()).add(number[name])
+        self._title_docs = {t: np.array(sorted(d), dtype=np.int64) for t, d in titles.items()}
+
+    def document(self, passage: Passage) -> int:
+        """The number of the passage's document."""
+        return int(self.doc_of[self._position[passage.id]])
+
+    def factors(self, query: Query) -> np.ndarray:
+        """Shape (groups, documents): the best factor with which each document matches each
+        group of the query (0 where it does not)."""
+        out = np.zeros((len(query.groups), self.num_docs))
+        for row, group in zip(out, query.groups):
+            for term, factor in group.matches.items():
+                for docs in (self.doc_of[self.index.passages_with(term)],
+                             self._title_docs.get(term)):
+                    if docs is not None and len(docs):
+                        row[docs] = np.maximum(row[docs], factor)
+        return out
+
+    def coverage(self, query: Query) -> np.ndarray:
+        """Share of the question's weight each passage's document covers (one value a passage)."""
+        weights = np.array([g.weight for g in query.groups]) / (query.total or 1.0)
+        return (weights @ self.factors(query))[self.doc_of]
