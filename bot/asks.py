@@ -12,8 +12,10 @@ import re
 
 ASKS_NUMBER = re.compile(r"\b(hur (m[åa]nga|mycket|stor|stora|l[äa]nge|ofta)|vilken andel|"
                          r"hur mkt|kostar|kostade|antal|procent|andel)\b", re.IGNORECASE)
-ASKS_DATE = re.compile(r"\b(n[äa]r|vilket [åa]r|vilken m[åa]nad|vilket datum|sedan n[äa]r|"
-                       r"vilken dag)\b", re.IGNORECASE)
+# "När" asks for a date at the head of a question; inside one it is a conjunction ("Vad händer
+# när en kommun …").
+ASKS_DATE = re.compile(r"^\W*((och|men|så) )?n[äa]r\b|\b(vilket [åa]r|vilken m[åa]nad|vilket datum|"
+                       r"sedan n[äa]r|vilken dag|vilket datum)\b", re.IGNORECASE)
 ASKS_WHY = re.compile(r"\b(varf[öo]r|av vilken anledning|hur kommer det sig|vad beror)\b",
                       re.IGNORECASE)
 HAS_NUMBER = re.compile(r"\d|\b(en|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|fjorton|"

@@ -1,0 +1,29 @@
+"""What a question asks for: a figure, a date, a reason; also typed without å/ä/ö."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_REASON
+
+
+@pytest.mark.parametrize("question, number, date, why", [
+    ("Hur många socialsekreterare slutade?", True, False, False),
+    ("hur manga arenden saknade handlaggare", True, False, False),
+    ("När omorganiserades arbete och välfärd?", False, True, False),
+    ("nar kom beslutet", False, True, False),
+    ("Vad händer när en kommun bygger upp en social skuld?", False, False, False),
+    ("Vilket år gjordes utredningen?", False, True, False),
+    ("varfor kritiseras utredningen", False, False, True),
+    ("Vad kostar socialtjänsten?", True, False, False),
+])
+def test_what_a_question_asks_for(question: str, number: bool, date: bool, why: bool) -> None:
+    assert (bool(ASKS_NUMBER.search(question)), bool(ASKS_DATE.search(question)),
+            bool(ASKS_WHY.search(question))) == (number, date, why)
+
+
+def test_what_a_sentence_holds() -> None:
+    assert HAS_DATE.search("Svar på Gracchus kommentar 29/4-2023")
+    assert HAS_DATE.search("en större omorganisation i januari 2017")
+    assert not HAS_DATE.search("Det tuffare ekonomiska klimatet har gjort att rörligheten minskat.")
+    assert HAS_REASON.search("Det blev ingen oberoende utredning eftersom kommunen är kund.")
