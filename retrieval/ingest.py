@@ -184,6 +184,12 @@ def _raw_lines(raw: str) -> list[_Line]:
     return lines
 
 
+# The line that dates an article ("Växjö • Publicerad 7 november 2018", "Publicerad: 7 april
+# 2021, 12:19"); without a year it stays boilerplate.
+_DATELINE = re.compile(r"^(?:[^•]{0,30} • )?publicerad:? [^•]{0,40}\b(?:1[89]|20)\d\d\b.{0,20}$",
+                       re.IGNORECASE)
+
+
 def classify_lines(raw: str) -> list[tuple[_Line, str]]:
     """Label each non-blank line: junk, heading, comments, author:<name>, list, or content."""
     lines = _raw_lines(raw)
@@ -194,7 +200,7 @@ def classify_lines(raw: str) -> list[tuple[_Line, str]]:
         if _COMMENTS_START.match(line.text):
             in_comments, roles[i] = True, "comments"
             continue
-        if roles[i] == "junk":
+        if roles[i] in ("junk", "dateline"):
             continue
         if in_comments:
             if m := _COMMENT_AUTHOR.match(line.text):
@@ -210,6 +216,8 @@ def classify_lines(raw: str) -> list[tuple[_Line, str]]:
 
 
 def _junk_or_content(line: _Line) -> str:
+    if _DATELINE.match(line.text):
+        return "dateline"
     if is_boilerplate(line.text) or _SEPARATOR.match(line.text):
         return "junk"
     if m := _PHOTO_CREDIT.match(line.text):
@@ -262,6 +270,12 @@ def build_passages(doc: Document, lines: list[tuple[_Line, str]]) -> list[Passag
             continue
         if role.startswith("author:"):
             author, prev_role = role.removeprefix("author:"), "author"
+            continue
+        if role == "dateline":
+            # "Publicerad 7 november 2018" answers "När publicerades artikeln om …?": its own
+            # passage, indexed under the document's title.
+            groups.append({"heading": doc.title, "author": "", "spans": [(line.start, line.end)]})
+            prev_role = "dateline"
             continue
         key = _normal(line.text)
         if key in seen:

@@ -158,3 +158,8 @@ def test_more_continues_after_every_shown_quote(pipeline: Pipeline) -> None:
     shown = {(q.doc, q.start) for q in first.quotes}
     assert more.quotes and not shown & {(q.doc, q.start) for q in more.quotes}
     assert more.number_from == len(first.quotes) + 1
+
+
+def test_when_was_it_published_quotes_the_dateline(pipeline: Pipeline) -> None:
+    answer = pipeline.answer("När publicerades Smålandspostens artikel om kaoset på socialen?")
+    assert answer.quotes[0].text == "Växjö • Publicerad 7 november 2018"

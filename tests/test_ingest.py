@@ -11,7 +11,7 @@ from retrieval.ingest import load_corpus
 from tests.conftest import CORPUS
 
 BOILERPLATE = ["Annons", "Lämna ett svar", "Lämna en kommentar", "E-postadressen publiceras",
-               "Prenumerera", "Starta din prenumeration", "Foto:", "Lästid 4 min", "Publicerad",
+               "Prenumerera", "Starta din prenumeration", "Foto:", "Lästid 4 min", "Publicerad i",
                "Skicka e-post", "Läs mer om Vision Chef", "Texten är en annons", "IP-nummer",
                "Hör av dig – hjälp till", "_____", "Etikettarkiv"]
 
@@ -30,6 +30,13 @@ def test_all_five_documents_load_without_problems(corpus) -> None:
 def test_boilerplate_is_not_a_passage(corpus, junk: str) -> None:
     offenders = [p.id for p in corpus.passages if junk in p.text]
     assert offenders == []
+
+
+def test_a_dated_publication_line_is_its_own_passage_under_the_title(corpus) -> None:
+    datelines = {p.text: p for p in corpus.passages if "Publicerad" in p.text}
+    assert set(datelines) == {"Växjö • Publicerad 7 november 2018", "Publicerad: 7 april 2021, 12:19"}
+    for p in datelines.values():
+        assert p.heading == corpus.documents[p.doc].title
 
 
 def test_every_passage_is_its_raw_spans(corpus) -> None:
