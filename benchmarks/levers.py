@@ -52,6 +52,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                         _settings(max_unknown=1.0)),
     "decline-figures": ("decline when the question's year or figure is in no top passage",
                         _settings(require_figures=False)),
+    "decline-names": ("decline when a capitalised word of the question is unknown to the corpus",
+                      _settings(require_names=False)),
     "evidence-top3": ("coverage read from the best of the top 3 hits, not the first",
                       _off(evidence_hits=1)),
     "char-4grams": ("character 4-grams as a second field, fused at 0.5", _off(gram_weight=0.0)),

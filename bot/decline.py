@@ -9,12 +9,14 @@ two shares of the question's weight instead, both in [0, 1] whatever the corpus:
 - unknown: how much of the question the corpus has never seen in any form. "Hur många invånare
   har Kina?" finds "invånare", but "Kina" is nowhere, and it weighs half the question.
 
-And one fact: whether a figure the question names ("2019") is missing from every top passage
-(and from their documents' dates). A passage about 2021 does not answer a question about 2019,
-however many other words it shares with it.
+And two facts. Whether a figure the question names ("2019") is missing from every top passage
+(and from their documents' dates): a passage about 2021 does not answer a question about 2019,
+however many other words it shares with it. And whether a name of the question (a capitalised
+word: "Vad är en lex Maria-anmälan?") is a word the corpus never uses: the documents are about
+someone or something else.
 
 The thresholds are settings (CITATBOT_MIN_COVERAGE, CITATBOT_MAX_UNKNOWN,
-CITATBOT_REQUIRE_FIGURES), set on the dev half of the gold set; `benchmarks/levers.py` shows
+CITATBOT_REQUIRE_FIGURES, CITATBOT_REQUIRE_NAMES), set on the dev half of the gold set; `benchmarks/levers.py` shows
 what each trades.
 """
 
@@ -30,6 +32,7 @@ class Evidence:
     coverage: float
     unknown: float
     missing_figure: bool = False
+    unknown_name: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,7 @@ class DeclineRule:
     min_coverage: float
     max_unknown: float
     require_figures: bool = True
+    require_names: bool = True
 
     def __post_init__(self) -> None:
         for name in ("min_coverage", "max_unknown"):
@@ -50,4 +54,5 @@ class DeclineRule:
     def declines(self, evidence: Evidence) -> bool:
         """True when the evidence is too thin to quote anything as an answer."""
         return (evidence.coverage < self.min_coverage or evidence.unknown >= self.max_unknown
-                or (self.require_figures and evidence.missing_figure))
+                or (self.require_figures and evidence.missing_figure)
+                or (self.require_names and evidence.unknown_name))

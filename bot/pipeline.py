@@ -87,7 +87,7 @@ class Pipeline:
                                      tuning)
         self.topics = DocumentTopics(self.index, corpus.documents, self.analyzer)
         self.rule = DeclineRule(settings.min_coverage, settings.max_unknown,
-                                settings.require_figures)
+                                settings.require_figures, settings.require_names)
         self.composer = Composer(
             corpus.documents,
             self.analyzer,
@@ -134,7 +134,8 @@ class Pipeline:
         missing = any(not any(f in self.index.terms_of(h.passage)
                               or f in self.corpus.documents[h.passage.doc].date for h in top)
                       for f in figures)
-        return Evidence(coverage, unknown, missing)
+        unknown_name = any(g.name and not g.matches and not g.context for g in query.groups)
+        return Evidence(coverage, unknown, missing, unknown_name)
 
     def coverage(self, query: Query, hit: Hit, doc_factors: np.ndarray | None = None) -> float:
         """Share of the question the hit covers; words only elsewhere in its document count less."""

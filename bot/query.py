@@ -19,6 +19,7 @@ class TermGroup:
     weight: float
     matches: dict[str, float]
     context: bool = False
+    name: bool = False  # a capitalised word of the question: "Kina", "Feelgood"
 
     def factor(self, terms: Iterable[str] | frozenset[str]) -> float:
         """The best factor with which `terms` (a passage's or sentence's) cover this group."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.query import Query, TermGroup
 from bot.tuning import Tuning
+from retrieval.analyzer import QueryWord
 from retrieval.baseline import Analyzer
 from retrieval.expansion import TermExpander
 from retrieval.index import PassageIndex
@@ -29,20 +30,21 @@ class QuestionReader:
     def read(self, question: str, context: str = "") -> Query:
         """Term groups of the question, plus those of `context` at the context weight."""
         own = self._words(question)
-        extra = [w for w in self._words(context) if w[1] not in {t for _, t in own}]
-        groups = [g for w, term in own for g in self._groups(w, term, False)]
-        groups += [g for w, term in extra for g in self._groups(w, term, True)]
+        extra = [w for w in self._words(context) if w.term not in {o.term for o in own}]
+        groups = [g for w in own for g in self._groups(w, False)]
+        groups += [g for w in extra for g in self._groups(w, True)]
         return Query(question, tuple(g for g in groups if g.weight > 0))
 
-    def _words(self, text: str) -> list[tuple[str, str]]:
-        """Distinct (word, term) pairs of a question, first occurrence kept."""
-        seen: dict[str, tuple[str, str]] = {}
-        for word, term in self.analyzer.query_words(text):
-            seen.setdefault(term, (word, term))
+    def _words(self, text: str) -> list[QueryWord]:
+        """The distinct topic words of a question, first occurrence kept."""
+        seen: dict[str, QueryWord] = {}
+        for word in self.analyzer.query_words(text):
+            seen.setdefault(word.term, word)
         return list(seen.values())
 
-    def _groups(self, word: str, term: str, context: bool) -> list[TermGroup]:
+    def _groups(self, query_word: QueryWord, context: bool) -> list[TermGroup]:
         """One group per question term; an unknown compound becomes one group per part."""
+        word, term = query_word.word, query_word.term
         matches = self.expander.expand(term)
         for synonym in self.synonyms.of(term):
             for match, f in self.expander.expand(synonym).items():
@@ -56,12 +58,12 @@ class QuestionReader:
             if parts:
                 factor = self.tuning.expansion.split_factor
                 return [self._group(part, {part: factor}, context, share=0.5) for part in parts]
-        return [self._group(term, matches, context)]
+        return [self._group(term, matches, context, name=query_word.name)]
 
     def _group(self, term: str, matches: dict[str, float], context: bool,
-               share: float = 1.0) -> TermGroup:
+               share: float = 1.0, name: bool = False) -> TermGroup:
         best = max(matches.values(), default=0.0)
         idf = max((self.index.idf(t) for t, f in matches.items() if f == best),
                   default=self.index.idf(term))  # unknown: weighs as the rarest term
         weight = idf * share * (self.tuning.context_weight if context else 1.0)
-        return TermGroup(term, weight, matches, context)
+        return TermGroup(term, weight, matches, context, name)

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     min_coverage: float = Field(0.4, ge=0.0, le=1.0)  # see bot/decline.py
     max_unknown: float = Field(0.5, ge=0.0, le=1.0)
     require_figures: bool = True
+    require_names: bool = True
     max_question_chars: int = Field(500, ge=20, le=10_000)
     color: Literal["auto", "always", "never"] = "auto"
 

@@ -32,6 +32,15 @@ _CONJUNCTION = {"och", "eller", "samt", "respektive", "resp"}
 
 
 @dataclass(frozen=True, slots=True)
+class QueryWord:
+    """A topic word of a question: as typed (case-folded), its index term, whether a name."""
+
+    word: str
+    term: str
+    name: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Token:
     """An index term and where its word stands in the analyzed text."""
 
@@ -82,24 +91,27 @@ class SwedishAnalyzer:
 
     def query_terms(self, text: str) -> list[str]:
         """Terms of a question: like `terms`, without words that only shape the question."""
-        return [term for _, term in self.query_words(text)]
+        return [w.term for w in self.query_words(text)]
 
-    def query_words(self, text: str) -> list[tuple[str, str]]:
-        """(word as typed, case-folded; its term) for each topic word of a question.
+    def query_words(self, text: str) -> list[QueryWord]:
+        """Each topic word of a question: as typed (case-folded), its term, whether it is a name.
 
         Question words and politeness go. A question typed without å, ä and ö also loses the
         stop and question words it spells without them ("nar", "ar", "varfor"): "för" typed as
-        "for" would otherwise be searched as a topic.
+        "for" would otherwise be searched as a topic. A name is a capitalised word after the
+        first ("Kina", "Maria"), unless the whole question is in capitals.
         """
         filler = self._question_stems()
         plain = not any(c in text.casefold() for c in "åäö")
         folded = self._folded_filler() if plain else frozenset()
+        shouting = text.upper() == text
         out = []
-        for token in self.tokens(text):
+        for i, token in enumerate(self.tokens(text)):
             word = unicodedata.normalize("NFC", text[token.start:token.end]).casefold()
             if token.term in filler or word in folded:
                 continue
-            out.append((word, token.term))
+            name = i > 0 and not shouting and text[token.start].isupper()
+            out.append(QueryWord(word, token.term, name))
         return out
 
     def _question_stems(self) -> frozenset[str]:

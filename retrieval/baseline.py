@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from retrieval.analyzer import Token
+from retrieval.analyzer import QueryWord, Token
 
 _NON_SPACE = re.compile(r"\S+")
 
@@ -21,7 +21,7 @@ class Analyzer(Protocol):
 
     def terms(self, text: str) -> list[str]: ...
 
-    def query_words(self, text: str) -> list[tuple[str, str]]: ...
+    def query_words(self, text: str) -> list[QueryWord]: ...
 
     def stem(self, word: str) -> str: ...
 
@@ -37,9 +37,9 @@ class WhitespaceAnalyzer:
         """The same terms as text.lower().split() (offsets dropped)."""
         return [t.term for t in self.tokens(text)]
 
-    def query_words(self, text: str) -> list[tuple[str, str]]:
+    def query_words(self, text: str) -> list[QueryWord]:
         """Query terms are the plain terms: the baseline drops no question words."""
-        return [(term, term) for term in self.terms(text)]
+        return [QueryWord(term, term) for term in self.terms(text)]
 
     def stem(self, word: str) -> str:
         """No stemming: a word is its own term."""

@@ -95,3 +95,18 @@ def test_the_gram_field_is_left_out_above_the_passage_limit(pipeline: Pipeline) 
         update={"ngram_max_passages": len(pipeline.corpus.passages) - 1}))
     assert words_only.grams is None and words_only.gram_stats is None
     assert words_only.answer("Vad kostar socialtjänsten i Umeå?").kind == "answer"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Vad är en lex Maria-anmälan?", "decline"),  # Maria: a name the corpus never uses
+    ("Hur många lex Sarah-anmälningar har utretts i Växjö?", "answer"),
+    ("VAD KOSTAR SOCIALTJÄNSTEN I UMEÅ?", "answer"),  # capitals everywhere are not names
+])
+def test_an_unknown_name_is_declined(pipeline: Pipeline, question: str, kind: str) -> None:
+    assert pipeline.answer(question).kind == kind
+
+
+def test_names_are_capitalised_words_after_the_first() -> None:
+    words = SwedishAnalyzer().query_words("Vad kostar socialtjänsten i Växjö enligt Sandberg?")
+    assert [(w.term, w.name) for w in words] == [
+        ("kost", False), ("socialtjänst", False), ("växjö", True), ("enl", False), ("sandberg", True)]
