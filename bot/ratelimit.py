@@ -50,3 +50,25 @@ class RateLimiter:
         if not times or not self.per_minute:
             return 0
         return max(1, int(times[0] + WINDOW - self.clock() + 0.999))
+
+
+class Cooldown:
+    """Lets a notice through at most once per `seconds` for each chat, so a flood of messages
+    that are refused (not allowed, rate limited) never makes the bot flood back."""
+
+    def __init__(self, seconds: float = WINDOW, clock: Callable[[], float] = time.monotonic,
+                 max_chats: int = MAX_CHATS) -> None:
+        self.seconds, self.clock, self.max_chats = seconds, clock, max_chats
+        self._last: OrderedDict[int, float] = OrderedDict()
+
+    def ready(self, chat_id: int) -> bool:
+        """True (and counted) when the chat was not told anything in the last `seconds`."""
+        now = self.clock()
+        last = self._last.get(chat_id)
+        if last is not None and now - last < self.seconds:
+            return False
+        self._last.pop(chat_id, None)
+        self._last[chat_id] = now
+        while len(self._last) > self.max_chats:
+            self._last.popitem(last=False)
+        return True

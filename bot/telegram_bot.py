@@ -31,11 +31,12 @@ from telegram.ext import (
 
 from bot import buttons
 from bot.answer import Answer
+from bot.chat_order import PerChatUpdateProcessor
 from bot.conversation import ConversationService
 from bot.delivery import send_with_retry
 from bot.feedback import FeedbackStore
 from bot.pipeline import Pipeline
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Cooldown, RateLimiter
 from bot.redact import redact_secret_in_logs
 from bot.render import Renderer
 from bot.settings import Settings
@@ -74,6 +75,9 @@ def build_application(settings: Settings, service: ConversationService, *,
         .base_url(settings.telegram_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .post_init(register_commands)
+        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
+        .read_timeout(settings.telegram_send_timeout)  # a slow Telegram is waited out, not re-sent
+        .get_updates_read_timeout(settings.telegram_read_timeout)
         .build()
     )
     app.bot_data[SERVICES] = BotServices(
@@ -83,6 +87,7 @@ def build_application(settings: Settings, service: ConversationService, *,
         txt=Renderer(settings.prompts_dir, "txt"),
         memory=buttons.AnswerMemory(),
         limiter=RateLimiter(settings.rate_limit_per_minute),
+        notices=Cooldown(),
         feedback=FeedbackStore(settings.feedback_db),
         message_limit=message_limit,
     )
@@ -111,14 +116,15 @@ async def register_commands(app: Application) -> None:
 
 
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop updates without a chat, and from chats outside the allowlist (with a polite line)."""
-    chat, allowed = update.effective_chat, services(context).settings.allowed_chats
+    """Stop updates without a chat, and from chats outside the allowlist (with a polite line,
+    at most once a minute per chat)."""
+    s, chat = services(context), update.effective_chat
     if chat is None:
         raise ApplicationHandlerStop
-    if allowed and chat.id not in allowed:
-        log.info("Chat %s is not in CITATBOT_ALLOWED_CHATS", chat.id)
-        if update.message and chat.type == ChatType.PRIVATE:
-            await send(context, chat.id, services(context).note("not_allowed"))
+    if s.settings.allowed_chats and chat.id not in s.settings.allowed_chats:
+        if update.message and chat.type == ChatType.PRIVATE and s.notices.ready(chat.id):
+            log.info("Chat %s is not in CITATBOT_ALLOWED_CHATS", chat.id)
+            await send(context, chat.id, s.note("not_allowed"))
         raise ApplicationHandlerStop
 
 
@@ -210,7 +216,10 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str,
             await send(context, chat.id, s.note("rate_limited",
                                                 seconds=s.limiter.wait_seconds(chat.id)))
         return
+    if s.settings.log_messages:
+        log.info("Chat %s asks: %r", chat.id, question)
     await typing(context, chat.id)
+    # the pipeline is CPU work (about a millisecond); in a thread it never stalls other chats
     answer = await asyncio.to_thread(s.service.handle, chat.id, question)
     in_group = update.message is not None and chat.type != ChatType.PRIVATE
     reply_to = update.message.message_id if in_group else None

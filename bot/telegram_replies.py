@@ -1,6 +1,6 @@
 """How the Telegram bot words and delivers a reply: the services handlers share, an Answer
 rendered from prompts/html/ into messages within Telegram's limit, and every Bot API call that
-sends something made through bot.delivery.send_with_retry."""
+sends something made through bot.delivery.send_with_retry, at most once."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from telegram.ext import ContextTypes
 from bot import buttons
 from bot.answer import Answer, Quote
 from bot.conversation import ConversationService
-from bot.delivery import pack, send_with_retry, split_html
+from bot.delivery import DeliveryUncertain, pack, send_with_retry, split_html
 from bot.feedback import FeedbackStore
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Cooldown, RateLimiter
 from bot.render import Renderer
 from bot.settings import Settings
 from retrieval.ingest import Corpus
@@ -39,6 +39,7 @@ class BotServices:
     txt: Renderer
     memory: buttons.AnswerMemory
     limiter: RateLimiter
+    notices: Cooldown
     feedback: FeedbackStore
     message_limit: int
 
@@ -97,22 +98,35 @@ async def send_answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, answer: 
 
 async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str,
                keyboard: InlineKeyboardMarkup | None = None, *,
-               reply_to: int | None = None) -> Message:
-    """sendMessage in HTML, retried through flood control and network errors."""
+               reply_to: int | None = None) -> Message | None:
+    """sendMessage in HTML: retried while Telegram provably did not send it, never sent twice.
+
+    None when the request went out but its answer was lost (see bot.delivery): logged, not resent.
+    """
     reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
-    return await send_with_retry(lambda: context.bot.send_message(
-        chat_id, text, reply_markup=keyboard, reply_parameters=reply))
+    try:
+        return await send_with_retry(lambda: context.bot.send_message(
+            chat_id, text, reply_markup=keyboard, reply_parameters=reply), at_most_once=True)
+    except DeliveryUncertain as exc:
+        log.warning("A message to chat %s may not have arrived (%s); not sending it again",
+                    chat_id, exc)
+        return None
 
 
 async def answer_query(context: ContextTypes.DEFAULT_TYPE, query_id: str,
                        text: str | None = None) -> None:
-    """answerCallbackQuery, with an optional short notice."""
-    await send_with_retry(lambda: context.bot.answer_callback_query(query_id, text))
+    """answerCallbackQuery, with an optional short notice; a lost answer is not asked again."""
+    try:
+        await send_with_retry(lambda: context.bot.answer_callback_query(query_id, text),
+                              at_most_once=True)
+    except DeliveryUncertain as exc:
+        log.info("A button answer may not have arrived (%s)", exc)
 
 
 async def typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
     """Show "typing…"; only a courtesy, so a failure is logged and the answer still goes out."""
+    timeout = services(context).settings.telegram_read_timeout
     try:
-        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING, read_timeout=timeout)
     except TelegramError as exc:
         log.debug("sendChatAction failed: %s", exc)

@@ -3,11 +3,9 @@ to the fake Bot API of tests/fake_bot_api.py, answering with the real pipeline a
 
 from __future__ import annotations
 
-import datetime as dtm
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -18,8 +16,8 @@ from bot.conversation import ConversationService
 from bot.feedback import FeedbackStore
 from bot.pipeline import Pipeline
 from bot.settings import Settings
-from bot.telegram_bot import ALLOWED_UPDATES, build_application
-from tests.fake_bot_api import BOT, TOKEN, FakeBotApi
+from bot.telegram_bot import build_application
+from tests.fake_bot_api import BOT, TOKEN, FakeBotApi, running
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 VAXJO = "Hur många lex Sarah-anmälningar har utretts i Växjö?"
@@ -40,24 +38,6 @@ def bot_settings(fake: FakeBotApi, monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     monkeypatch.setenv("CITATBOT_FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
     return Settings(_env_file=None)
-
-
-@asynccontextmanager
-async def running(app: Application) -> AsyncIterator[Application]:
-    """What run_polling does, on the test's event loop: initialize, post_init, poll, start."""
-    await app.initialize()
-    try:
-        await app.post_init(app)
-        await app.updater.start_polling(poll_interval=0, timeout=dtm.timedelta(seconds=5),
-                                        allowed_updates=ALLOWED_UPDATES)
-        await app.start()
-        yield app
-    finally:
-        if app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from bot.conversation import ConversationService
 from bot.delivery import send_with_retry, split_html
 from bot.feedback import FeedbackStore
 from bot.pipeline import Pipeline
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Cooldown, RateLimiter
 from bot.redact import MASK, redact_secret_in_logs
 from bot.render import Renderer
 from bot.settings import Settings
@@ -35,7 +35,7 @@ VAXJO = "Hur många lex Sarah-anmälningar har utretts i Växjö?"
 def services(settings: Settings, pipeline: Pipeline, tmp_path: Path) -> BotServices:
     html, txt = Renderer(settings.prompts_dir, "html"), Renderer(settings.prompts_dir, "txt")
     return BotServices(settings, ConversationService(pipeline), html, txt, buttons.AnswerMemory(),
-                       RateLimiter(0), FeedbackStore(tmp_path / "f.sqlite3"),
+                       RateLimiter(0), Cooldown(), FeedbackStore(tmp_path / "f.sqlite3"),
                        MessageLimit.MAX_TEXT_LENGTH)
 
 
