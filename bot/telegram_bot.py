@@ -62,6 +62,7 @@ MEDIA = (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | f
 NEW = filters.UpdateType.MESSAGE
 PRIVATE = filters.ChatType.PRIVATE
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+TYPING_AFTER = 0.5  # seconds: an answer slower than this shows "typing…" while it is made
 
 
 def build_application(settings: Settings, service: ConversationService, *,
@@ -208,7 +209,8 @@ def addressed(message: Message, username: str, bot_id: int) -> str | None:
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str, *,
               echo: bool = False) -> None:
-    """Answer a question in its chat, within the chat's rate limit, showing "typing" meanwhile."""
+    """Answer a question in its chat, within the chat's rate limit, showing "typing" meanwhile
+    when the answer takes a while."""
     s, chat = services(context), update.effective_chat
     verdict = s.limiter.check(chat.id)
     if verdict != "ok":
@@ -218,9 +220,11 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str,
         return
     if s.settings.log_messages:
         log.info("Chat %s asks: %r", chat.id, question)
-    await typing(context, chat.id)
     # the pipeline is CPU work (about a millisecond); in a thread it never stalls other chats
-    answer = await asyncio.to_thread(s.service.handle, chat.id, question)
+    work = asyncio.ensure_future(asyncio.to_thread(s.service.handle, chat.id, question))
+    if not (await asyncio.wait({work}, timeout=TYPING_AFTER))[0]:
+        await typing(context, chat.id)  # only then: a request per question would halve throughput
+    answer = await work
     in_group = update.message is not None and chat.type != ChatType.PRIVATE
     reply_to = update.message.message_id if in_group else None
     await send_answer(context, chat.id, answer, echo=echo, reply_to=reply_to)

@@ -112,9 +112,9 @@ class FakeBotApi:
         self.commands: list[dict] = []
         self.chat_types: dict[int, str] = {}
         self.closed = False
+        self.latency = 0.0  # seconds every answer takes, like a round trip to Telegram
         self.webhook: dict = {}
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", port), self._handler_class())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -310,6 +310,7 @@ class FakeBotApi:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out at once, as from Telegram
 
             def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -329,6 +330,8 @@ class FakeBotApi:
                     reply = {"ok": False, "error_code": code, "description": refusal.description}
                     if refusal.retry_after is not None:
                         reply["parameters"] = {"retry_after": refusal.retry_after}
+                if api.latency:
+                    time.sleep(api.latency)
                 payload = json.dumps(reply).encode()
                 try:
                     self.send_response(code)
@@ -363,6 +366,13 @@ async def running(app: Application, *, poll_timeout: float = 5.0) -> AsyncIterat
         if app.running:
             await app.stop()
         await app.shutdown()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # a backlog like a real server's: the stdlib's 5 overflows when a hundred chats connect at
+    # once, and a connection the server never accepts looks to the client like a lost answer
+    request_queue_size = 1024
 
 
 def _params(body: str, content_type: str) -> dict:
