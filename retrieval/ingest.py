@@ -20,6 +20,10 @@ from retrieval.passage import Document, Passage
 SUFFIXES = (".txt", ".md")
 METADATA_FILE = "sources.toml"
 METADATA_FIELDS = {"title", "publisher", "author", "date", "kind", "url"}
+MB = 1024 * 1024
+# A bigger file is skipped unread: 10 MB is some 1,500 pages of text, far beyond any article,
+# and reading, cleaning and indexing 50 MB takes half a minute and close to a gigabyte.
+MAX_FILE_BYTES = 10 * MB
 
 _END_PUNCT = tuple(".!?:;,…”\"»)")
 _LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[•*▪·])\s+\S")
@@ -81,14 +85,22 @@ def is_boilerplate(line: str) -> bool:
     return any(p.match(line) for p in _boilerplate())
 
 
-def load_corpus(folder: Path) -> Corpus:
-    """Load every readable .txt/.md file of `folder`; unreadable ones become problems."""
+def load_corpus(folder: Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Corpus:
+    """Load every readable .txt/.md file of `folder`; unreadable or too big ones become problems.
+
+    Each document's text stays in memory as it was read: quotes are spans of that text, so a
+    file changed or removed while the bot runs never changes what an answer quotes.
+    """
     if not folder.is_dir():
         raise CorpusError("corpus_missing", path=str(folder))
     metadata, info, problems = _read_metadata(folder)
     documents: dict[str, Document] = {}
     passages: list[Passage] = []
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES):
+        if (size := _size(path)) > max_file_bytes:
+            problems.append(CorpusProblem(path.name, "too_large",
+                                          f"{size / MB:.0f}/{max_file_bytes / MB:g}"))
+            continue
         raw, problem = _read_text(path)
         if problem:
             problems.append(CorpusProblem(path.name, problem))
@@ -104,6 +116,14 @@ def load_corpus(folder: Path) -> Corpus:
     if not documents:
         raise CorpusError("corpus_empty", path=str(folder))
     return Corpus(folder, documents, passages, problems, info)
+
+
+def _size(path: Path) -> int:
+    """The file's size in bytes; 0 when it cannot be read (reading it will say why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _read_text(path: Path) -> tuple[str, str]:
