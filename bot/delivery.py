@@ -9,7 +9,7 @@ answer is lost. The guarantee for a call that sends something (`at_most_once=Tru
 * Retried, so delivered exactly once: 429 flood control (after retry_after), Telegram's own 5xx
   error answers (taken at their word: nothing was sent), and failures before the request left
   this machine: connection refused or reset while connecting, connect timeout, pool timeout.
-* Waited out, so delivered exactly once: a slow Telegram, up to CITATBOT_TELEGRAM_SEND_TIMEOUT
+* Waited out, so delivered exactly once: a slow Telegram, up to CITATBOT_SEND_TIMEOUT
   seconds (default 30, against PTB's 5), before the answer counts as lost.
 * Not retried, so delivered at most once: the request was sent but no answer came (read or write
   timeout past that wait, the connection dropped without a response). Telegram may have sent the

@@ -77,8 +77,8 @@ def build_application(settings: Settings, service: ConversationService, *,
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .post_init(register_commands)
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
-        .read_timeout(settings.telegram_send_timeout)  # a slow Telegram is waited out, not re-sent
-        .get_updates_read_timeout(settings.telegram_read_timeout)
+        .read_timeout(settings.send_timeout)  # a slow Telegram is waited out, not re-sent
+        .get_updates_read_timeout(settings.read_timeout)
         .build()
     )
     app.bot_data[SERVICES] = BotServices(

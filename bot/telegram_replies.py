@@ -125,7 +125,7 @@ async def answer_query(context: ContextTypes.DEFAULT_TYPE, query_id: str,
 
 async def typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
     """Show "typing…"; only a courtesy, so a failure is logged and the answer still goes out."""
-    timeout = services(context).settings.telegram_read_timeout
+    timeout = services(context).settings.read_timeout
     try:
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING, read_timeout=timeout)
     except TelegramError as exc:

@@ -16,6 +16,7 @@ import html
 import itertools
 import json
 import re
+import sys
 import threading
 import time
 from collections import defaultdict, deque
@@ -373,6 +374,11 @@ class _Server(ThreadingHTTPServer):
     # a backlog like a real server's: the stdlib's 5 overflows when a hundred chats connect at
     # once, and a connection the server never accepts looks to the client like a lost answer
     request_queue_size = 1024
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Quiet about a client that hung up (a stopped bot); loud about anything else."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _params(body: str, content_type: str) -> dict:

@@ -26,8 +26,8 @@ VAXJO = "Hur många lex Sarah-anmälningar har utretts i Växjö?"
 
 def fast_settings(monkeypatch: pytest.MonkeyPatch, send_timeout: float = 3.0) -> Settings:
     """Settings with short timeouts, so a slow fake shows within a second or two."""
-    monkeypatch.setenv("CITATBOT_TELEGRAM_SEND_TIMEOUT", str(send_timeout))
-    monkeypatch.setenv("CITATBOT_TELEGRAM_READ_TIMEOUT", "0.5")
+    monkeypatch.setenv("CITATBOT_SEND_TIMEOUT", str(send_timeout))
+    monkeypatch.setenv("CITATBOT_READ_TIMEOUT", "0.5")
     return Settings(_env_file=None)
 
 
