@@ -251,7 +251,7 @@ def markdown(runs: list[dict], machine: str) -> str:
         "fake takes to answer each Bot API call, like a round trip to Telegram. Loop stall: the "
         "longest the event loop was late (measured only with the bot in process, where the "
         "fake's threads share its GIL, which makes that run slower).", "",
-        "| bot | messages sent | chats | updates (mer) | fake latency ms | concurrent | seconds "
+        "| bot | arrivals | chats | updates (mer) | fake latency ms | concurrent | seconds "
         "| updates/s | p50 ms | p95 ms | max ms | loop stall ms | exactly once, in order |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]

@@ -5,13 +5,14 @@ task passes the processor's semaphore (a FIFO asyncio.Semaphore) and then `do_pr
 without awaiting anything else first. A per-chat asyncio.Lock (also FIFO) taken there therefore
 lets a chat's updates run in the order they arrived, while other chats' updates run meanwhile.
 
+PTB's own semaphore only bounds the updates held in memory (MAX_PENDING); the number handled at
+once is bounded by a second semaphore taken after the chat's lock. So updates waiting for their
+chat hold no working slot: a chat that floods the bot delays only itself, not the others.
+
 Thread safety: handlers run the CPU work (the pipeline) in worker threads, but never two for one
 chat at a time, so a chat's ConversationService state is only ever touched by one thread.
 Different chats touch different states; the shared OrderedDict of states is changed only by
 single C-level calls (pop, setitem, popitem), which the GIL makes atomic.
-
-A chat that floods the bot can hold up to `max_concurrent_updates` slots while its updates wait
-for each other; the rate limit answers each of them in microseconds, so other chats wait little.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+MAX_PENDING = 10_000  # updates taken but not yet answered; getUpdates waits beyond this
+
 
 def chat_key(update: object) -> int | None:
     """The chat an update belongs to; None for updates without one (they need no order)."""
@@ -32,10 +35,14 @@ def chat_key(update: object) -> int | None:
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Up to `max_concurrent_updates` updates at once, never two of the same chat."""
+    """Up to `working` updates at once, never two of the same chat."""
 
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
+    def __init__(self, working: int, pending: int = MAX_PENDING) -> None:
+        if not 1 <= working <= pending:
+            raise ValueError(f"working must lie in [1, {pending}], not {working}")
+        super().__init__(pending)
+        self.working = working
+        self._slots = asyncio.Semaphore(working)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: Counter[int] = Counter()
 
@@ -43,12 +50,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         """Await the update's handlers once every earlier update of its chat is done."""
         key = chat_key(update)
         if key is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] += 1
         try:
-            async with lock:
+            async with lock, self._slots:
                 await coroutine
         finally:
             self._users[key] -= 1

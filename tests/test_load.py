@@ -49,6 +49,23 @@ async def test_allowlist_and_rate_limit_hold_under_a_flood(bot_settings, fake, p
         assert [("inte öppen" in m["text"]) for m in fake.sent_to(chat)] == [True], chat
 
 
+async def test_a_flooding_chat_delays_only_itself(bot_settings, fake, pipeline,
+                                                  monkeypatch) -> None:
+    """Updates waiting for their own chat hold no working slot: with 4 slots and 20 queued
+    questions from one chat, another chat is answered next, not after them."""
+    monkeypatch.setenv("CITATBOT_MAX_CONCURRENT_UPDATES", "4")
+    monkeypatch.setenv("CITATBOT_RATE_LIMIT_PER_MINUTE", "0")
+    fake.latency = 0.1
+    async with running(build_application(Settings(_env_file=None), ConversationService(pipeline))):
+        for _ in range(20):
+            fake.message(1, UMEA)
+        fake.message(2, "Hur många lex Sarah-anmälningar har utretts i Växjö?")
+        await fake.wait_sent(2)
+        flood_answered_before = len(fake.sent_to(1))
+        await fake.wait_sent(1, 20)
+    assert flood_answered_before < 8
+
+
 @pytest.mark.parametrize("seconds", [0.0, 0.8], ids=["fast", "slow"])
 async def test_typing_is_shown_only_while_an_answer_is_slow(bot_settings, fake, pipeline,
                                                             seconds: float) -> None:
