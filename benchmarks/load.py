@@ -154,18 +154,25 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @asynccontextmanager
-async def bot_in_process(settings: Settings, pipeline: Pipeline) -> AsyncIterator[None]:
+async def bot_in_process(settings: Settings, pipeline: Pipeline) -> AsyncIterator[dict]:
     """The bot on this event loop (what the tests use); the fake shares this process's GIL."""
     async with running(build_application(settings, ConversationService(pipeline)),
                        poll_timeout=1.0):
-        yield
+        yield {}
 
 
 @asynccontextmanager
-async def bot_process(fake: FakeBotApi, settings: Settings) -> AsyncIterator[None]:
+async def bot_process(fake: FakeBotApi, settings: Settings) -> AsyncIterator[dict]:
     """`python -m bot telegram`, the real entry point, in its own process; SIGTERM at the end,
-    which answers every update taken before it exits."""
+    which answers every update taken before it exits. Yields a dict that gets "cpu_s": the CPU
+    time the bot used from start-up done to the end."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CITATBOT_", "TELEGRAM_"))}
     env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=fake.base_url,
                PYTHONPATH=str(ROOT), CITATBOT_FEEDBACK_DB=str(settings.feedback_db),
@@ -173,9 +180,12 @@ async def bot_process(fake: FakeBotApi, settings: Settings) -> AsyncIterator[Non
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "telegram", cwd=settings.feedback_db.parent, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    usage: dict = {}
     try:
         await fake.wait_for(lambda: fake.called("getUpdates"), timeout=60)
-        yield
+        started = cpu_seconds(process.pid)
+        yield usage
+        usage["cpu_s"] = cpu_seconds(process.pid) - started
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
@@ -208,7 +218,7 @@ async def run_load(pipeline: Pipeline, *, chats: int, per_chat: int, latency: fl
             total = sum(len(reply) for plan in plans for reply in plan.replies)
             stop = asyncio.Event()
             bot = bot_process(fake, settings) if separate else bot_in_process(settings, pipeline)
-            async with bot:
+            async with bot as usage:
                 stalls = None if separate else asyncio.create_task(loop_stalls(stop))
                 start = time.monotonic()
                 if paced:
@@ -221,6 +231,7 @@ async def run_load(pipeline: Pipeline, *, chats: int, per_chat: int, latency: fl
                 await fake.settle(SETTLE)
                 worst_stall = await stalls if stalls else None
             sent = list(fake.sent)
+        cpu = usage.get("cpu_s")
     finally:
         fake.stop()
     times = reply_times(plans, sent)
@@ -234,6 +245,7 @@ async def run_load(pipeline: Pipeline, *, chats: int, per_chat: int, latency: fl
         "seconds": seconds, "throughput": updates / seconds,
         "p50_ms": 1000 * statistics.median(times), "p95_ms": 1000 * percentile(times, 0.95),
         "max_ms": 1000 * max(times),
+        "bot_cpu_ms_per_update": None if cpu is None else 1000 * cpu / updates,
         "loop_stall_ms": None if worst_stall is None else 1000 * worst_stall,
         "problems": verify(plans, sent),
     }
@@ -250,18 +262,23 @@ def markdown(runs: list[dict], machine: str) -> str:
         "includes the wait in the queue). Fake latency: how long the "
         "fake takes to answer each Bot API call, like a round trip to Telegram. Loop stall: the "
         "longest the event loop was late (measured only with the bot in process, where the "
-        "fake's threads share its GIL, which makes that run slower).", "",
+        "fake's threads share its GIL: the stall grows and shrinks with sys.setswitchinterval, "
+        "so it is the GIL, not a handler). Bot CPU: the bot process's user+system CPU time "
+        "per update (own process only).", "",
         "| bot | arrivals | chats | updates (mer) | fake latency ms | concurrent | seconds "
-        "| updates/s | p50 ms | p95 ms | max ms | loop stall ms | exactly once, in order |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| updates/s | p50 ms | p95 ms | max ms | bot CPU ms/update | loop stall ms "
+        "| exactly once, in order |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in runs:
         ok = "yes" if not r["problems"] else f"NO: {len(r['problems'])} problems"
         stall = "–" if r["loop_stall_ms"] is None else f"{r['loop_stall_ms']:.1f}"
+        cpu = r["bot_cpu_ms_per_update"]
+        cpu = "–" if cpu is None else f"{cpu:.1f}"
         lines.append(f"| {r['bot']} | {r['arrivals']} | {r['chats']} | {r['updates']:,} ({r['more']}) "
                      f"| {r['latency_ms']:.0f} | {r['concurrency']} | {r['seconds']:.2f} | {r['throughput']:.0f} "
                      f"| {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['max_ms']:.0f} "
-                     f"| {stall} | {ok} |")
+                     f"| {cpu} | {stall} | {ok} |")
     for r in runs:
         lines += [f"- {problem}" for problem in r["problems"][:20]]
     return "\n".join(lines) + "\n"
