@@ -11,7 +11,6 @@ from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.telegram_bot import build_application
 from tests.fake_bot_api import running
-from tests.test_telegram import bot_settings, fake  # noqa: F401 - fixtures
 
 UMEA = "Vad kostar socialtjänsten i Umeå?"
 

@@ -5,47 +5,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-
-import pytest
-from telegram.ext import Application
 
 from bot.cli import main
 from bot.conversation import ConversationService
 from bot.feedback import FeedbackStore
-from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.telegram_bot import build_application
-from tests.fake_bot_api import BOT, TOKEN, FakeBotApi, running
+from tests.fake_bot_api import BOT, FakeBotApi, running
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 VAXJO = "Hur många lex Sarah-anmälningar har utretts i Växjö?"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotApi]:
-    api = FakeBotApi().start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture
-def bot_settings(fake: FakeBotApi, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Settings:
-    """Settings pointing the bot at the fake server, with feedback in a temporary file."""
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("TELEGRAM_BASE_URL", fake.base_url)
-    monkeypatch.setenv("CITATBOT_FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-    return Settings(_env_file=None)
-
-
-@pytest.fixture
-async def bot(bot_settings: Settings, pipeline: Pipeline) -> AsyncIterator[Application]:
-    """The running bot on default settings."""
-    app = build_application(bot_settings, ConversationService(pipeline))
-    async with running(app):
-        yield app
 
 
 def buttons_of(message: dict) -> dict[str, str]:

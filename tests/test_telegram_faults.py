@@ -18,7 +18,7 @@ from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.telegram_bot import build_application
 from tests.fake_bot_api import TOKEN, FakeBotApi, running
-from tests.test_telegram import bot, bot_settings, fake, verbatim_quotes  # noqa: F401 - fixtures
+from tests.test_telegram import verbatim_quotes
 
 UMEA = "Vad kostar socialtjänsten i Umeå?"
 VAXJO = "Hur många lex Sarah-anmälningar har utretts i Växjö?"
@@ -82,18 +82,18 @@ async def test_a_refused_connection_is_retried_and_delivered_once() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot")
+    client = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot")
     with pytest.raises(NetworkError):
-        await bot.initialize()  # getMe is refused; the HTTP clients are ready all the same
+        await client.initialize()  # getMe is refused; the HTTP clients are ready all the same
     sending = asyncio.create_task(send_with_retry(
-        lambda: bot.send_message(8, "hej"), backoff=0.2, at_most_once=True))
+        lambda: client.send_message(8, "hej"), backoff=0.2, at_most_once=True))
     await asyncio.sleep(0.5)
     assert not sending.done()
     server = FakeBotApi(port=port).start()
     try:
         message = await asyncio.wait_for(sending, 10)
     finally:
-        await bot.shutdown()
+        await client.shutdown()
         server.stop()
     assert message.text == "hej"
     assert [m["text"] for m in server.sent] == ["hej"]

@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -21,13 +20,6 @@ from bot.telegram_bot import build_application, webhook_options
 from tests.fake_bot_api import TOKEN, FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBotApi]:
-    api = FakeBotApi().start()
-    yield api
-    api.stop()
 
 
 def start_bot(fake: FakeBotApi, tmp_path: Path, **settings: str) -> subprocess.Popen[str]:
