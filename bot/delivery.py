@@ -16,8 +16,9 @@ answer is lost. The guarantee for a call that sends something (`at_most_once=Tru
   message or not; re-sending could show it twice, so `DeliveryUncertain` is raised and the caller
   logs it. This is the limit: such a reply is lost when Telegram had in fact not processed it.
 
-Calls that send nothing a user sees (getUpdates, sendChatAction, setMyCommands) are simply
-retried; getUpdates is safe to repeat because the offset confirms updates only once taken.
+A call that sends nothing a user sees (setMyCommands) is simply retried. getUpdates is retried
+by PTB's polling loop, which is safe: the offset confirms updates only once they were received,
+so a lost or late answer to getUpdates neither loses updates nor hands them over twice.
 """
 
 from __future__ import annotations

@@ -221,7 +221,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str,
     if s.settings.log_messages:
         log.info("Chat %s asks: %r", chat.id, question)
     # the pipeline is CPU work (about a millisecond); in a thread it never stalls other chats
-    work = asyncio.ensure_future(asyncio.to_thread(s.service.handle, chat.id, question))
+    work = asyncio.create_task(asyncio.to_thread(s.service.handle, chat.id, question))
     if not (await asyncio.wait({work}, timeout=TYPING_AFTER))[0]:
         await typing(context, chat.id)  # only then: a request per question would halve throughput
     answer = await work
