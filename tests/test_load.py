@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.load import run_load
+from concurrent.futures import ThreadPoolExecutor
+
+from benchmarks.load import make_plans, run_load
 from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
 from bot.settings import Settings
@@ -26,6 +28,19 @@ async def test_chats_are_answered_concurrently_and_each_in_order(pipeline: Pipel
     result = await run_load(pipeline, chats=20, per_chat=3, latency=0.2, timeout=60)
     assert result["problems"] == []
     assert result["seconds"] < 6
+
+
+def test_conversation_state_stays_per_chat_across_worker_threads(pipeline: Pipeline) -> None:
+    """Eight threads, forty chats, each chat's messages in order in one thread at a time (as the
+    bot runs them): every chat gets what it gets when it is the only one."""
+    plans = make_plans(40, 8, seed=3)
+    sequential = ConversationService(pipeline)
+    alone = {p.chat_id: [sequential.handle(p.chat_id, t) for t in p.texts] for p in plans}
+    shared = ConversationService(pipeline)
+    with ThreadPoolExecutor(8) as pool:
+        together = dict(zip(alone, pool.map(
+            lambda p: [shared.handle(p.chat_id, t) for t in p.texts], plans)))
+    assert together == alone
 
 
 async def test_allowlist_and_rate_limit_hold_under_a_flood(bot_settings, fake, pipeline,
