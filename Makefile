@@ -34,8 +34,8 @@ $(BENCH_STAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(TEST_STAMP) $(STAMP)
 
 bench: $(BENCH_STAMP)
-	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.load
+	$(BIN)/python -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -85,7 +85,7 @@ def is_boilerplate(line: str) -> bool:
     return any(p.match(line) for p in _boilerplate())
 
 
-def load_corpus(folder: Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Corpus:
+def load_corpus(folder: Path) -> Corpus:
     """Load every readable .txt/.md file of `folder`; unreadable or too big ones become problems.
 
     Each document's text stays in memory as it was read: quotes are spans of that text, so a
@@ -97,13 +97,9 @@ def load_corpus(folder: Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Corpus
     documents: dict[str, Document] = {}
     passages: list[Passage] = []
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES):
-        if (size := _size(path)) > max_file_bytes:
-            problems.append(CorpusProblem(path.name, "too_large",
-                                          f"{size / MB:.0f}/{max_file_bytes / MB:g}"))
-            continue
         raw, problem = _read_text(path)
         if problem:
-            problems.append(CorpusProblem(path.name, problem))
+            problems.append(CorpusProblem(path.name, problem, _detail(path, problem)))
             continue
         lines = classify_lines(raw)
         doc = _document(path.name, raw, metadata.get(path.name, {}), lines)
@@ -126,8 +122,16 @@ def _size(path: Path) -> int:
         return 0
 
 
+def _detail(path: Path, problem: str) -> str:
+    """What the warning line shows beside the problem: size/limit in MB for a file too big."""
+    return f"{_size(path) / MB:.0f}/{MAX_FILE_BYTES / MB:g}" if problem == "too_large" else ""
+
+
 def _read_text(path: Path) -> tuple[str, str]:
-    """Read a file as the quote check does (utf-8, universal newlines); return (text, problem)."""
+    """Read a file as the quote check does (utf-8, universal newlines); return (text, problem).
+    A file over MAX_FILE_BYTES is not read at all."""
+    if _size(path) > MAX_FILE_BYTES:
+        return "", "too_large"
     try:
         data = path.read_bytes()
     except OSError:
