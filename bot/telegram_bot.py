@@ -214,7 +214,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str,
     s, chat = services(context), update.effective_chat
     verdict = s.limiter.check(chat.id)
     if verdict != "ok":
-        if verdict == "limited":
+        if verdict == "limited" and s.notices.ready(chat.id):
             await send(context, chat.id, s.note("rate_limited",
                                                 seconds=s.limiter.wait_seconds(chat.id)))
         return

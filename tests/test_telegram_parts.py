@@ -149,6 +149,14 @@ def test_a_notice_goes_to_a_chat_at_most_once_a_minute() -> None:
     assert notices.ready(2)
 
 
+def test_notices_over_all_chats_are_capped_a_minute() -> None:
+    now = [0.0]
+    notices = Cooldown(60, clock=lambda: now[0], total=3)
+    assert [notices.ready(chat) for chat in range(5)] == [True, True, True, False, False]
+    now[0] = 60.5  # room again; chats 3 and 4 were refused, not told, so they may be now
+    assert [notices.ready(chat) for chat in (3, 4, 0, 5)] == [True, True, True, False]
+
+
 def test_callback_data_fits_and_old_epochs_expire(pipeline) -> None:
     memory = buttons.AnswerMemory()
     answer = many_quotes(pipeline, 10)
