@@ -41,9 +41,12 @@ from bot.redact import redact_secret_in_logs
 from bot.render import Renderer
 from bot.settings import Settings
 from bot.telegram_replies import (
+    CORPUS_CHECK_EVERY,
     SERVICES,
     BotServices,
+    CorpusWatch,
     answer_query,
+    check_corpus,
     send,
     send_answer,
     services,
@@ -66,7 +69,8 @@ TYPING_AFTER = 0.5  # seconds: an answer slower than this shows "typing…" whil
 
 
 def build_application(settings: Settings, service: ConversationService, *,
-                      message_limit: int = MessageLimit.MAX_TEXT_LENGTH) -> Application:
+                      message_limit: int = MessageLimit.MAX_TEXT_LENGTH,
+                      corpus_check_every: float = CORPUS_CHECK_EVERY) -> Application:
     """The Application with every handler wired; the only place that knows Telegram's shape."""
     if settings.telegram_bot_token is None:
         raise CitatbotError("no_token")
@@ -91,6 +95,7 @@ def build_application(settings: Settings, service: ConversationService, *,
         notices=Cooldown(),
         feedback=FeedbackStore(settings.feedback_db),
         message_limit=message_limit,
+        watch=CorpusWatch(service.pipeline.corpus, corpus_check_every),
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)
     app.add_handler(CommandHandler("start", on_start, filters=NEW))
@@ -228,6 +233,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str,
     in_group = update.message is not None and chat.type != ChatType.PRIVATE
     reply_to = update.message.message_id if in_group else None
     await send_answer(context, chat.id, answer, echo=echo, reply_to=reply_to)
+    await check_corpus(s.watch)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

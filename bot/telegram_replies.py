@@ -4,9 +4,12 @@ sends something made through bot.delivery.send_with_retry, at most once."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from telegram import InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ChatAction
@@ -27,6 +30,52 @@ log = logging.getLogger(__name__)
 
 SERVICES = "citatbot"
 QUOTED_KINDS = ("answer", "more")
+CORPUS_CHECK_EVERY = 60.0  # seconds between looks at the corpus files' size and time
+
+
+class CorpusWatch:
+    """Notices that a corpus file changed or vanished on disk since the bot loaded it. The bot
+    keeps quoting the text it loaded (see retrieval.ingest.load_corpus); this only tells the
+    operator, once per change, which files a restart would load anew."""
+
+    def __init__(self, corpus: Corpus, every: float = CORPUS_CHECK_EVERY,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.folder, self.every, self.clock = corpus.folder, every, clock
+        self.stamps = {name: _stamp(corpus.folder / name) for name in corpus.documents}
+        self.told: list[str] = []
+        self._next = clock() + every
+
+    def due(self) -> bool:
+        """True at most once per `every` seconds."""
+        now = self.clock()
+        if now < self._next:
+            return False
+        self._next = now + self.every
+        return True
+
+    def changed(self) -> list[str]:
+        """Documents whose file is no longer the size and modification time it had at load."""
+        return sorted(n for n, stamp in self.stamps.items() if _stamp(self.folder / n) != stamp)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+async def check_corpus(watch: CorpusWatch | None) -> None:
+    """Log a warning when corpus files changed on disk since start (once per set of files)."""
+    if watch is None or not watch.due():
+        return
+    changed = await asyncio.to_thread(watch.changed)
+    if changed and changed != watch.told:
+        log.warning("Corpus files changed or removed on disk since start: %s. Answers still "
+                    "quote the text loaded then; restart the bot to load the new text.",
+                    ", ".join(changed))
+    watch.told = changed
 
 
 @dataclass(slots=True)
@@ -42,6 +91,7 @@ class BotServices:
     notices: Cooldown
     feedback: FeedbackStore
     message_limit: int
+    watch: CorpusWatch | None = None
 
     @property
     def corpus(self) -> Corpus:
