@@ -34,6 +34,7 @@ $(BENCH_STAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(TEST_STAMP) $(STAMP)
 
 bench: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.load
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.levers
 	$(BIN)/python -m benchmarks.grams

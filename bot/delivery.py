@@ -1,9 +1,24 @@
-"""Getting a reply to Telegram: retry what the network or flood control refused, and cut a long
-reply into messages Telegram accepts.
+"""Getting a reply to Telegram: retry what the network or flood control refused, never send a
+reply twice, and cut a long reply into messages Telegram accepts.
 
 python-telegram-bot does not retry a failed sendMessage; a 429, a 500 or a timeout would lose
-the reply. Every send goes through `send_with_retry`, the one place to make delivery more
-reliable later (a persistent outbox, idempotency across restarts).
+the reply. Every Bot API call goes through `send_with_retry`. The Bot API has no idempotency key,
+so a request that may have reached Telegram cannot be told apart from one that did not once its
+answer is lost. The guarantee for a call that sends something (`at_most_once=True`):
+
+* Retried, so delivered exactly once: 429 flood control (after retry_after), Telegram's own 5xx
+  error answers (taken at their word: nothing was sent), and failures before the request left
+  this machine: connection refused or reset while connecting, connect timeout, pool timeout.
+* Waited out, so delivered exactly once: a slow Telegram, up to CITATBOT_SEND_TIMEOUT
+  seconds (default 30, against PTB's 5), before the answer counts as lost.
+* Not retried, so delivered at most once: the request was sent but no answer came (read or write
+  timeout past that wait, the connection dropped without a response). Telegram may have sent the
+  message or not; re-sending could show it twice, so `DeliveryUncertain` is raised and the caller
+  logs it. This is the limit: such a reply is lost when Telegram had in fact not processed it.
+
+A call that sends nothing a user sees (setMyCommands) is simply retried. getUpdates is retried
+by PTB's polling loop, which is safe: the offset confirms updates only once they were received,
+so a lost or late answer to getUpdates neither loses updates nor hands them over twice.
 """
 
 from __future__ import annotations
@@ -16,7 +31,8 @@ import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+import httpx
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
 log = logging.getLogger(__name__)
@@ -28,6 +44,9 @@ FIRST_BACKOFF = 0.5   # seconds before the second attempt after a network error;
 MAX_WAIT = 60.0       # never wait longer than this for one retry, whatever Telegram asks
 MIN_LIMIT = 300       # room for a slice of a long word (200) with the tags around it
 WORD_SLICE = 200
+
+# httpx failures that happen before any byte of the request reached the server
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 _TOKEN = re.compile(r"(<[^>]*>|&[^;\s]*;)")
 _TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
@@ -41,12 +60,23 @@ def retry_after_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
 
 
+class DeliveryUncertain(TelegramError):
+    """A request that sends something went out, but Telegram's answer never came back."""
+
+
+def never_reached_telegram(exc: NetworkError) -> bool:
+    """True when Telegram answered with an error, or the request never left this machine."""
+    cause = exc.__cause__
+    return cause is None or isinstance(cause, (TelegramError, *NEVER_SENT))
+
+
 async def send_with_retry(call: Callable[[], Awaitable[T]], *, attempts: int = MAX_ATTEMPTS,
-                          backoff: float = FIRST_BACKOFF) -> T:
+                          backoff: float = FIRST_BACKOFF, at_most_once: bool = False) -> T:
     """Await `call()`, waiting out 429 retry_after, timeouts and network errors, up to `attempts`.
 
     A BadRequest (a NetworkError subclass in PTB) is our mistake, not the network's: it is raised
-    at once. After the last attempt the error is raised for the error handler to log.
+    at once. With `at_most_once`, a failure after the request may have reached Telegram raises
+    DeliveryUncertain instead of sending again. After the last attempt the error is raised.
     """
     for attempt in range(1, attempts + 1):
         try:
@@ -57,7 +87,9 @@ async def send_with_retry(call: Callable[[], Awaitable[T]], *, attempts: int = M
             wait = retry_after_seconds(exc)
             if attempt == attempts:
                 raise
-        except (TimedOut, NetworkError):
+        except (TimedOut, NetworkError) as exc:
+            if at_most_once and not never_reached_telegram(exc):
+                raise DeliveryUncertain(type(exc.__cause__).__name__) from exc
             wait = backoff * 2 ** (attempt - 1)
             if attempt == attempts:
                 raise

@@ -9,6 +9,7 @@ from typing import Literal
 
 WINDOW = 60.0  # seconds
 MAX_CHATS = 10_000
+MAX_NOTICES = 120  # "not allowed" / "wait" notices a minute over all chats (Telegram allows ~30/s)
 
 Verdict = Literal["ok", "limited", "silent"]
 
@@ -50,3 +51,33 @@ class RateLimiter:
         if not times or not self.per_minute:
             return 0
         return max(1, int(times[0] + WINDOW - self.clock() + 0.999))
+
+
+class Cooldown:
+    """Lets a notice through at most once per `seconds` for each chat, and at most `total` a
+    minute over all chats, so a flood of messages that are refused (not allowed, rate limited),
+    even from many chats at once, never makes the bot flood back."""
+
+    def __init__(self, seconds: float = WINDOW, clock: Callable[[], float] = time.monotonic,
+                 max_chats: int = MAX_CHATS, total: int = MAX_NOTICES) -> None:
+        self.seconds, self.clock, self.max_chats, self.total = seconds, clock, max_chats, total
+        self._last: OrderedDict[int, float] = OrderedDict()
+        self._sent: deque[float] = deque()
+
+    def ready(self, chat_id: int) -> bool:
+        """True (and counted) when the chat was not told anything in the last `seconds` and
+        fewer than `total` notices went out in the last minute."""
+        now = self.clock()
+        last = self._last.get(chat_id)
+        if last is not None and now - last < self.seconds:
+            return False
+        while self._sent and self._sent[0] <= now - WINDOW:
+            self._sent.popleft()
+        if len(self._sent) >= self.total:
+            return False
+        self._sent.append(now)
+        self._last.pop(chat_id, None)
+        self._last[chat_id] = now
+        while len(self._last) > self.max_chats:
+            self._last.popitem(last=False)
+        return True

@@ -31,18 +31,22 @@ from telegram.ext import (
 
 from bot import buttons
 from bot.answer import Answer
+from bot.chat_order import PerChatUpdateProcessor
 from bot.conversation import ConversationService
 from bot.delivery import send_with_retry
 from bot.feedback import FeedbackStore
 from bot.pipeline import Pipeline
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Cooldown, RateLimiter
 from bot.redact import redact_secret_in_logs
 from bot.render import Renderer
 from bot.settings import Settings
 from bot.telegram_replies import (
+    CORPUS_CHECK_EVERY,
     SERVICES,
     BotServices,
+    CorpusWatch,
     answer_query,
+    check_corpus,
     send,
     send_answer,
     services,
@@ -61,10 +65,12 @@ MEDIA = (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | f
 NEW = filters.UpdateType.MESSAGE
 PRIVATE = filters.ChatType.PRIVATE
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+TYPING_AFTER = 0.5  # seconds: an answer slower than this shows "typing…" while it is made
 
 
 def build_application(settings: Settings, service: ConversationService, *,
-                      message_limit: int = MessageLimit.MAX_TEXT_LENGTH) -> Application:
+                      message_limit: int = MessageLimit.MAX_TEXT_LENGTH,
+                      corpus_check_every: float = CORPUS_CHECK_EVERY) -> Application:
     """The Application with every handler wired; the only place that knows Telegram's shape."""
     if settings.telegram_bot_token is None:
         raise CitatbotError("no_token")
@@ -74,6 +80,9 @@ def build_application(settings: Settings, service: ConversationService, *,
         .base_url(settings.telegram_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .post_init(register_commands)
+        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
+        .read_timeout(settings.send_timeout)  # a slow Telegram is waited out, not re-sent
+        .get_updates_read_timeout(settings.read_timeout)
         .build()
     )
     app.bot_data[SERVICES] = BotServices(
@@ -83,8 +92,10 @@ def build_application(settings: Settings, service: ConversationService, *,
         txt=Renderer(settings.prompts_dir, "txt"),
         memory=buttons.AnswerMemory(),
         limiter=RateLimiter(settings.rate_limit_per_minute),
+        notices=Cooldown(),
         feedback=FeedbackStore(settings.feedback_db),
         message_limit=message_limit,
+        watch=CorpusWatch(service.pipeline.corpus, corpus_check_every),
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)
     app.add_handler(CommandHandler("start", on_start, filters=NEW))
@@ -111,14 +122,15 @@ async def register_commands(app: Application) -> None:
 
 
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop updates without a chat, and from chats outside the allowlist (with a polite line)."""
-    chat, allowed = update.effective_chat, services(context).settings.allowed_chats
+    """Stop updates without a chat, and from chats outside the allowlist (with a polite line,
+    at most once a minute per chat)."""
+    s, chat = services(context), update.effective_chat
     if chat is None:
         raise ApplicationHandlerStop
-    if allowed and chat.id not in allowed:
-        log.info("Chat %s is not in CITATBOT_ALLOWED_CHATS", chat.id)
-        if update.message and chat.type == ChatType.PRIVATE:
-            await send(context, chat.id, services(context).note("not_allowed"))
+    if s.settings.allowed_chats and chat.id not in s.settings.allowed_chats:
+        if update.message and chat.type == ChatType.PRIVATE and s.notices.ready(chat.id):
+            log.info("Chat %s is not in CITATBOT_ALLOWED_CHATS", chat.id)
+            await send(context, chat.id, s.note("not_allowed"))
         raise ApplicationHandlerStop
 
 
@@ -202,19 +214,26 @@ def addressed(message: Message, username: str, bot_id: int) -> str | None:
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str, *,
               echo: bool = False) -> None:
-    """Answer a question in its chat, within the chat's rate limit, showing "typing" meanwhile."""
+    """Answer a question in its chat, within the chat's rate limit, showing "typing" meanwhile
+    when the answer takes a while."""
     s, chat = services(context), update.effective_chat
     verdict = s.limiter.check(chat.id)
     if verdict != "ok":
-        if verdict == "limited":
+        if verdict == "limited" and s.notices.ready(chat.id):
             await send(context, chat.id, s.note("rate_limited",
                                                 seconds=s.limiter.wait_seconds(chat.id)))
         return
-    await typing(context, chat.id)
-    answer = await asyncio.to_thread(s.service.handle, chat.id, question)
+    if s.settings.log_messages:
+        log.info("Chat %s asks: %r", chat.id, question)
+    # the pipeline is CPU work (about a millisecond); in a thread it never stalls other chats
+    work = asyncio.create_task(asyncio.to_thread(s.service.handle, chat.id, question))
+    if not (await asyncio.wait({work}, timeout=TYPING_AFTER))[0]:
+        await typing(context, chat.id)  # only then: a request per question would halve throughput
+    answer = await work
     in_group = update.message is not None and chat.type != ChatType.PRIVATE
     reply_to = update.message.message_id if in_group else None
     await send_answer(context, chat.id, answer, echo=echo, reply_to=reply_to)
+    await check_corpus(s.watch)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,12 +1,15 @@
 """How the Telegram bot words and delivers a reply: the services handlers share, an Answer
 rendered from prompts/html/ into messages within Telegram's limit, and every Bot API call that
-sends something made through bot.delivery.send_with_retry."""
+sends something made through bot.delivery.send_with_retry, at most once."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from telegram import InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ChatAction
@@ -16,9 +19,9 @@ from telegram.ext import ContextTypes
 from bot import buttons
 from bot.answer import Answer, Quote
 from bot.conversation import ConversationService
-from bot.delivery import pack, send_with_retry, split_html
+from bot.delivery import DeliveryUncertain, pack, send_with_retry, split_html
 from bot.feedback import FeedbackStore
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Cooldown, RateLimiter
 from bot.render import Renderer
 from bot.settings import Settings
 from retrieval.ingest import Corpus
@@ -27,6 +30,52 @@ log = logging.getLogger(__name__)
 
 SERVICES = "citatbot"
 QUOTED_KINDS = ("answer", "more")
+CORPUS_CHECK_EVERY = 60.0  # seconds between looks at the corpus files' size and time
+
+
+class CorpusWatch:
+    """Notices that a corpus file changed or vanished on disk since the bot loaded it. The bot
+    keeps quoting the text it loaded (see retrieval.ingest.load_corpus); this only tells the
+    operator, once per change, which files a restart would load anew."""
+
+    def __init__(self, corpus: Corpus, every: float = CORPUS_CHECK_EVERY,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.folder, self.every, self.clock = corpus.folder, every, clock
+        self.stamps = {name: _stamp(corpus.folder / name) for name in corpus.documents}
+        self.told: list[str] = []
+        self._next = clock() + every
+
+    def due(self) -> bool:
+        """True at most once per `every` seconds."""
+        now = self.clock()
+        if now < self._next:
+            return False
+        self._next = now + self.every
+        return True
+
+    def changed(self) -> list[str]:
+        """Documents whose file is no longer the size and modification time it had at load."""
+        return sorted(n for n, stamp in self.stamps.items() if _stamp(self.folder / n) != stamp)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+async def check_corpus(watch: CorpusWatch | None) -> None:
+    """Log a warning when corpus files changed on disk since start (once per set of files)."""
+    if watch is None or not watch.due():
+        return
+    changed = await asyncio.to_thread(watch.changed)
+    if changed and changed != watch.told:
+        log.warning("Corpus files changed or removed on disk since start: %s. Answers still "
+                    "quote the text loaded then; restart the bot to load the new text.",
+                    ", ".join(changed))
+    watch.told = changed
 
 
 @dataclass(slots=True)
@@ -39,8 +88,10 @@ class BotServices:
     txt: Renderer
     memory: buttons.AnswerMemory
     limiter: RateLimiter
+    notices: Cooldown
     feedback: FeedbackStore
     message_limit: int
+    watch: CorpusWatch | None = None
 
     @property
     def corpus(self) -> Corpus:
@@ -97,22 +148,35 @@ async def send_answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, answer: 
 
 async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str,
                keyboard: InlineKeyboardMarkup | None = None, *,
-               reply_to: int | None = None) -> Message:
-    """sendMessage in HTML, retried through flood control and network errors."""
+               reply_to: int | None = None) -> Message | None:
+    """sendMessage in HTML: retried while Telegram provably did not send it, never sent twice.
+
+    None when the request went out but its answer was lost (see bot.delivery): logged, not resent.
+    """
     reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
-    return await send_with_retry(lambda: context.bot.send_message(
-        chat_id, text, reply_markup=keyboard, reply_parameters=reply))
+    try:
+        return await send_with_retry(lambda: context.bot.send_message(
+            chat_id, text, reply_markup=keyboard, reply_parameters=reply), at_most_once=True)
+    except DeliveryUncertain as exc:
+        log.warning("A message to chat %s may not have arrived (%s); not sending it again",
+                    chat_id, exc)
+        return None
 
 
 async def answer_query(context: ContextTypes.DEFAULT_TYPE, query_id: str,
                        text: str | None = None) -> None:
-    """answerCallbackQuery, with an optional short notice."""
-    await send_with_retry(lambda: context.bot.answer_callback_query(query_id, text))
+    """answerCallbackQuery, with an optional short notice; a lost answer is not asked again."""
+    try:
+        await send_with_retry(lambda: context.bot.answer_callback_query(query_id, text),
+                              at_most_once=True)
+    except DeliveryUncertain as exc:
+        log.info("A button answer may not have arrived (%s)", exc)
 
 
 async def typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
     """Show "typing…"; only a courtesy, so a failure is logged and the answer still goes out."""
+    timeout = services(context).settings.read_timeout
     try:
-        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING, read_timeout=timeout)
     except TelegramError as exc:
         log.debug("sendChatAction failed: %s", exc)

@@ -21,6 +21,10 @@ SUFFIXES = (".txt", ".md")
 METADATA_FILE = "sources.toml"
 SYNONYMS_FILE = "synonyms.txt"  # read by retrieval/synonyms.py, not a document
 METADATA_FIELDS = {"title", "publisher", "author", "date", "kind", "url"}
+MB = 1024 * 1024
+# A bigger file is skipped unread: 10 MB is some 1,500 pages of text, far beyond any article,
+# and reading, cleaning and indexing 50 MB takes half a minute and close to a gigabyte.
+MAX_FILE_BYTES = 10 * MB
 
 _END_PUNCT = tuple(".!?:;,…”\"»)")
 _LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[•*▪·])\s+\S")
@@ -83,7 +87,11 @@ def is_boilerplate(line: str) -> bool:
 
 
 def load_corpus(folder: Path) -> Corpus:
-    """Load every readable .txt/.md file of `folder`; unreadable ones become problems."""
+    """Load every readable .txt/.md file of `folder`; unreadable or too big ones become problems.
+
+    Each document's text stays in memory as it was read: quotes are spans of that text, so a
+    file changed or removed while the bot runs never changes what an answer quotes.
+    """
     if not folder.is_dir():
         raise CorpusError("corpus_missing", path=str(folder))
     metadata, info, problems = _read_metadata(folder)
@@ -93,7 +101,7 @@ def load_corpus(folder: Path) -> Corpus:
                        if p.suffix.lower() in SUFFIXES and p.name != SYNONYMS_FILE):
         raw, problem = _read_text(path)
         if problem:
-            problems.append(CorpusProblem(path.name, problem))
+            problems.append(CorpusProblem(path.name, problem, _detail(path, problem)))
             continue
         lines = classify_lines(raw)
         doc = _document(path.name, raw, metadata.get(path.name, {}), lines)
@@ -108,8 +116,24 @@ def load_corpus(folder: Path) -> Corpus:
     return Corpus(folder, documents, passages, problems, info)
 
 
+def _size(path: Path) -> int:
+    """The file's size in bytes; 0 when it cannot be read (reading it will say why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _detail(path: Path, problem: str) -> str:
+    """What the warning line shows beside the problem: size/limit in MB for a file too big."""
+    return f"{_size(path) / MB:.0f}/{MAX_FILE_BYTES / MB:g}" if problem == "too_large" else ""
+
+
 def _read_text(path: Path) -> tuple[str, str]:
-    """Read a file as the quote check does (utf-8, universal newlines); return (text, problem)."""
+    """Read a file as the quote check does (utf-8, universal newlines); return (text, problem).
+    A file over MAX_FILE_BYTES is not read at all."""
+    if _size(path) > MAX_FILE_BYTES:
+        return "", "too_large"
     try:
         data = path.read_bytes()
     except OSError:

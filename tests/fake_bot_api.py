@@ -2,23 +2,32 @@
 
 It behaves like Telegram where the bot can get it wrong: getUpdates long polling with offsets,
 sendMessage returning a Message, 400 for text over 4096 characters after entity parsing, for
-malformed HTML and for callback data over 64 bytes, 401 for a wrong token. Faults (429 with
-retry_after, 500) can be queued per method. Runs in a thread, so sync and async tests share it.
+malformed HTML and for callback data over 64 bytes, 401 for a wrong token. Faults can be queued
+per method: error answers (429 with retry_after, 500, 409), a dropped connection (the socket is
+closed without a response, before or after the call took effect) and a slow answer (the call
+takes effect, the response comes late). Runs in a thread, so sync and async tests share it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dtm
 import html
 import itertools
 import json
 import re
+import sys
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
+
+from telegram import Update
+from telegram.ext import Application
 
 TOKEN = "123456:TEST-token-abcdef"
 BOT = {"id": 4242, "is_bot": True, "first_name": "Citatbot", "username": "citatbot_test",
@@ -42,6 +51,24 @@ class TelegramRefusal(Exception):
     def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.code, self.description, self.retry_after = code, description, retry_after
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Close the connection without a response; `processed`: after the call took effect."""
+
+    processed: bool
+
+
+@dataclass(frozen=True)
+class Delay:
+    """Let the call take effect, then answer only after `seconds`."""
+
+    seconds: float
+
+
+class Dropped(Exception):
+    """The handler closes the connection without writing a response."""
 
 
 def parse_html(text: str) -> str:
@@ -74,7 +101,7 @@ def parse_html(text: str) -> str:
 class FakeBotApi:
     """The fake server and what it saw; `sent` holds every message it accepted."""
 
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, port: int = 0) -> None:
         self.token = token
         self.lock = threading.Condition()
         self.updates: list[dict] = []
@@ -82,13 +109,13 @@ class FakeBotApi:
         self.message_ids = itertools.count(1000)
         self.sent: list[dict] = []
         self.calls: list[tuple[str, dict]] = []
-        self.faults: dict[str, deque[TelegramRefusal]] = defaultdict(deque)
+        self.faults: dict[str, deque[TelegramRefusal | Drop | Delay]] = defaultdict(deque)
         self.commands: list[dict] = []
         self.chat_types: dict[int, str] = {}
         self.closed = False
+        self.latency = 0.0  # seconds every answer takes, like a round trip to Telegram
         self.webhook: dict = {}
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", port), self._handler_class())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -150,6 +177,14 @@ class FakeBotApi:
         for _ in range(times):
             self.faults[method].append(TelegramRefusal(code, description, retry_after))
 
+    def drop(self, method: str, *, processed: bool, times: int = 1) -> None:
+        """Close the connection of the next `times` calls of `method` without a response."""
+        self.faults[method].extend(Drop(processed) for _ in range(times))
+
+    def delay(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` only after `seconds` (they take effect)."""
+        self.faults[method].extend(Delay(seconds) for _ in range(times))
+
     def sent_to(self, chat_id: int) -> list[dict]:
         with self.lock:
             return [m for m in self.sent if m["chat"]["id"] == chat_id]
@@ -179,17 +214,25 @@ class FakeBotApi:
     # --- the Bot API ------------------------------------------------------------------------
 
     def call(self, token: str, method: str, params: dict) -> object:
-        """One API call; returns the result or raises TelegramRefusal."""
+        """One API call; returns the result or raises TelegramRefusal or Dropped."""
         if token != self.token:
             raise TelegramRefusal(401, "Unauthorized")
         with self.lock:
             self.calls.append((method, params))
-            if self.faults[method]:
-                raise self.faults[method].popleft()
+            fault = self.faults[method].popleft() if self.faults[method] else None
+        if isinstance(fault, TelegramRefusal):
+            raise fault
+        if fault == Drop(processed=False):
+            raise Dropped
         handler = getattr(self, f"api_{method}", None)
         if handler is None:
             raise TelegramRefusal(404, "Not Found: method not found")
-        return handler(params)
+        result = handler(params)
+        if isinstance(fault, Drop):
+            raise Dropped
+        if isinstance(fault, Delay):
+            time.sleep(fault.seconds)
+        return result
 
     def api_getMe(self, params: dict) -> dict:
         return BOT
@@ -225,7 +268,7 @@ class FakeBotApi:
         chat_id = int(params["chat_id"])
         message = self._message(chat_id, params)
         with self.lock:
-            self.sent.append(message)
+            self.sent.append({**message, "at": time.monotonic()})  # when it arrived, for latency
         return message
 
     def api_editMessageText(self, params: dict) -> dict:
@@ -268,6 +311,7 @@ class FakeBotApi:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out at once, as from Telegram
 
             def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -279,11 +323,16 @@ class FakeBotApi:
                     result = api.call(match["token"], match["method"], params)
                     reply = {"ok": True, "result": result}
                     code = 200
+                except Dropped:
+                    self.close_connection = True  # no response at all: the client sees EOF
+                    return
                 except TelegramRefusal as refusal:
                     code = refusal.code
                     reply = {"ok": False, "error_code": code, "description": refusal.description}
                     if refusal.retry_after is not None:
                         reply["parameters"] = {"retry_after": refusal.retry_after}
+                if api.latency:
+                    time.sleep(api.latency)
                 payload = json.dumps(reply).encode()
                 try:
                     self.send_response(code)
@@ -298,6 +347,38 @@ class FakeBotApi:
                 """Quiet: the tests read `calls`, not a log."""
 
         return Handler
+
+
+@asynccontextmanager
+async def running(app: Application, *, poll_timeout: float = 5.0) -> AsyncIterator[Application]:
+    """What run_polling does, on the caller's event loop: initialize, post_init, poll, start;
+    on leaving, stop polling and wait for every update taken to be answered."""
+    await app.initialize()
+    try:
+        await app.post_init(app)
+        await app.updater.start_polling(
+            poll_interval=0, timeout=dtm.timedelta(seconds=poll_timeout),
+            allowed_updates=[Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY])
+        await app.start()
+        yield app
+    finally:
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # a backlog like a real server's: the stdlib's 5 overflows when a hundred chats connect at
+    # once, and a connection the server never accepts looks to the client like a lost answer
+    request_queue_size = 1024
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Quiet about a client that hung up (a stopped bot); loud about anything else."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _params(body: str, content_type: str) -> dict:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
+from bot.cli import main
+from bot.conversation import ConversationService
+from bot.pipeline import Pipeline
+from bot.render import Renderer
+from bot.settings import DEFAULT_PROMPTS, Settings
 from retrieval.errors import CorpusError
 from retrieval.ingest import load_corpus
 from tests.conftest import CORPUS
@@ -110,3 +117,66 @@ def test_broken_metadata_is_reported_and_documents_still_load(tmp_path: Path) ->
 def test_unusable_corpus_folder_raises(tmp_path: Path, make) -> None:
     with pytest.raises(CorpusError):
         load_corpus(make(tmp_path))
+
+
+LUND = "Hemtjänsten i Lund fick 40 miljoner kronor 2022.\n"
+
+
+def test_a_50_mb_file_is_skipped_unread_with_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
+    shutil.copy(CORPUS / "000_d2445805d168f45a.txt", tmp_path / "a.txt")
+    (tmp_path / "huge.txt").write_text(LUND * (50 * 1024 * 1024 // len(LUND.encode())), "utf-8")
+    tracemalloc.start()
+    try:
+        corpus = load_corpus(tmp_path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert list(corpus.documents) == ["a.txt"]
+    assert peak < 5 * 1024 * 1024  # the 50 MB were never read
+    monkeypatch.setenv("CITATBOT_CORPUS_DIR", str(tmp_path))
+    monkeypatch.setenv("CITATBOT_INDEX_CACHE", "false")
+    assert main(["ask", "Vad kostar socialtjänsten i Umeå?"]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        "Varning: huge.txt hoppas över: filen är 50 MB, mer än gränsen 10 MB."]
+    assert "1,6 miljard" in out
+
+
+def test_a_file_changed_or_removed_while_running_is_quoted_as_loaded(tmp_path: Path) -> None:
+    """The text is read once and kept: answers quote it, offsets and all, whatever the disk
+    holds later (a restart loads the new text)."""
+    umea, vaxjo = "000_d2445805d168f45a.txt", "002_2ff962fd2406e8a4.txt"
+    for name in (umea, vaxjo):
+        shutil.copy(CORPUS / name, tmp_path / name)
+    loaded = (tmp_path / umea).read_text(encoding="utf-8")
+    pipeline = Pipeline(load_corpus(tmp_path), Settings(_env_file=None, corpus_dir=tmp_path,
+                                                        index_cache=False))
+    chats = ConversationService(pipeline)
+    before = chats.handle(1, "Vad kostar socialtjänsten i Umeå?").quotes
+    (tmp_path / umea).write_text("Ny inledning.\n\n" + loaded.replace("miljard", "miljon"),
+                                 encoding="utf-8")
+    (tmp_path / vaxjo).unlink()
+    after = chats.handle(2, "Vad kostar socialtjänsten i Umeå?").quotes
+    paragraph = chats.handle(2, "stycke 1")
+    assert after == before and any("miljard" in q.text for q in after)
+    for quote in after:
+        assert loaded[quote.start:quote.end] == quote.text
+        assert pipeline.corpus.documents[quote.doc].raw[quote.start:quote.end] == quote.text
+    assert paragraph.kind == "paragraph" and "miljard" in paragraph.paragraph.text
+    assert chats.handle(3, "Hur många lex Sarah-anmälningar har utretts i Växjö?").quotes
+
+
+def test_a_wrong_metadata_field_gives_one_clear_line_each(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Om hemtjänsten\n\n" + LUND, "utf-8")
+    (tmp_path / "sources.toml").write_text(
+        '[corpus]\nexamples = "inte en lista"\n\n'
+        '[documents."a.txt"]\ntitle = 5\nfarg = "röd"\npublisher = "Lunds kommun"\n', "utf-8")
+    corpus = load_corpus(tmp_path)
+    txt = Renderer(DEFAULT_PROMPTS, "txt")
+    assert [txt.message("problem", problem=p) for p in corpus.problems] == [
+        "Varning: sources.toml: fältet corpus är okänt eller har fel typ och används inte.",
+        "Varning: sources.toml: fältet a.txt: farg är okänt eller har fel typ och används inte.",
+        "Varning: sources.toml: fältet a.txt: title är okänt eller har fel typ och används inte.",
+    ]
+    document = corpus.documents["a.txt"]
+    assert document.title == "Om hemtjänsten" and document.publisher == "Lunds kommun"

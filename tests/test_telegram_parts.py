@@ -9,6 +9,7 @@ import json
 import logging
 from pathlib import Path
 
+import httpx
 import pytest
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
@@ -17,10 +18,10 @@ from bot import buttons
 from bot.answer import Answer
 from bot.cli import main
 from bot.conversation import ConversationService
-from bot.delivery import send_with_retry, split_html
+from bot.delivery import DeliveryUncertain, send_with_retry, split_html
 from bot.feedback import FeedbackStore
 from bot.pipeline import Pipeline
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Cooldown, RateLimiter
 from bot.redact import MASK, redact_secret_in_logs
 from bot.render import Renderer
 from bot.settings import Settings
@@ -35,7 +36,7 @@ VAXJO = "Hur många lex Sarah-anmälningar har utretts i Växjö?"
 def services(settings: Settings, pipeline: Pipeline, tmp_path: Path) -> BotServices:
     html, txt = Renderer(settings.prompts_dir, "html"), Renderer(settings.prompts_dir, "txt")
     return BotServices(settings, ConversationService(pipeline), html, txt, buttons.AnswerMemory(),
-                       RateLimiter(0), FeedbackStore(tmp_path / "f.sqlite3"),
+                       RateLimiter(0), Cooldown(), FeedbackStore(tmp_path / "f.sqlite3"),
                        MessageLimit.MAX_TEXT_LENGTH)
 
 
@@ -115,6 +116,47 @@ async def test_send_with_retry_raises(error: Exception) -> None:
     assert call.calls == (1 if isinstance(error, BadRequest) else 3)
 
 
+@pytest.mark.parametrize(("cause", "resent"), [
+    (httpx.ConnectError("[Errno 111] Connection refused"), True),
+    (httpx.ConnectTimeout("timed out"), True),
+    (httpx.PoolTimeout("timed out"), True),
+    (None, True),  # Telegram itself answered 5xx: it says nothing was sent
+    (httpx.ReadTimeout("timed out"), False),
+    (httpx.WriteTimeout("timed out"), False),
+    (httpx.ReadError("Connection reset by peer"), False),
+    (httpx.RemoteProtocolError("Server disconnected without sending a response."), False),
+], ids=["refused", "connect-timeout", "pool-timeout", "telegram-5xx", "read-timeout",
+        "write-timeout", "reset", "no-response"])
+async def test_a_send_is_repeated_only_when_it_never_reached_telegram(cause, resent) -> None:
+    error = TimedOut() if isinstance(cause, httpx.TimeoutException) else NetworkError("x")
+    error.__cause__ = cause  # as PTB's HTTPXRequest raises it: `raise TimedOut from err`
+    call = Flaky(error)
+    if resent:
+        assert await send_with_retry(call, backoff=0, at_most_once=True) == "ok"
+    else:
+        with pytest.raises(DeliveryUncertain):
+            await send_with_retry(call, backoff=0, at_most_once=True)
+    assert call.calls == (2 if resent else 1)
+
+
+def test_a_notice_goes_to_a_chat_at_most_once_a_minute() -> None:
+    now = [0.0]
+    notices = Cooldown(60, clock=lambda: now[0], max_chats=2)
+    assert [notices.ready(1) for _ in range(3)] == [True, False, False]
+    assert notices.ready(2) and notices.ready(3)  # chat 1 is forgotten beyond two chats
+    assert notices.ready(1)
+    now[0] = 61.0
+    assert notices.ready(2)
+
+
+def test_notices_over_all_chats_are_capped_a_minute() -> None:
+    now = [0.0]
+    notices = Cooldown(60, clock=lambda: now[0], total=3)
+    assert [notices.ready(chat) for chat in range(5)] == [True, True, True, False, False]
+    now[0] = 60.5  # room again; chats 3 and 4 were refused, not told, so they may be now
+    assert [notices.ready(chat) for chat in (3, 4, 0, 5)] == [True, True, True, False]
+
+
 def test_callback_data_fits_and_old_epochs_expire(pipeline) -> None:
     memory = buttons.AnswerMemory()
     answer = many_quotes(pipeline, 10)
@@ -172,8 +214,11 @@ def test_feedback_rows_in_the_gold_shape(tmp_path: Path, pipeline) -> None:
 
 @pytest.mark.parametrize(("name", "value"), [("CITATBOT_WEBHOOK_URL", "http://x.org/hook"),
                                              ("CITATBOT_ALLOWED_CHATS", "12,abc"),
-                                             ("CITATBOT_RATE_LIMIT_PER_MINUTE", "-1")],
-                         ids=["webhook-not-https", "chat-id-not-a-number", "negative-rate"])
+                                             ("CITATBOT_RATE_LIMIT_PER_MINUTE", "-1"),
+                                             ("CITATBOT_MAX_CONCURRENT_UPDATES", "0"),
+                                             ("CITATBOT_SEND_TIMEOUT", "soon")],
+                         ids=["webhook-not-https", "chat-id-not-a-number", "negative-rate",
+                              "no-concurrency", "timeout-not-a-number"])
 def test_a_bad_telegram_setting_names_itself(name, value, monkeypatch, capsys) -> None:
     monkeypatch.setenv(name, value)
     assert main(["telegram"]) == 1

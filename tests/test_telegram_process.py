@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -23,18 +22,12 @@ from tests.fake_bot_api import TOKEN, FakeBotApi
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeBotApi]:
-    api = FakeBotApi().start()
-    yield api
-    api.stop()
-
-
-def start_bot(fake: FakeBotApi, tmp_path: Path) -> subprocess.Popen[str]:
+def start_bot(fake: FakeBotApi, tmp_path: Path, **settings: str) -> subprocess.Popen[str]:
     """`python -m bot telegram` with its settings pointing at the fake."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CITATBOT_", "TELEGRAM_"))}
     env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=fake.base_url, PYTHONPATH=str(ROOT),
-               CITATBOT_FEEDBACK_DB=str(tmp_path / "feedback.sqlite3"), PTB_TIMEDELTA="true")
+               CITATBOT_FEEDBACK_DB=str(tmp_path / "feedback.sqlite3"), PTB_TIMEDELTA="true",
+               **settings)
     return subprocess.Popen([sys.executable, "-m", "bot", "telegram"], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -73,6 +66,36 @@ def test_another_instance_polling_stops_the_bot_with_one_line(fake, tmp_path) ->
     assert process.returncode == 1
     assert err.strip().splitlines()[-1] == ("citatbot: en annan instans hämtar redan "
                                             "uppdateringar för den här boten. Stoppa den först.")
+
+
+SECRET_QUESTION = "Vad kostar socialtjänsten i Umeå, frågar HEMLIGA-Hilda?"
+
+
+@pytest.mark.parametrize("log_messages", ["false", "true"])
+def test_logs_hold_no_token_and_no_message_text_unless_asked(fake, tmp_path,
+                                                             log_messages: str) -> None:
+    """A run with every kind of failure logged (polling error, handler traceback, lost answer,
+    flood control): the token never shows, the question only with CITATBOT_LOG_MESSAGES."""
+    fake.fail("getUpdates", 500)
+    fake.fail("sendMessage", 400)  # a handler error: logged with its traceback
+    fake.drop("sendMessage", processed=True)  # a lost answer: a warning
+    fake.fail("sendMessage", 429, retry_after=1)
+    process = start_bot(fake, tmp_path, CITATBOT_LOG_MESSAGES=log_messages)
+    try:
+        wait(lambda: fake.called("getUpdates"))
+        for _ in range(3):
+            fake.message(1, SECRET_QUESTION)
+        # 400 (a handler error), its apology dropped, 429, then the last two answers
+        wait(lambda: len(fake.sent_to(1)) >= 3)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=20)
+    finally:
+        process.kill() if process.poll() is None else None
+    assert process.returncode == 0, err
+    assert "Traceback" in err and "Handling an update failed" in err
+    assert "may not have arrived" in err and "Polling failed" in err
+    assert TOKEN not in err and TOKEN.split(":")[1] not in err
+    assert ("HEMLIGA-Hilda" in err) is (log_messages == "true")
 
 
 def free_port() -> int:
