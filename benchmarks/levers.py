@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
     settings = Settings(_env_file=None, index_cache=False, top_k=10)
-    corpus = load_corpus(settings.corpus_dir)
+    corpus = load_corpus(settings.corpus_dir, settings.max_file_bytes)
     gold = load_gold(args.gold, corpus.documents)
     splits = {name: select(gold, name) for name in ("dev", "holdout")}
     # The dev questions as typed on a keyboard without å, ä and ö: what accent handling is for.

@@ -50,9 +50,18 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0]) if err["loc"] else "?"
-        env = name.upper() if name.upper().startswith("TELEGRAM_") else f"CITATBOT_{name.upper()}"
-        raise CitatbotError("setting", name=env, value=err.get("input"), type=err["type"],
+        raise CitatbotError("setting", name=env_name(name), value=err.get("input"), type=err["type"],
                             ctx=err.get("ctx", {})) from None
+
+
+def env_name(field: str) -> str:
+    """The environment variable a settings field is read from: its alias (TELEGRAM_BOT_TOKEN),
+    else CITATBOT_ and its name."""
+    info = Settings.model_fields.get(field)
+    if info is None:  # pydantic reported the alias itself
+        return field.upper()
+    choices = getattr(info.validation_alias, "choices", None)
+    return str(choices[0]).upper() if choices else f"CITATBOT_{field.upper()}"
 
 
 def build_pipeline(settings: Settings, err: Renderer) -> Pipeline:
@@ -117,7 +126,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, err: Renderer) -> int
 def cmd_index(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
     from bot.progress import index_progress
 
-    corpus = load_corpus(settings.corpus_dir)
+    corpus = load_corpus(settings.corpus_dir, settings.max_file_bytes)
     print_problems(corpus.problems, err)
     with index_progress(len(corpus.passages), err.message("index_progress")) as progress:
         pipeline = Pipeline(corpus, settings, rebuild=True, progress=progress)

@@ -195,7 +195,7 @@ def baseline_wins(ours: Sequence[PairResult], base: Sequence[PairResult]) -> lis
 
 def run_eval(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
     """The `citatbot eval` command: 0 when every floor holds, 1 when one does not."""
-    corpus = load_corpus(settings.corpus_dir)
+    corpus = load_corpus(settings.corpus_dir, settings.max_file_bytes)
     for problem in corpus.problems:
         print(err.message("problem", problem=problem), file=sys.stderr)
     pairs = select(load_gold(args.gold, corpus.documents), args.split)

@@ -98,7 +98,7 @@ class Pipeline:
     @classmethod
     def from_settings(cls, settings: Settings, *, rebuild: bool = False) -> Pipeline:
         """Load the corpus folder the settings name and index it (or reuse its cached index)."""
-        return cls(load_corpus(settings.corpus_dir), settings, rebuild=rebuild)
+        return cls(load_corpus(settings.corpus_dir, settings.max_file_bytes), settings, rebuild=rebuild)
 
     def query(self, question: str, context: str = "") -> Query:
         """Term groups of the question, plus those of `context` (a previous question) at half."""

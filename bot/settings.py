@@ -38,6 +38,7 @@ class Settings(BaseSettings):
         "https://api.telegram.org/bot",
         validation_alias=AliasChoices("TELEGRAM_BASE_URL", "CITATBOT_TELEGRAM_BASE_URL"))
 
+    max_file_mb: float = Field(10.0, gt=0, le=10_000)  # a corpus file above this is skipped
     # --- Index ---
     index_cache: bool = True  # keep the built index in a file and reuse it on the next start
     index_cache_dir: Path | None = None  # default: .cache/citatbot beside the corpus folder
@@ -56,6 +57,10 @@ class Settings(BaseSettings):
     send_timeout: float = Field(30.0, ge=1.0, le=600.0)
     read_timeout: float = Field(5.0, ge=0.1, le=600.0)
     log_messages: bool = False
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
 
     @field_validator("allowed_chats", mode="before")
     @classmethod

@@ -86,7 +86,7 @@ def is_boilerplate(line: str) -> bool:
     return any(p.match(line) for p in _boilerplate())
 
 
-def load_corpus(folder: Path) -> Corpus:
+def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES) -> Corpus:
     """Load every readable .txt/.md file of `folder`; unreadable or too big ones become problems.
 
     Each document's text stays in memory as it was read: quotes are spans of that text, so a
@@ -99,9 +99,10 @@ def load_corpus(folder: Path) -> Corpus:
     passages: list[Passage] = []
     for path in sorted(p for p in folder.iterdir()
                        if p.suffix.lower() in SUFFIXES and p.name != SYNONYMS_FILE):
-        raw, problem = _read_text(path)
+        raw, problem = _read_text(path, max_file_bytes)
         if problem:
-            problems.append(CorpusProblem(path.name, problem, _detail(path, problem)))
+            problems.append(CorpusProblem(path.name, problem, _detail(path, problem,
+                                                                      max_file_bytes)))
             continue
         lines = classify_lines(raw)
         doc = _document(path.name, raw, metadata.get(path.name, {}), lines)
@@ -124,15 +125,15 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _detail(path: Path, problem: str) -> str:
+def _detail(path: Path, problem: str, limit: int) -> str:
     """What the warning line shows beside the problem: size/limit in MB for a file too big."""
-    return f"{_size(path) / MB:.0f}/{MAX_FILE_BYTES / MB:g}" if problem == "too_large" else ""
+    return f"{_size(path) / MB:.0f}/{limit / MB:g}" if problem == "too_large" else ""
 
 
-def _read_text(path: Path) -> tuple[str, str]:
+def _read_text(path: Path, limit: int = MAX_FILE_BYTES) -> tuple[str, str]:
     """Read a file as the quote check does (utf-8, universal newlines); return (text, problem).
-    A file over MAX_FILE_BYTES is not read at all."""
-    if _size(path) > MAX_FILE_BYTES:
+    A file over `limit` bytes is not read at all."""
+    if _size(path) > limit:
         return "", "too_large"
     try:
         data = path.read_bytes()

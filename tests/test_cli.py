@@ -81,3 +81,12 @@ def test_broken_file_is_skipped_with_a_warning(tmp_path) -> None:
     assert result.returncode == 0
     assert "trasig.txt" in result.stderr and "UTF-8" in result.stderr
     assert "40 miljoner" in result.stdout
+
+
+def test_a_setting_is_named_as_it_is_set() -> None:
+    from bot.cli import env_name
+
+    assert env_name("telegram_base_url") == "TELEGRAM_BASE_URL"
+    assert env_name("TELEGRAM_BASE_URL") == "TELEGRAM_BASE_URL"
+    assert env_name("max_file_mb") == "CITATBOT_MAX_FILE_MB"
+    assert env_name("rate_limit_per_minute") == "CITATBOT_RATE_LIMIT_PER_MINUTE"

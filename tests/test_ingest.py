@@ -140,6 +140,12 @@ def test_a_50_mb_file_is_skipped_unread_with_one_line(tmp_path: Path, monkeypatc
     assert err.splitlines() == [
         "Varning: huge.txt hoppas över: filen är 50 MB, mer än gränsen 10 MB."]
     assert "1,6 miljard" in out
+    # The limit is a setting: lowered below a small file's size, that file is skipped too.
+    (tmp_path / "huge.txt").unlink()
+    (tmp_path / "lund.txt").write_text(LUND * 4000, "utf-8")  # about 0.2 MB
+    monkeypatch.setenv("CITATBOT_MAX_FILE_MB", "0.1")
+    assert main(["ask", "Vad kostar socialtjänsten i Umeå?"]) == 0
+    assert capsys.readouterr().err.startswith("Varning: lund.txt hoppas över: filen är 0 MB")
 
 
 def test_a_file_changed_or_removed_while_running_is_quoted_as_loaded(tmp_path: Path) -> None:
