@@ -92,3 +92,27 @@ def test_ask_json_returns_the_question_as_typed(key: str, capsys: pytest.Capture
     obj = json.loads(capsys.readouterr().out)
     assert obj["question"] == BAD[key]
     assert obj["answered"] is (key == "control")  # NUL and escapes hide a real question
+
+
+# Telegram never delivers an empty message, so those two rows are not sent through the bot.
+SENDABLE = {k: v for k, v in BAD.items() if v.strip()}
+JUNK_COMMANDS = ["/kallor 999", "/kallor ../../etc/passwd", "/mer junk ¤", "/fraga", "/hjalp {{ 7*7 }}",
+                 "/start <b>x</b>", "stycke 999", "stycke ../../etc"]
+
+
+async def test_every_bad_input_through_the_bot_gets_one_wellformed_reply(bot, fake) -> None:
+    """The same table through the real Telegram Application and the fake Bot API: each message
+    gets exactly one reply in its own chat that the fake accepted (well-formed HTML, at most
+    4,096 characters), and text that looks like markup or a template never acts as either."""
+    texts = list(SENDABLE.values()) + JUNK_COMMANDS
+    for chat_id, text in enumerate(texts, 1000):
+        fake.message(chat_id, text)
+    for chat_id, text in enumerate(texts, 1000):
+        replies = await fake.wait_sent(chat_id)
+        assert len(replies) == 1, text
+        assert 0 < len(replies[0]["text"]) <= 4096
+    await fake.settle()
+    assert all(len(fake.sent_to(chat_id)) == 1 for chat_id in range(1000, 1000 + len(texts)))
+    assert "<script>" not in "\n".join(m["html"] for m in fake.sent)  # escaped, never markup
+    jinja = fake.sent_to(1000 + list(SENDABLE).index("jinja"))[0]["text"]
+    assert "49" not in jinja  # {{ 7*7 }} was never evaluated
