@@ -110,3 +110,9 @@ def test_names_are_capitalised_words_after_the_first() -> None:
     words = SwedishAnalyzer().query_words("Vad kostar socialtjänsten i Växjö enligt Sandberg?")
     assert [(w.term, w.name) for w in words] == [
         ("kost", False), ("socialtjänst", False), ("växjö", True), ("enl", False), ("sandberg", True)]
+
+
+def test_a_genitive_and_a_typo_in_a_name_still_meet_the_corpus(pipeline: Pipeline) -> None:
+    assert "umeå" in pipeline.expander.expand("umeås")
+    answer = pipeline.answer("Vem är förbundsordförande för Vison Chef?")  # Vison: one typo
+    assert answer.kind == "answer" and any("Veronica Magnusson" in q.text for q in answer.quotes)
