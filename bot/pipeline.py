@@ -104,7 +104,7 @@ class Pipeline:
         """Term groups of the question, plus those of `context` (a previous question) at half."""
         return self.reader.read(question, context)
 
-    def retrieve(self, query: Query, k: int) -> list[Hit]:
+    def retrieve(self, query: Query, k: int, doc_factors: np.ndarray | None = None) -> list[Hit]:
         """The k best passages for the query by weighted BM25, best first, positive scores only."""
         if not any(g.matches for g in query.groups):
             return []
@@ -120,14 +120,17 @@ class Pipeline:
                 grams.max() or 1.0)
         boost = self.tuning.doc_boost
         if boost and not self.plain:
-            scores *= 1.0 + boost * self.topics.coverage(query)
+            scores *= 1.0 + boost * self.topics.coverage(query, doc_factors)
         order = np.argsort(-scores, kind="stable")[:k]
         return [Hit(self.index.passages[i], float(scores[i])) for i in order if scores[i] > 0]
 
-    def evidence(self, query: Query, hits: list[Hit]) -> Evidence:
+    def evidence(self, query: Query, hits: list[Hit],
+                 doc_factors: np.ndarray | None = None) -> Evidence:
         """How much of the question the best of the top hits covers, and how much is unknown."""
         top = hits[: self.tuning.evidence_hits]
-        factors = self.topics.factors(query) if top and not self.plain else None
+        factors = doc_factors
+        if factors is None and top and not self.plain:
+            factors = self.topics.factors(query)
         coverage = max((self.coverage(query, h, factors) for h in top), default=0.0)
         unknown = sum(g.weight for g in query.groups if not g.matches) / (query.total or 1.0)
         figures = [g.term for g in query.groups if g.term[0].isdigit() and not g.context]
@@ -161,8 +164,10 @@ class Pipeline:
         query = self.query(searchable, context)
         if not query.groups:
             return Answer(cut, "empty", truncated=truncated)
-        hits = self.retrieve(query, max(self.settings.top_k, 10))
-        if self.rule.declines(self.evidence(query, hits)):
+        # How each document matches each question word: read once, for ranking and evidence.
+        factors = None if self.plain else self.topics.factors(query)
+        hits = self.retrieve(query, max(self.settings.top_k, 10), factors)
+        if self.rule.declines(self.evidence(query, hits, factors)):
             answer = Answer(searchable, "decline", hits=tuple(hits))
         else:
             answer = self.composer.compose(query, hits)

@@ -49,7 +49,9 @@ class DocumentTopics:
                         row[docs] = np.maximum(row[docs], factor)
         return out
 
-    def coverage(self, query: Query) -> np.ndarray:
-        """Share of the question's weight each passage's document covers (one value a passage)."""
+    def coverage(self, query: Query, factors: np.ndarray | None = None) -> np.ndarray:
+        """Share of the question's weight each passage's document covers (one value a passage);
+        `factors` are this query's, when already computed."""
         weights = np.array([g.weight for g in query.groups]) / (query.total or 1.0)
-        return (weights @ self.factors(query))[self.doc_of]
+        factors = self.factors(query) if factors is None else factors
+        return (weights @ factors)[self.doc_of]
