@@ -38,11 +38,6 @@ class Query:
     def total(self) -> float:
         return sum(g.weight for g in self.groups)
 
-    def coverage(self, terms: frozenset[str]) -> float:
-        """Share of the question's weight that `terms` match, compound parts counting less."""
-        total = self.total
-        return sum(g.weight * g.factor(terms) for g in self.groups) / total if total else 0.0
-
     def bm25_weights(self) -> dict[str, float]:
         """Query-term multipliers for BM25: own terms 2×, context 1×, times the match factor."""
         out: dict[str, float] = {}
