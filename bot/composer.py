@@ -49,7 +49,8 @@ class Composer:
         if not ranked:
             return Answer(question, "decline", hits=tuple(hits))
         floor = ranked[0][0] * self.tuning.relative_floor
-        quotes = self._continued(query, [q for s, q in ranked[: self.max_quotes] if s >= floor])
+        quotes = self._continued(query, [q for s, q in ranked[: self.max_quotes] if s >= floor],
+                                 query.match_terms())
         # "mer" pages on through the candidates after the shown quotes, so they lead the list.
         shown = {(q.doc, q.start) for q in quotes}
         candidates = list(quotes) + [q for _, q in ranked if (q.doc, q.start) not in shown]
@@ -85,13 +86,12 @@ class Composer:
                 if wants_date and sentence.has_date:
                     share += tune.type_bonus
                 score = share * math.sqrt(hit.score / top_score)
-                marks = tuple((s, e) for term, s, e in sentence.tokens if term in matchable)
-                scored.append((score, rank, Quote(hit.passage, sentence.start, sentence.end,
-                                                  sentence.text, hit.score, marks)))
+                scored.append((score, rank, sentence.quote(hit.passage, hit.score, matchable)))
         scored.sort(key=lambda row: (-row[0], row[1], row[2].start))
         return [(s, q) for s, _, q in scored]
 
-    def _continued(self, query: Query, quotes: list[Quote]) -> tuple[Quote, ...]:
+    def _continued(self, query: Query, quotes: list[Quote],
+                   matchable: Mapping[str, float]) -> tuple[Quote, ...]:
         """The quotes, each followed by the sentences that finish its answer.
 
         A lead-in that ends in a colon brings its list ("tre områden som måste åtgärdas:" and
@@ -99,7 +99,6 @@ class Composer:
         sentence of its paragraph, where the reason usually follows. Each stays its own quote.
         """
         why = bool(ASKS_WHY.search(query.text))
-        matchable = query.match_terms()
         out: list[Quote] = []
         seen: set[tuple[str, int]] = set()
         for quote in quotes:
@@ -118,8 +117,7 @@ class Composer:
                 extra = ()
             for s in extra:
                 if (quote.doc, s.start) not in seen:
-                    marks = tuple((a, b) for term, a, b in s.tokens if term in matchable)
-                    out.append(Quote(quote.passage, s.start, s.end, s.text, quote.score, marks))
+                    out.append(s.quote(quote.passage, quote.score, matchable))
                     seen.add((quote.doc, s.start))
         return tuple(out)
 
@@ -160,6 +158,11 @@ class Sentence:
     terms: frozenset[str]
     has_number: bool
     has_date: bool
+
+    def quote(self, passage: Passage, score: float, matchable: Mapping[str, float]) -> Quote:
+        """This sentence as a quote of `passage`, the question's words in it marked."""
+        marks = tuple((s, e) for term, s, e in self.tokens if term in matchable)
+        return Quote(passage, self.start, self.end, self.text, score, marks)
 
 
 @dataclass(frozen=True, slots=True)

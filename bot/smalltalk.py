@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from retrieval.expansion import fold
+
 GREETINGS = frozenset({
     "hej", "hejsan", "hallå", "tjena", "tja", "tjenare", "morsning", "goddag", "god morgon",
     "god kväll", "god dag", "god eftermiddag", "hej hej", "hej där", "hallå där", "hello", "hi",
@@ -25,15 +27,15 @@ ABOUT = frozenset({"vem är du", "vad är du", "vad kan du", "vad kan du göra",
                    "hur fungerar du", "vad kan jag fråga", "vad kan jag fråga om",
                    "vad kan jag fråga dig om", "vad vet du", "vad vet du om", "hjälp mig"})
 _STRIP = re.compile(r"[^\w\s]+")
-_FOLD = str.maketrans("åäö", "aao")  # "hejda", "tack sa mycket": typed without å/ä/ö
-_KINDS = tuple((kind, frozenset(p.translate(_FOLD) for p in phrases)) for kind, phrases in (
+# Compared without å/ä/ö, so "hejda" and "tack sa mycket" are small talk too.
+_KINDS = tuple((kind, frozenset(fold(p) for p in phrases)) for kind, phrases in (
     ("greeting", GREETINGS), ("thanks", THANKS), ("goodbye", GOODBYES), ("help", ABOUT)))
 
 
 def smalltalk_kind(text: str) -> str | None:
     """'greeting', 'thanks', 'goodbye' or 'help' when the whole message is one, else None."""
     words = " ".join(_STRIP.sub(" ", text.casefold()).split())
-    words = " ".join(re.sub(r"\b(citatbot|bot|boten)\b", "", words).split()).translate(_FOLD)
+    words = fold(" ".join(re.sub(r"\b(citatbot|bot|boten)\b", "", words).split()))
     for kind, phrases in _KINDS:
         if words in phrases:
             return kind

@@ -14,6 +14,8 @@ from importlib import resources
 
 import Stemmer
 
+from retrieval.expansion import fold
+
 # A number keeps its decimal comma or time colon ("1,6", "13:00"); a word keeps its hyphenated
 # parts and a trailing hyphen, which marks the first half of a suspended compound ("individ-").
 _LETTERS = r"(?:[^\W\d_][\u0300-\u036f]*)+"  # letters, with combining accents of decomposed text
@@ -27,7 +29,6 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e"
 def clean_question(text: str) -> str:
     """A question as typed, made searchable: NFC, invisible and control characters removed."""
     return unicodedata.normalize("NFC", _INVISIBLE.sub("", _ANSI.sub(" ", text)))
-_FOLD = str.maketrans("åäö", "aao")
 _CONJUNCTION = {"och", "eller", "samt", "respektive", "resp"}
 
 
@@ -122,7 +123,7 @@ class SwedishAnalyzer:
     def _folded_filler(self) -> frozenset[str]:
         if self._folded is None:
             words = {w for w in stopwords() | question_words() if any(c in w for c in "åäö")}
-            self._folded = frozenset(w.translate(_FOLD) for w in words)
+            self._folded = frozenset(fold(w) for w in words)
         return self._folded
 
     def terms(self, text: str) -> list[str]:

@@ -49,6 +49,8 @@ class ExpansionPolicy:
     min_suffix_len: int = 5
     min_typo_len: int = 5
     max_fanout: int = 25
+    genitive_factor: float = 0.9  # "umeås" → "umeå": a name's genitive, too short for INFLECTIONS
+    min_genitive_len: int = 3
     truncate_factor: float = 0.7  # "missförhållanden" → "missförhåll": a vocabulary term it begins
     min_truncated_len: int = 5
     max_truncated_chars: int = 5
@@ -92,8 +94,8 @@ class TermExpander:
             self._add(out, self._with_prefix(base), p.prefix_factor)
         if len(base) >= p.min_suffix_len:
             self._add(out, self._with_suffix(base), p.suffix_factor)
-        if base.endswith("s") and len(base) > 3 and base[:-1] in self._vocab:
-            out[base[:-1]] = max(out.get(base[:-1], 0.0), 0.9)  # genitive: "Umeås" is "Umeå"
+        if base.endswith("s") and len(base) > p.min_genitive_len and base[:-1] in self._vocab:
+            self._add(out, [base[:-1]], p.genitive_factor)
         for ending in INFLECTIONS:
             stem = base[: -len(ending)]
             if base.endswith(ending) and len(stem) >= p.min_shorter_len and stem in self._vocab:
@@ -119,9 +121,9 @@ class TermExpander:
             chars = list(word)
             for i, c in zip(slots, combo):
                 chars[i] = c
-            candidate = stem("".join(chars))
-            if candidate in self._vocab and "".join(chars) != word:
-                return candidate
+            form = "".join(chars)
+            if form != word and stem(form) in self._vocab:
+                return stem(form)
         return None
 
     def split(self, term: str) -> tuple[str, str] | None:
