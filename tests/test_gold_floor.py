@@ -10,6 +10,8 @@ from retrieval.gold import load_gold
 from retrieval.ingest import load_corpus
 
 GOLD = DEFAULT_CORPUS / "gold.jsonl"
+# Written by a helper who read only the documents, never gold.jsonl: it measures generalisation.
+BLIND = DEFAULT_CORPUS / "blind.jsonl"
 # Just under what we measure on the shipped set, so a regression fails CI; raise as it improves.
 # Issue 5's targets are R@1 0.65, R@5 0.90, MRR 0.75, accuracy 0.75, false declines 0.05 and
 # far declines 0.95; each floor here is at or above its target.
@@ -18,9 +20,11 @@ FLOORS = ["--min-recall1", "0.76", "--min-recall5", "0.93", "--min-mrr", "0.83",
           "--min-decline-far", "0.99"]
 
 
-def test_shipped_gold_is_valid() -> None:
-    pairs = load_gold(GOLD, load_corpus(DEFAULT_CORPUS).documents)
-    assert sum(p.answerable for p in pairs) >= 80
+@pytest.mark.parametrize("path", [GOLD, BLIND], ids=["gold", "blind"])
+def test_shipped_gold_sets_are_valid(path) -> None:
+    """Every answer is a verbatim span of its document (load_gold refuses the file otherwise)."""
+    pairs = load_gold(path, load_corpus(DEFAULT_CORPUS).documents)
+    assert sum(p.answerable for p in pairs) >= 60
     assert sum(not p.answerable for p in pairs) >= 25
     assert {p.doc for p in pairs if p.answerable} == set(load_corpus(DEFAULT_CORPUS).documents)
 
