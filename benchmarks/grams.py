@@ -19,7 +19,7 @@ import numpy as np
 from benchmarks.workers import bundled_terms
 from retrieval.analyzer import CharGramAnalyzer, SwedishAnalyzer
 from retrieval.bm25 import BM25Scorer, build_postings
-from retrieval.synthetic import synthetic_corpus, synthetic_queries
+from tests.support.synthetic import synthetic_corpus, synthetic_queries
 
 HERE = Path(__file__).resolve().parent
 

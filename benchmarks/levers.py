@@ -14,13 +14,13 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.evaluate import BASELINE, evaluate, scores, select
-from bot.metrics import FileCheck
+from bot.evaluation.evaluate import BASELINE, evaluate, scores, select
+from bot.evaluation.metrics import FileCheck
 from bot.pipeline import Pipeline
 from bot.settings import Settings
-from bot.tuning import Tuning
-from retrieval.baseline import WhitespaceAnalyzer
-from retrieval.gold import load_gold
+from retrieval.tuning import Tuning
+from bot.evaluation.baseline import WhitespaceAnalyzer
+from bot.evaluation.gold import load_gold
 from retrieval.ingest import load_corpus
 
 HERE = Path(__file__).resolve().parent

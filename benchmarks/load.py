@@ -32,9 +32,9 @@ from pathlib import Path
 from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
 from bot.settings import DEFAULT_CORPUS, Settings
-from bot.telegram_bot import build_application
-from bot.telegram_replies import SERVICES
-from tests.fake_bot_api import TOKEN, FakeBotApi, running
+from bot.telegram.app import build_application
+from bot.telegram.replies import SERVICES
+from tests.support.fake_bot_api import TOKEN, FakeBotApi, running
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 from benchmarks.measure import peak_rss_mb
-from bot.cli import main
+from bot.terminal.cli import main
 
 if __name__ == "__main__":
     code = main(sys.argv[1:])

@@ -24,7 +24,7 @@ from retrieval.bm25 import BM25Scorer, build_postings
 from retrieval.index import indexed_text
 from retrieval.ingest import load_corpus
 from retrieval.store import load_postings, save_postings
-from retrieval.synthetic import synthetic_corpus, synthetic_queries
+from tests.support.synthetic import synthetic_corpus, synthetic_queries
 
 SEED = 6
 TOP = 10

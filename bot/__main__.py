@@ -1,4 +1,4 @@
 """`python -m bot` runs the citatbot command line."""
-from bot.cli import main
+from bot.terminal.cli import main
 
 raise SystemExit(main())

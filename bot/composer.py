@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from bot.answer import Answer, Quote
 from bot.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_NUMBER, HAS_REASON
-from bot.query import Query
-from bot.tuning import Tuning
+from retrieval.query import Query
+from retrieval.tuning import Tuning
 from retrieval.analyzer import SwedishAnalyzer
 from retrieval.passage import Document, Hit, Passage
 from retrieval.sentences import split_sentences

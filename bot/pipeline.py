@@ -11,14 +11,14 @@ import numpy as np
 from bot.answer import Answer
 from bot.composer import Composer
 from bot.decline import DeclineRule, Evidence
-from bot.query import Query
-from bot.reader import QuestionReader
+from retrieval.query import Query
+from retrieval.reader import QuestionReader
 from bot.settings import Settings
 from bot.smalltalk import smalltalk_kind
-from bot.topics import DocumentTopics
-from bot.tuning import Tuning
+from retrieval.topics import DocumentTopics
+from retrieval.tuning import Tuning
 from retrieval.analyzer import CharGramAnalyzer, SwedishAnalyzer, clean_question
-from retrieval.baseline import Analyzer
+from retrieval.analyzer import Analyzer
 from retrieval.expansion import ExpansionPolicy, TermExpander
 from retrieval.index import PassageIndex
 from retrieval.ingest import Corpus, CorpusProblem, load_corpus

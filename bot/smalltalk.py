@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.expansion import fold
+from retrieval.analyzer import fold
 
 GREETINGS = frozenset({
     "hej", "hejsan", "hallå", "tjena", "tja", "tjenare", "morsning", "goddag", "god morgon",

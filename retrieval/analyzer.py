@@ -10,11 +10,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from typing import Protocol
 from importlib import resources
 
 import Stemmer
 
-from retrieval.expansion import fold
 
 # A number keeps its decimal comma or time colon ("1,6", "13:00"); a word keeps its hyphenated
 # parts and a trailing hyphen, which marks the first half of a suspended compound ("individ-").
@@ -24,6 +24,14 @@ _TOKEN = re.compile(rf"\d+(?:[.,:]\d+)*|{_LETTERS}(?:-{_LETTERS})*-?|\w+")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")  # terminal escape sequences pasted along
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e"
                         "\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+_FOLD = str.maketrans("åäöéèüáà", "aaoeeuaa")
+
+
+def fold(term: str) -> str:
+    """The term without Swedish diacritics, as typed on a keyboard without å ä ö."""
+    return unicodedata.normalize("NFC", term).translate(_FOLD)
 
 
 def clean_question(text: str) -> str:
@@ -62,6 +70,19 @@ def question_words() -> frozenset[str]:
     """Words that only shape a question (retrieval/data/question_words_sv.txt)."""
     text = resources.files("retrieval").joinpath("data/question_words_sv.txt").read_text("utf-8")
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+class Analyzer(Protocol):
+    """The role an analyzer plays for the index, the question reader and the composer; the
+    plain baseline (bot/evaluation/baseline.py) plays it too."""
+
+    def tokens(self, text: str) -> list[Token]: ...
+
+    def terms(self, text: str) -> list[str]: ...
+
+    def query_words(self, text: str) -> list[QueryWord]: ...
+
+    def stem(self, word: str) -> str: ...
 
 
 class SwedishAnalyzer:

@@ -19,21 +19,16 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-_FOLD = str.maketrans("åäöéèüáà", "aaoeeuaa")
+from retrieval.analyzer import fold
+
 _ACCENTED = {"a": "aåä", "o": "oö"}
 _ALPHABET = "abcdefghijklmnopqrstuvwxyzåäöé"
 # Endings Snowball leaves on (definite forms, plurals, genitives), longest first.
 INFLECTIONS = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ens", "ets", "et", "en", "an",
                "na", "ar", "er", "or", "n", "t", "s", "e")
-
-
-def fold(term: str) -> str:
-    """The term without Swedish diacritics, as typed on a keyboard without å ä ö."""
-    return unicodedata.normalize("NFC", term).translate(_FOLD)
 
 
 @dataclass(frozen=True, slots=True)

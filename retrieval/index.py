@@ -5,20 +5,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
-from typing import Protocol
 
 import numpy as np
 
+from retrieval.analyzer import Analyzer
 from retrieval.bm25 import BM25Scorer, Postings, build_postings
 from retrieval.passage import Hit, Passage
 
 TERM_SET_CACHE = 4096
-
-
-class Analyzer(Protocol):
-    """What the index needs of an analyzer: text in, index terms out (repeats kept)."""
-
-    def terms(self, text: str) -> list[str]: ...
 
 
 def indexed_text(passage: Passage) -> str:

@@ -23,7 +23,8 @@ import numpy as np
 from numpy.lib.npyio import NpzFile
 
 from retrieval.bm25 import Postings
-from retrieval.index import Analyzer, PassageIndex, analyze_passages, indexed_text
+from retrieval.analyzer import Analyzer
+from retrieval.index import PassageIndex, analyze_passages, indexed_text
 from retrieval.passage import Passage
 
 FORMAT = 1

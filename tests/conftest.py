@@ -12,8 +12,8 @@ from telegram.ext import Application
 from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
 from bot.settings import DEFAULT_CORPUS, Settings
-from bot.telegram_bot import build_application
-from tests.fake_bot_api import TOKEN, FakeBotApi, running
+from bot.telegram.app import build_application
+from tests.support.fake_bot_api import TOKEN, FakeBotApi, running
 
 CORPUS = DEFAULT_CORPUS
 

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from bot.cli import main
+from bot.terminal.cli import main
 from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
 from bot.render import Renderer
-from bot.repl import run_repl
+from bot.terminal.repl import run_repl
 from tests.conftest import CORPUS
 
 MAX_REPLY = 6000

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from bot.cli import main
+from bot.terminal.cli import main
 from tests.conftest import CORPUS
 
 QUOTE_KEYS = {"doc", "passage", "text", "start", "end", "score"}
@@ -84,7 +84,7 @@ def test_broken_file_is_skipped_with_a_warning(tmp_path) -> None:
 
 
 def test_a_setting_is_named_as_it_is_set() -> None:
-    from bot.cli import env_name
+    from bot.terminal.cli import env_name
 
     assert env_name("telegram_base_url") == "TELEGRAM_BASE_URL"
     assert env_name("TELEGRAM_BASE_URL") == "TELEGRAM_BASE_URL"

@@ -24,16 +24,16 @@ from pathlib import Path
 
 import pytest
 
-from bot import metrics
+from bot.evaluation import metrics
 from bot.answer import Quote
-from bot.cli import main
-from bot.evaluate import PairResult, evaluate, failures, scores, select, summary, verdict
+from bot.terminal.cli import main
+from bot.evaluation.evaluate import PairResult, evaluate, failures, scores, select, summary, verdict
 from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.settings import DEFAULT_PROMPTS, Settings
-from bot.tuning import Tuning
-from retrieval.baseline import WhitespaceAnalyzer
-from retrieval.gold import GoldPair, load_gold
+from retrieval.tuning import Tuning
+from bot.evaluation.baseline import WhitespaceAnalyzer
+from bot.evaluation.gold import GoldPair, load_gold
 from retrieval.ingest import Corpus, load_corpus
 from retrieval.passage import Hit, Passage
 
@@ -257,7 +257,7 @@ def test_rows_without_kind_are_grouped_under_a_dash() -> None:
 
 
 def test_baseline_wins_lists_where_plain_bm25_does_better() -> None:
-    from bot.evaluate import baseline_wins
+    from bot.evaluation.evaluate import baseline_wins
 
     def pair(i: str, answerable: bool = True) -> GoldPair:
         return GoldPair(i, f"fråga {i}", ("x",) if answerable else (), None, answerable, "fact", 1)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.terminal.cli import main
 from retrieval.errors import GoldError
-from retrieval.gold import GoldPair, load_gold
+from bot.evaluation.gold import GoldPair, load_gold
 from retrieval.ingest import Corpus, load_corpus
 
 DATA = Path(__file__).parent / "data"

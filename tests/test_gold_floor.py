@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cli import main
+from bot.terminal.cli import main
 from bot.settings import DEFAULT_CORPUS
-from retrieval.gold import load_gold
+from bot.evaluation.gold import load_gold
 from retrieval.ingest import load_corpus
 
 GOLD = DEFAULT_CORPUS / "gold.jsonl"

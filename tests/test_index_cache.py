@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.cli import main
+from bot.terminal.cli import main
 from bot.pipeline import Pipeline, index_cache_path
-from bot.progress import PROGRESS_MIN_PASSAGES, index_progress
+from bot.terminal.progress import PROGRESS_MIN_PASSAGES, index_progress
 from bot.settings import DEFAULT_CORPUS, Settings
 from retrieval.analyzer import SwedishAnalyzer
 from retrieval.index import PassageIndex

@@ -13,7 +13,7 @@ from bot.pipeline import Pipeline
 from retrieval.bm25 import BM25Scorer, build_postings
 from retrieval.index import indexed_text
 from retrieval.sentences import split_sentences
-from retrieval.synthetic import synthetic_corpus, synthetic_queries
+from tests.support.synthetic import synthetic_corpus, synthetic_queries
 
 TOLERANCE = 1e-9
 TOP = 10

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.terminal.cli import main
 from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
 from bot.render import Renderer

@@ -11,8 +11,8 @@ from benchmarks.load import make_plans, run_load
 from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
 from bot.settings import Settings
-from bot.telegram_bot import build_application
-from tests.fake_bot_api import running
+from bot.telegram.app import build_application
+from tests.support.fake_bot_api import running
 
 UMEA = "Vad kostar socialtjänsten i Umeå?"
 

@@ -74,7 +74,7 @@ def test_a_bad_synonym_file_is_reported_and_the_rest_serves(corpus_copy: Path) -
 
 def test_ask_names_the_unusable_line(corpus_copy: Path, monkeypatch: pytest.MonkeyPatch,
                                      capsys: pytest.CaptureFixture[str]) -> None:
-    from bot.cli import main
+    from bot.terminal.cli import main
 
     (corpus_copy / "synonyms.txt").write_text("enkät, undersökning\nekonomiskt bistånd, x\n",
                                               "utf-8")

@@ -7,12 +7,12 @@ import json
 import logging
 from pathlib import Path
 
-from bot.cli import main
+from bot.terminal.cli import main
 from bot.conversation import ConversationService
-from bot.feedback import FeedbackStore
+from bot.telegram.feedback import FeedbackStore
 from bot.settings import Settings
-from bot.telegram_bot import build_application
-from tests.fake_bot_api import BOT, FakeBotApi, running
+from bot.telegram.app import build_application
+from tests.support.fake_bot_api import BOT, FakeBotApi, running
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 VAXJO = "Hur många lex Sarah-anmälningar har utretts i Växjö?"

@@ -14,12 +14,12 @@ from telegram import Bot
 from telegram.error import NetworkError
 
 from bot.conversation import ConversationService
-from bot.delivery import send_with_retry
+from bot.telegram.delivery import send_with_retry
 from bot.pipeline import Pipeline
 from bot.settings import Settings
-from bot.telegram_bot import build_application
+from bot.telegram.app import build_application
 from tests.conftest import CORPUS
-from tests.fake_bot_api import TOKEN, FakeBotApi, running
+from tests.support.fake_bot_api import TOKEN, FakeBotApi, running
 from tests.test_telegram import verbatim_quotes
 
 UMEA = "Vad kostar socialtjänsten i Umeå?"

@@ -14,19 +14,19 @@ import pytest
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot import buttons
+from bot.telegram import buttons
 from bot.answer import Answer
-from bot.cli import main
+from bot.terminal.cli import main
 from bot.conversation import ConversationService
-from bot.delivery import DeliveryUncertain, send_with_retry, split_html
-from bot.feedback import FeedbackStore
+from bot.telegram.delivery import DeliveryUncertain, send_with_retry, split_html
+from bot.telegram.feedback import FeedbackStore
 from bot.pipeline import Pipeline
-from bot.ratelimit import Cooldown, RateLimiter
-from bot.redact import MASK, redact_secret_in_logs
+from bot.telegram.ratelimit import Cooldown, RateLimiter
+from bot.telegram.redact import MASK, redact_secret_in_logs
 from bot.render import Renderer
 from bot.settings import Settings
-from bot.telegram_replies import BotServices
-from tests.fake_bot_api import TelegramRefusal, parse_html
+from bot.telegram.replies import BotServices
+from tests.support.fake_bot_api import TelegramRefusal, parse_html
 
 UMEA = "Vad kostar socialtjänsten i Umeå?"
 VAXJO = "Hur många lex Sarah-anmälningar har utretts i Växjö?"

@@ -16,8 +16,8 @@ import pytest
 from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
 from bot.settings import Settings
-from bot.telegram_bot import build_application, webhook_options
-from tests.fake_bot_api import TOKEN, FakeBotApi
+from bot.telegram.app import build_application, webhook_options
+from tests.support.fake_bot_api import TOKEN, FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,7 @@
 
 Handlers are a few lines each: they read the chat and the text, ask the ConversationService and
 hand the Answer to `send_answer`, which renders it from prompts/html/ and delivers it through
-bot.delivery. Services reach handlers through `application.bot_data`, never module globals.
+bot.telegram.delivery. Services reach handlers through `application.bot_data`, never module globals.
 """
 
 from __future__ import annotations
@@ -29,18 +29,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot import buttons
+from bot.telegram import buttons
 from bot.answer import Answer
-from bot.chat_order import PerChatUpdateProcessor
+from bot.telegram.chat_order import PerChatUpdateProcessor
 from bot.conversation import ConversationService
-from bot.delivery import send_with_retry
-from bot.feedback import FeedbackStore
+from bot.telegram.delivery import send_with_retry
+from bot.telegram.feedback import FeedbackStore
 from bot.pipeline import Pipeline
-from bot.ratelimit import Cooldown, RateLimiter
-from bot.redact import redact_secret_in_logs
+from bot.telegram.ratelimit import Cooldown, RateLimiter
+from bot.telegram.redact import redact_secret_in_logs
 from bot.render import Renderer
 from bot.settings import Settings
-from bot.telegram_replies import (
+from bot.telegram.replies import (
     CORPUS_CHECK_EVERY,
     SERVICES,
     BotServices,

@@ -7,10 +7,10 @@ that stand for it, by the expander's rules and the maintainer's synonyms. A word
 
 from __future__ import annotations
 
-from bot.query import Query, TermGroup
-from bot.tuning import Tuning
+from retrieval.query import Query, TermGroup
+from retrieval.tuning import Tuning
 from retrieval.analyzer import QueryWord
-from retrieval.baseline import Analyzer
+from retrieval.analyzer import Analyzer
 from retrieval.expansion import TermExpander
 from retrieval.index import PassageIndex
 from retrieval.synonyms import Synonyms

@@ -1,6 +1,6 @@
 """How the Telegram bot words and delivers a reply: the services handlers share, an Answer
 rendered from prompts/html/ into messages within Telegram's limit, and every Bot API call that
-sends something made through bot.delivery.send_with_retry, at most once."""
+sends something made through bot.telegram.delivery.send_with_retry, at most once."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot import buttons
+from bot.telegram import buttons
 from bot.answer import Answer, Quote
 from bot.conversation import ConversationService
-from bot.delivery import DeliveryUncertain, pack, send_with_retry, split_html
-from bot.feedback import FeedbackStore
-from bot.ratelimit import Cooldown, RateLimiter
+from bot.telegram.delivery import DeliveryUncertain, pack, send_with_retry, split_html
+from bot.telegram.feedback import FeedbackStore
+from bot.telegram.ratelimit import Cooldown, RateLimiter
 from bot.render import Renderer
 from bot.settings import Settings
 from retrieval.ingest import Corpus
@@ -151,7 +151,7 @@ async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str,
                reply_to: int | None = None) -> Message | None:
     """sendMessage in HTML: retried while Telegram provably did not send it, never sent twice.
 
-    None when the request went out but its answer was lost (see bot.delivery): logged, not resent.
+    None when the request went out but its answer was lost (see bot.telegram.delivery): logged, not resent.
     """
     reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     try:

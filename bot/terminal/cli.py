@@ -94,19 +94,19 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
 
 
 def cmd_repl(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
-    from bot.repl import run_repl
+    from bot.terminal.repl import run_repl
 
     return run_repl(build_pipeline(settings, err), settings)
 
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
-    from bot.telegram_bot import run_telegram
+    from bot.telegram.app import run_telegram
 
     return run_telegram(settings, lambda: build_pipeline(settings, err))
 
 
 def cmd_feedback_export(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
-    from bot.feedback import FeedbackStore
+    from bot.telegram.feedback import FeedbackStore
 
     store = FeedbackStore(settings.feedback_db)
     if args.out in (None, "-"):
@@ -118,13 +118,13 @@ def cmd_feedback_export(args: argparse.Namespace, settings: Settings, err: Rende
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
-    from bot.evaluate import run_eval
+    from bot.evaluation.evaluate import run_eval
 
     return run_eval(args, settings, err)
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
-    from bot.progress import index_progress
+    from bot.terminal.progress import index_progress
 
     corpus = load_corpus(settings.corpus_dir, settings.max_file_bytes)
     print_problems(corpus.problems, err)

@@ -7,23 +7,10 @@ pipeline (same passages, same BM25, same composer) and show what the Swedish ana
 from __future__ import annotations
 
 import re
-from typing import Protocol
 
 from retrieval.analyzer import QueryWord, Token
 
 _NON_SPACE = re.compile(r"\S+")
-
-
-class Analyzer(Protocol):
-    """The role an analyzer plays for the index, the query and the composer."""
-
-    def tokens(self, text: str) -> list[Token]: ...
-
-    def terms(self, text: str) -> list[str]: ...
-
-    def query_words(self, text: str) -> list[QueryWord]: ...
-
-    def stem(self, word: str) -> str: ...
 
 
 class WhitespaceAnalyzer:

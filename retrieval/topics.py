@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from bot.query import Query
-from retrieval.baseline import Analyzer
+from retrieval.query import Query
+from retrieval.analyzer import Analyzer
 from retrieval.index import PassageIndex
 from retrieval.passage import Document, Passage
 

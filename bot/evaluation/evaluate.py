@@ -14,14 +14,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import metrics
-from bot.eval_view import print_tables, progress_bar
+from bot.evaluation import metrics
+from bot.evaluation.view import print_tables, progress_bar
 from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.settings import Settings
-from retrieval.baseline import WhitespaceAnalyzer
+from bot.evaluation.baseline import WhitespaceAnalyzer
 from retrieval.errors import CitatbotError
-from retrieval.gold import GoldPair, load_gold
+from bot.evaluation.gold import GoldPair, load_gold
 from retrieval.ingest import Corpus, load_corpus
 
 RANK_DEPTH = metrics.MRR_CUTOFF

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answer import Quote
-from retrieval.gold import collapse
+from bot.evaluation.gold import collapse
 from retrieval.passage import Document, Hit
 
 MRR_CUTOFF = 10
