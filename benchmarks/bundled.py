@@ -27,15 +27,15 @@ def in_process(settings: Settings) -> dict:
     # First pass: each passage's sentences are analysed on first use, as after a start.
     first = latencies(pipeline.answer, questions)
     times = latencies(pipeline.answer, questions * REPEATS)
-    search = latencies(lambda q: pipeline.index.search(pipeline.query(q).bm25_terms, 10),
+    search = latencies(lambda q: pipeline.retriever.search(pipeline.query(q), 10),
                        questions * REPEATS)
     passages, analyzer = pipeline.corpus.passages, pipeline.analyzer
     builds = [timed(lambda: open_index(passages, analyzer, None))[1] for _ in range(7)]
-    loads = [timed(lambda: open_index(passages, analyzer, pipeline.index_stats.path,
+    loads = [timed(lambda: open_index(passages, analyzer, pipeline.retriever.stats["words"].path,
                                       folder=pipeline.corpus.folder))[1] for _ in range(7)]
     return {
         "passages": len(passages), "documents": len(pipeline.corpus.documents),
-        "vocabulary": len(pipeline.index.vocabulary), "questions": len(times),
+        "vocabulary": len(pipeline.retriever.words.vocabulary), "questions": len(times),
         "answer_first": percentiles(first), "answer": percentiles(times), "search": percentiles(search),
         "build_ms": statistics.median(builds) * 1000, "load_ms": statistics.median(loads) * 1000,
         "peak_mb": peak_rss_mb(),

@@ -77,10 +77,12 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
 def run(corpus, settings: Settings, pairs, tuning: Tuning | None, plain: bool = False,
         changes: dict | None = None) -> dict:
     """Scores of one system on the pairs."""
-    analyzer = WhitespaceAnalyzer() if plain else None
     if changes:
         settings = settings.model_copy(update=changes)
-    pipeline = Pipeline(corpus, settings, analyzer=analyzer, tuning=tuning)
+    if plain:
+        pipeline = Pipeline.baseline(corpus, settings, WhitespaceAnalyzer())
+    else:
+        pipeline = Pipeline.from_settings(settings, corpus=corpus, tuning=tuning)
     return scores(evaluate(pipeline, pairs, FileCheck(corpus.folder)))
 
 

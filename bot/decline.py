@@ -24,15 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """What the retriever found for one question, as shares of the question's weight."""
-
-    coverage: float
-    unknown: float
-    missing_figure: bool = False
-    unknown_name: bool = False
+from retrieval.search import Evidence
 
 
 @dataclass(frozen=True, slots=True)

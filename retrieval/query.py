@@ -10,6 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+# In BM25 a question's own words count twice, the previous question's (a follow-up's context) once.
+OWN_BOOST = 2.0
+CONTEXT_BOOST = 1.0
+
 
 @dataclass(frozen=True, slots=True)
 class TermGroup:
@@ -38,24 +42,27 @@ class Query:
     def total(self) -> float:
         return sum(g.weight for g in self.groups)
 
+    @staticmethod
+    def boost(group: TermGroup) -> float:
+        """A group's BM25 multiplier: own words OWN_BOOST, context words CONTEXT_BOOST."""
+        return CONTEXT_BOOST if group.context else OWN_BOOST
+
     def bm25_weights(self) -> dict[str, float]:
-        """Query-term multipliers for BM25: own terms 2×, context 1×, times the match factor."""
+        """Query-term multipliers for BM25: the group's boost times the match factor, summed."""
         out: dict[str, float] = {}
         for g in self.groups:
-            boost = 1.0 if g.context else 2.0
             for term, factor in g.matches.items():
-                out[term] = out.get(term, 0.0) + boost * factor
+                out[term] = out.get(term, 0.0) + self.boost(g) * factor
         return out
 
     def bm25_groups(self) -> list[dict[str, float]]:
         """Per group, its vocabulary terms with their BM25 multipliers (as in bm25_weights)."""
-        return [{t: (1.0 if g.context else 2.0) * f for t, f in g.matches.items()}
-                for g in self.groups]
+        return [{t: self.boost(g) * f for t, f in g.matches.items()} for g in self.groups]
 
     @property
     def bm25_terms(self) -> list[str]:
-        """The vocabulary terms as a plain BM25 token list (own terms twice, context once)."""
-        return [t for g in self.groups for t in g.matches for _ in range(1 if g.context else 2)]
+        """The vocabulary terms as a plain BM25 token list, each repeated by its group's boost."""
+        return [t for g in self.groups for t in g.matches for _ in range(round(self.boost(g)))]
 
     def match_terms(self) -> dict[str, float]:
         """Every vocabulary term the question matches, with its best factor (for emphasis)."""

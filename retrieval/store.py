@@ -49,6 +49,16 @@ class IndexStats:
     reused: bool = False
 
 
+def index_path(corpus_dir: Path, cache_dir: Path | None = None) -> Path:
+    """Where the persisted word index of a corpus folder lives: one file per folder, named by
+    the folder and a hash of its absolute path, in `cache_dir` (default: .cache/citatbot beside
+    the folder). Other fields of the same corpus go beside it with a suffix."""
+    corpus = corpus_dir.resolve()
+    folder = cache_dir or corpus.parent / ".cache" / "citatbot"
+    tag = hashlib.sha256(str(corpus).encode()).hexdigest()[:12]
+    return folder / f"index-{corpus.name}-{tag}.npz"
+
+
 def analyzer_fingerprint(analyzer: Analyzer) -> str:
     """A hash of the analyzer's class, its module source, its simple settings and a probe's terms."""
     cls = type(analyzer)

@@ -36,6 +36,9 @@ class Tuning:
     # The decline rule reads the best coverage among this many top hits: the passage that holds
     # the answer is often second to one that repeats the question's most common words.
     evidence_hits: int = 3
+    # The composer reads the sentences of this many top passages (at least top_k): the answering
+    # sentence is often in a passage ranked below the fifth.
+    compose_hits: int = 10
     # A sentence inherits the words of its paragraph and heading at this factor: "Socialtjänsten
     # får nära 1,6 miljard" answers a question about Umeå when its paragraph names Umeå.
     sentence_context: float = 0.5

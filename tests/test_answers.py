@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.conversation import ConversationService
@@ -163,3 +165,14 @@ def test_more_continues_after_every_shown_quote(pipeline: Pipeline) -> None:
 def test_when_was_it_published_quotes_the_dateline(pipeline: Pipeline) -> None:
     answer = pipeline.answer("När publicerades Smålandspostens artikel om kaoset på socialen?")
     assert answer.quotes[0].text == "Växjö • Publicerad 7 november 2018"
+
+
+def test_every_quoted_passage_is_among_the_hits_reported(pipeline: Pipeline) -> None:
+    """The composer reads more passages than top_k; the hits shown reach the deepest quoted one."""
+    deeper = 0
+    for line in (CORPUS / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        answer = pipeline.answer(json.loads(line)["question"])
+        shown = [h.passage.id for h in answer.hits]
+        assert {q.passage.id for q in answer.quotes} <= set(shown)
+        deeper += len(shown) > pipeline.settings.top_k
+    assert deeper > 0  # the gold set has questions quoted from below the fifth hit

@@ -53,8 +53,8 @@ def tiny_pipeline(tiny: Corpus) -> Pipeline:
     """Our pipeline on the tiny corpus, with the ten hits eval asks for; the word field only
     (no character n-grams, which reach every passage sharing four letters), so each rank can be
     worked out by hand."""
-    return Pipeline(tiny, Settings(_env_file=None, corpus_dir=TINY_CORPUS, top_k=10),
-                    tuning=Tuning(gram_weight=0.0))
+    return Pipeline.from_settings(Settings(_env_file=None, corpus_dir=TINY_CORPUS, top_k=10),
+                                  corpus=tiny, tuning=Tuning(gram_weight=0.0))
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +164,8 @@ def test_edited_file_on_disk_is_unfaithful(tmp_path: Path) -> None:
     folder = tmp_path / "corpus"
     shutil.copytree(TINY_CORPUS, folder)
     corpus = load_corpus(folder)
-    pipeline = Pipeline(corpus, Settings(_env_file=None, corpus_dir=folder, top_k=10))
+    pipeline = Pipeline.from_settings(Settings(_env_file=None, corpus_dir=folder, top_k=10),
+                                      corpus=corpus)
     for path in folder.glob("*.txt"):  # every offset moves by eight characters
         path.write_text("Ny rad.\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
     pairs = load_gold(TINY_GOLD, corpus.documents)

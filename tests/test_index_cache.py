@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 
 from bot.terminal.cli import main
-from bot.pipeline import Pipeline, index_cache_path
+from bot.pipeline import Pipeline
 from bot.terminal.progress import PROGRESS_MIN_PASSAGES, index_progress
 from bot.settings import DEFAULT_CORPUS, Settings
 from retrieval.analyzer import SwedishAnalyzer
 from retrieval.index import PassageIndex
-from retrieval.store import cache_key, load_postings, save_postings
+from retrieval.store import index_path, cache_key, load_postings, save_postings
 
 QUESTION = "Vad kostar socialtjänsten i Umeå?"
 NEW_DOC = ("Nytt dokument\n\nFamiljecentralen i Holmsund öppnade i mars och tar emot föräldrar "
@@ -36,7 +36,7 @@ def local_settings(corpus_dir: Path) -> Settings:
 
 def ranking(pipeline: Pipeline, question: str = QUESTION) -> list[tuple[str, float]]:
     """The ids and scores a question ranks, for comparing two indexes."""
-    hits = pipeline.retrieve(pipeline.query(question), 10)
+    hits = pipeline.retriever.search(pipeline.query(question), 10).hits
     return [(h.passage.id, h.score) for h in hits]
 
 
@@ -47,15 +47,15 @@ def fresh(settings: Settings) -> Pipeline:
 
 def test_cache_is_written_beside_the_corpus_and_reused(local_settings: Settings, corpus_dir: Path):
     first = Pipeline.from_settings(local_settings)
-    path = index_cache_path(local_settings)
-    assert path is not None and path.parent == corpus_dir.parent / ".cache" / "citatbot"
-    assert path.exists() and not first.index_stats.reused
+    path = index_path(local_settings.corpus_dir)
+    assert path.parent == corpus_dir.parent / ".cache" / "citatbot"
+    assert path.exists() and not first.retriever.stats["words"].reused
     second = Pipeline.from_settings(local_settings)
-    assert second.index_stats.reused and second.index_stats.bytes == path.stat().st_size
+    assert second.retriever.stats["words"].reused and second.retriever.stats["words"].bytes == path.stat().st_size
     assert ranking(second) == ranking(first)
-    assert second.index.vocabulary == first.index.vocabulary
-    hit = first.index.search(first.query(QUESTION).bm25_terms, 1)[0].passage
-    assert second.index.terms_of(hit) == first.index.terms_of(hit)
+    assert second.retriever.words.vocabulary == first.retriever.words.vocabulary
+    hit = first.retriever.words.search(first.query(QUESTION).bm25_terms, 1)[0].passage
+    assert second.retriever.words.terms_of(hit) == first.retriever.words.terms_of(hit)
 
 
 def add_file(folder: Path) -> None:
@@ -76,11 +76,11 @@ def test_corpus_edit_rebuilds(local_settings: Settings, corpus_dir: Path, edit):
     Pipeline.from_settings(local_settings)
     edit(corpus_dir)
     after = Pipeline.from_settings(local_settings)
-    assert not after.index_stats.reused
+    assert not after.retriever.stats["words"].reused
     assert ranking(after) == ranking(fresh(local_settings))
     assert ranking(after, "familjecentralen i Holmsund") == ranking(
         fresh(local_settings), "familjecentralen i Holmsund")
-    assert Pipeline.from_settings(local_settings).index_stats.reused
+    assert Pipeline.from_settings(local_settings).retriever.stats["words"].reused
 
 
 def truncate(path: Path) -> None:
@@ -126,12 +126,12 @@ def stale_key(path: Path) -> None:
     ids=lambda f: f.__name__)
 def test_corrupt_or_stale_cache_is_rebuilt(local_settings: Settings, damage):
     want = ranking(Pipeline.from_settings(local_settings))
-    path = index_cache_path(local_settings)
+    path = index_path(local_settings.corpus_dir)
     damage(path)
     again = Pipeline.from_settings(local_settings)
-    assert not again.index_stats.reused
+    assert not again.retriever.stats["words"].reused
     assert ranking(again) == want
-    assert Pipeline.from_settings(local_settings).index_stats.reused
+    assert Pipeline.from_settings(local_settings).retriever.stats["words"].reused
 
 
 def test_other_analyzer_gets_other_key(pipeline: Pipeline):
@@ -140,26 +140,25 @@ def test_other_analyzer_gets_other_key(pipeline: Pipeline):
             super().__init__()
             self._stop = frozenset()
 
-    passages = pipeline.index.passages
+    passages = pipeline.retriever.words.passages
     assert cache_key(passages, SwedishAnalyzer()) == cache_key(passages, SwedishAnalyzer())
     assert cache_key(passages, NoStopWords()) != cache_key(passages, SwedishAnalyzer())
 
 
 def test_load_refuses_another_key(tmp_path: Path, pipeline: Pipeline):
     path = tmp_path / "index.npz"
-    assert save_postings(path, pipeline.index.postings, "k1") == path.stat().st_size
+    assert save_postings(path, pipeline.retriever.words.postings, "k1") == path.stat().st_size
     assert load_postings(path, "k2") is None
     loaded = load_postings(path, "k1")
-    index = PassageIndex(pipeline.index.passages, pipeline.analyzer, postings=loaded)
+    index = PassageIndex(pipeline.retriever.words.passages, pipeline.analyzer, postings=loaded)
     terms = pipeline.query(QUESTION).bm25_terms
-    assert index.search(terms, 5) == pipeline.index.search(terms, 5)
+    assert index.search(terms, 5) == pipeline.retriever.words.search(terms, 5)
     assert not list(tmp_path.glob("*.tmp")) and zipfile.is_zipfile(path)
 
 
 def test_cache_off_writes_nothing(corpus_dir: Path):
     settings = Settings(_env_file=None, corpus_dir=corpus_dir, index_cache=False)
-    assert index_cache_path(settings) is None
-    assert not Pipeline.from_settings(settings).index_stats.reused
+    assert not Pipeline.from_settings(settings).retriever.stats["words"].reused
     assert not (corpus_dir.parent / ".cache").exists()
 
 
@@ -174,7 +173,7 @@ def test_index_command_rebuilds_and_prints_stats(
     assert len(out) == 6 and out[3].startswith("Index byggt på ")
     built = fresh(Settings(_env_file=None, corpus_dir=corpus_dir))
     n = [f"{len(x):,}".replace(",", " ") for x in (built.corpus.documents, built.corpus.passages,
-                                                     built.index.vocabulary)]
+                                                     built.retriever.words.vocabulary)]
     counts = f"{n[0]} dokument, {n[1]} stycken, {n[2]} termer i ordförrådet"
     assert counts in out[3]
     files = sorted((tmp_path / "cache").glob("index-corpus-*.npz"))

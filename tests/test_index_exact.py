@@ -55,12 +55,12 @@ def assert_same_ranking(ours: BM25Scorer, ref: BM25Okapi, query: Sequence[str]) 
 @pytest.fixture(scope="module")
 def bundled_terms(pipeline: Pipeline) -> list[list[str]]:
     """The analysed term lists of the bundled corpus's passages."""
-    return [pipeline.analyzer.terms(indexed_text(p)) for p in pipeline.index.passages]
+    return [pipeline.analyzer.terms(indexed_text(p)) for p in pipeline.retriever.words.passages]
 
 
 def bundled_queries(pipeline: Pipeline) -> list[list[str]]:
     """Every sentence of every third passage, the questions, and the pipeline's doubled terms."""
-    queries = [pipeline.analyzer.terms(p.text[a:b]) for p in pipeline.index.passages[::3]
+    queries = [pipeline.analyzer.terms(p.text[a:b]) for p in pipeline.retriever.words.passages[::3]
                for a, b in split_sentences(p.text)]
     queries += [pipeline.analyzer.terms(q) for q in QUESTIONS]
     queries += [pipeline.query(q).bm25_terms for q in QUESTIONS]
@@ -72,17 +72,17 @@ def test_bundled_corpus_matches_rank_bm25(pipeline: Pipeline, bundled_terms: lis
     queries = bundled_queries(pipeline)
     assert len(queries) > 100
     for query in queries:
-        assert_same_ranking(pipeline.index.bm25, ref, query)
+        assert_same_ranking(pipeline.retriever.words.bm25, ref, query)
 
 
 def test_bundled_idf_and_search_match(pipeline: Pipeline, bundled_terms: list[list[str]]):
     ref = BM25Okapi(bundled_terms)
     for term, idf in ref.idf.items():
-        assert pipeline.index.idf(term) == pytest.approx(max(idf, 0.0), abs=TOLERANCE)
+        assert pipeline.retriever.words.idf(term) == pytest.approx(max(idf, 0.0), abs=TOLERANCE)
     query = pipeline.query("Vad kostar socialtjänsten i Umeå?").bm25_terms
-    hits = pipeline.index.search(query, TOP)
+    hits = pipeline.retriever.words.search(query, TOP)
     want_ids, want_scores = reference_top(ref, query, TOP)
-    assert [pipeline.index.passages.index(h.passage) for h in hits] == want_ids
+    assert [pipeline.retriever.words.passages.index(h.passage) for h in hits] == want_ids
     assert [h.score for h in hits] == pytest.approx(list(want_scores), abs=TOLERANCE)
 
 

@@ -45,12 +45,11 @@ def corpus_copy(tmp_path: Path) -> Path:
 
 
 def _pipeline(folder: Path) -> Pipeline:
-    return Pipeline(load_corpus(folder), Settings(_env_file=None, corpus_dir=folder,
-                                                  index_cache=False))
+    return Pipeline.from_settings(Settings(_env_file=None, corpus_dir=folder, index_cache=False))
 
 
 def test_the_shipped_file_is_empty_and_not_a_document(pipeline: Pipeline) -> None:
-    assert len(pipeline.synonyms) == 0 and pipeline.problems == []
+    assert len(pipeline.reader.synonyms) == 0 and pipeline.problems == []
     assert "synonyms.txt" not in pipeline.corpus.documents
 
 

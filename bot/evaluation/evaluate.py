@@ -153,11 +153,13 @@ def floors(args: argparse.Namespace, ours: dict) -> list[Floor]:
 def run_system(name: str, corpus: Corpus, settings: Settings, pairs: Sequence[GoldPair],
                progress: Callable[[str, int], Callable[[], None]]) -> tuple[dict, list[PairResult]]:
     """Build one system's pipeline over the corpus and evaluate it."""
-    analyzer = WhitespaceAnalyzer() if name == BASELINE else None
-    pipeline = Pipeline(corpus, settings, analyzer=analyzer)
+    if name == BASELINE:
+        pipeline = Pipeline.baseline(corpus, settings, WhitespaceAnalyzer())
+    else:
+        pipeline = Pipeline.from_settings(settings, corpus=corpus)
     check = metrics.FileCheck(corpus.folder)
     results = evaluate(pipeline, pairs, check, progress(name, len(pairs)))
-    return summary(results, pipeline.build_seconds), results
+    return summary(results, pipeline.retriever.build_seconds), results
 
 
 def report_json(gold: Path, split: str, runs: dict, held: list[Floor],

@@ -129,7 +129,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings, err: Renderer) -> in
     corpus = load_corpus(settings.corpus_dir, settings.max_file_bytes)
     print_problems(corpus.problems, err)
     with index_progress(len(corpus.passages), err.message("index_progress")) as progress:
-        pipeline = Pipeline(corpus, settings, rebuild=True, progress=progress)
+        pipeline = Pipeline.from_settings(settings, corpus=corpus, rebuild=True,
+                                            progress=progress)
     print(err.message("index_stats", pipeline=pipeline))
     return 0
 
