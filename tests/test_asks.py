@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_REASON
+from bot.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_NUMBER, HAS_REASON
 
 
 @pytest.mark.parametrize("question, number, date, why", [
@@ -27,3 +27,14 @@ def test_what_a_sentence_holds() -> None:
     assert HAS_DATE.search("en större omorganisation i januari 2017")
     assert not HAS_DATE.search("Det tuffare ekonomiska klimatet har gjort att rörligheten minskat.")
     assert HAS_REASON.search("Det blev ingen oberoende utredning eftersom kommunen är kund.")
+
+
+@pytest.mark.parametrize("sentence, number", [
+    ("Det blev en större omorganisation.", False),  # the article is no figure
+    ("Det var ett tufft år för en socialsekreterare.", False),
+    ("Elva anmälningar har utretts.", True),
+    ("Socialtjänsten får nära 1,6 miljard.", True),
+    ("Var tredje socionom vill sluta.", True),
+])
+def test_what_counts_as_a_figure(sentence: str, number: bool) -> None:
+    assert bool(HAS_NUMBER.search(sentence)) == number
