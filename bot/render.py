@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
 from markupsafe import Markup, escape
 
 from bot.answer import Answer, Quote
+from bot.errors import PromptsInvalid
 from retrieval.ingest import Corpus
 
 Form = Literal["txt", "html"]
@@ -44,8 +45,9 @@ class Renderer:
             raise ValueError(f"unknown output form {form!r}; use 'txt' or 'html'")
         folder = prompts_dir / form
         if not folder.is_dir():
-            raise ValueError(f"no templates for form {form!r} in {prompts_dir}")
+            raise PromptsInvalid(path=str(prompts_dir), reason=f"mappen {form}/ saknas")
         self.form = form
+        self.folder = folder
         self.color = color and form == "txt"
         self.env = Environment(
             loader=FileSystemLoader(folder),
@@ -57,6 +59,17 @@ class Renderer:
         )
         self.env.filters["marked"] = self.marked
         self.env.filters["datum"] = swedish_date
+        self._compile_all(folder)
+
+    def _compile_all(self, folder: Path) -> None:
+        """Parse every template now, so a broken one stops start-up with one line, not a
+        traceback in the middle of an answer."""
+        for name in self.env.list_templates(extensions=["j2"]):
+            try:
+                self.env.get_template(name)
+            except TemplateError as exc:
+                raise PromptsInvalid(path=str(folder / name),
+                                     reason=f"rad {getattr(exc, 'lineno', '?')}: {exc.message}") from None
 
     def marked(self, quote: Quote) -> str:
         """The quote's characters, verbatim, with matched words emphasised for this form."""
@@ -77,6 +90,10 @@ class Renderer:
         name = _TEMPLATE_OF.get(answer.kind, answer.kind)
         return self.message(name, answer=answer, documents=corpus.documents, info=corpus.info)
 
-    def message(self, name: str, **values: object) -> str:
+    def message(self, name: str, /, **values: object) -> str:
         """Render prompts/<form>/<name>.j2 with `values`."""
-        return self.env.get_template(f"{name}.j2").render(**values).strip()
+        try:
+            template = self.env.get_template(f"{name}.j2")
+        except TemplateNotFound:
+            raise PromptsInvalid(path=str(self.folder), reason=f"{name}.j2 saknas") from None
+        return template.render(**values).strip()

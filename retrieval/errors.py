@@ -1,29 +1,43 @@
-"""The errors retrieval raises, each carrying what a user must fix.
+"""The root of citatbot's errors, and the ones retrieval raises.
+
+Every error a user can cause and fix is a CitatbotError; its params say what to fix and its
+`template` names the message the CLI edge renders (prompts/txt/errors/<template>.j2). The bot's
+own errors (settings, prompts, gold files, Telegram) live in bot/errors.py.
 
     CitatbotError
-    ├── CorpusError      the corpus folder cannot serve at all (missing, empty)
-    └── GoldError        a gold file row is malformed (line number in the message)
+    └── CorpusError          the corpus folder cannot serve at all (path)
+        ├── CorpusMissing    no such folder
+        └── CorpusEmpty      no readable document in it
 """
+
+from __future__ import annotations
 
 
 class CitatbotError(Exception):
     """Base of every error a user can cause; the CLI turns it into one line."""
 
-    code = "error"
+    template = "error"
 
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code, params)
-        self.code = code
+    def __init__(self, **params: object) -> None:
+        super().__init__(params)
         self.params = params
 
     def __str__(self) -> str:
         details = ", ".join(f"{k}={v}" for k, v in self.params.items())
-        return f"{self.code}: {details}" if details else self.code
+        return f"{type(self).__name__}({details})"
 
 
 class CorpusError(CitatbotError):
-    """The corpus cannot be used (folder missing, no readable documents)."""
+    """The corpus cannot be used."""
 
 
-class GoldError(CitatbotError):
-    """A gold file cannot be used as it is."""
+class CorpusMissing(CorpusError):
+    """The corpus folder does not exist."""
+
+    template = "corpus_missing"
+
+
+class CorpusEmpty(CorpusError):
+    """The corpus folder holds no readable document."""
+
+    template = "corpus_empty"

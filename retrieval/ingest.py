@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from retrieval.errors import CorpusError
+from retrieval.errors import CorpusEmpty, CorpusMissing
 from retrieval.passage import Document, Passage
 
 SUFFIXES = (".txt", ".md")
@@ -93,7 +93,7 @@ def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES) -> Corpus:
     file changed or removed while the bot runs never changes what an answer quotes.
     """
     if not folder.is_dir():
-        raise CorpusError("corpus_missing", path=str(folder))
+        raise CorpusMissing(path=str(folder))
     metadata, info, problems = _read_metadata(folder)
     documents: dict[str, Document] = {}
     passages: list[Passage] = []
@@ -113,7 +113,7 @@ def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES) -> Corpus:
         documents[doc.name] = doc
         passages.extend(doc_passages)
     if not documents:
-        raise CorpusError("corpus_empty", path=str(folder))
+        raise CorpusEmpty(path=str(folder))
     return Corpus(folder, documents, passages, problems, info)
 
 

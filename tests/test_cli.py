@@ -64,12 +64,31 @@ def test_repl_through_a_pipe_answers_each_line() -> None:
     ({"CITATBOT_MIN_COVERAGE": "mycket"}, "CITATBOT_MIN_COVERAGE"),
     ({"CITATBOT_COLOR": "blå"}, "CITATBOT_COLOR"),
     ({"CITATBOT_CORPUS_DIR": "/finns/inte"}, "/finns/inte"),
-], ids=["top_k", "coverage", "color", "corpus"])
+    ({"CITATBOT_PROMPTS_DIR": "/finns/inte"}, "/finns/inte"),
+], ids=["top_k", "coverage", "color", "corpus", "prompts"])
 def test_user_errors_are_one_line_without_traceback(env: dict[str, str], needle: str) -> None:
     result = run("ask", "hej", env=env)
     assert result.returncode == 1
     assert needle in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("template, needle", [
+    ("answer.j2", "answer.j2"),  # a syntax error
+    ("decline.j2", None),  # a template missing
+])
+def test_broken_prompts_are_one_line_at_start(tmp_path, template: str, needle: str | None) -> None:
+    import shutil
+
+    prompts = tmp_path / "prompts"
+    shutil.copytree(CORPUS.parent / "prompts", prompts)
+    if needle:
+        (prompts / "txt" / template).write_text("{% if answer %}oavslutad", encoding="utf-8")
+    else:
+        (prompts / "txt" / template).unlink()
+    result = run("ask", "Vad kostar Kina?", env={"CITATBOT_PROMPTS_DIR": str(prompts)})
+    assert result.returncode == 1 and result.stdout == ""
+    assert template in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
 def test_broken_file_is_skipped_with_a_warning(tmp_path) -> None:

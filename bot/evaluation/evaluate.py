@@ -20,7 +20,7 @@ from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.settings import Settings
 from bot.evaluation.baseline import WhitespaceAnalyzer
-from retrieval.errors import CitatbotError
+from bot.errors import ReportUnwritable
 from bot.evaluation.gold import GoldPair, load_gold
 from retrieval.ingest import Corpus, load_corpus
 
@@ -226,7 +226,7 @@ def write_report(path: Path, report: dict) -> None:
     try:
         path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", "utf-8")
     except OSError:
-        raise CitatbotError("report_unwritable", path=str(path)) from None
+        raise ReportUnwritable(path=str(path)) from None
 
 
 def passed(ours: dict, held: Sequence[Floor]) -> bool:

@@ -1,6 +1,6 @@
 """Gold question/answer pairs (JSONL), loaded and checked against the corpus before any eval.
 
-A row is refused with GoldError("gold_row", path, line, reason); the reason is a Swedish sentence
+A row is refused with GoldRow(path, line, reason); the reason is a Swedish sentence
 because the person who wrote the file reads it.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-from retrieval.errors import GoldError
+from bot.errors import GoldEmpty, GoldMissing, GoldRow, GoldUnreadable
 from retrieval.passage import Document
 
 FIELDS = {"id": str, "question": str, "answers": list, "doc": (str, type(None)),
@@ -46,9 +46,9 @@ def load_gold(path: Path, documents: Mapping[str, Document]) -> list[GoldPair]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise GoldError("file_missing", path=str(path)) from None
+        raise GoldMissing(path=str(path)) from None
     except OSError:
-        raise GoldError("gold_unreadable", path=str(path)) from None
+        raise GoldUnreadable(path=str(path)) from None
     pairs: list[GoldPair] = []
     seen: dict[str, int] = {}
     for number, raw_line in enumerate(data.splitlines(), 1):
@@ -60,7 +60,7 @@ def load_gold(path: Path, documents: Mapping[str, Document]) -> list[GoldPair]:
         seen[pair.id] = number
         pairs.append(pair)
     if not pairs:
-        raise GoldError("gold_empty", path=str(path))
+        raise GoldEmpty(path=str(path))
     return pairs
 
 
@@ -71,7 +71,7 @@ class _Where:
 
 
 def _refuse(where: _Where, reason: str) -> NoReturn:
-    raise GoldError("gold_row", path=where.path, line=where.line, reason=reason)
+    raise GoldRow(path=where.path, line=where.line, reason=reason)
 
 
 def _parse_line(raw: bytes, where: _Where, documents: Mapping[str, Document]) -> GoldPair | None:

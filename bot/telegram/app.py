@@ -52,7 +52,13 @@ from bot.telegram.replies import (
     services,
     typing,
 )
-from retrieval.errors import CitatbotError
+from bot.errors import (
+    PollingConflict,
+    SettingInvalid,
+    TelegramUnreachable,
+    TokenMissing,
+    TokenRejected,
+)
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +79,7 @@ def build_application(settings: Settings, service: ConversationService, *,
                       corpus_check_every: float = CORPUS_CHECK_EVERY) -> Application:
     """The Application with every handler wired; the only place that knows Telegram's shape."""
     if settings.telegram_bot_token is None:
-        raise CitatbotError("no_token")
+        raise TokenMissing()
     app = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -323,10 +329,10 @@ async def check_token(app: Application) -> None:
 
 def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline]) -> int:
     """Run the bot until SIGINT/SIGTERM: webhook mode when CITATBOT_WEBHOOK_URL is set, else
-    long polling. A missing or rejected token, or an unreachable server, is a CitatbotError."""
+    long polling. A missing or rejected token, or an unreachable server, is a TelegramSetupError."""
     token = settings.telegram_bot_token
     if token is None or not token.get_secret_value().strip():
-        raise CitatbotError("no_token")
+        raise TokenMissing()
     redact_secret_in_logs(token.get_secret_value())
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         level=logging.INFO)
@@ -340,15 +346,15 @@ def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline]) -> i
         else:
             app.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:
-        raise CitatbotError("bad_token") from None
+        raise TokenRejected() from None
     except BadRequest:
         if not settings.webhook_url:
             raise
         # Telegram refused setWebhook: the URL (or its certificate) is the setting to fix
-        raise CitatbotError("setting", name="CITATBOT_WEBHOOK_URL", value=settings.webhook_url,
+        raise SettingInvalid(name="CITATBOT_WEBHOOK_URL", value=settings.webhook_url,
                             type="webhook", ctx={}) from None
     except NetworkError:
-        raise CitatbotError("network", url=settings.telegram_base_url) from None
+        raise TelegramUnreachable(url=settings.telegram_base_url) from None
     if app.bot_data.get(CONFLICT):
-        raise CitatbotError("conflict")
+        raise PollingConflict()
     return 0

@@ -17,6 +17,7 @@ from bot.answer import Answer
 from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.settings import DEFAULT_PROMPTS, Settings
+from bot.errors import SettingInvalid
 from retrieval.errors import CitatbotError
 from retrieval.ingest import CorpusProblem, load_corpus
 
@@ -44,14 +45,14 @@ def answer_json(answer: Answer, text: str) -> dict:
 
 
 def load_settings() -> Settings:
-    """Settings from environment and .env; an invalid value raises CitatbotError('setting')."""
+    """Settings from environment and .env; an invalid value raises SettingInvalid."""
     try:
         return Settings()
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0]) if err["loc"] else "?"
-        raise CitatbotError("setting", name=env_name(name), value=err.get("input"), type=err["type"],
-                            ctx=err.get("ctx", {})) from None
+        raise SettingInvalid(name=env_name(name), value=err.get("input"), type=err["type"],
+                             ctx=err.get("ctx", {})) from None
 
 
 def env_name(field: str) -> str:
@@ -64,28 +65,27 @@ def env_name(field: str) -> str:
     return str(choices[0]).upper() if choices else f"CITATBOT_{field.upper()}"
 
 
-def build_pipeline(settings: Settings, err: Renderer) -> Pipeline:
+def build_pipeline(settings: Settings, messages: Renderer) -> Pipeline:
     """Load and index the corpus, printing one warning line per skipped file."""
     pipeline = Pipeline.from_settings(settings)
-    print_problems(pipeline.problems, err)
+    print_problems(pipeline.problems, messages)
     return pipeline
 
 
-def print_problems(problems: Sequence[CorpusProblem], err: Renderer) -> None:
+def print_problems(problems: Sequence[CorpusProblem], messages: Renderer) -> None:
     """One warning line on stderr per skipped or partly used file."""
     for problem in problems:
-        print(err.message("problem", problem=problem), file=sys.stderr)
+        print(messages.message("problem", problem=problem), file=sys.stderr)
 
 
-def cmd_ask(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
-    pipeline = build_pipeline(settings, err)
-    plain = Renderer(settings.prompts_dir, "txt")
+def cmd_ask(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
+    pipeline = build_pipeline(settings, messages)
     questions = (line.rstrip("\n") for line in sys.stdin) if args.question == "-" else [args.question]
     for question in questions:
         if args.question == "-" and not question.strip():
             continue
         answer = pipeline.answer(question)
-        text = plain.answer(answer, pipeline.corpus)
+        text = messages.answer(answer, pipeline.corpus)
         if args.json:
             print(json.dumps(answer_json(answer, text), ensure_ascii=False), flush=True)
         else:
@@ -93,19 +93,19 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
     return 0
 
 
-def cmd_repl(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
+def cmd_repl(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
     from bot.terminal.repl import run_repl
 
-    return run_repl(build_pipeline(settings, err), settings)
+    return run_repl(build_pipeline(settings, messages), settings)
 
 
-def cmd_telegram(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
+def cmd_telegram(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
     from bot.telegram.app import run_telegram
 
-    return run_telegram(settings, lambda: build_pipeline(settings, err))
+    return run_telegram(settings, lambda: build_pipeline(settings, messages))
 
 
-def cmd_feedback_export(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
+def cmd_feedback_export(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
     from bot.telegram.feedback import FeedbackStore
 
     store = FeedbackStore(settings.feedback_db)
@@ -117,22 +117,31 @@ def cmd_feedback_export(args: argparse.Namespace, settings: Settings, err: Rende
     return 0
 
 
-def cmd_eval(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
+def cmd_eval(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
     from bot.evaluation.evaluate import run_eval
 
-    return run_eval(args, settings, err)
+    return run_eval(args, settings, messages)
 
 
-def cmd_index(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
+def cmd_index(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
     from bot.terminal.progress import index_progress
 
     corpus = load_corpus(settings.corpus_dir, settings.max_file_bytes)
-    print_problems(corpus.problems, err)
-    with index_progress(len(corpus.passages), err.message("index_progress")) as progress:
+    print_problems(corpus.problems, messages)
+    with index_progress(len(corpus.passages), messages.message("index_progress")) as progress:
         pipeline = Pipeline.from_settings(settings, corpus=corpus, rebuild=True,
                                             progress=progress)
-    print(err.message("index_stats", pipeline=pipeline))
+    print(messages.message("index_stats", pipeline=pipeline))
     return 0
+
+
+def render_error(exc: CitatbotError, messages: Renderer) -> str:
+    """The one line that tells the user what to fix: prompts/txt/errors/<template>.j2."""
+    try:
+        return messages.message(f"errors/{exc.template}", error=type(exc).__name__, **exc.params)
+    except CitatbotError:  # the user's own templates are broken: say so with ours
+        return Renderer(DEFAULT_PROMPTS, "txt").message(
+            f"errors/{exc.template}", error=type(exc).__name__, **exc.params)
 
 
 def rate(text: str) -> float:
@@ -202,13 +211,14 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = parser().parse_args(argv)
-    err = Renderer(DEFAULT_PROMPTS, "txt")
     func: Callable[..., int] = args.func
+    messages = Renderer(DEFAULT_PROMPTS, "txt")  # until the settings name the user's prompts
     try:
         settings = load_settings()
-        return func(args, settings, err)
+        messages = Renderer(settings.prompts_dir, "txt")
+        return func(args, settings, messages)
     except CitatbotError as exc:
-        print(err.message("error", code=exc.code, params=exc.params), file=sys.stderr)
+        print(render_error(exc, messages), file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
