@@ -7,7 +7,6 @@ raw[start:end] == text holds by construction; two sentences are two quotes.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -15,7 +14,9 @@ from bot.answer import Answer, Quote
 from bot.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_NUMBER, HAS_REASON
 from retrieval.query import Query
 from retrieval.tuning import Tuning
-from retrieval.analyzer import SwedishAnalyzer
+from retrieval.analyzer import Analyzer
+from retrieval.index import indexed_text
+from retrieval.lru import LRU
 from retrieval.passage import Document, Hit, Passage
 from retrieval.sentences import split_sentences
 
@@ -25,7 +26,7 @@ class Composer:
     def __init__(
         self,
         documents: Mapping[str, Document],
-        analyzer: SwedishAnalyzer,
+        analyzer: Analyzer,
         *,
         max_quotes: int,
         tuning: Tuning | None = None,
@@ -37,8 +38,7 @@ class Composer:
         self.analyzer = analyzer
         self.max_quotes = max_quotes
         self.tuning = tuning or Tuning()
-        self.cache_size = cache_size
-        self._layouts: OrderedDict[str, PassageLayout] = OrderedDict()
+        self._layouts: LRU[str, PassageLayout] = LRU(cache_size)
 
     def compose(self, query: Query, hits: Sequence[Hit]) -> Answer:
         """An answer with the best sentences of the hits, or a decline when none matches."""
@@ -123,14 +123,7 @@ class Composer:
 
     def _layout(self, passage: Passage) -> PassageLayout:
         """The passage's sentences, analysed once and kept (least recently used go first)."""
-        layout = self._layouts.get(passage.id)
-        if layout is None:
-            layout = self._layouts[passage.id] = self._analyse(passage)
-            if len(self._layouts) > self.cache_size:
-                del self._layouts[next(iter(self._layouts))]
-        else:
-            self._layouts.move_to_end(passage.id)
-        return layout
+        return self._layouts.get(passage.id, lambda: self._analyse(passage))
 
     def _analyse(self, passage: Passage) -> PassageLayout:
         raw = self.documents[passage.doc].raw
@@ -143,7 +136,7 @@ class Composer:
                                           frozenset(term for term, _, _ in tokens),
                                           bool(HAS_NUMBER.search(text)),
                                           bool(HAS_DATE.search(text))))
-        around = frozenset(self.analyzer.terms(f"{passage.heading}\n{passage.text}"))
+        around = frozenset(self.analyzer.terms(indexed_text(passage)))
         return PassageLayout(tuple(sentences), around)
 
 

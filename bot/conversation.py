@@ -4,11 +4,11 @@ short follow-ups read against the question before. Shared by the REPL and Telegr
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from bot.answer import Answer, Quote
 from bot.pipeline import Pipeline
+from retrieval.lru import LRU
 
 _MORE = re.compile(r"^(?:/?mer|/?fler|visa mer|fler svar|fler citat|mer tack)[.!]*$", re.IGNORECASE)
 _PARAGRAPH = re.compile(r"^/?(?:visa )?stycke(?:t)?(?:\s+(?P<n>\S+))?$", re.IGNORECASE)
@@ -31,16 +31,11 @@ class ConversationService:
 
     def __init__(self, pipeline: Pipeline, *, max_chats: int = 10_000) -> None:
         self.pipeline = pipeline
-        self.max_chats = max_chats
-        self._chats: OrderedDict[object, ChatState] = OrderedDict()
+        self._chats: LRU[object, ChatState] = LRU(max_chats)
 
     def state(self, chat_id: object) -> ChatState:
         """The chat's state; the least recently used chat is forgotten beyond `max_chats`."""
-        state = self._chats.pop(chat_id, None) or ChatState()
-        self._chats[chat_id] = state
-        while len(self._chats) > self.max_chats:
-            self._chats.popitem(last=False)
-        return state
+        return self._chats.get(chat_id, ChatState)
 
     def handle(self, chat_id: object, text: str) -> Answer:
         """A message: "mer", "stycke N", or a question."""

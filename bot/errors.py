@@ -26,15 +26,15 @@ from retrieval.errors import CitatbotError
 
 
 class SettingInvalid(CitatbotError):
-    template = "setting_invalid"
+    """A setting's value cannot be used."""
 
 
 class PromptsInvalid(CitatbotError):
-    template = "prompts_invalid"
+    """The prompts folder, or a template in it, cannot be used."""
 
 
 class ReportUnwritable(CitatbotError):
-    template = "report_unwritable"
+    """Eval's --json report cannot be written."""
 
 
 class GoldError(CitatbotError):
@@ -42,19 +42,19 @@ class GoldError(CitatbotError):
 
 
 class GoldMissing(GoldError):
-    template = "gold_missing"
+    """No gold file at that path."""
 
 
 class GoldUnreadable(GoldError):
-    template = "gold_unreadable"
+    """The gold file cannot be read."""
 
 
 class GoldEmpty(GoldError):
-    template = "gold_empty"
+    """The gold file holds no pairs."""
 
 
 class GoldRow(GoldError):
-    template = "gold_row"
+    """A row of the gold file is malformed."""
 
 
 class TelegramSetupError(CitatbotError):
@@ -62,16 +62,16 @@ class TelegramSetupError(CitatbotError):
 
 
 class TokenMissing(TelegramSetupError):
-    template = "token_missing"
+    """No TELEGRAM_BOT_TOKEN."""
 
 
 class TokenRejected(TelegramSetupError):
-    template = "token_rejected"
+    """Telegram refused the token."""
 
 
 class TelegramUnreachable(TelegramSetupError):
-    template = "telegram_unreachable"
+    """The Bot API server cannot be reached."""
 
 
 class PollingConflict(TelegramSetupError):
-    template = "polling_conflict"
+    """Another instance polls the same bot."""

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from retrieval.ingest import MAX_FILE_BYTES, MB
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
 DEFAULT_PROMPTS = PROJECT_ROOT / "prompts"
@@ -38,7 +40,8 @@ class Settings(BaseSettings):
         "https://api.telegram.org/bot",
         validation_alias=AliasChoices("TELEGRAM_BASE_URL", "CITATBOT_TELEGRAM_BASE_URL"))
 
-    max_file_mb: float = Field(10.0, gt=0, le=10_000)  # a corpus file above this is skipped
+    # A corpus file above this is skipped (retrieval/ingest.py says why 10 MB).
+    max_file_mb: float = Field(MAX_FILE_BYTES / MB, gt=0, le=10_000)
     # --- Index ---
     index_cache: bool = True  # keep the built index in a file and reuse it on the next start
     index_cache_dir: Path | None = None  # default: .cache/citatbot beside the corpus folder
@@ -60,7 +63,7 @@ class Settings(BaseSettings):
 
     @property
     def max_file_bytes(self) -> int:
-        return int(self.max_file_mb * 1024 * 1024)
+        return int(self.max_file_mb * MB)
 
     @field_validator("allowed_chats", mode="before")
     @classmethod

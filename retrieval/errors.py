@@ -1,7 +1,7 @@
 """The root of citatbot's errors, and the ones retrieval raises.
 
 Every error a user can cause and fix is a CitatbotError; its params say what to fix and its
-`template` names the message the CLI edge renders (prompts/txt/errors/<template>.j2). The bot's
+class names the message the CLI edge renders (prompts/txt/errors/<template>.j2). The bot's
 own errors (settings, prompts, gold files, Telegram) live in bot/errors.py.
 
     CitatbotError
@@ -12,15 +12,20 @@ own errors (settings, prompts, gold files, Telegram) live in bot/errors.py.
 
 from __future__ import annotations
 
+import re
+
 
 class CitatbotError(Exception):
     """Base of every error a user can cause; the CLI turns it into one line."""
 
-    template = "error"
-
     def __init__(self, **params: object) -> None:
         super().__init__(params)
         self.params = params
+
+    @property
+    def template(self) -> str:
+        """The message's template: the class name in snake case (CorpusMissing: corpus_missing)."""
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", type(self).__name__).lower()
 
     def __str__(self) -> str:
         details = ", ".join(f"{k}={v}" for k, v in self.params.items())
@@ -34,10 +39,6 @@ class CorpusError(CitatbotError):
 class CorpusMissing(CorpusError):
     """The corpus folder does not exist."""
 
-    template = "corpus_missing"
-
 
 class CorpusEmpty(CorpusError):
     """The corpus folder holds no readable document."""
-
-    template = "corpus_empty"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 
 import numpy as np
 
 from retrieval.analyzer import Analyzer
+from retrieval.lru import LRU
 from retrieval.bm25 import BM25Scorer, Postings, build_postings
 from retrieval.passage import Hit, Passage
 
@@ -47,7 +47,7 @@ class PassageIndex:
                              f"not the {len(self.passages)} passages given")
         self.bm25 = BM25Scorer(postings)
         self._max_idf = float(self.bm25.idf.max()) if len(self.bm25.idf) else 1.0
-        self._term_sets: OrderedDict[str, frozenset[str]] = OrderedDict()
+        self._term_sets: LRU[str, frozenset[str]] = LRU(TERM_SET_CACHE)
 
     @property
     def postings(self) -> Postings:
@@ -62,14 +62,8 @@ class PassageIndex:
         """The distinct index terms of a passage (heading included), analysed when first asked.
 
         The most recently asked TERM_SET_CACHE passages are kept, so memory stays flat."""
-        terms = self._term_sets.get(passage.id)
-        if terms is None:
-            terms = self._term_sets[passage.id] = frozenset(self.analyzer.terms(indexed_text(passage)))
-            if len(self._term_sets) > TERM_SET_CACHE:
-                self._term_sets.popitem(last=False)
-        else:
-            self._term_sets.move_to_end(passage.id)
-        return terms
+        return self._term_sets.get(
+            passage.id, lambda: frozenset(self.analyzer.terms(indexed_text(passage))))
 
     def passages_with(self, term: str) -> np.ndarray:
         """Positions of the passages that contain `term` (ascending; empty when unknown)."""

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from retrieval.errors import CorpusEmpty, CorpusMissing
 from retrieval.passage import Document, Passage
+from retrieval.synonyms import SYNONYMS_FILE  # read by retrieval/synonyms.py, not a document
 
 SUFFIXES = (".txt", ".md")
 METADATA_FILE = "sources.toml"
-SYNONYMS_FILE = "synonyms.txt"  # read by retrieval/synonyms.py, not a document
 METADATA_FIELDS = {"title", "publisher", "author", "date", "kind", "url"}
 MB = 1024 * 1024
 # A bigger file is skipped unread: 10 MB is some 1,500 pages of text, far beyond any article,
@@ -86,6 +86,12 @@ def is_boilerplate(line: str) -> bool:
     return any(p.match(line) for p in _boilerplate())
 
 
+def corpus_files(folder: Path) -> list[Path]:
+    """Every file a corpus is made from: its documents, their metadata and its synonyms."""
+    return sorted(p for p in folder.iterdir()
+                  if p.suffix.lower() in SUFFIXES or p.name in (METADATA_FILE, SYNONYMS_FILE))
+
+
 def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES) -> Corpus:
     """Load every readable .txt/.md file of `folder`; unreadable or too big ones become problems.
 
@@ -97,8 +103,8 @@ def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES) -> Corpus:
     metadata, info, problems = _read_metadata(folder)
     documents: dict[str, Document] = {}
     passages: list[Passage] = []
-    for path in sorted(p for p in folder.iterdir()
-                       if p.suffix.lower() in SUFFIXES and p.name != SYNONYMS_FILE):
+    for path in (p for p in corpus_files(folder) if p.suffix.lower() in SUFFIXES
+                 and p.name != SYNONYMS_FILE):
         raw, problem = _read_text(path, max_file_bytes)
         if problem:
             problems.append(CorpusProblem(path.name, problem, _detail(path, problem,

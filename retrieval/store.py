@@ -22,14 +22,14 @@ from pathlib import Path
 import numpy as np
 from numpy.lib.npyio import NpzFile
 
-from retrieval.bm25 import Postings
 from retrieval.analyzer import Analyzer
+from retrieval.bm25 import Postings
 from retrieval.index import PassageIndex, analyze_passages, indexed_text
+from retrieval.ingest import corpus_files
 from retrieval.passage import Passage
 
 FORMAT = 1
 CACHE_MODE = 0o644
-CORPUS_SUFFIXES = (".txt", ".md", ".toml")
 # Swedish words that exercise case, compounds, stop words, numbers and stems: if an analyzer's
 # behaviour changes, its terms for this text usually change too.
 PROBE_TEXT = ("Socialtjänsten i Umeå kostar 1,6 miljarder kronor – individ- och familjeomsorgen, "
@@ -77,7 +77,7 @@ def analyzer_fingerprint(analyzer: Analyzer) -> str:
 
 def corpus_manifest(folder: Path) -> list[tuple[str, int, int]]:
     """Name, size and modification time (ns) of every corpus file of a folder."""
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in CORPUS_SUFFIXES)
+    files = corpus_files(folder)
     return [(p.name, (st := p.stat()).st_size, st.st_mtime_ns) for p in files]
 
 
