@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.workers import bundled_terms
+from bot.evaluation.metrics import percentile
 from retrieval.analyzer import CharGramAnalyzer, SwedishAnalyzer
 from retrieval.bm25 import BM25Scorer, build_postings
 from tests.support.synthetic import synthetic_corpus, synthetic_queries
@@ -40,8 +41,8 @@ def measure(size: int, queries: int, model: list[list[str]]) -> dict:
         np.argpartition(-scores, 10)[:10]
         times.append((time.perf_counter() - started) * 1000)
     return {"passages": size, "build_s": build_s, "postings": int(len(p.doc_ids)),
-            "array_mb": array_mb, "p50_ms": float(np.percentile(times, 50)),
-            "p95_ms": float(np.percentile(times, 95))}
+            "array_mb": array_mb, "p50_ms": percentile(times, 50),
+            "p95_ms": percentile(times, 95)}
 
 
 def main(argv: list[str] | None = None) -> int:

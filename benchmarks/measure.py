@@ -10,11 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.evaluation.metrics import percentile
+
 
 def percentiles(seconds: Sequence[float]) -> dict[str, float]:
     """p50 and p95 of a list of durations, in milliseconds."""
     ms = np.asarray(seconds) * 1000
-    return {"p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95))}
+    return {"p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95)}
 
 
 def timed(func: Callable[[], object]) -> tuple[object, float]:

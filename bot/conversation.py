@@ -10,9 +10,27 @@ from bot.answer import Answer, Quote
 from bot.pipeline import Pipeline
 from retrieval.lru import LRU
 
+# The command words of every front end; anything else is a question.
 _MORE = re.compile(r"^(?:/?mer|/?fler|visa mer|fler svar|fler citat|mer tack)[.!]*$", re.IGNORECASE)
 _PARAGRAPH = re.compile(r"^/?(?:visa )?stycke(?:t)?(?:\s+(?P<n>\S+))?$", re.IGNORECASE)
+_WORDS = {
+    "quit": {"avsluta", "sluta", "quit", "exit", "q", "/avsluta", "/quit"},
+    "help": {"hjälp", "hjalp", "help", "?", "/hjälp", "/hjalp", "/help"},
+    "sources": {"källor", "kallor", "källa", "/källor", "/kallor"},
+}
 _FOLLOW_UP = re.compile(r"^(?:och|men|än|samt|också|då|hur är det med|vad gäller)\b", re.IGNORECASE)
+
+
+def command(text: str) -> tuple[str, str] | None:
+    """The command a message is ("more", "paragraph" with its number, "help", "sources",
+    "quit") and its argument, or None for a question."""
+    stripped = text.strip()
+    if _MORE.match(stripped):
+        return "more", ""
+    if match := _PARAGRAPH.match(stripped):
+        return "paragraph", match["n"] or "1"
+    word = stripped.casefold()
+    return next(((name, "") for name, words in _WORDS.items() if word in words), None)
 
 
 @dataclass(slots=True)
@@ -38,13 +56,13 @@ class ConversationService:
         return self._chats.get(chat_id, ChatState)
 
     def handle(self, chat_id: object, text: str) -> Answer:
-        """A message: "mer", "stycke N", or a question."""
-        stripped = text.strip()
-        if _MORE.match(stripped):
-            return self.more(chat_id)
-        if match := _PARAGRAPH.match(stripped):
-            return self.paragraph(chat_id, match["n"] or "1")
-        return self.ask(chat_id, stripped)
+        """A message: "mer", "stycke N", or a question (other commands are the front end's)."""
+        match command(text):
+            case ("more", _):
+                return self.more(chat_id)
+            case ("paragraph", number):
+                return self.paragraph(chat_id, number)
+        return self.ask(chat_id, text.strip())
 
     def ask(self, chat_id: object, question: str) -> Answer:
         """Answer a question, reading a short follow-up against the previous question."""

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.evaluation import metrics
-from bot.evaluation.view import print_tables, progress_bar
+from bot.evaluation.view import print_tables
+from bot.terminal.progress import Update, progress_bar
 from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.settings import Settings
@@ -95,12 +96,12 @@ def judge(pipeline: Pipeline, pair: GoldPair, check: metrics.FileCheck) -> PairR
 
 
 def evaluate(pipeline: Pipeline, pairs: Sequence[GoldPair], check: metrics.FileCheck,
-             step: Callable[[], None] = lambda: None) -> list[PairResult]:
+             step: Update = lambda done: None) -> list[PairResult]:
     """Judge every pair in order, calling `step` after each (the progress bar)."""
     results = []
     for pair in pairs:
         results.append(judge(pipeline, pair, check))
-        step()
+        step(len(results))
     return results
 
 
@@ -151,7 +152,7 @@ def floors(args: argparse.Namespace, ours: dict) -> list[Floor]:
 
 
 def run_system(name: str, corpus: Corpus, settings: Settings, pairs: Sequence[GoldPair],
-               progress: Callable[[str, int], Callable[[], None]]) -> tuple[dict, list[PairResult]]:
+               progress: Callable[[str, int], Update]) -> tuple[dict, list[PairResult]]:
     """Build one system's pipeline over the corpus and evaluate it."""
     if name == BASELINE:
         pipeline = Pipeline.baseline(corpus, settings, WhitespaceAnalyzer())

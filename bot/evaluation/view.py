@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-Step = Callable[[], None]
 # (label, metric key, is a rate in [0, 1]); labels are metric names, not sentences.
 OVERVIEW = (
     ("pairs", "pairs", False), ("answerable", "answerable", False),
@@ -81,19 +77,3 @@ def print_tables(summaries: dict[str, dict]) -> None:
     console = Console(highlight=False)
     console.print(overview_table(summaries))
     console.print(kind_table(summaries))
-
-
-@contextmanager
-def progress_bar() -> Iterator[Callable[[str, int], Step]]:
-    """A progress bar on stderr, silent when stderr is not a terminal; yields a task maker."""
-    console = Console(stderr=True)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=console, disable=not console.is_terminal,
-                  transient=True) as progress:
-
-        def task(name: str, total: int) -> Step:
-            task_id = progress.add_task(name, total=total)
-            return lambda: progress.advance(task_id)
-
-        yield task

@@ -7,14 +7,11 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from bot.conversation import ConversationService
+from bot.conversation import ConversationService, command
 from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.settings import Settings
 
-QUIT = {"avsluta", "sluta", "quit", "exit", "q", "/avsluta", "/quit"}
-HELP = {"hjälp", "hjalp", "help", "?", "/hjälp", "/hjalp", "/help"}
-SOURCES = {"källor", "kallor", "källa", "/källor", "/kallor"}
 PROMPT = "fråga> "
 
 
@@ -27,13 +24,13 @@ def use_color(settings: Settings, stream=sys.stdout) -> bool:
 
 def reply(text: str, service: ConversationService, renderer: Renderer) -> str | None:
     """The rendered reply to one line, or None when the line asks to quit."""
-    command = text.strip().casefold()
+    name = (command(text) or ("", ""))[0]
     corpus = service.pipeline.corpus
-    if command in QUIT:
+    if name == "quit":
         return None
-    if command in HELP:
+    if name == "help":
         return renderer.message("help", info=corpus.info, documents=corpus.documents)
-    if command in SOURCES:
+    if name == "sources":
         return renderer.message("sources", documents=corpus.documents)
     return renderer.answer(service.handle("repl", text), corpus)
 
