@@ -15,9 +15,11 @@ import os
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.lib.npyio import NpzFile
@@ -30,6 +32,8 @@ from retrieval.passage import Passage
 
 FORMAT = 1
 CACHE_MODE = 0o644
+# What reading a missing, truncated or tampered .npz can raise: each means "rebuild".
+LOAD_ERRORS = (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile)
 # Swedish words that exercise case, compounds, stop words, numbers and stems: if an analyzer's
 # behaviour changes, its terms for this text usually change too.
 PROBE_TEXT = ("Socialtjänsten i Umeå kostar 1,6 miljarder kronor – individ- och familjeomsorgen, "
@@ -98,15 +102,22 @@ def cache_key(passages: Sequence[Passage], analyzer: Analyzer, folder: Path | No
 
 def save_postings(path: Path, postings: Postings, key: str) -> int:
     """Write the arrays and header atomically; returns the file's size in bytes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     header = {"format": FORMAT, "key": key, "documents": postings.num_docs,
               "vocabulary": len(postings.vocabulary), "postings": len(postings.doc_ids)}
+    return save_npz(path, {"header": json_array(header),
+                           "vocabulary": json_array(postings.vocabulary),
+                           "indptr": postings.indptr, "doc_ids": postings.doc_ids,
+                           "tfs": postings.tfs, "doc_len": postings.doc_len})
+
+
+def save_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> int:
+    """Write `arrays` as one .npz under a temporary name, then rename; returns the size in bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
     try:
+        named: dict[str, Any] = dict(arrays)  # numpy's stubs mistake ** for allow_pickle
         with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, header=_json_bytes(header), vocabulary=_json_bytes(postings.vocabulary),
-                     indptr=postings.indptr, doc_ids=postings.doc_ids, tfs=postings.tfs,
-                     doc_len=postings.doc_len)
+            np.savez(handle, **named)
         os.chmod(tmp, CACHE_MODE)  # mkstemp makes it private; the index holds no secret
         os.replace(tmp, path)
     except BaseException:
@@ -118,16 +129,23 @@ def save_postings(path: Path, postings: Postings, key: str) -> int:
 def load_postings(path: Path, key: str) -> Postings | None:
     """The persisted postings if the file exists, is intact and carries `key`; else None."""
     try:
-        # Open the file ourselves: np.load leaves its own handle open when a zip is broken.
-        with open(path, "rb") as handle, _npz(np.load(handle, allow_pickle=False)) as data:
+        with open_npz(path) as data:
             header = json.loads(data["header"].tobytes())
             if header.get("format") != FORMAT or header.get("key") != key:
                 return None
             postings = Postings(json.loads(data["vocabulary"].tobytes()), data["indptr"],
                                 data["doc_ids"], data["tfs"], data["doc_len"])
             return postings if _consistent(postings, header) else None
-    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
+    except LOAD_ERRORS:
         return None
+
+
+@contextmanager
+def open_npz(path: Path) -> Iterator[NpzFile]:
+    """The .npz archive at `path`, read without pickle; raises one of LOAD_ERRORS when broken."""
+    # Open the file ourselves: np.load leaves its own handle open when a zip is broken.
+    with open(path, "rb") as handle, _npz(np.load(handle, allow_pickle=False)) as data:
+        yield data
 
 
 def _npz(loaded: object) -> NpzFile:
@@ -152,7 +170,8 @@ def _consistent(p: Postings, header: dict) -> bool:
     return len(p.doc_ids) == 0 or (int(p.doc_ids.min()) >= 0 and int(p.doc_ids.max()) < n)
 
 
-def _json_bytes(value: object) -> np.ndarray:
+def json_array(value: object) -> np.ndarray:
+    """`value` as JSON in a uint8 array, so a header travels in an .npz without pickle."""
     return np.frombuffer(json.dumps(value, ensure_ascii=False).encode(), dtype=np.uint8)
 
 
