@@ -43,13 +43,14 @@ class PairResult:
     quotes: tuple[str, ...]
     faithful: int  # how many of the quotes are exactly raw[start:end] on disk
     ms: float
+    first_right: bool = False  # the first quote alone holds a gold answer
 
     def as_json(self) -> dict:
         """This result as a JSON object of the report."""
         p = self.pair
         return {"id": p.id, "kind": p.kind, "answerable": p.answerable, "question": p.question,
                 "answers": list(p.answers), "rank": self.rank, "answered": self.answered,
-                "right": self.right, "quotes": list(self.quotes), "faithful": self.faithful,
+                "right": self.right, "first_right": self.first_right, "quotes": list(self.quotes), "faithful": self.faithful,
                 "ms": round(self.ms, 3)}
 
 
@@ -91,8 +92,9 @@ def judge(pipeline: Pipeline, pair: GoldPair, check: metrics.FileCheck) -> PairR
     hits = answer.hits[:RANK_DEPTH]
     rank = metrics.first_relevant(hits, pair.answers) if pair.answerable else None
     right = pair.answerable and metrics.is_right(answer.quotes, pair.answers, docs)
+    first = right and metrics.is_right(answer.quotes[:1], pair.answers, docs)
     return PairResult(pair, rank, answer.answered, right, tuple(q.text for q in answer.quotes),
-                      sum(check.faithful(q) for q in answer.quotes), ms)
+                      sum(check.faithful(q) for q in answer.quotes), ms, first)
 
 
 def evaluate(pipeline: Pipeline, pairs: Sequence[GoldPair], check: metrics.FileCheck,
@@ -115,8 +117,9 @@ def scores(results: Sequence[PairResult]) -> dict[str, float | int | None]:
     return {
         "pairs": len(results), "answerable": len(ans), "unanswerable": len(un),
         "recall@1": metrics.recall_at(ranks, 1), "recall@3": metrics.recall_at(ranks, 3),
-        "recall@5": metrics.recall_at(ranks, 5), "mrr@10": metrics.mrr(ranks),
-        "accuracy": metrics.share(r.right for r in ans),
+        "recall@5": metrics.recall_at(ranks, 5), "mrr@5": metrics.mrr(ranks, 5),
+        "mrr@10": metrics.mrr(ranks), "accuracy": metrics.share(r.right for r in ans),
+        "first_right": metrics.share(r.first_right for r in ans),
         "false_decline": metrics.share(not r.answered for r in ans),
         "correct_decline": metrics.share(not r.answered for r in un),
         "correct_decline_far": metrics.share(

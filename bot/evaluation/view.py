@@ -11,8 +11,8 @@ OVERVIEW = (
     ("pairs", "pairs", False), ("answerable", "answerable", False),
     ("unanswerable", "unanswerable", False),
     ("R@1", "recall@1", True), ("R@3", "recall@3", True), ("R@5", "recall@5", True),
-    ("MRR@10", "mrr@10", True), ("accuracy", "accuracy", True),
-    ("false decline", "false_decline", True), ("decline (unans.)", "correct_decline", True),
+    ("MRR@5", "mrr@5", True), ("MRR@10", "mrr@10", True), ("accuracy", "accuracy", True),
+    ("first quote holds it", "first_right", True), ("false decline", "false_decline", True), ("decline (unans.)", "correct_decline", True),
     ("  offtopic/chitchat/nonsense", "correct_decline_far", True),
     ("  nearmiss", "correct_decline_nearmiss", True),
     ("faithfulness", "faithfulness", True), ("quotes", "quotes", False),
@@ -20,7 +20,7 @@ OVERVIEW = (
 )
 COUNTS = frozenset({"pairs", "answerable", "unanswerable"})
 BY_KIND = (("n", "pairs", False), ("R@1", "recall@1", True), ("R@5", "recall@5", True),
-           ("MRR@10", "mrr@10", True), ("acc", "accuracy", True),
+           ("MRR@10", "mrr@10", True), ("acc", "accuracy", True), ("1st", "first_right", True),
            ("f.decl", "false_decline", True), ("decl", "correct_decline", True))
 
 
