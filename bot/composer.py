@@ -40,12 +40,14 @@ class Composer:
         self.tuning = tuning or Tuning()
         self._layouts: LRU[str, PassageLayout] = LRU(cache_size)
 
-    def compose(self, query: Query, hits: Sequence[Hit]) -> Answer:
-        """An answer with the best sentences of the hits, or a decline when none matches."""
+    def compose(self, query: Query, hits: Sequence[Hit],
+                similarity: Mapping[tuple[str, int], float] | None = None) -> Answer:
+        """An answer with the best sentences of the hits, or a decline when none matches;
+        `similarity` is each sentence's cosine to the question, keyed (doc, start), if known."""
         question = query.text
         if not hits:
             return Answer(question, "decline", hits=tuple(hits))
-        ranked = self.rank_sentences(query, hits)
+        ranked = self.rank_sentences(query, hits, similarity or {})
         if not ranked:
             return Answer(question, "decline", hits=tuple(hits))
         floor = ranked[0][0] * self.tuning.relative_floor
@@ -63,8 +65,10 @@ class Composer:
             candidates=tuple(candidates),
         )
 
-    def rank_sentences(self, query: Query, hits: Sequence[Hit]) -> list[tuple[float, Quote]]:
-        """Every sentence of the hits that matches the question, with its score, best first."""
+    def rank_sentences(self, query: Query, hits: Sequence[Hit],
+                       similarity: Mapping[tuple[str, int], float]) -> list[tuple[float, Quote]]:
+        """Every sentence of the hits that shares a word with the question or has a cosine to
+        it, with its score, best first."""
         total = query.total or 1.0
         top_score = hits[0].score or 1.0
         wants_number = bool(ASKS_NUMBER.search(query.text))
@@ -76,11 +80,15 @@ class Composer:
             layout = self._layout(hit.passage)
             around = layout.terms
             for sentence in layout.sentences:
-                if sentence.terms.isdisjoint(matchable):
+                cosine = similarity.get((hit.passage.doc, sentence.start))
+                if cosine is None and sentence.terms.isdisjoint(matchable):
                     continue
                 terms = sentence.terms
                 share = sum(g.weight * max(g.factor(terms), tune.sentence_context * g.factor(around))
                             for g in query.groups) / total
+                if cosine is not None:
+                    share += tune.sentence_semantic * max(
+                        (cosine - tune.semantic_floor) / (1.0 - tune.semantic_floor), 0.0)
                 if wants_number and sentence.has_number:
                     share += tune.type_bonus
                 if wants_date and sentence.has_date:

@@ -15,7 +15,11 @@ however many other words it shares with it. And whether a name of the question (
 word: "Vad är en lex Maria-anmälan?") is a word the corpus never uses: the documents are about
 someone or something else.
 
-The thresholds are settings (CITATBOT_MIN_COVERAGE, CITATBOT_MAX_UNKNOWN,
+With the semantic field, thin word evidence is overruled when a top passage means nearly the
+same as the question (its embedding's cosine reaches min_similarity): people ask in their own
+words, and in English.
+
+The thresholds are settings (CITATBOT_MIN_COVERAGE, CITATBOT_MAX_UNKNOWN, CITATBOT_MIN_SIMILARITY,
 CITATBOT_REQUIRE_FIGURES, CITATBOT_REQUIRE_NAMES), set on the dev half of the gold set; `benchmarks/levers.py` shows
 what each trades.
 """
@@ -25,6 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from retrieval.search import Evidence
+
+MIN_WORDS = 2  # words of three letters or more a question needs before its meaning can count
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,15 +42,25 @@ class DeclineRule:
     max_unknown: float
     require_figures: bool = True
     require_names: bool = True
+    # A top passage whose meaning is this close to the question (cosine) answers it even when it
+    # shares few of its words: "sagt upp sig" against "lämnat sina tjänster", or English.
+    min_similarity: float = 1.0
+    # The same for a question in English: a Swedish passage that answers it scores lower.
+    min_similarity_english: float = 1.0
 
     def __post_init__(self) -> None:
-        for name in ("min_coverage", "max_unknown"):
+        for name in ("min_coverage", "max_unknown", "min_similarity", "min_similarity_english"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must lie in [0, 1], got {value}")
 
     def declines(self, evidence: Evidence) -> bool:
         """True when the evidence is too thin to quote anything as an answer."""
-        return (evidence.coverage < self.min_coverage or evidence.unknown >= self.max_unknown
+        thin = evidence.coverage < self.min_coverage or evidence.unknown >= self.max_unknown
+        # Punctuation soup and single tokens get high cosines too: a question must have words.
+        needed = self.min_similarity_english if evidence.english else self.min_similarity
+        close = (evidence.similarity is not None and evidence.similarity >= needed
+                 and evidence.words >= MIN_WORDS)
+        return ((thin and not close)
                 or (self.require_figures and evidence.missing_figure)
                 or (self.require_names and evidence.unknown_name))

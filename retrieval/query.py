@@ -37,6 +37,12 @@ class Query:
 
     text: str
     groups: tuple[TermGroup, ...]
+    context: str = ""  # the previous question, when this one follows up
+
+    @property
+    def meaning(self) -> str:
+        """What the semantic field embeds: the question, after the one it follows up."""
+        return f"{self.context} {self.text}" if self.context else self.text
 
     @property
     def total(self) -> float:

@@ -33,7 +33,7 @@ class QuestionReader:
         extra = [w for w in self._words(context) if w.term not in {o.term for o in own}]
         groups = [g for w in own for g in self._groups(w, False)]
         groups += [g for w in extra for g in self._groups(w, True)]
-        return Query(question, tuple(g for g in groups if g.weight > 0))
+        return Query(question, tuple(g for g in groups if g.weight > 0), context)
 
     def _words(self, text: str) -> list[QueryWord]:
         """The distinct topic words of a question, first occurrence kept."""

@@ -7,6 +7,10 @@ rank through `Retriever.search`.
   best corpus form. Character 4-grams: a second BM25 field that meets compound parts and
   inflections whole words miss. Each field is scaled to its best passage and fused by weight.
 - Document boost: a passage gains from the share of the question its whole document covers.
+- Semantic field (optional): the question's embedding against every passage's
+  (retrieval/semantic.py), fused with the lexical score, so a question in other words or in
+  English still finds its passage; the sentences of the hits get their cosines too, for the
+  composer and the decline rule.
 - Top k by partial selection (argpartition over the passages with a positive score), so a
   question's cost grows with how many passages match, not with a full sort of the corpus.
 - Evidence: how much of the question the best of the top hits covers, and how much of it the
@@ -18,37 +22,58 @@ rank through `Retriever.search`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from retrieval.analyzer import Analyzer, CharGramAnalyzer
+from retrieval.analyzer import Analyzer, CharGramAnalyzer, looks_english
 from retrieval.bm25 import top_k
 from retrieval.index import PassageIndex
+from retrieval.lru import LRU
 from retrieval.passage import Document, Hit, Passage
 from retrieval.query import Query
-from retrieval.store import IndexStats, open_index
+from retrieval.semantic import Embedder, SemanticIndex, open_semantic_index, semantic_key
+from retrieval.store import IndexStats, open_index, passages_digest
 from retrieval.topics import DocumentTopics
 from retrieval.tuning import Tuning
 
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """What the retriever found for one question, as shares of the question's weight."""
+    """What the retriever found for one question: shares of the question's weight, and the best
+    cosine of a top passage to the question (None without the semantic field)."""
 
     coverage: float
     unknown: float
     missing_figure: bool = False
     unknown_name: bool = False
+    similarity: float | None = None
+    words: int = 0  # the question's own words of three letters or more: is it language at all?
+    english: bool = False  # asked in English: its cosines to Swedish passages run lower
 
 
 @dataclass(frozen=True, slots=True)
 class Results:
-    """The ranked hits of one question and the evidence they give for an answer."""
+    """The ranked hits of one question, the evidence they give, and (with the semantic field)
+    each of their sentences' cosine to the question, keyed (doc, start)."""
 
     hits: tuple[Hit, ...]
     evidence: Evidence
+    sentences: Mapping[tuple[str, int], float] = field(default_factory=dict)
+
+
+class SemanticField:
+    """Passage and sentence vectors, and the embedder for questions (recent ones kept)."""
+
+    def __init__(self, index: SemanticIndex, embedder: Embedder, cache_size: int = 1024) -> None:
+        self.index = index
+        self.embedder = embedder
+        self._vectors: LRU[str, np.ndarray] = LRU(cache_size)
+
+    def vector(self, text: str) -> np.ndarray:
+        """The question's unit vector."""
+        return self._vectors.get(text, lambda: self.embedder.embed_queries([text])[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +94,15 @@ class Retriever:
 
     def __init__(self, words: PassageIndex, documents: Mapping[str, Document], tuning: Tuning,
                  *, grams: GramField | None = None, topics: DocumentTopics | None = None,
-                 stats: Mapping[str, IndexStats] | None = None) -> None:
+                 semantic: SemanticField | None = None,
+                 stats: Mapping[str, object] | None = None) -> None:
         self.words = words
         self.documents = documents
         self.tuning = tuning
         self.grams = grams
         self.topics = topics  # None: no document boost, as plain BM25
+        self.semantic = semantic if tuning.semantic_weight else None
+        self._position = {p.id: i for i, p in enumerate(words.passages)}
         self.stats = dict(stats or {})
 
     @property
@@ -84,18 +112,32 @@ class Retriever:
     @property
     def build_seconds(self) -> float:
         """Time spent building or loading every field."""
-        return sum(s.seconds for s in self.stats.values())
+        return sum(getattr(s, "seconds", 0.0) for s in self.stats.values())
 
     def search(self, query: Query, k: int) -> Results:
         """The k best passages (positive scores only, best first) and the evidence they give."""
-        if not any(g.matches for g in query.groups):
+        vector = self.semantic.vector(query.meaning) if self.semantic else None
+        if vector is None and not any(g.matches for g in query.groups):
             return Results((), self.evidence(query, []))
         factors = self.topics.factors(query) if self.topics else None
         scores = self.scores(query, factors)
+        cosines = None
+        if vector is not None:
+            cosines = self.semantic.index.passage_scores(vector)
+            scores = self.fuse(scores, cosines)
         ids = np.flatnonzero(scores > 0)
         ids, values = top_k(ids, scores[ids], k)
         hits = [Hit(self.passages[i], float(s)) for i, s in zip(ids.tolist(), values.tolist())]
-        return Results(tuple(hits), self.evidence(query, hits, factors))
+        evidence = self.evidence(query, hits, factors, cosines)
+        sentences = {} if vector is None else self.semantic.index.sentence_scores(
+            vector, ids.tolist())
+        return Results(tuple(hits), evidence, sentences)
+
+    def fuse(self, lexical: np.ndarray, cosines: np.ndarray) -> np.ndarray:
+        """Lexical scores (scaled to the best passage) and rescaled cosines, by weight."""
+        w, floor = self.tuning.semantic_weight, self.tuning.semantic_floor
+        semantic = np.clip((cosines - floor) / (1.0 - floor), 0.0, None)
+        return (1.0 - w) * lexical / (lexical.max() or 1.0) + w * semantic
 
     def scores(self, query: Query, doc_factors: np.ndarray | None = None) -> np.ndarray:
         """The fused score of every passage."""
@@ -111,8 +153,8 @@ class Retriever:
             scores *= 1.0 + self.tuning.doc_boost * self.topics.coverage(query, doc_factors)
         return scores
 
-    def evidence(self, query: Query, hits: Sequence[Hit],
-                 doc_factors: np.ndarray | None = None) -> Evidence:
+    def evidence(self, query: Query, hits: Sequence[Hit], doc_factors: np.ndarray | None = None,
+                 cosines: np.ndarray | None = None) -> Evidence:
         """How much of the question the best of the top hits covers, and how much is unknown."""
         top = hits[: self.tuning.evidence_hits]
         coverage = max((self.coverage(query, h, doc_factors) for h in top), default=0.0)
@@ -122,7 +164,12 @@ class Retriever:
                               or f in self.documents[h.passage.doc].date for h in top)
                       for f in figures)
         unknown_name = any(g.name and not g.matches and not g.context for g in query.groups)
-        return Evidence(coverage, unknown, missing, unknown_name)
+        similarity = None if cosines is None else max(
+            (float(cosines[self._position[h.passage.id]]) for h in top), default=0.0)
+        words = sum(1 for g in query.groups
+                    if not g.context and len(g.term) >= 3 and g.term.isalpha())
+        return Evidence(coverage, unknown, missing, unknown_name, similarity, words,
+                        looks_english(query.text))
 
     def coverage(self, query: Query, hit: Hit, doc_factors: np.ndarray | None = None) -> float:
         """Share of the question the hit covers; words only elsewhere in its document count less."""
@@ -140,11 +187,14 @@ class Retriever:
 def build_retriever(passages: Sequence[Passage], documents: Mapping[str, Document],
                     analyzer: Analyzer, tuning: Tuning, *, cache: Path | None = None,
                     folder: Path | None = None, max_gram_passages: int = 200_000,
+                    embedder: Embedder | None = None, max_semantic_passages: int = 200_000,
                     rebuild: bool = False,
                     progress: Callable[[int], None] | None = None) -> Retriever:
-    """citatbot's retriever: words, 4-grams (up to max_gram_passages) and the document boost.
+    """citatbot's retriever: words, 4-grams (up to max_gram_passages), the document boost and,
+    given an embedder, the semantic field (up to max_semantic_passages).
 
-    `cache` is the persisted word index's path (the grams go beside it); None keeps nothing."""
+    `cache` is the persisted word index's path (the other fields go beside it); None keeps
+    nothing. Raises SemanticUnavailable when the embedder cannot build the semantic field."""
     words, word_stats = open_index(passages, analyzer, cache, folder=folder, rebuild=rebuild,
                                    progress=progress)
     stats = {"words": word_stats}
@@ -155,8 +205,16 @@ def build_retriever(passages: Sequence[Passage], documents: Mapping[str, Documen
         gram_index, stats["grams"] = open_index(passages, gram_analyzer, gram_cache,
                                                 folder=folder, rebuild=rebuild, progress=progress)
         grams = GramField(gram_index, gram_analyzer)
+    semantic = None
+    if embedder is not None and tuning.semantic_weight and len(passages) <= max_semantic_passages:
+        semantic_cache = cache.with_name(f"{cache.stem}-semantic{cache.suffix}") if cache else None
+        key = semantic_key(passages_digest(passages), embedder.name)
+        index, stats["semantic"] = open_semantic_index(passages, documents, embedder,
+                                                       semantic_cache, key, rebuild=rebuild)
+        semantic = SemanticField(index, embedder)
     topics = DocumentTopics(words, documents, analyzer)
-    return Retriever(words, documents, tuning, grams=grams, topics=topics, stats=stats)
+    return Retriever(words, documents, tuning, grams=grams, topics=topics, semantic=semantic,
+                     stats=stats)
 
 
 def baseline_retriever(passages: Sequence[Passage], documents: Mapping[str, Document],

@@ -33,6 +33,14 @@ class Tuning:
     # doc_factor when the evidence for an answer is weighed.
     doc_boost: float = 0.5
     doc_factor: float = 0.5
+    # The semantic field (passage embeddings): the fused score is (1 - semantic_weight) times
+    # the lexical score scaled to its best passage plus semantic_weight times the passage's
+    # cosine, rescaled so semantic_floor counts 0 and 1.0 counts 1 (e5's cosines of unrelated
+    # texts are about 0.75, not 0). 0 turns the field off.
+    semantic_weight: float = 0.7
+    semantic_floor: float = 0.75
+    # A sentence's cosine to the question, rescaled the same way, adds this much to its share.
+    sentence_semantic: float = 1.0
     # The decline rule reads the best coverage among this many top hits: the passage that holds
     # the answer is often second to one that repeats the question's most common words.
     evidence_hits: int = 3

@@ -31,7 +31,7 @@ def corpus_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def local_settings(corpus_dir: Path) -> Settings:
-    return Settings(_env_file=None, corpus_dir=corpus_dir)
+    return Settings(_env_file=None, corpus_dir=corpus_dir, semantic=False)
 
 
 def ranking(pipeline: Pipeline, question: str = QUESTION) -> list[tuple[str, float]]:
@@ -157,7 +157,7 @@ def test_load_refuses_another_key(tmp_path: Path, pipeline: Pipeline):
 
 
 def test_cache_off_writes_nothing(corpus_dir: Path):
-    settings = Settings(_env_file=None, corpus_dir=corpus_dir, index_cache=False)
+    settings = Settings(_env_file=None, corpus_dir=corpus_dir, index_cache=False, semantic=False)
     assert not Pipeline.from_settings(settings).retriever.stats["words"].reused
     assert not (corpus_dir.parent / ".cache").exists()
 
@@ -166,12 +166,13 @@ def test_index_command_rebuilds_and_prints_stats(
     corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ):
     monkeypatch.setenv("CITATBOT_CORPUS_DIR", str(corpus_dir))
+    monkeypatch.setenv("CITATBOT_SEMANTIC", "false")  # the word index is what this test counts
     monkeypatch.setenv("CITATBOT_INDEX_CACHE_DIR", str(tmp_path / "cache"))
     assert main(["index"]) == 0
     assert main(["index"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 6 and out[3].startswith("Index byggt på ")
-    built = fresh(Settings(_env_file=None, corpus_dir=corpus_dir))
+    built = fresh(Settings(_env_file=None, corpus_dir=corpus_dir, semantic=False))
     n = [f"{len(x):,}".replace(",", " ") for x in (built.corpus.documents, built.corpus.passages,
                                                      built.retriever.words.vocabulary)]
     counts = f"{n[0]} dokument, {n[1]} stycken, {n[2]} termer i ordförrådet"

@@ -155,7 +155,7 @@ def test_a_file_changed_or_removed_while_running_is_quoted_as_loaded(tmp_path: P
     for name in (umea, vaxjo):
         shutil.copy(CORPUS / name, tmp_path / name)
     loaded = (tmp_path / umea).read_text(encoding="utf-8")
-    pipeline = Pipeline.from_settings(Settings(_env_file=None, corpus_dir=tmp_path, index_cache=False))
+    pipeline = Pipeline.from_settings(Settings(_env_file=None, corpus_dir=tmp_path, index_cache=False, semantic=False))
     chats = ConversationService(pipeline)
     before = chats.handle(1, "Vad kostar socialtjänsten i Umeå?").quotes
     (tmp_path / umea).write_text("Ny inledning.\n\n" + loaded.replace("miljard", "miljon"),

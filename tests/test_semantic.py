@@ -41,23 +41,24 @@ ELSEWHERE = [
 
 
 @pytest.fixture(scope="module")
-def corpus() -> Corpus:
-    return load_corpus(DEFAULT_CORPUS)
+def corpus(pipeline) -> Corpus:
+    return pipeline.corpus
 
 
 @pytest.fixture(scope="module")
-def embedder() -> E5Embedder:
-    model = E5Embedder()
-    model.load()
-    return model
+def embedder(pipeline) -> E5Embedder:
+    return pipeline.retriever.semantic.embedder
 
 
 @pytest.fixture(scope="module")
-def built(corpus: Corpus, embedder: E5Embedder,
-          tmp_path_factory: pytest.TempPathFactory) -> tuple[SemanticIndex, SemanticStats]:
-    """The whole corpus embedded once (about ten seconds) and saved for the persistence tests."""
+def built(pipeline, tmp_path_factory: pytest.TempPathFactory) -> tuple[SemanticIndex, SemanticStats]:
+    """The session pipeline's vectors of the whole corpus (embedded once per session, about ten
+    seconds, by the same open_semantic_index), saved again here for the persistence tests."""
+    index = pipeline.retriever.semantic.index
     path = tmp_path_factory.mktemp("semantic") / "semantic.npz"
-    return open_semantic_index(corpus.passages, corpus.documents, embedder, path, KEY)
+    size = save_semantic_index(path, index, KEY)
+    return index, SemanticStats(len(index.passages), len(index.spans), 0.0, index.model, path,
+                                size, False)
 
 
 def top(index: SemanticIndex, embedder: E5Embedder, question: str, k: int = 3) -> list[str]:

@@ -153,7 +153,7 @@ async def test_a_corpus_file_changed_while_running_is_quoted_as_loaded_and_logge
     for name in (umea_doc, "002_2ff962fd2406e8a4.txt"):
         shutil.copy(CORPUS / name, corpus / name)
     loaded = (corpus / umea_doc).read_text(encoding="utf-8")
-    settings = Settings(_env_file=None, corpus_dir=corpus, index_cache=False)
+    settings = Settings(_env_file=None, corpus_dir=corpus, index_cache=False, semantic=False)
     app = build_application(settings, ConversationService(Pipeline.from_settings(settings)),
                             corpus_check_every=0)
 
