@@ -24,6 +24,8 @@ HAS_NUMBER = re.compile(r"\d|\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tol
 HAS_DATE = re.compile(r"\b(1[89]|20)\d\d\b|\d{1,2}/\d{1,2}|\b(januari|februari|mars|april|maj|"
                       r"juni|juli|augusti|september|oktober|november|december|våren|hösten|"
                       r"sommaren|vintern|i våras|i höstas)\b", re.IGNORECASE)
+# A sentence that gives its reason by pointing back: the reason is the sentence before.
+THEREFORE = re.compile(r"^\W*(därför|därmed|det beror|detta beror|det är därför)\b", re.IGNORECASE)
 HAS_REASON = re.compile(r"\b(eftersom|därför|då|för att|på grund av|pga|p\.g\.a\.|beror|orsak\w*|"
                         r"anledning\w*|till följd av|leder till|ledde till|syfte\w*)\b",
                         re.IGNORECASE)

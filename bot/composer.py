@@ -11,13 +11,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Answer, Quote
-from bot.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_NUMBER, HAS_REASON
+from bot.asks import (
+    ASKS_DATE,
+    ASKS_NUMBER,
+    ASKS_WHY,
+    HAS_DATE,
+    HAS_NUMBER,
+    HAS_REASON,
+    THEREFORE,
+)
 from retrieval.query import Query
 from retrieval.tuning import Tuning
 from retrieval.analyzer import Analyzer
 from retrieval.index import indexed_text
 from retrieval.lru import LRU
-from retrieval.passage import Document, Hit, Passage
+from retrieval.passage import Document, Hit, Passage, is_question
 from retrieval.sentences import split_sentences
 
 class Composer:
@@ -94,6 +102,8 @@ class Composer:
                 if wants_date and sentence.has_date:
                     share += tune.type_bonus
                 score = share * math.sqrt(hit.score / top_score)
+                if is_question(sentence.text, self.documents[hit.passage.doc].title):
+                    score *= tune.question_factor
                 scored.append((score, rank, sentence.quote(hit.passage, hit.score, matchable)))
         scored.sort(key=lambda row: (-row[0], row[1], row[2].start))
         return [(s, q) for s, _, q in scored]
@@ -104,7 +114,8 @@ class Composer:
 
         A lead-in that ends in a colon brings its list ("tre områden som måste åtgärdas:" and
         the items). For a "varför" question, a sentence without a reason in it brings the next
-        sentence of its paragraph, where the reason usually follows. Each stays its own quote.
+        sentence of its paragraph, where the reason usually follows; one that opens with
+        "Därför" brings the sentence before, which it refers to. Each stays its own quote.
         """
         why = bool(ASKS_WHY.search(query.text))
         out: list[Quote] = []
@@ -112,10 +123,15 @@ class Composer:
         for quote in quotes:
             if (quote.doc, quote.start) in seen:
                 continue
-            out.append(quote)
-            seen.add((quote.doc, quote.start))
             sentences = self._layout(quote.passage).sentences
             index = next(i for i, s in enumerate(sentences) if s.start == quote.start)
+            if why and index and self.tuning.reason_before and THEREFORE.match(quote.text):
+                before = sentences[index - 1]
+                if (quote.doc, before.start) not in seen:
+                    out.append(before.quote(quote.passage, quote.score, matchable))
+                    seen.add((quote.doc, before.start))
+            out.append(quote)
+            seen.add((quote.doc, quote.start))
             following = sentences[index + 1:]
             if quote.text.rstrip().endswith(":"):
                 extra = following[: self.tuning.max_list_items]

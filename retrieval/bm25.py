@@ -83,6 +83,7 @@ class BM25Scorer:
         if postings.num_docs == 0:
             raise ValueError("BM25Scorer needs at least one document")
         self.postings = postings
+        self.k1, self.b = k1, b
         self.term_id = {t: i for i, t in enumerate(postings.vocabulary)}
         self.num_docs = postings.num_docs
         self.avgdl = int(postings.doc_len.sum()) / self.num_docs

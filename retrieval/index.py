@@ -9,7 +9,7 @@ import numpy as np
 
 from retrieval.analyzer import Analyzer
 from retrieval.lru import LRU
-from retrieval.bm25 import BM25Scorer, Postings, build_postings
+from retrieval.bm25 import B, BM25Scorer, Postings, build_postings
 from retrieval.passage import Hit, Passage
 
 TERM_SET_CACHE = 4096
@@ -34,7 +34,8 @@ class PassageIndex:
     """
 
     def __init__(
-        self, passages: Sequence[Passage], analyzer: Analyzer, *, postings: Postings | None = None
+        self, passages: Sequence[Passage], analyzer: Analyzer, *, postings: Postings | None = None,
+        b: float = B,
     ) -> None:
         if not passages:
             raise ValueError("PassageIndex needs at least one passage")
@@ -45,7 +46,7 @@ class PassageIndex:
         if postings.num_docs != len(self.passages):
             raise ValueError(f"postings hold {postings.num_docs} documents, "
                              f"not the {len(self.passages)} passages given")
-        self.bm25 = BM25Scorer(postings)
+        self.bm25 = BM25Scorer(postings, b=b)
         self._max_idf = float(self.bm25.idf.max()) if len(self.bm25.idf) else 1.0
         self._term_sets: LRU[str, frozenset[str]] = LRU(TERM_SET_CACHE)
 

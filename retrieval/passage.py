@@ -44,6 +44,12 @@ class Passage:
         return self.spans[-1][1]
 
 
+def is_question(text: str, title: str = "") -> bool:
+    """True for a text that asks rather than tells ("…?"), unless it is (in) the document's title."""
+    text = text.strip()
+    return text.endswith("?") and text not in title
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """A passage with its retrieval score, as search returns it."""

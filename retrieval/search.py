@@ -31,7 +31,7 @@ from retrieval.analyzer import Analyzer, CharGramAnalyzer, looks_english
 from retrieval.bm25 import top_k
 from retrieval.index import PassageIndex
 from retrieval.lru import LRU
-from retrieval.passage import Document, Hit, Passage
+from retrieval.passage import Document, Hit, Passage, is_question
 from retrieval.query import Query
 from retrieval.semantic import Embedder, SemanticIndex, open_semantic_index, semantic_key
 from retrieval.store import IndexStats, open_index, passages_digest
@@ -103,6 +103,10 @@ class Retriever:
         self.topics = topics  # None: no document boost, as plain BM25
         self.semantic = semantic if tuning.semantic_weight else None
         self._position = {p.id: i for i, p in enumerate(words.passages)}
+        # Passages that are themselves questions (survey items, an interviewer's "…?") repeat
+        # the words people ask with, but hold no answer; a title that asks is still a title.
+        self._questions = np.array([is_question(p.text, documents[p.doc].title)
+                                    for p in words.passages], dtype=bool)
         self.stats = dict(stats or {})
 
     @property
@@ -151,6 +155,8 @@ class Retriever:
                 grams.max() or 1.0)
         if self.topics is not None and self.tuning.doc_boost:
             scores *= 1.0 + self.tuning.doc_boost * self.topics.coverage(query, doc_factors)
+        if self.topics is not None and self.tuning.question_factor != 1.0:
+            scores[self._questions] *= self.tuning.question_factor
         return scores
 
     def evidence(self, query: Query, hits: Sequence[Hit], doc_factors: np.ndarray | None = None,
@@ -196,7 +202,7 @@ def build_retriever(passages: Sequence[Passage], documents: Mapping[str, Documen
     `cache` is the persisted word index's path (the other fields go beside it); None keeps
     nothing. Raises SemanticUnavailable when the embedder cannot build the semantic field."""
     words, word_stats = open_index(passages, analyzer, cache, folder=folder, rebuild=rebuild,
-                                   progress=progress)
+                                   progress=progress, b=tuning.bm25_b)
     stats = {"words": word_stats}
     grams = None
     if tuning.gram_weight and len(passages) <= max_gram_passages:

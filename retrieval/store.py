@@ -25,7 +25,7 @@ import numpy as np
 from numpy.lib.npyio import NpzFile
 
 from retrieval.analyzer import Analyzer
-from retrieval.bm25 import Postings
+from retrieval.bm25 import B, Postings
 from retrieval.index import PassageIndex, analyze_passages, indexed_text
 from retrieval.ingest import corpus_files
 from retrieval.passage import Passage
@@ -183,6 +183,7 @@ def open_index(
     folder: Path | None = None,
     rebuild: bool = False,
     progress: Callable[[int], None] | None = None,
+    b: float = B,
 ) -> tuple[PassageIndex, IndexStats]:
     """The index from `path` when its key matches, else built (and saved when a path is given)."""
     started = time.perf_counter()
@@ -191,7 +192,7 @@ def open_index(
     reused = postings is not None
     if postings is None:
         postings = analyze_passages(passages, analyzer, progress)
-    index = PassageIndex(passages, analyzer, postings=postings)
+    index = PassageIndex(passages, analyzer, postings=postings, b=b)
     size = path.stat().st_size if reused and path else 0
     if path and not reused:
         size = _try_save(path, postings, key)

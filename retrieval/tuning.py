@@ -17,6 +17,12 @@ class Tuning:
     """How the pipeline weighs what it finds; frozen, passed in, never read from globals."""
 
     expansion: ExpansionPolicy = field(default_factory=ExpansionPolicy)
+    # BM25's length normalisation: 0.75 is rank-bm25's; lower favours the long paragraphs that
+    # hold an answer over short lines that merely repeat a question's words.
+    bm25_b: float = 0.5
+    # A passage that is itself a question ("…?": a survey item) scores this share, and so does
+    # such a sentence in the composer.
+    question_factor: float = 0.7
     # Character n-grams of the terms as a second BM25 field, fused with the word field: both
     # scaled to their best passage, the grams counting gram_weight (0 turns the field off).
     gram_weight: float = 0.5
@@ -52,6 +58,9 @@ class Tuning:
     sentence_context: float = 0.5
     # A question that asks for a figure or a date prefers sentences that hold one.
     type_bonus: float = 0.15
+    # For a "varför" question, a quote that opens with "Därför"/"Därmed" brings the sentence
+    # before it, which holds what it refers to.
+    reason_before: bool = True
     # A lead-in ending in a colon is followed by at most this many sentences of its list.
     max_list_items: int = 8
     # A quote on the first page must carry at least this share of the best sentence's score, so

@@ -176,3 +176,23 @@ def test_every_quoted_passage_is_among_the_hits_reported(pipeline: Pipeline) -> 
         assert {q.passage.id for q in answer.quotes} <= set(shown)
         deeper += len(shown) > pipeline.settings.top_k
     assert deeper > 0  # the gold set has questions quoted from below the fifth hit
+
+
+def test_a_reason_that_points_back_brings_the_sentence_before(pipeline: Pipeline) -> None:
+    quotes = pipeline.answer("Varför skickas ärendet inte vidare till IVO?").quotes
+    texts = [q.text for q in quotes]
+    therefore = next(i for i, t in enumerate(texts) if t.startswith("Därmed har man ingen"))
+    assert therefore > 0 and texts[therefore - 1].startswith("Förvaltningen ser inte")
+    assert quotes[therefore - 1].end < quotes[therefore].start  # two quotes, never one stitched
+
+
+@pytest.mark.parametrize("text, title, asks", [
+    ("Vad gör ni åt det?", "", True),
+    ("Elva anmälningar har utretts.", "", False),
+    ("Socialtjänsten i Umeå kostar 1,6 miljarder – men får vi tillbaka detta?",
+     "Socialtjänsten i Umeå kostar 1,6 miljarder – men får vi tillbaka detta? Del 3", False),
+])
+def test_a_question_in_the_text_is_not_an_answer(text: str, title: str, asks: bool) -> None:
+    from retrieval.passage import is_question
+
+    assert is_question(text, title) == asks

@@ -150,7 +150,8 @@ def test_load_refuses_another_key(tmp_path: Path, pipeline: Pipeline):
     assert save_postings(path, pipeline.retriever.words.postings, "k1") == path.stat().st_size
     assert load_postings(path, "k2") is None
     loaded = load_postings(path, "k1")
-    index = PassageIndex(pipeline.retriever.words.passages, pipeline.analyzer, postings=loaded)
+    words = pipeline.retriever.words
+    index = PassageIndex(words.passages, pipeline.analyzer, postings=loaded, b=words.bm25.b)
     terms = pipeline.query(QUESTION).bm25_terms
     assert index.search(terms, 5) == pipeline.retriever.words.search(terms, 5)
     assert not list(tmp_path.glob("*.tmp")) and zipfile.is_zipfile(path)
