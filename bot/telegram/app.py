@@ -41,10 +41,8 @@ from bot.telegram.redact import redact_secret_in_logs
 from bot.render import Renderer
 from bot.settings import Settings
 from bot.telegram.replies import (
-    CORPUS_CHECK_EVERY,
     SERVICES,
     BotServices,
-    CorpusWatch,
     answer_query,
     check_corpus,
     send,
@@ -53,6 +51,7 @@ from bot.telegram.replies import (
     typing,
 )
 from retrieval.errors import CitatbotError
+from retrieval.watch import CORPUS_CHECK_EVERY, CorpusWatch
 
 log = logging.getLogger(__name__)
 
