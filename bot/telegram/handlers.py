@@ -11,7 +11,7 @@ import asyncio
 import logging
 import re
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
 from telegram.error import Conflict, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
@@ -158,10 +158,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif press.action == buttons.PARAGRAPH:
         await on_paragraph_button(context, query.id, shown, press.arg)
     elif press.action == buttons.VOTE:
-        vote = "up" if press.arg == buttons.UP else "down"
-        await asyncio.to_thread(s.feedback.record, chat_id, query.message.message_id,
-                                shown.answer.question, shown.answer.quotes, vote)
-        await answer_query(context, query.id, s.toast(f"voted_{vote}"))
+        await on_vote_button(context, query, shown, press.arg)
     else:
         await answer_query(context, query.id, s.toast("expired"))
 
@@ -189,6 +186,16 @@ async def on_paragraph_button(context: ContextTypes.DEFAULT_TYPE, query_id: str,
     quote = quotes[int(arg)]
     paragraph = Answer(shown.answer.question, "paragraph", quotes=(quote,), paragraph=quote.passage)
     await send_answer(context, shown.chat_id, paragraph)
+
+
+async def on_vote_button(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery,
+                         shown: buttons.Shown, arg: str) -> None:
+    """👍 / 👎: the vote on that answer message, stored, with a thank-you toast."""
+    s = services(context)
+    vote = "up" if arg == buttons.UP else "down"
+    await asyncio.to_thread(s.feedback.record, shown.chat_id, query.message.message_id,
+                            shown.answer.question, shown.answer.quotes, vote)
+    await answer_query(context, query.id, s.toast(f"voted_{vote}"))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
