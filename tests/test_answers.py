@@ -6,7 +6,7 @@ import pytest
 
 from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
-from tests.conftest import CORPUS
+from tests.support.corpus import CORPUS
 
 # (question, doc prefix, a string the right passage contains)
 RETRIEVAL = [

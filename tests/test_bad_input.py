@@ -11,7 +11,7 @@ from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.terminal.repl import run_repl
-from tests.conftest import CORPUS
+from tests.support.corpus import CORPUS
 
 MAX_REPLY = 6000
 BAD = {

@@ -15,7 +15,7 @@ from bot.render import Renderer
 from bot.settings import DEFAULT_PROMPTS, Settings
 from retrieval.errors import CorpusError
 from retrieval.ingest import load_corpus
-from tests.conftest import CORPUS
+from tests.support.corpus import CORPUS
 
 BOILERPLATE = ["Annons", "Lämna ett svar", "Lämna en kommentar", "E-postadressen publiceras",
                "Prenumerera", "Starta din prenumeration", "Foto:", "Lästid 4 min", "Publicerad i",

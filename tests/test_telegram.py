@@ -1,5 +1,5 @@
 """The Telegram bot end to end: the real Application, built by build_application, talking HTTP
-to the fake Bot API of tests/fake_bot_api.py, answering with the real pipeline and corpus."""
+to the fake Bot API of tests/support/fake_bot_api.py, answering with the real pipeline and corpus."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from bot.conversation import ConversationService
 from bot.telegram.feedback import FeedbackStore
 from bot.settings import Settings
 from bot.telegram.app import build_application
+from tests.support.corpus import verbatim_quotes
 from tests.support.fake_bot_api import BOT, FakeBotApi, running
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 VAXJO = "Hur många lex Sarah-anmälningar har utretts i Växjö?"
 
 
@@ -22,18 +22,6 @@ def buttons_of(message: dict) -> dict[str, str]:
     """Button label → callback data of a sent message."""
     rows = message.get("reply_markup", {}).get("inline_keyboard", [])
     return {b["text"]: b["callback_data"] for row in rows for b in row}
-
-
-def verbatim_quotes(message: dict) -> list[str]:
-    """Quotes in a sent answer that are a raw[start:end] span of some corpus file."""
-    raws = [p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt")]
-    found = []
-    for line in message["text"].splitlines():
-        if line.startswith("[") and "”" in line:
-            quote = line.split("”", 1)[1].rsplit("”", 1)[0]
-            if any(quote in raw for raw in raws):
-                found.append(quote)
-    return found
 
 
 async def test_start_registers_commands_and_offers_example_buttons(bot, fake: FakeBotApi) -> None:
