@@ -1,5 +1,6 @@
-"""The load run of benchmarks/load.py at a size that keeps the suite fast, and the allowlist and
-rate limit under a flood: the real bot over HTTP against the fake Bot API."""
+"""The load harness of tests/support/load.py (benchmarks/load.py runs it at full size) at a size
+that keeps the suite fast, and the allowlist and rate limit under a flood: the real bot over
+HTTP against the fake Bot API."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 
 from concurrent.futures import ThreadPoolExecutor
 
-from benchmarks.load import make_plans, run_load
+from tests.support.load import make_plans, run_load
 from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
 from bot.settings import Settings
