@@ -36,6 +36,7 @@ BOT = {"id": 4242, "is_bot": True, "first_name": "Citatbot", "username": "citatb
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 MAX_LONG_POLL = 5.0
+POLL_INTERVAL = 0.05  # seconds between the server thread's looks for a shutdown
 TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
         "blockquote", "tg-spoiler", "span", "tg-emoji"}
 _PIECE = re.compile(
@@ -116,7 +117,9 @@ class FakeBotApi:
         self.latency = 0.0  # seconds every answer takes, like a round trip to Telegram
         self.webhook: dict = {}
         self.server = _Server(("127.0.0.1", port), self._handler_class())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # shutdown() waits for serve_forever to notice, up to one poll interval (default 0.5 s)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(POLL_INTERVAL,),
+                                       daemon=True)
 
     @property
     def base_url(self) -> str:
