@@ -226,6 +226,7 @@ async def run_load(pipeline: Pipeline, *, chats: int, per_chat: int, latency: fl
                 await fake.settle(SETTLE)
                 worst_stall = await stalls if stalls else None
             sent = list(fake.sent)
+            sends_at_once = fake.most_in_flight["sendMessage"]
         cpu = usage.get("cpu_s")
     finally:
         fake.stop()
@@ -242,5 +243,6 @@ async def run_load(pipeline: Pipeline, *, chats: int, per_chat: int, latency: fl
         "max_ms": 1000 * max(times),
         "bot_cpu_ms_per_update": None if cpu is None else 1000 * cpu / updates,
         "loop_stall_ms": None if worst_stall is None else 1000 * worst_stall,
+        "most_sends_at_once": sends_at_once,
         "problems": verify(plans, sent),
     }
