@@ -9,12 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.support.load import make_plans, run_load
 from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.telegram.app import build_application
 from tests.support.fake_bot_api import FakeBotApi, running
+from tests.support.load import make_plans, run_load
 
 UMEA = "Vad kostar socialtjänsten i Umeå?"
 
