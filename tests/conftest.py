@@ -11,11 +11,9 @@ from telegram.ext import Application
 
 from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
-from bot.settings import DEFAULT_CORPUS, Settings
+from bot.settings import Settings
 from bot.telegram.app import build_application
 from tests.support.fake_bot_api import TOKEN, FakeBotApi, running
-
-CORPUS = DEFAULT_CORPUS
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +42,7 @@ def pipeline(settings: Settings) -> Pipeline:
 
 @pytest.fixture
 def fake() -> Iterator[FakeBotApi]:
-    """The fake Bot API of tests/fake_bot_api.py, serving on 127.0.0.1 for one test."""
+    """The fake Bot API of tests/support/fake_bot_api.py, serving on 127.0.0.1 for one test."""
     api = FakeBotApi().start()
     yield api
     api.stop()

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
+from jinja2 import UndefinedError
+from markupsafe import escape
 
+from bot.answer import Answer
 from bot.terminal.cli import main
 from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
 from bot.render import Renderer
+from bot.telegram.replies import SERVICES
 from bot.terminal.repl import run_repl
-from tests.conftest import CORPUS
+from tests.support.corpus import CORPUS
 
 MAX_REPLY = 6000
 BAD = {
@@ -52,7 +56,28 @@ def test_service_replies_within_bounds(chat: ConversationService, pipeline: Pipe
         assert _raw(quote.doc)[quote.start:quote.end] == quote.text
     rendered = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
     assert 0 < len(rendered) <= MAX_REPLY
-    assert "49" not in rendered and "Kommandon:" not in rendered  # no template was evaluated
+
+
+def test_a_template_missing_a_variable_raises(pipeline: Pipeline) -> None:
+    """The environment is strict: the rate-limit note without its seconds is an error, where a
+    lenient Jinja would send "Vänta  sekunder"."""
+    html = Renderer(pipeline.settings.prompts_dir, "html")
+    with pytest.raises(UndefinedError):
+        html.message("note", code="rate_limited")
+    assert html.message("note", code="rate_limited", seconds=30) == (
+        "Lugn, lugn! Du har frågat många gånger på kort tid. Vänta 30 sekunder och fråga igen.")
+
+
+@pytest.mark.parametrize("key", ["jinja", "html"])
+def test_typed_template_and_markup_are_shown_exactly_as_typed(chat: ConversationService,
+                                                              pipeline: Pipeline, key: str) -> None:
+    """Where a reply shows the question (an example button echoes it), the typed text is data:
+    escaped, never evaluated ({{ 7*7 }} stays, no 49), never markup."""
+    answer = chat.handle(1, BAD[key])
+    html = Renderer(pipeline.settings.prompts_dir, "html")
+    values = {"answer": answer, "documents": pipeline.corpus.documents, "info": pipeline.corpus.info}
+    echoed = html.message(answer.kind, echo=True, **values)
+    assert echoed == f"<b>{escape(BAD[key])}</b>\n\n" + html.message(answer.kind, echo=False, **values)
 
 
 @pytest.mark.parametrize("key", ["empty", "whitespace", "stopwords", "punctuation", "emoji",
@@ -114,5 +139,5 @@ async def test_every_bad_input_through_the_bot_gets_one_wellformed_reply(bot, fa
     await fake.settle()
     assert all(len(fake.sent_to(chat_id)) == 1 for chat_id in range(1000, 1000 + len(texts)))
     assert "<script>" not in "\n".join(m["html"] for m in fake.sent)  # escaped, never markup
-    jinja = fake.sent_to(1000 + list(SENDABLE).index("jinja"))[0]["text"]
-    assert "49" not in jinja  # {{ 7*7 }} was never evaluated
+    jinja = fake.sent_to(1000 + list(SENDABLE).index("jinja"))[0]["html"]
+    assert jinja == bot.bot_data[SERVICES].render(Answer("", "decline"))[0]  # as any decline

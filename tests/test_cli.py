@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from bot.terminal.cli import main
-from tests.conftest import CORPUS
+from tests.support.corpus import CORPUS
 
 QUOTE_KEYS = {"doc", "passage", "text", "start", "end", "score"}
 HIT_KEYS = {"passage", "doc", "score", "text"}

@@ -15,7 +15,7 @@ from bot.render import Renderer
 from bot.settings import DEFAULT_PROMPTS, Settings
 from retrieval.errors import CorpusError
 from retrieval.ingest import load_corpus
-from tests.conftest import CORPUS
+from tests.support.corpus import CORPUS
 
 BOILERPLATE = ["Annons", "Lämna ett svar", "Lämna en kommentar", "E-postadressen publiceras",
                "Prenumerera", "Starta din prenumeration", "Foto:", "Lästid 4 min", "Publicerad i",
@@ -120,28 +120,33 @@ def test_unusable_corpus_folder_raises(tmp_path: Path, make) -> None:
 
 
 LUND = "Hemtjänsten i Lund fick 40 miljoner kronor 2022.\n"
+MB = 1024 * 1024
 
 
-def test_a_50_mb_file_is_skipped_unread_with_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_a_file_over_the_limit_is_skipped_unread_with_one_line(tmp_path: Path, monkeypatch,
+                                                               capsys) -> None:
+    """The limit is CITATBOT_MAX_FILE_MB (10 by default); a 1 MB limit and a 2 MB file show the
+    same as the default would with a 50 MB file, without writing 50 MB."""
+    monkeypatch.setenv("CITATBOT_MAX_FILE_MB", "1")
     shutil.copy(CORPUS / "000_d2445805d168f45a.txt", tmp_path / "a.txt")
-    (tmp_path / "huge.txt").write_text(LUND * (50 * 1024 * 1024 // len(LUND.encode())), "utf-8")
+    (tmp_path / "big.txt").write_text(LUND * (2 * MB // len(LUND.encode())), "utf-8")
     tracemalloc.start()
     try:
-        corpus = load_corpus(tmp_path)
+        corpus = load_corpus(tmp_path, Settings(_env_file=None).max_file_bytes)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert list(corpus.documents) == ["a.txt"]
-    assert peak < 5 * 1024 * 1024  # the 50 MB were never read
+    assert peak < MB  # the 2 MB were never read (read, they take some 18 MB at the peak)
     monkeypatch.setenv("CITATBOT_CORPUS_DIR", str(tmp_path))
     monkeypatch.setenv("CITATBOT_INDEX_CACHE", "false")
     assert main(["ask", "Vad kostar socialtjänsten i Umeå?"]) == 0
     out, err = capsys.readouterr()
     assert err.splitlines() == [
-        "Varning: huge.txt hoppas över: filen är 50 MB, mer än gränsen 10 MB."]
+        "Varning: big.txt hoppas över: filen är 2 MB, mer än gränsen 1 MB."]
     assert "1,6 miljard" in out
-    # The limit is a setting: lowered below a small file's size, that file is skipped too.
-    (tmp_path / "huge.txt").unlink()
+    # A fraction of a megabyte is a limit too: lowered below a small file's size, it is skipped.
+    (tmp_path / "big.txt").unlink()
     (tmp_path / "lund.txt").write_text(LUND * 4000, "utf-8")  # about 0.2 MB
     monkeypatch.setenv("CITATBOT_MAX_FILE_MB", "0.1")
     assert main(["ask", "Vad kostar socialtjänsten i Umeå?"]) == 0

@@ -8,7 +8,7 @@ from bot.pipeline import Pipeline
 from bot.render import Renderer
 from retrieval.analyzer import SwedishAnalyzer
 from retrieval.sentences import split_sentences
-from tests.conftest import CORPUS
+from tests.support.corpus import CORPUS
 
 ANALYZER = SwedishAnalyzer()
 RAW = {p.name: p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt")}

@@ -12,7 +12,7 @@ from bot.settings import Settings
 from retrieval.analyzer import SwedishAnalyzer
 from retrieval.ingest import load_corpus
 from retrieval.synonyms import parse_synonyms
-from tests.conftest import CORPUS
+from tests.support.corpus import CORPUS
 
 TERMS = SwedishAnalyzer().terms
 

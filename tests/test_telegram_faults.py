@@ -18,12 +18,9 @@ from bot.telegram.delivery import send_with_retry
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.telegram.app import build_application
-from tests.conftest import CORPUS
+from tests.support.corpus import CORPUS, UMEA, VAXJO, verbatim_quotes
 from tests.support.fake_bot_api import TOKEN, FakeBotApi, running
-from tests.test_telegram import verbatim_quotes
 
-UMEA = "Vad kostar socialtjänsten i Umeå?"
-VAXJO = "Hur många lex Sarah-anmälningar har utretts i Växjö?"
 
 
 def fast_settings(monkeypatch: pytest.MonkeyPatch, send_timeout: float = 3.0) -> Settings:

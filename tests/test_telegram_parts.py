@@ -27,9 +27,8 @@ from bot.render import Renderer
 from bot.settings import Settings
 from bot.telegram.replies import BotServices
 from tests.support.fake_bot_api import TelegramRefusal, parse_html
+from tests.support.corpus import UMEA, VAXJO
 
-UMEA = "Vad kostar socialtjänsten i Umeå?"
-VAXJO = "Hur många lex Sarah-anmälningar har utretts i Växjö?"
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from telegram import InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ChatAction
@@ -25,45 +23,12 @@ from bot.telegram.ratelimit import Cooldown, RateLimiter
 from bot.render import Renderer
 from bot.settings import Settings
 from retrieval.ingest import Corpus
+from retrieval.watch import CorpusWatch
 
 log = logging.getLogger(__name__)
 
 SERVICES = "citatbot"
 QUOTED_KINDS = ("answer", "more")
-CORPUS_CHECK_EVERY = 60.0  # seconds between looks at the corpus files' size and time
-
-
-class CorpusWatch:
-    """Notices that a corpus file changed or vanished on disk since the bot loaded it. The bot
-    keeps quoting the text it loaded (see retrieval.ingest.load_corpus); this only tells the
-    operator, once per change, which files a restart would load anew."""
-
-    def __init__(self, corpus: Corpus, every: float = CORPUS_CHECK_EVERY,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.folder, self.every, self.clock = corpus.folder, every, clock
-        self.stamps = {name: _stamp(corpus.folder / name) for name in corpus.documents}
-        self.told: list[str] = []
-        self._next = clock() + every
-
-    def due(self) -> bool:
-        """True at most once per `every` seconds."""
-        now = self.clock()
-        if now < self._next:
-            return False
-        self._next = now + self.every
-        return True
-
-    def changed(self) -> list[str]:
-        """Documents whose file is no longer the size and modification time it had at load."""
-        return sorted(n for n, stamp in self.stamps.items() if _stamp(self.folder / n) != stamp)
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
 
 
 async def check_corpus(watch: CorpusWatch | None) -> None:

@@ -19,9 +19,9 @@ import re
 import sys
 import threading
 import time
-from collections import defaultdict, deque
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections import Counter, defaultdict, deque
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -36,6 +36,7 @@ BOT = {"id": 4242, "is_bot": True, "first_name": "Citatbot", "username": "citatb
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 MAX_LONG_POLL = 5.0
+POLL_INTERVAL = 0.05  # seconds between the server thread's looks for a shutdown
 TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
         "blockquote", "tg-spoiler", "span", "tg-emoji"}
 _PIECE = re.compile(
@@ -109,6 +110,8 @@ class FakeBotApi:
         self.message_ids = itertools.count(1000)
         self.sent: list[dict] = []
         self.calls: list[tuple[str, dict]] = []
+        self.in_flight: Counter[str] = Counter()  # calls received, not yet answered, by method
+        self.most_in_flight: Counter[str] = Counter()  # the most there ever were at once
         self.faults: dict[str, deque[TelegramRefusal | Drop | Delay]] = defaultdict(deque)
         self.commands: list[dict] = []
         self.chat_types: dict[int, str] = {}
@@ -116,7 +119,9 @@ class FakeBotApi:
         self.latency = 0.0  # seconds every answer takes, like a round trip to Telegram
         self.webhook: dict = {}
         self.server = _Server(("127.0.0.1", port), self._handler_class())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # shutdown() waits for serve_forever to notice, up to one poll interval (default 0.5 s)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(POLL_INTERVAL,),
+                                       daemon=True)
 
     @property
     def base_url(self) -> str:
@@ -306,6 +311,19 @@ class FakeBotApi:
             message["reply_to"] = params["reply_parameters"].get("message_id")
         return message
 
+    @contextmanager
+    def serving(self, method: str) -> Iterator[None]:
+        """Count the calls of `method` received and not yet answered, and the most at once."""
+        with self.lock:
+            self.in_flight[method] += 1
+            self.most_in_flight[method] = max(self.most_in_flight[method],
+                                              self.in_flight[method])
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.in_flight[method] -= 1
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         api = self
 
@@ -314,8 +332,13 @@ class FakeBotApi:
             disable_nagle_algorithm = True  # headers and body go out at once, as from Telegram
 
             def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 match = re.fullmatch(r"/bot(?P<token>[^/]+)/(?P<method>\w+)", self.path)
+                with api.serving(match["method"] if match else ""):
+                    self.answer(match)
+
+            def answer(self, match: re.Match | None) -> None:
+                """Call the method and write its response (after `latency`), or none at all."""
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 try:
                     if match is None:
                         raise TelegramRefusal(404, "Not Found")

@@ -1,0 +1,12 @@
+"""The Telegram room: python-telegram-bot v22 in front of the ConversationService.
+
+- app: `build_application` wires the Application, its services and every handler in one block;
+  `run_telegram` checks the token and runs polling or a webhook until stopped.
+- handlers: one small `async def` per command, kind of message and button, plus the error handler.
+- replies: the services handlers share (`BotServices` in bot_data) and how a reply is rendered
+  and sent.
+- delivery: every Bot API call retried while provably unsent, never sent twice; long HTML split.
+- buttons: inline buttons' callback data and the answers they belong to.
+- chat_order: updates concurrent across chats, in order within a chat.
+- ratelimit, feedback, redact: per-chat rate limit, 👍/👎 in SQLite, the token out of every log.
+"""
