@@ -18,10 +18,11 @@ V = TypeVar("V")
 class LRU(Generic[K, V]):
     """Keeps the `size` most recently used entries; older ones are forgotten."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, on_evict: Callable[[K, V], object] | None = None) -> None:
         if size < 1:
             raise ValueError(f"an LRU needs a size of at least 1, got {size}")
         self.size = size
+        self.on_evict = on_evict  # told of each entry forgotten, to forget what hangs on it
         self._items: OrderedDict[K, V] = OrderedDict()
 
     def get(self, key: K, make: Callable[[], V]) -> V:
@@ -29,10 +30,17 @@ class LRU(Generic[K, V]):
         value = self._items.pop(key, None)
         if value is None:
             value = make()
+        self.put(key, value)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        """Store `value` as the most recent entry for `key`, forgetting the oldest beyond size."""
+        self._items.pop(key, None)
         self._items[key] = value
         while len(self._items) > self.size:
-            self._items.popitem(last=False)
-        return value
+            old = self._items.popitem(last=False)
+            if self.on_evict:
+                self.on_evict(*old)
 
     def peek(self, key: K) -> V | None:
         """The entry for `key` without marking it used, or None."""

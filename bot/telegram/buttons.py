@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import secrets
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit
 
 from bot.answer import Answer
+from retrieval.lru import LRU
 
 MORE, PARAGRAPH, VOTE, EXAMPLE = "m", "p", "v", "q"
 UP, DOWN = "u", "d"
@@ -68,27 +68,27 @@ class AnswerMemory:
         self.epoch = secrets.token_hex(3)
         self.capacity = capacity
         self._ids = itertools.count(1)
-        self._shown: OrderedDict[int, Shown] = OrderedDict()
-        self._latest: dict[int, int] = {}
+        self._shown: LRU[int, Shown] = LRU(capacity)
+        self._latest: LRU[int, int] = LRU(capacity)  # each chat's latest question
 
     def remember(self, chat_id: int, answer: Answer) -> int:
         """Number an answer; a new question (answer or decline) becomes the chat's latest."""
         answer_id = next(self._ids)
-        if answer.kind in ("answer", "decline") or chat_id not in self._latest:
-            self._latest[chat_id] = answer_id
-        self._shown[answer_id] = Shown(chat_id, self._latest[chat_id], answer)
-        while len(self._shown) > self.capacity:
-            self._shown.popitem(last=False)
+        latest = self._latest.peek(chat_id)
+        if answer.kind in ("answer", "decline") or latest is None:
+            latest = answer_id
+        self._latest.put(chat_id, latest)
+        self._shown.put(answer_id, Shown(chat_id, latest, answer))
         return answer_id
 
     def recall(self, chat_id: int, press: Press) -> Shown | None:
         """The answer a button of this chat points at, or None when it has expired."""
-        shown = self._shown.get(press.answer_id) if press.epoch == self.epoch else None
+        shown = self._shown.peek(press.answer_id) if press.epoch == self.epoch else None
         return shown if shown and shown.chat_id == chat_id else None
 
     def is_latest(self, shown: Shown) -> bool:
         """True when the shown answer belongs to its chat's latest question."""
-        return self._latest.get(shown.chat_id) == shown.question_id
+        return self._latest.peek(shown.chat_id) == shown.question_id
 
 
 def answer_keyboard(answer: Answer, epoch: str, answer_id: int,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable
 from typing import Literal
+
+from retrieval.lru import LRU
 
 WINDOW = 60.0  # seconds
 MAX_CHATS = 10_000
@@ -22,20 +24,18 @@ class RateLimiter:
             raise ValueError(f"per_minute must be 0 or more, not {per_minute}")
         self.per_minute = per_minute
         self.clock = clock
-        self._seen: OrderedDict[int, deque[float]] = OrderedDict()
         self._told: dict[int, float] = {}
+        self._seen: LRU[int, deque[float]] = LRU(
+            MAX_CHATS, on_evict=lambda chat, _: self._told.pop(chat, None))
 
     def check(self, chat_id: int) -> Verdict:
         """"ok" counts the question; "limited" asks for a polite note; "silent" once noted."""
         if not self.per_minute:
             return "ok"
         now = self.clock()
-        times = self._seen.pop(chat_id, None) or deque()
-        self._seen[chat_id] = times
+        times = self._seen.get(chat_id, deque)
         while times and times[0] <= now - WINDOW:
             times.popleft()
-        while len(self._seen) > MAX_CHATS:
-            self._told.pop(self._seen.popitem(last=False)[0], None)
         if len(times) < self.per_minute:
             times.append(now)
             self._told.pop(chat_id, None)
@@ -47,7 +47,7 @@ class RateLimiter:
 
     def wait_seconds(self, chat_id: int) -> int:
         """Whole seconds until the chat may ask again."""
-        times = self._seen.get(chat_id)
+        times = self._seen.peek(chat_id)
         if not times or not self.per_minute:
             return 0
         return max(1, int(times[0] + WINDOW - self.clock() + 0.999))
@@ -61,14 +61,14 @@ class Cooldown:
     def __init__(self, seconds: float = WINDOW, clock: Callable[[], float] = time.monotonic,
                  max_chats: int = MAX_CHATS, total: int = MAX_NOTICES) -> None:
         self.seconds, self.clock, self.max_chats, self.total = seconds, clock, max_chats, total
-        self._last: OrderedDict[int, float] = OrderedDict()
+        self._last: LRU[int, float] = LRU(max_chats)
         self._sent: deque[float] = deque()
 
     def ready(self, chat_id: int) -> bool:
         """True (and counted) when the chat was not told anything in the last `seconds` and
         fewer than `total` notices went out in the last minute."""
         now = self.clock()
-        last = self._last.get(chat_id)
+        last = self._last.peek(chat_id)
         if last is not None and now - last < self.seconds:
             return False
         while self._sent and self._sent[0] <= now - WINDOW:
@@ -76,8 +76,5 @@ class Cooldown:
         if len(self._sent) >= self.total:
             return False
         self._sent.append(now)
-        self._last.pop(chat_id, None)
-        self._last[chat_id] = now
-        while len(self._last) > self.max_chats:
-            self._last.popitem(last=False)
+        self._last.put(chat_id, now)
         return True
