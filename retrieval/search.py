@@ -34,7 +34,7 @@ from retrieval.lru import LRU
 from retrieval.passage import Document, Hit, Passage, is_question
 from retrieval.query import Query
 from retrieval.semantic import Embedder, SemanticIndex, open_semantic_index, semantic_key
-from retrieval.store import IndexStats, open_index, passages_digest
+from retrieval.store import CacheStats, open_index, passages_digest
 from retrieval.topics import DocumentTopics
 from retrieval.tuning import Tuning
 
@@ -95,7 +95,7 @@ class Retriever:
     def __init__(self, words: PassageIndex, documents: Mapping[str, Document], tuning: Tuning,
                  *, grams: GramField | None = None, topics: DocumentTopics | None = None,
                  semantic: SemanticField | None = None,
-                 stats: Mapping[str, object] | None = None) -> None:
+                 stats: Mapping[str, CacheStats] | None = None) -> None:
         self.words = words
         self.documents = documents
         self.tuning = tuning
@@ -116,7 +116,7 @@ class Retriever:
     @property
     def build_seconds(self) -> float:
         """Time spent building or loading every field."""
-        return sum(getattr(s, "seconds", 0.0) for s in self.stats.values())
+        return sum(s.seconds for s in self.stats.values())
 
     def search(self, query: Query, k: int) -> Results:
         """The k best passages (positive scores only, best first) and the evidence they give."""

@@ -38,7 +38,14 @@ import numpy as np
 
 from retrieval.passage import Document, Passage
 from retrieval.sentences import split_sentences
-from retrieval.store import LOAD_ERRORS, json_array, open_npz, save_npz
+from retrieval.store import (
+    LOAD_ERRORS,
+    CacheStats,
+    json_array,
+    load_or_build,
+    open_npz,
+    save_npz,
+)
 
 FORMAT = 1
 MODEL = "multilingual-e5-small-q4"
@@ -204,17 +211,12 @@ def sentence_spans(passages: Sequence[Passage], documents: Mapping[str, Document
     return np.array(rows, dtype=np.int32).reshape(-1, 3)
 
 
-@dataclass(frozen=True, slots=True)
-class SemanticStats:
-    """What was built or loaded, as the lexical index's IndexStats reports it."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SemanticStats(CacheStats):
+    """The semantic field's: how many sentences it embedded, and with which model."""
 
-    passages: int
     sentences: int
-    seconds: float
     model: str
-    path: Path | None = None
-    bytes: int = 0
-    reused: bool = False
 
 
 class SemanticIndex:
@@ -344,24 +346,14 @@ def open_semantic_index(
 
     Raises SemanticUnavailable when it has to build and the embedder cannot run."""
     started = time.perf_counter()
-    index = None if rebuild or not path else load_semantic_index(path, key, passages, documents)
-    reused = index is not None
-    size = path.stat().st_size if reused and path else 0
-    if index is None:
-        index = SemanticIndex.build(passages, documents, embedder, progress=progress)
-        if path:
-            size = _try_save(path, index, key)
-    stats = SemanticStats(len(passages), len(index.spans), time.perf_counter() - started,
-                          index.model, path, size, reused)
+    index, size, reused = load_or_build(
+        path, rebuild, lambda: load_semantic_index(path, key, passages, documents),
+        lambda: SemanticIndex.build(passages, documents, embedder, progress=progress),
+        lambda built: save_semantic_index(path, built, key))
+    stats = SemanticStats(passages=len(passages), sentences=len(index.spans),
+                          seconds=time.perf_counter() - started, model=index.model, path=path,
+                          bytes=size, reused=reused)
     return index, stats
-
-
-def _try_save(path: Path, index: SemanticIndex, key: str) -> int:
-    """Save the cache; a read-only or full disk only costs the next start a rebuild."""
-    try:
-        return save_semantic_index(path, index, key)
-    except OSError:
-        return 0
 
 
 def _rounded(vectors: np.ndarray) -> np.ndarray:

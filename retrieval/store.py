@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ from retrieval.ingest import corpus_files
 from retrieval.passage import Passage
 
 FORMAT = 1
+T = TypeVar("T")
 CACHE_MODE = 0o644
 # What reading a missing, truncated or tampered .npz can raise: each means "rebuild".
 LOAD_ERRORS = (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile)
@@ -40,17 +42,23 @@ PROBE_TEXT = ("Socialtjänsten i Umeå kostar 1,6 miljarder kronor – individ- 
               "Barn- och ungdomspsykiatrin och SKR:s 13:00-möten; ÖVERSÄTTNINGAR av äldreboendena.")
 
 
-@dataclass(frozen=True, slots=True)
-class IndexStats:
-    """What `citatbot index` reports about an index it built or loaded."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CacheStats:
+    """What `citatbot index` reports of any field it built or loaded from its cache file."""
 
     passages: int
-    vocabulary: int
-    postings: int
     seconds: float
     path: Path | None = None
     bytes: int = 0
     reused: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IndexStats(CacheStats):
+    """A BM25 field's: its vocabulary and postings."""
+
+    vocabulary: int
+    postings: int
 
 
 def index_path(corpus_dir: Path, cache_dir: Path | None = None) -> Path:
@@ -188,22 +196,29 @@ def open_index(
     """The index from `path` when its key matches, else built (and saved when a path is given)."""
     started = time.perf_counter()
     key = cache_key(passages, analyzer, folder) if path else ""
-    postings = None if rebuild or not path else load_postings(path, key)
-    reused = postings is not None
-    if postings is None:
-        postings = analyze_passages(passages, analyzer, progress)
+    postings, size, reused = load_or_build(
+        path, rebuild, lambda: load_postings(path, key),
+        lambda: analyze_passages(passages, analyzer, progress),
+        lambda built: save_postings(path, built, key))
     index = PassageIndex(passages, analyzer, postings=postings, b=b)
-    size = path.stat().st_size if reused and path else 0
-    if path and not reused:
-        size = _try_save(path, postings, key)
-    stats = IndexStats(len(passages), len(postings.vocabulary), len(postings.doc_ids),
-                       time.perf_counter() - started, path, size, reused)
+    stats = IndexStats(passages=len(passages), vocabulary=len(postings.vocabulary),
+                       postings=len(postings.doc_ids), seconds=time.perf_counter() - started,
+                       path=path, bytes=size, reused=reused)
     return index, stats
 
 
-def _try_save(path: Path, postings: Postings, key: str) -> int:
-    """Save the cache; a read-only or full disk only costs the next start a rebuild."""
+def load_or_build(path: Path | None, rebuild: bool, load: Callable[[], T | None],
+                  build: Callable[[], T], save: Callable[[T], int]) -> tuple[T, int, bool]:
+    """A cached value: loaded from `path` when it is there and trusted, else built and saved.
+
+    Returns the value, the file's size (0 when nothing could be saved) and whether it was
+    loaded. A read-only or full disk only costs the next start a rebuild."""
+    value = None if rebuild or path is None else load()
+    if value is not None and path is not None:
+        return value, path.stat().st_size, True
+    value = build()
     try:
-        return save_postings(path, postings, key)
+        size = save(value) if path is not None else 0
     except OSError:
-        return 0
+        size = 0
+    return value, size, False

@@ -57,8 +57,8 @@ def built(pipeline, tmp_path_factory: pytest.TempPathFactory) -> tuple[SemanticI
     index = pipeline.retriever.semantic.index
     path = tmp_path_factory.mktemp("semantic") / "semantic.npz"
     size = save_semantic_index(path, index, KEY)
-    return index, SemanticStats(len(index.passages), len(index.spans), 0.0, index.model, path,
-                                size, False)
+    return index, SemanticStats(passages=len(index.passages), sentences=len(index.spans),
+                                seconds=0.0, model=index.model, path=path, bytes=size)
 
 
 def top(index: SemanticIndex, embedder: E5Embedder, question: str, k: int = 3) -> list[str]:
