@@ -1,1 +1,18 @@
-"""citatbot front ends, composer and conversation service."""
+"""The answering core of citatbot, and its front ends in rooms of their own.
+
+At the top, the path of a question once retrieval has found the passages:
+    pipeline      read → search (retrieval/) → decline or compose; `from_settings` builds it
+    decline       the rule that says "the documents do not answer"
+    composer      picks the sentences that answer and quotes them verbatim
+    asks          what a question asks for (a figure, a date, a reason)
+    smalltalk     greetings, thanks and "vad kan du?" answered without a search
+    conversation  one state per chat: "mer", "stycke N", follow-ups, the command words
+    answer        the Answer and Quote every front end renders
+    render        Answers and messages through the Jinja2 templates of prompts/
+    settings      the one settings class; errors: what a user can fix, each with its template
+
+Rooms:
+    telegram/     the Telegram bot (wiring, handlers, delivery, limits, buttons, feedback)
+    terminal/     the `citatbot` command, the REPL and the progress bar
+    evaluation/   `citatbot eval`: gold files, metrics, the plain baseline, the tables
+"""

