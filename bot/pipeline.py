@@ -23,6 +23,7 @@ from retrieval.search import Retriever, baseline_retriever, build_retriever
 from retrieval.semantic import E5Embedder, SemanticUnavailable
 from retrieval.store import index_path
 from retrieval.synonyms import SYNONYMS_FILE, Synonyms, load_synonyms
+from retrieval.thesaurus import Thesaurus
 from retrieval.tuning import Tuning
 
 
@@ -66,8 +67,9 @@ class Pipeline:
         problems += [CorpusProblem(SYNONYMS_FILE, f"synonyms_{s.problem}",
                                    f"{s.line}: {s.text}" if s.line else "") for s in skipped]
         expander = TermExpander(retriever.words.vocabulary, tuning.expansion)
+        thesaurus = Thesaurus(analyzer.stem) if settings.thesaurus else None  # read on first use
         return cls._assemble(corpus, settings, analyzer, tuning, retriever, expander, synonyms,
-                             problems)
+                             problems, thesaurus)
 
     @classmethod
     def baseline(cls, corpus: Corpus, settings: Settings, analyzer: Analyzer) -> Pipeline:
@@ -82,8 +84,8 @@ class Pipeline:
     @classmethod
     def _assemble(cls, corpus: Corpus, settings: Settings, analyzer: Analyzer, tuning: Tuning,
                   retriever: Retriever, expander: TermExpander, synonyms: Synonyms,
-                  problems: list[CorpusProblem]) -> Pipeline:
-        reader = QuestionReader(analyzer, retriever.words, expander, synonyms, tuning)
+                  problems: list[CorpusProblem], thesaurus: Thesaurus | None = None) -> Pipeline:
+        reader = QuestionReader(analyzer, retriever.words, expander, synonyms, tuning, thesaurus)
         rule = DeclineRule(settings.min_coverage, settings.max_unknown,
                            settings.require_figures, settings.require_names,
                            settings.min_similarity, settings.min_similarity_english)

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # (its cosine to the question reaches this); see bot/decline.py.
     min_similarity: float = Field(0.87, ge=0.0, le=1.0)
     min_similarity_english: float = Field(0.81, ge=0.0, le=1.0)  # the same for English questions
+    # A question word the documents never use is searched as its synonyms in Synlex, the Swedish
+    # thesaurus shipped in retrieval/data, that they do use (retrieval/thesaurus.py).
+    thesaurus: bool = True
 
     # --- Telegram ---
     feedback_db: Path = Field(default_factory=lambda: _state_dir() / "feedback.sqlite3")

@@ -71,13 +71,17 @@ class TermExpander:
         for w in words:
             self._folded.setdefault(fold(w), []).append(w)
 
-    def expand(self, term: str) -> dict[str, float]:
-        """Vocabulary terms for `term` with their factors; empty when nothing matches."""
+    def expand(self, term: str, typed: bool = True) -> dict[str, float]:
+        """Vocabulary terms for `term` with their factors; empty when nothing matches.
+
+        A typed term (a question's) is forgiven a missing å/ä/ö and a typo; a term from data
+        (a thesaurus synonym, typed=False) is spelled right, so neither reach applies to it.
+        """
         if term[0].isdigit():
             return {term: 1.0} if term in self._numbers else {}
         out: dict[str, float] = {}
         exact = [term] if term in self._vocab else []
-        if not exact and self.policy.fold_accents:
+        if not exact and typed and self.policy.fold_accents:
             exact = self._folded.get(fold(term), [])
         for w in exact:
             out[w] = 1.0
@@ -98,7 +102,7 @@ class TermExpander:
                 break
         if not out and p.truncate_factor:
             self._add(out, self._truncated(base), p.truncate_factor)
-        if not out and len(term) >= p.min_typo_len:
+        if not out and typed and len(term) >= p.min_typo_len:
             self._add(out, self._one_edit(term), p.typo_factor)
         return out
 

@@ -2,10 +2,14 @@
 
 Each distinct topic word of the question becomes a group (bot/query.py): the vocabulary terms
 that stand for it, by the expander's rules and the maintainer's synonyms. A word typed without
-å/ä/ö is restored, an unknown compound split into its corpus parts.
+å/ä/ö is restored; a word the corpus still lacks is searched as its thesaurus synonyms that the
+corpus has (one way: a word the corpus has is never widened), else an unknown compound is split
+into its corpus parts.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from retrieval.query import Query, TermGroup
 from retrieval.tuning import Tuning
@@ -14,18 +18,20 @@ from retrieval.analyzer import Analyzer
 from retrieval.expansion import TermExpander
 from retrieval.index import PassageIndex
 from retrieval.synonyms import Synonyms
+from retrieval.thesaurus import Thesaurus
 
 
 class QuestionReader:
     """Turns a question (and, for a follow-up, the question before) into a Query."""
 
     def __init__(self, analyzer: Analyzer, index: PassageIndex, expander: TermExpander,
-                 synonyms: Synonyms, tuning: Tuning) -> None:
+                 synonyms: Synonyms, tuning: Tuning, thesaurus: Thesaurus | None = None) -> None:
         self.analyzer = analyzer
         self.index = index
         self.expander = expander
         self.synonyms = synonyms
         self.tuning = tuning
+        self.thesaurus = thesaurus
 
     def read(self, question: str, context: str = "") -> Query:
         """Term groups of the question, plus those of `context` at the context weight."""
@@ -45,20 +51,38 @@ class QuestionReader:
     def _groups(self, query_word: QueryWord, context: bool) -> list[TermGroup]:
         """One group per question term; an unknown compound becomes one group per part."""
         word, term = query_word.word, query_word.term
-        matches = self.expander.expand(term)
-        for synonym in self.synonyms.of(term):
-            for match, f in self.expander.expand(synonym).items():
-                matches[match] = max(matches.get(match, 0.0), f * self.tuning.synonym_factor)
+        matches = self._reach(self.synonyms.of(term), self.tuning.synonym_factor,
+                              self.expander.expand(term))
         if not matches:
             restored = self.expander.restore(word, self.analyzer.stem)
             if restored:
                 term, matches = restored, self.expander.expand(restored)
+        if not matches and not query_word.name and self.tuning.thesaurus_factor:
+            # one way: only a word the corpus lacks; a name asked for is not another name
+            matches = self._reach(self._thesaurus_terms(word), self.tuning.thesaurus_factor,
+                                  typed=False)
         if not matches:
             parts = self.expander.split(term)
             if parts:
                 factor = self.tuning.expansion.split_factor
                 return [self._group(part, {part: factor}, context, share=0.5) for part in parts]
         return [self._group(term, matches, context, name=query_word.name)]
+
+    def _reach(self, terms: Iterable[str], factor: float, matches: dict[str, float] | None = None,
+               typed: bool = True) -> dict[str, float]:
+        """`matches` plus the vocabulary terms the given terms expand to, times `factor`."""
+        matches = {} if matches is None else matches
+        for t in terms:
+            for match, f in self.expander.expand(t, typed).items():
+                matches[match] = max(matches.get(match, 0.0), f * factor)
+        return matches
+
+    def _thesaurus_terms(self, word: str) -> list[str]:
+        """The terms of the word's thesaurus synonyms (stop words left out)."""
+        if self.thesaurus is None:
+            return []
+        terms = [self.analyzer.terms(synonym) for synonym in self.thesaurus.synonyms(word)]
+        return [t[0] for t in terms if len(t) == 1]
 
     def _group(self, term: str, matches: dict[str, float], context: bool,
                share: float = 1.0, name: bool = False) -> TermGroup:
