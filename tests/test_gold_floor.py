@@ -15,9 +15,13 @@ BLIND = DEFAULT_CORPUS / "blind.jsonl"
 # Just under what we measure on the shipped set, so a regression fails CI; raise as it improves.
 # Issue 5's targets are R@1 0.65, R@5 0.90, MRR 0.75, accuracy 0.75, false declines 0.05 and
 # far declines 0.95; each floor here is at or above its target.
-FLOORS = ["--min-recall1", "0.76", "--min-recall5", "0.93", "--min-mrr", "0.83",
-          "--min-accuracy", "0.85", "--max-false-decline", "0.02", "--min-decline", "0.68",
+FLOORS = ["--min-recall1", "0.78", "--min-recall5", "0.93", "--min-mrr", "0.85",
+          "--min-accuracy", "0.88", "--max-false-decline", "0.01", "--min-decline", "0.68",
           "--min-decline-far", "0.99"]
+# The blind set's floor, just under what the shipped system measures there (issue 12): it is
+# never tuned on, so a change that loses it has lost generality.
+BLIND_FLOORS = ["--min-recall1", "0.42", "--min-recall5", "0.77", "--min-accuracy", "0.64",
+                "--max-false-decline", "0.08", "--min-decline-far", "0.95"]
 
 
 @pytest.mark.parametrize("path", [GOLD, BLIND], ids=["gold", "blind"])
@@ -29,6 +33,8 @@ def test_shipped_gold_sets_are_valid(path) -> None:
     assert {p.doc for p in pairs if p.answerable} == set(load_corpus(DEFAULT_CORPUS).documents)
 
 
-def test_shipped_gold_holds_the_floor(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["eval", "--gold", str(GOLD), "--show-failures", "0", *FLOORS])
+@pytest.mark.parametrize("path, floors", [(GOLD, FLOORS), (BLIND, BLIND_FLOORS)],
+                         ids=["gold", "blind"])
+def test_shipped_sets_hold_their_floor(capsys: pytest.CaptureFixture[str], path, floors) -> None:
+    code = main(["eval", "--gold", str(path), "--show-failures", "0", *floors])
     assert (code, capsys.readouterr().err) == (0, "")
