@@ -38,6 +38,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.levers
 	$(BIN)/python -m benchmarks.grams
+	$(BIN)/python -m benchmarks.semantic
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -26,9 +26,11 @@ def timed(func: Callable[[], object]) -> tuple[object, float]:
     return result, time.perf_counter() - started
 
 
-def latencies(func: Callable[[object], object], inputs: Sequence[object]) -> list[float]:
-    """Seconds each call func(x) took, one warm-up pass first."""
-    for x in inputs[: min(len(inputs), 10)]:
+def latencies(func: Callable[[object], object], inputs: Sequence[object],
+              warm: Sequence[object] | None = None) -> list[float]:
+    """Seconds each call func(x) took, after warm-up calls on `warm` (default: the first ten
+    inputs; pass other inputs when a cache must stay cold for the inputs measured)."""
+    for x in inputs[: min(len(inputs), 10)] if warm is None else warm:
         func(x)
     out = []
     for x in inputs:
@@ -54,6 +56,15 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def rss_mb() -> float:
+    """This program's resident memory now (VmRSS), in MB."""
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class ChildRun:
     """One finished child process: its output, wall time and exit code."""
@@ -63,10 +74,11 @@ class ChildRun:
     returncode: int
 
 
-def run_child(cmd: Sequence[str], cwd: str | None = None, env: dict | None = None) -> ChildRun:
-    """Run a command to its end, measuring its wall time."""
+def run_child(cmd: Sequence[str], cwd: str | None = None, env: dict | None = None,
+              stdin: bytes | None = None) -> ChildRun:
+    """Run a command to its end (fed `stdin`, if given), measuring its wall time."""
     started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+    proc = subprocess.run(cmd, cwd=cwd, env=env, input=stdin, stdout=subprocess.PIPE,
                           stderr=subprocess.DEVNULL, check=False)
     seconds = time.perf_counter() - started
     return ChildRun(proc.stdout.decode(), seconds, proc.returncode)

@@ -1,6 +1,10 @@
 """`make bench`: the bundled corpus, then synthetic corpora of growing size, each engine in its
 own process; prints ratios and writes benchmarks/results/ (JSON, markdown, PNG plot).
 
+At each size, ours-path is what users get (a question read and searched by the Retriever, as
+Pipeline.answer does); ours-serve (BM25Scorer.top on term lists) is compared with rank-bm25 and
+bm25s, which rank term lists too.
+
     python -m benchmarks.run [--sizes 10000 100000 1000000] [--queries 300]
 """
 
@@ -18,17 +22,21 @@ from pathlib import Path
 from benchmarks.bundled import bundled
 from benchmarks.measure import run_child
 from benchmarks.report import write_report
+from benchmarks.workers import grams_path, index_path
 
 HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
 SIZES = (10_000, 100_000, 1_000_000)
-ENGINES = ("ours-build", "ours-serve", "rank-bm25", "bm25s")
-SERVE_RUNS = 3  # citatbot's serving process runs this often; figures are medians
+ENGINES = ("ours-build", "ours-serve", "ours-path", "rank-bm25", "bm25s")
+SERVE_RUNS = 3  # citatbot's serving processes (ours-serve, ours-path) run this often; medians
 
 
-def run_worker(engine: str, size: int, queries: int, work: Path) -> dict:
-    """One engine at one size in a fresh process; its JSON plus the process's wall time."""
+def run_worker(engine: str, size: int, queries: int, work: Path,
+               env: dict[str, str] | None = None) -> dict:
+    """One engine at one size in a fresh process (with `env`, if given); its JSON plus the
+    process's wall time."""
     cmd = [sys.executable, "-m", "benchmarks.workers", engine, str(size), str(queries), str(work)]
-    child = run_child(cmd, cwd=str(HERE.parent))
+    child = run_child(cmd, cwd=str(HERE.parent), env=env)
     if child.returncode:
         raise RuntimeError(f"benchmark worker {engine} at {size} failed ({child.returncode})")
     return {**json.loads(child.stdout), "process_s": child.seconds}
@@ -36,8 +44,16 @@ def run_worker(engine: str, size: int, queries: int, work: Path) -> dict:
 
 def median_run(runs: list[dict]) -> dict:
     """The first run's fields, with every timing and memory figure the median over the runs."""
-    keys = ("load_s", "p50_ms", "p95_ms", "peak_mb", "process_s")
-    return {**runs[0], **{k: statistics.median(r[k] for r in runs) for k in keys}}
+    keys = ("load_s", "key_s", "p50_ms", "p95_ms", "peak_mb", "process_s")
+    return {**runs[0], **{k: statistics.median(r[k] for r in runs) for k in keys if k in runs[0]},
+            "runs": len(runs)}
+
+
+def repeated(row: dict, engine: str, size: int, queries: int, work: Path) -> dict:
+    """The engine's run in `row` and SERVE_RUNS - 1 more, as medians."""
+    runs = [row.pop(engine)]
+    runs += [run_worker(engine, size, queries, work) for _ in range(SERVE_RUNS - 1)]
+    return median_run(runs)
 
 
 def scale(size: int, queries: int, work: Path) -> dict:
@@ -46,12 +62,13 @@ def scale(size: int, queries: int, work: Path) -> dict:
     for engine in ENGINES:
         print(f"  {size:>9,} passages: {engine} …", flush=True)
         row[engine] = run_worker(engine, size, queries, work)
-    serves = [row.pop("ours-serve")]
-    serves += [run_worker("ours-serve", size, queries, work) for _ in range(SERVE_RUNS - 1)]
-    ours = {**row.pop("ours-build"), **median_run(serves), "serve_runs": len(serves)}
+    serve = repeated(row, "ours-serve", size, queries, work)
+    ours = {**row.pop("ours-build"), **serve, "serve_runs": serve.pop("runs")}
+    row["path"] = repeated(row, "ours-path", size, queries, work)
     checked = list(zip(ours.pop("top_ids"), row["rank-bm25"].pop("top_ids")))
     row["agree"] = f"{sum(a == b for a, b in checked)}/{len(checked)}"
-    (work / f"synthetic-{size}.npz").unlink(missing_ok=True)
+    for made in (index_path(work, size), grams_path(work, size)):
+        made.unlink(missing_ok=True)
     return {"size": size, "ours": ours, **row}
 
 
@@ -67,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     work = HERE / "out"
     work.mkdir(exist_ok=True)

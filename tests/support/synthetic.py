@@ -2,7 +2,7 @@
 
 Terms are drawn with the word frequencies of a real analysed corpus and passages get the lengths
 of its passages, with a fixed seed. Term lists are generated directly (no text, no analyzer), so a
-million passages take seconds.
+million passages take seconds; `synthetic_documents` turns them into Passages and Documents.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from retrieval.passage import Document, Passage
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +58,42 @@ def synthetic_queries(model: Sequence[Sequence[str]], count: int, seed: int = 7)
         start = int(rng.integers(max(len(terms) - width, 0) + 1))
         queries.append(list(dict.fromkeys(terms[start:start + width])))
     return queries
+
+
+def synthetic_documents(corpus: SyntheticCorpus, per_document: int = 300, separator: str = "\n\n"
+                        ) -> tuple[list[Passage], dict[str, Document]]:
+    """The corpus as citatbot's data: passage i's text is its terms joined by spaces, and every
+    `per_document` consecutive passages are the paragraphs of one Document, each passage's span
+    pointing into that document's raw text. A title is its first passage's first three terms."""
+    flat = np.array(corpus.vocabulary, dtype=object)
+    bounds = corpus.offsets.tolist()
+    passages: list[Passage] = []
+    documents: dict[str, Document] = {}
+    for first in range(0, len(corpus), per_document):
+        name = f"syn{first // per_document:05d}"
+        last = min(first + per_document, len(corpus))
+        # One document's terms at a time, so no term list of the whole corpus is ever held.
+        terms = flat[corpus.term_ids[bounds[first]:bounds[last]]].tolist()
+        texts = [" ".join(terms[bounds[i] - bounds[first]:bounds[i + 1] - bounds[first]])
+                 for i in range(first, last)]
+        start = 0
+        for n, text in enumerate(texts):
+            passages.append(Passage(f"{name}-p{n:03d}", name, "", ((start, start + len(text)),),
+                                    text))
+            start += len(text) + len(separator)
+        title = " ".join(texts[0].split()[:3]) if texts else name
+        documents[name] = Document(name, separator.join(texts), title)
+    return passages, documents
+
+
+def blank_passages(count: int) -> list[Passage]:
+    """`count` passages with ids and no text, for a field that needs only their number and ids
+    (the semantic vectors), so their own memory stays out of its measurement."""
+    return [Passage(f"b{i:07d}", "blank", "", ((0, 1),), "") for i in range(count)]
+
+
+def unit_vectors(rows: int, dim: int, seed: int = 8) -> np.ndarray:
+    """Random float32 rows of length one, standing in for an encoder's embeddings."""
+    vectors = np.random.default_rng(seed).standard_normal((rows, dim), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors
