@@ -135,24 +135,25 @@ class BM25Scorer:
         group contributes the best of its weighted terms. A one-term group is plain BM25.
         """
         scores = np.zeros(self.num_docs)
+        best = np.zeros(self.num_docs)  # one group's running maximum, zero between groups
         for group in groups:
-            ids, values = [], []
+            parts = []
             for term, weight in group.items():
                 tid = self.term_id.get(term)
                 if tid is None or weight == 0:
                     continue
                 span = slice(self.postings.indptr[tid], self.postings.indptr[tid + 1])
-                ids.append(self.postings.doc_ids[span])
-                values.append(self._contrib[span] * weight)
-            if len(ids) == 1:
-                scores[ids[0]] += values[0]
-            elif ids:
-                all_ids, all_values = np.concatenate(ids), np.concatenate(values)
-                order = np.lexsort((-all_values, all_ids))  # by document, best value first
-                all_ids, all_values = all_ids[order], all_values[order]
-                first = np.ones(len(all_ids), dtype=bool)
-                first[1:] = all_ids[1:] != all_ids[:-1]
-                scores[all_ids[first]] += all_values[first]
+                parts.append((self.postings.doc_ids[span], self._contrib[span] * weight))
+            if len(parts) == 1:
+                scores[parts[0][0]] += parts[0][1]
+            elif parts:
+                # A term's postings name each document once, so a fancy-indexed maximum is exact;
+                # cheaper than sorting every posting of the group (a word may have 18 forms).
+                for ids, values in parts:
+                    best[ids] = np.maximum(best[ids], values)
+                scores += best
+                for ids, _ in parts:
+                    best[ids] = 0.0
         return scores
 
     def top(self, terms: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:

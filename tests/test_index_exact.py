@@ -119,3 +119,14 @@ def test_grouped_scores_take_the_best_form_once() -> None:
     np.testing.assert_allclose(grouped, expected, atol=TOLERANCE)
     assert grouped[0] < per_term["chef"][0] + 0.7 * per_term["chefer"][0]
     assert grouped[0] > 0 and grouped[3] == 0.0
+
+
+def test_grouped_scores_equal_the_best_form_per_passage_on_real_questions(pipeline: Pipeline):
+    """Each group adds, per passage, the largest of its terms' weighted scores: checked against
+    dense per-term scores for questions whose words have several corpus forms."""
+    scorer = pipeline.retriever.words.bm25
+    for question in QUESTIONS:
+        groups = pipeline.query(question).bm25_groups()
+        want = sum((np.max([scorer.weighted_scores({t: w}) for t, w in g.items()], axis=0)
+                    for g in groups if g), np.zeros(scorer.num_docs))
+        np.testing.assert_array_equal(scorer.grouped_scores(groups), want)
