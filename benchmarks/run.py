@@ -79,15 +79,21 @@ def machine() -> dict:
             "platform": platform.platform(), "processor": platform.processor(), **versions}
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run everything and write the results."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.run")
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
-    parser.add_argument("--queries", type=int, default=300)
+def scale_arguments(prog: str, sizes: tuple[int, ...], queries: int,
+                    argv: list[str] | None) -> tuple[argparse.Namespace, Path]:
+    """--sizes, --queries and --out, shared by the scale benchmarks, and their work folder."""
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(sizes))
+    parser.add_argument("--queries", type=int, default=queries)
     parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
     work = HERE / "out"
     work.mkdir(exist_ok=True)
+    return parser.parse_args(argv), work
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run everything and write the results."""
+    args, work = scale_arguments("python -m benchmarks.run", SIZES, 300, argv)
     print("Bundled corpus …", flush=True)
     results = {"machine": machine(), "bundled": bundled(), "queries": args.queries}
     results["scale"] = [scale(size, args.queries, work) for size in args.sizes]

@@ -15,7 +15,6 @@ Writes benchmarks/results/semantic.{md,json}.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -24,13 +23,12 @@ from pathlib import Path
 
 from benchmarks.bundled import WARM_UP, bundled, cold_start
 from benchmarks.measure import timed
-from benchmarks.run import RESULTS, machine, run_worker
+from benchmarks.run import machine, run_worker, scale_arguments
 from benchmarks.workers import SENTENCES_PER_PASSAGE, vectors_path
 from bot.settings import DEFAULT_CORPUS
 from retrieval.ingest import load_corpus
 from retrieval.semantic import E5Embedder, SemanticIndex
 
-HERE = Path(__file__).resolve().parent
 SIZES = (10_000, 100_000)
 PROJECTED = (10_000, 100_000)
 # The engine parallelises with OpenMP, whose threads spin while they wait: on cores other
@@ -163,13 +161,7 @@ def _pair(p: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Measure (a) to (d) and write the report."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.semantic")
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
-    parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
-    work = HERE / "out"
-    work.mkdir(exist_ok=True)
+    args, work = scale_arguments("python -m benchmarks.semantic", SIZES, 200, argv)
     results: dict = {"machine": machine()}
     print("(a) question embedding …", flush=True)
     results["query"] = query_embedding(work)

@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.settings import DEFAULT_CORPUS
-from retrieval.ingest import Corpus, load_corpus
+from retrieval.ingest import Corpus
 from retrieval.semantic import (
     E5Embedder,
     SemanticIndex,

@@ -10,7 +10,6 @@ import pytest
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from retrieval.analyzer import SwedishAnalyzer
-from retrieval.ingest import load_corpus
 from retrieval.synonyms import parse_synonyms
 from tests.support.corpus import CORPUS
 
