@@ -24,6 +24,18 @@ HAS_NUMBER = re.compile(r"\d|\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tol
 HAS_DATE = re.compile(r"\b(1[89]|20)\d\d\b|\d{1,2}/\d{1,2}|\b(januari|februari|mars|april|maj|"
                       r"juni|juli|augusti|september|oktober|november|december|våren|hösten|"
                       r"sommaren|vintern|i våras|i höstas)\b", re.IGNORECASE)
+# A date written out ("7 november 2018", "2021", "29/4"): its digits are no figure of an answer.
+_DATE_DIGITS = re.compile(r"\b\d{1,2}\s+(januari|februari|mars|april|maj|juni|juli|augusti|september|"
+                          r"oktober|november|december)(\s+\d{4})?\b|\b(1[89]|20)\d\d\b|"
+                          r"\b\d{1,2}/\d{1,2}(-\d{2,4})?|\b\d{1,2}[:.]\d{2}\b", re.IGNORECASE)
+
+
+def holds_figure(text: str) -> bool:
+    """True when the text holds a figure beyond the dates in it ("Publicerad 7 november 2018,
+    12:19" holds none; "1150 pågående ärenden" does)."""
+    return bool(HAS_NUMBER.search(_DATE_DIGITS.sub(" ", text)))
+
+
 # A sentence that gives its reason by pointing back: the reason is the sentence before.
 THEREFORE = re.compile(r"^\W*(därför|därmed|det beror|detta beror|det är därför)\b", re.IGNORECASE)
 HAS_REASON = re.compile(r"\b(eftersom|därför|då|för att|på grund av|pga|p\.g\.a\.|beror|orsak\w*|"

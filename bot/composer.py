@@ -19,6 +19,7 @@ from bot.asks import (
     HAS_NUMBER,
     HAS_REASON,
     THEREFORE,
+    holds_figure,
 )
 from retrieval.query import Query
 from retrieval.tuning import Tuning
@@ -158,7 +159,7 @@ class Composer:
                 tokens = tuple((tok.term, tok.start, tok.end) for tok in self.analyzer.tokens(text))
                 sentences.append(Sentence(start, end, text, tokens,
                                           frozenset(term for term, _, _ in tokens),
-                                          bool(HAS_NUMBER.search(text)),
+                                          holds_figure(text),
                                           bool(HAS_DATE.search(text))))
         around = frozenset(self.analyzer.terms(indexed_text(passage)))
         return PassageLayout(tuple(sentences), around)

@@ -38,3 +38,15 @@ def test_what_a_sentence_holds() -> None:
 ])
 def test_what_counts_as_a_figure(sentence: str, number: bool) -> None:
     assert bool(HAS_NUMBER.search(sentence)) == number
+
+
+@pytest.mark.parametrize("sentence, figure", [
+    ("Växjö • Publicerad 7 november 2018", False),  # a dateline's digits are a date
+    ("Publicerad: 7 april 2021, 12:19", False),
+    ("I slutet av september hade enheten 1150 pågående ärenden.", True),
+    ("Under 2021 slutade 27 socialsekreterare.", True),
+])
+def test_a_date_is_no_figure_for_a_how_many_question(sentence: str, figure: bool) -> None:
+    from bot.asks import holds_figure
+
+    assert holds_figure(sentence) == figure
