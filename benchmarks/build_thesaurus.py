@@ -21,31 +21,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from retrieval.thesaurus import read_mythes
+
 OUT = Path(__file__).resolve().parent.parent / "retrieval" / "data" / "thesaurus_sv.txt"
 DAT = Path("usr/share/mythes/th_sv_SE_v2.dat")
 COPYRIGHT = Path("usr/share/doc/mythes-sv/copyright")
 STANZA = "Files: dictionaries/sv_SE/th_sv_SE.dat"
-
-
-def read_mythes(text: str) -> dict[str, list[str]]:
-    """Headword → its single-word synonyms, lower-case, in the file's order, without repeats."""
-    lines = text.splitlines()[1:]  # the first line names the encoding
-    out: dict[str, list[str]] = {}
-    i = 0
-    while i < len(lines):
-        head, _, count = lines[i].rpartition("|")
-        meanings = lines[i + 1: i + 1 + int(count)]
-        i += 1 + int(count)
-        head = head.casefold()
-        if not head.isalpha():
-            continue
-        synonyms = out.setdefault(head, [])
-        for meaning in meanings:
-            for word in meaning.split("|")[1:]:  # the first field is the part of speech
-                word = word.strip().casefold()
-                if word.isalpha() and word != head and word not in synonyms:
-                    synonyms.append(word)
-    return {head: synonyms for head, synonyms in out.items() if synonyms}
 
 
 def copyright_stanza(text: str) -> str:

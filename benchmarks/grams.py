@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.workers import bundled_terms
+from tests.support.users_path import bundled_terms
 from bot.evaluation.metrics import percentile
 from retrieval.analyzer import CharGramAnalyzer, SwedishAnalyzer
 from retrieval.bm25 import BM25Scorer, build_postings

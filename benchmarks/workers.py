@@ -17,23 +17,16 @@ import gc
 import json
 import sys
 import tracemalloc
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from benchmarks.bundled import WARM_UP, gold_questions
 from benchmarks.measure import latencies, peak_rss_mb, percentiles, rss_mb, timed
-from bot.settings import DEFAULT_CORPUS, Settings
+from bot.settings import Settings
 from retrieval.analyzer import CharGramAnalyzer, SwedishAnalyzer
 from retrieval.bm25 import BM25Scorer, Postings, build_postings
-from retrieval.expansion import TermExpander
-from retrieval.index import PassageIndex, indexed_text
-from retrieval.ingest import load_corpus
-from retrieval.passage import Document, Passage
-from retrieval.reader import QuestionReader
-from retrieval.search import GramField, Results, Retriever
 from retrieval.semantic import (
     E5_DIM,
     MODEL,
@@ -43,9 +36,8 @@ from retrieval.semantic import (
     save_semantic_index,
 )
 from retrieval.store import cache_key, load_postings, save_postings
-from retrieval.synonyms import Synonyms
-from retrieval.topics import DocumentTopics
 from retrieval.tuning import Tuning
+from tests.support.users_path import TOP, UsersPath, bundled_terms
 from tests.support.synthetic import (
     blank_passages,
     synthetic_corpus,
@@ -55,18 +47,12 @@ from tests.support.synthetic import (
 )
 
 SEED = 6
-TOP = 10  # what Pipeline.answer asks for: max(top_k 5, Tuning.compose_hits 10)
+
 CHECKED = 20  # queries whose top-10 ids are returned, to compare engines
 PER_DOCUMENT = 300  # passages of one synthetic document, so the document boost has documents
 # The shipped limit of the 4-gram field (CITATBOT_NGRAM_MAX_PASSAGES).
 NGRAM_MAX_PASSAGES = Settings.model_fields["ngram_max_passages"].default
 SENTENCES_PER_PASSAGE = 3  # semantic-save's sentences per passage
-
-
-def bundled_terms() -> list[list[str]]:
-    """The analysed passages of the bundled corpus: the model of every synthetic corpus."""
-    analyzer = SwedishAnalyzer()
-    return [analyzer.terms(indexed_text(p)) for p in load_corpus(DEFAULT_CORPUS).passages]
 
 
 def traced_mb(build: Callable[[], object]) -> float:
@@ -127,37 +113,6 @@ def saved(path: Path, size: int) -> Postings:
     if postings is None:
         raise FileNotFoundError(f"no index of {size} passages at {path}: run ours-build first")
     return postings
-
-
-@dataclass(frozen=True, slots=True)
-class UsersPath:
-    """A Retriever and a QuestionReader wired as Pipeline.from_settings wires them, over given
-    postings: the words field with the document boost, the 4-gram field when given, no semantic
-    field and no synonyms."""
-
-    retriever: Retriever
-    reader: QuestionReader
-
-    @classmethod
-    def over(cls, passages: Sequence[Passage], documents: Mapping[str, Document],
-             words: Postings, grams: Postings | None = None) -> UsersPath:
-        """build_retriever's fields, from postings instead of its cache."""
-        tuning, analyzer = Tuning(), SwedishAnalyzer()
-        index = PassageIndex(passages, analyzer, postings=words, b=tuning.bm25_b)
-        gram_field = None
-        if grams is not None:
-            gram_analyzer = CharGramAnalyzer(analyzer, tuning.gram_size)
-            gram_field = GramField(PassageIndex(passages, gram_analyzer, postings=grams),
-                                   gram_analyzer)
-        retriever = Retriever(index, documents, tuning, grams=gram_field,
-                              topics=DocumentTopics(index, documents, analyzer))
-        reader = QuestionReader(analyzer, index, TermExpander(index.vocabulary, tuning.expansion),
-                                Synonyms(), tuning)
-        return cls(retriever, reader)
-
-    def search(self, question: str) -> Results:
-        """Read the question and search: Pipeline.answer without smalltalk, decline and quotes."""
-        return self.retriever.search(self.reader.read(question), TOP)
 
 
 def ours_path(size: int, count: int, folder: Path) -> dict:

@@ -84,3 +84,25 @@ class Thesaurus:
             # Sorted by headword, and so by line: the tab after a headword sorts before letters.
             self._lines = lines[body:]
         return self._lines
+
+
+# Synlex ships as a MyThes .dat file; benchmarks/build_thesaurus.py writes THESAURUS_FILE from it.
+def read_mythes(text: str) -> dict[str, list[str]]:
+    """Headword → its single-word synonyms, lower-case, in the file's order, without repeats."""
+    lines = text.splitlines()[1:]  # the first line names the encoding
+    out: dict[str, list[str]] = {}
+    i = 0
+    while i < len(lines):
+        head, _, count = lines[i].rpartition("|")
+        meanings = lines[i + 1: i + 1 + int(count)]
+        i += 1 + int(count)
+        head = head.casefold()
+        if not head.isalpha():
+            continue
+        synonyms = out.setdefault(head, [])
+        for meaning in meanings:
+            for word in meaning.split("|")[1:]:  # the first field is the part of speech
+                word = word.strip().casefold()
+                if word.isalpha() and word != head and word not in synonyms:
+                    synonyms.append(word)
+    return {head: synonyms for head, synonyms in out.items() if synonyms}

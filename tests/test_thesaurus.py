@@ -8,11 +8,10 @@ from importlib import resources
 
 import pytest
 
-from benchmarks.build_thesaurus import read_mythes
 from bot.pipeline import Pipeline
 from retrieval.analyzer import SwedishAnalyzer
 from retrieval.reader import QuestionReader
-from retrieval.thesaurus import THESAURUS_FILE, Thesaurus
+from retrieval.thesaurus import THESAURUS_FILE, Thesaurus, read_mythes
 from retrieval.tuning import Tuning
 
 STEM = SwedishAnalyzer().stem

@@ -1,14 +1,14 @@
-"""The benchmark's users' path (benchmarks/workers.py ours-path) ranks as the Pipeline does."""
+"""The users' path the scale benchmarks time (tests/support/users_path.py) ranks as Pipeline does."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.workers import UsersPath, bundled_terms
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from retrieval.ingest import Corpus
 from tests.support.synthetic import synthetic_corpus, synthetic_documents, synthetic_queries
+from tests.support.users_path import UsersPath, bundled_terms
 
 
 def test_ours_path_ranks_as_the_pipeline(tmp_path: Path):
