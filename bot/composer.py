@@ -16,17 +16,17 @@ from bot.asks import (
     ASKS_NUMBER,
     ASKS_WHY,
     HAS_DATE,
-    HAS_NUMBER,
     HAS_REASON,
     THEREFORE,
     holds_figure,
 )
-from retrieval.query import Query
-from retrieval.tuning import Tuning
 from retrieval.analyzer import Analyzer
 from retrieval.index import indexed_text
 from retrieval.lru import LRU
 from retrieval.passage import Document, Hit, Passage, is_question
+from retrieval.query import Query
+from retrieval.semantic import meaning
+from retrieval.tuning import Tuning
 from retrieval.sentences import split_sentences
 
 class Composer:
@@ -96,14 +96,13 @@ class Composer:
                 share = sum(g.weight * max(g.factor(terms), tune.sentence_context * g.factor(around))
                             for g in query.groups) / total
                 if cosine is not None:
-                    share += tune.sentence_semantic * max(
-                        (cosine - tune.semantic_floor) / (1.0 - tune.semantic_floor), 0.0)
+                    share += tune.sentence_semantic * meaning(cosine, tune.semantic_floor)
                 if wants_number and sentence.has_number:
                     share += tune.type_bonus
                 if wants_date and sentence.has_date:
                     share += tune.type_bonus
                 score = share * math.sqrt(hit.score / top_score)
-                if is_question(sentence.text, self.documents[hit.passage.doc].title):
+                if sentence.asks:
                     score *= tune.question_factor
                 scored.append((score, rank, sentence.quote(hit.passage, hit.score, matchable)))
         scored.sort(key=lambda row: (-row[0], row[1], row[2].start))
@@ -160,7 +159,8 @@ class Composer:
                 sentences.append(Sentence(start, end, text, tokens,
                                           frozenset(term for term, _, _ in tokens),
                                           holds_figure(text),
-                                          bool(HAS_DATE.search(text))))
+                                          bool(HAS_DATE.search(text)),
+                                          is_question(text, self.documents[passage.doc].title)))
         around = frozenset(self.analyzer.terms(indexed_text(passage)))
         return PassageLayout(tuple(sentences), around)
 
@@ -176,6 +176,7 @@ class Sentence:
     terms: frozenset[str]
     has_number: bool
     has_date: bool
+    asks: bool  # a question itself ("…?", the title aside): it repeats words, answers nothing
 
     def quote(self, passage: Passage, score: float, matchable: Mapping[str, float]) -> Quote:
         """This sentence as a quote of `passage`, the question's words in it marked."""

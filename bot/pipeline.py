@@ -19,7 +19,7 @@ from retrieval.expansion import ExpansionPolicy, TermExpander
 from retrieval.ingest import Corpus, CorpusProblem, load_corpus
 from retrieval.query import Query
 from retrieval.reader import QuestionReader
-from retrieval.search import Retriever, baseline_retriever, build_retriever
+from retrieval.search import Retriever, baseline_retriever, build_retriever, with_semantic
 from retrieval.semantic import E5Embedder, SemanticUnavailable
 from retrieval.store import index_path
 from retrieval.synonyms import SYNONYMS_FILE, Synonyms, load_synonyms
@@ -51,18 +51,17 @@ class Pipeline:
         tuning = tuning or Tuning()
         analyzer = SwedishAnalyzer()
         cache = index_path(corpus.folder, settings.index_cache_dir) if settings.index_cache else None
-        options = dict(cache=cache, folder=corpus.folder, rebuild=rebuild, progress=progress,
-                       max_gram_passages=settings.ngram_max_passages,
-                       max_semantic_passages=settings.semantic_max_passages)
+        retriever = build_retriever(corpus.passages, corpus.documents, analyzer, tuning,
+                                    cache=cache, folder=corpus.folder, rebuild=rebuild,
+                                    progress=progress, max_gram_passages=settings.ngram_max_passages)
         problems = []
-        try:
-            embedder = E5Embedder(model_path=settings.semantic_model) if settings.semantic else None
-            retriever = build_retriever(corpus.passages, corpus.documents, analyzer, tuning,
-                                        embedder=embedder, **options)
-        except SemanticUnavailable as exc:  # serve lexically, and say so at start
-            problems.append(CorpusProblem("semantic", "semantic_unavailable", str(exc)))
-            retriever = build_retriever(corpus.passages, corpus.documents, analyzer, tuning,
-                                        **options)
+        if settings.semantic:
+            try:
+                embedder = E5Embedder(model_path=settings.semantic_model)
+                retriever = with_semantic(retriever, embedder, cache=cache, rebuild=rebuild,
+                                          max_passages=settings.semantic_max_passages)
+            except SemanticUnavailable as exc:  # serve lexically, and say so at start
+                problems.append(CorpusProblem("semantic", "semantic_unavailable", str(exc)))
         synonyms, skipped = load_synonyms(corpus.folder, analyzer.terms)
         problems += [CorpusProblem(SYNONYMS_FILE, f"synonyms_{s.problem}",
                                    f"{s.line}: {s.text}" if s.line else "") for s in skipped]

@@ -10,11 +10,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from typing import Protocol
 from importlib import resources
+from typing import Protocol
 
 import Stemmer
-
 
 # A number keeps its decimal comma or time colon ("1,6", "13:00"); a word keeps its hyphenated
 # parts and a trailing hyphen, which marks the first half of a suspended compound ("individ-").

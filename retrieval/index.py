@@ -8,8 +8,8 @@ from functools import cached_property
 import numpy as np
 
 from retrieval.analyzer import Analyzer
-from retrieval.lru import LRU
 from retrieval.bm25 import B, BM25Scorer, Postings, build_postings
+from retrieval.lru import LRU
 from retrieval.passage import Hit, Passage
 
 TERM_SET_CACHE = 4096

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from retrieval.query import Query, TermGroup
-from retrieval.tuning import Tuning
-from retrieval.analyzer import QueryWord
-from retrieval.analyzer import Analyzer
+from retrieval.analyzer import Analyzer, QueryWord
 from retrieval.expansion import TermExpander
 from retrieval.index import PassageIndex
+from retrieval.query import Query, TermGroup
 from retrieval.synonyms import Synonyms
 from retrieval.thesaurus import Thesaurus
+from retrieval.tuning import Tuning
 
 
 class QuestionReader:

@@ -22,7 +22,7 @@ rank through `Retriever.search`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +33,13 @@ from retrieval.index import PassageIndex
 from retrieval.lru import LRU
 from retrieval.passage import Document, Hit, Passage, is_question
 from retrieval.query import Query
-from retrieval.semantic import Embedder, SemanticIndex, open_semantic_index, semantic_key
+from retrieval.semantic import (
+    Embedder,
+    SemanticIndex,
+    meaning,
+    open_semantic_index,
+    semantic_key,
+)
 from retrieval.store import CacheStats, open_index, passages_digest
 from retrieval.topics import DocumentTopics
 from retrieval.tuning import Tuning
@@ -95,19 +101,19 @@ class Retriever:
     def __init__(self, words: PassageIndex, documents: Mapping[str, Document], tuning: Tuning,
                  *, grams: GramField | None = None, topics: DocumentTopics | None = None,
                  semantic: SemanticField | None = None,
-                 stats: Mapping[str, CacheStats] | None = None) -> None:
+                 stats: Mapping[str, CacheStats] | None = None, digest: str | None = None) -> None:
         self.words = words
         self.documents = documents
         self.tuning = tuning
         self.grams = grams
         self.topics = topics  # None: no document boost, as plain BM25
-        self.semantic = semantic if tuning.semantic_weight else None
-        self._position = {p.id: i for i, p in enumerate(words.passages)}
+        self.semantic = semantic
         # Passages that are themselves questions (survey items, an interviewer's "…?") repeat
         # the words people ask with, but hold no answer; a title that asks is still a title.
         self._questions = np.array([is_question(p.text, documents[p.doc].title)
                                     for p in words.passages], dtype=bool)
         self.stats = dict(stats or {})
+        self.digest = digest  # passages_digest of the corpus, which its cached fields are keyed by
 
     @property
     def passages(self) -> list[Passage]:
@@ -132,16 +138,19 @@ class Retriever:
         ids = np.flatnonzero(scores > 0)
         ids, values = top_k(ids, scores[ids], k)
         hits = [Hit(self.passages[i], float(s)) for i, s in zip(ids.tolist(), values.tolist())]
-        evidence = self.evidence(query, hits, factors, cosines)
+        similarity = None
+        if cosines is not None:
+            similarity = float(cosines[ids[: self.tuning.evidence_hits]].max(initial=0.0))
+        evidence = self.evidence(query, hits, factors, similarity)
         sentences = {} if vector is None else self.semantic.index.sentence_scores(
             vector, ids.tolist())
         return Results(tuple(hits), evidence, sentences)
 
     def fuse(self, lexical: np.ndarray, cosines: np.ndarray) -> np.ndarray:
         """Lexical scores (scaled to the best passage) and rescaled cosines, by weight."""
-        w, floor = self.tuning.semantic_weight, self.tuning.semantic_floor
-        semantic = np.clip((cosines - floor) / (1.0 - floor), 0.0, None)
-        return (1.0 - w) * lexical / (lexical.max() or 1.0) + w * semantic
+        w = self.tuning.semantic_weight
+        return (1.0 - w) * lexical / (lexical.max() or 1.0) + w * meaning(
+            cosines, self.tuning.semantic_floor)
 
     def scores(self, query: Query, doc_factors: np.ndarray | None = None) -> np.ndarray:
         """The fused score of every passage."""
@@ -155,13 +164,14 @@ class Retriever:
                 grams.max() or 1.0)
         if self.topics is not None and self.tuning.doc_boost:
             scores *= 1.0 + self.tuning.doc_boost * self.topics.coverage(query, doc_factors)
-        if self.topics is not None and self.tuning.question_factor != 1.0:
+        if self.tuning.question_factor != 1.0:
             scores[self._questions] *= self.tuning.question_factor
         return scores
 
     def evidence(self, query: Query, hits: Sequence[Hit], doc_factors: np.ndarray | None = None,
-                 cosines: np.ndarray | None = None) -> Evidence:
-        """How much of the question the best of the top hits covers, and how much is unknown."""
+                 similarity: float | None = None) -> Evidence:
+        """How much of the question the best of the top hits covers, and how much is unknown;
+        `similarity` is the best cosine among them, with the semantic field."""
         top = hits[: self.tuning.evidence_hits]
         coverage = max((self.coverage(query, h, doc_factors) for h in top), default=0.0)
         unknown = sum(g.weight for g in query.groups if not g.matches) / (query.total or 1.0)
@@ -170,8 +180,6 @@ class Retriever:
                               or f in self.documents[h.passage.doc].date for h in top)
                       for f in figures)
         unknown_name = any(g.name and not g.matches and not g.context for g in query.groups)
-        similarity = None if cosines is None else max(
-            (float(cosines[self._position[h.passage.id]]) for h in top), default=0.0)
         words = sum(1 for g in query.groups
                     if not g.context and len(g.term) >= 3 and g.term.isalpha())
         return Evidence(coverage, unknown, missing, unknown_name, similarity, words,
@@ -193,38 +201,58 @@ class Retriever:
 def build_retriever(passages: Sequence[Passage], documents: Mapping[str, Document],
                     analyzer: Analyzer, tuning: Tuning, *, cache: Path | None = None,
                     folder: Path | None = None, max_gram_passages: int = 200_000,
-                    embedder: Embedder | None = None, max_semantic_passages: int = 200_000,
                     rebuild: bool = False,
                     progress: Callable[[int], None] | None = None) -> Retriever:
-    """citatbot's retriever: words, 4-grams (up to max_gram_passages), the document boost and,
-    given an embedder, the semantic field (up to max_semantic_passages).
+    """citatbot's lexical retriever: words, 4-grams (up to max_gram_passages) and the document
+    boost; `with_semantic` adds the meaning field to it.
 
     `cache` is the persisted word index's path (the other fields go beside it); None keeps
-    nothing. Raises SemanticUnavailable when the embedder cannot build the semantic field."""
+    nothing."""
+    digest = passages_digest(passages) if cache else None  # one hash of the corpus a start
     words, word_stats = open_index(passages, analyzer, cache, folder=folder, rebuild=rebuild,
-                                   progress=progress, b=tuning.bm25_b)
+                                   progress=progress, b=tuning.bm25_b, digest=digest)
     stats = {"words": word_stats}
     grams = None
     if tuning.gram_weight and len(passages) <= max_gram_passages:
         gram_analyzer = CharGramAnalyzer(analyzer, tuning.gram_size)
-        gram_cache = cache.with_name(f"{cache.stem}-grams{cache.suffix}") if cache else None
-        gram_index, stats["grams"] = open_index(passages, gram_analyzer, gram_cache,
-                                                folder=folder, rebuild=rebuild, progress=progress)
+        gram_index, stats["grams"] = open_index(passages, gram_analyzer, beside(cache, "grams"),
+                                                folder=folder, rebuild=rebuild, progress=progress,
+                                                digest=digest)
         grams = GramField(gram_index, gram_analyzer)
-    semantic = None
-    if embedder is not None and tuning.semantic_weight and len(passages) <= max_semantic_passages:
-        semantic_cache = cache.with_name(f"{cache.stem}-semantic{cache.suffix}") if cache else None
-        key = semantic_key(passages_digest(passages), embedder.name)
-        index, stats["semantic"] = open_semantic_index(passages, documents, embedder,
-                                                       semantic_cache, key, rebuild=rebuild)
-        semantic = SemanticField(index, embedder)
     topics = DocumentTopics(words, documents, analyzer)
-    return Retriever(words, documents, tuning, grams=grams, topics=topics, semantic=semantic,
-                     stats=stats)
+    return Retriever(words, documents, tuning, grams=grams, topics=topics, stats=stats,
+                     digest=digest)
+
+
+def with_semantic(retriever: Retriever, embedder: Embedder, *, cache: Path | None = None,
+                  rebuild: bool = False, max_passages: int = 200_000) -> Retriever:
+    """The retriever with the semantic field (its vectors loaded from beside `cache`, or built),
+    or unchanged when its tuning turns meaning off or the corpus has more than max_passages.
+
+    Raises SemanticUnavailable when the embedder cannot build it: the caller keeps `retriever`,
+    whose lexical fields are built once either way."""
+    passages = retriever.passages
+    if not retriever.tuning.semantic_weight or len(passages) > max_passages:
+        return retriever
+    path = beside(cache, "semantic")
+    key = semantic_key(retriever.digest or passages_digest(passages), embedder.name) if path else ""
+    index, stats = open_semantic_index(passages, retriever.documents, embedder, path, key,
+                                       rebuild=rebuild)
+    return Retriever(retriever.words, retriever.documents, retriever.tuning,
+                     grams=retriever.grams, topics=retriever.topics,
+                     semantic=SemanticField(index, embedder),
+                     stats={**retriever.stats, "semantic": stats}, digest=retriever.digest)
+
+
+def beside(cache: Path | None, field: str) -> Path | None:
+    """Where another field of the same corpus is persisted: beside the word index."""
+    return cache.with_name(f"{cache.stem}-{field}{cache.suffix}") if cache else None
 
 
 def baseline_retriever(passages: Sequence[Passage], documents: Mapping[str, Document],
                        analyzer: Analyzer, tuning: Tuning) -> Retriever:
-    """Plain BM25 over the analyzer's terms: one field, no document boost, nothing persisted."""
+    """Plain BM25 over the analyzer's terms: one field, no document boost, no demotion of
+    passages that ask, nothing persisted."""
     words, stats = open_index(passages, analyzer, None)
-    return Retriever(words, documents, tuning, stats={"words": stats})
+    return Retriever(words, documents, replace(tuning, question_factor=1.0),
+                     stats={"words": stats})

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -48,6 +48,7 @@ from retrieval.store import (
 )
 
 FORMAT = 1
+Cosine = TypeVar("Cosine", float, np.ndarray)
 MODEL = "multilingual-e5-small-q4"
 E5_DIM = 384
 # Passages per engine call: each call also embeds their sentences (about three per passage).
@@ -293,6 +294,12 @@ class SemanticIndex:
         if q.shape != (self.dim,):
             raise ValueError(f"a query vector has {self.dim} dimensions, not {q.shape}")
         return q
+
+
+def meaning(cosine: Cosine, floor: float) -> Cosine:
+    """How much a cosine (or an array of them) counts: 0 at `floor` and below, 1 at 1.0. e5's
+    cosines of unrelated texts sit near 0.75, not 0, so the raw value would reward everything."""
+    return np.maximum((cosine - floor) / (1.0 - floor), 0.0)
 
 
 def semantic_key(corpus_key: str, model: str) -> str:

@@ -19,8 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.lib.npyio import NpzFile
@@ -32,8 +31,8 @@ from retrieval.ingest import corpus_files
 from retrieval.passage import Passage
 
 FORMAT = 1
-T = TypeVar("T")
 CACHE_MODE = 0o644
+T = TypeVar("T")
 # What reading a missing, truncated or tampered .npz can raise: each means "rebuild".
 LOAD_ERRORS = (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile)
 # Swedish words that exercise case, compounds, stop words, numbers and stems: if an analyzer's
@@ -101,10 +100,13 @@ def passages_digest(passages: Sequence[Passage]) -> str:
     return digest.hexdigest()
 
 
-def cache_key(passages: Sequence[Passage], analyzer: Analyzer, folder: Path | None = None) -> str:
-    """The key a persisted index must carry to be used for these passages and this analyzer."""
+def cache_key(passages: Sequence[Passage], analyzer: Analyzer, folder: Path | None = None,
+              digest: str | None = None) -> str:
+    """The key a persisted index must carry to be used for these passages and this analyzer;
+    `digest` is passages_digest(passages) when the caller already has it (one hash a start)."""
     manifest = corpus_manifest(folder) if folder and folder.is_dir() else []
-    payload = [FORMAT, analyzer_fingerprint(analyzer), manifest, passages_digest(passages)]
+    payload = [FORMAT, analyzer_fingerprint(analyzer), manifest,
+               digest or passages_digest(passages)]
     return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
 
 
@@ -192,10 +194,11 @@ def open_index(
     rebuild: bool = False,
     progress: Callable[[int], None] | None = None,
     b: float = B,
+    digest: str | None = None,
 ) -> tuple[PassageIndex, IndexStats]:
     """The index from `path` when its key matches, else built (and saved when a path is given)."""
     started = time.perf_counter()
-    key = cache_key(passages, analyzer, folder) if path else ""
+    key = cache_key(passages, analyzer, folder, digest) if path else ""
     postings, size, reused = load_or_build(
         path, rebuild, lambda: load_postings(path, key),
         lambda: analyze_passages(passages, analyzer, progress),

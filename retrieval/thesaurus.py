@@ -63,9 +63,8 @@ class Thesaurus:
                 yield stem[: -len(ending)]
 
     def _line(self, word: str) -> str | None:
-        lines = self._load()
-        i = bisect.bisect_left(lines, word + "\t")
-        return lines[i] if i < len(lines) and lines[i].startswith(word + "\t") else None
+        """The headword's line, if the word is one."""
+        return next(self._starting(word + "\t"), None)
 
     def _starting(self, prefix: str) -> Iterator[str]:
         """The lines whose headword begins with `prefix`."""

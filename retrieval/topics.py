@@ -11,10 +11,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from retrieval.query import Query
 from retrieval.analyzer import Analyzer
 from retrieval.index import PassageIndex
 from retrieval.passage import Document, Passage
+from retrieval.query import Query
 
 
 class DocumentTopics:
