@@ -84,6 +84,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                          _settings(min_similarity=1.0, min_similarity_english=1.0)),
     "sentence-semantic": ("sentence cosines in the choice of quotes",
                           _off(sentence_semantic=0.0)),
+    "sentence-share": ("a passage's cosine mixed 0.3 with its best sentence's",
+                       _off(sentence_share=0.0)),
     "bm25-b": ("BM25 b 0.5 instead of 0.75", _off(bm25_b=0.75)),
     "question-demotion": ("passages and sentences that ask ('…?') at 0.7",
                           _off(question_factor=1.0)),

@@ -134,7 +134,7 @@ class Retriever:
         cosines = None
         if vector is not None:
             cosines = self.semantic.index.passage_scores(vector)
-            scores = self.fuse(scores, cosines)
+            scores = self.fuse(scores, cosines, vector)
         ids = np.flatnonzero(scores > 0)
         ids, values = top_k(ids, scores[ids], k)
         hits = [Hit(self.passages[i], float(s)) for i, s in zip(ids.tolist(), values.tolist())]
@@ -146,8 +146,13 @@ class Retriever:
             vector, ids.tolist())
         return Results(tuple(hits), evidence, sentences)
 
-    def fuse(self, lexical: np.ndarray, cosines: np.ndarray) -> np.ndarray:
-        """Lexical scores (scaled to the best passage) and rescaled cosines, by weight."""
+    def fuse(self, lexical: np.ndarray, cosines: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """Lexical scores (scaled to the best passage) and rescaled cosines, by weight; a
+        passage's cosine mixed with its best sentence's. The decline rule keeps reading the
+        passage's own cosine, which its thresholds were set on."""
+        if share := self.tuning.sentence_share:
+            best = self.semantic.index.best_sentence_scores(vector)
+            cosines = (1.0 - share) * cosines + share * best
         w = self.tuning.semantic_weight
         return (1.0 - w) * lexical / (lexical.max() or 1.0) + w * meaning(
             cosines, self.tuning.semantic_floor)

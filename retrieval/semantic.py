@@ -239,6 +239,7 @@ class SemanticIndex:
                            self.sentence_vectors):
             raise ValueError("passage and sentence arrays do not agree")
         self._first = np.searchsorted(self.spans[:, 0], np.arange(len(self.passages) + 1))
+        self._has_sentences = self._first[1:] > self._first[:-1]
 
     @classmethod
     def build(cls, passages: Sequence[Passage], documents: Mapping[str, Document],
@@ -270,6 +271,18 @@ class SemanticIndex:
     def passage_scores(self, query_vector: np.ndarray) -> np.ndarray:
         """Cosine of the question to every passage, in passage order."""
         return self.passage_vectors @ self._query(query_vector)
+
+    def best_sentence_scores(self, query_vector: np.ndarray) -> np.ndarray:
+        """Each passage's best sentence cosine to the question (its own cosine when it has no
+        sentence row), in passage order."""
+        q = self._query(query_vector)
+        own = self.passage_vectors @ q
+        if not len(self.spans):
+            return own
+        cos = self.sentence_vectors @ q
+        best = own.copy()  # a passage without sentence rows keeps its own cosine
+        best[self._has_sentences] = np.maximum.reduceat(cos, self._first[:-1][self._has_sentences])
+        return best
 
     def sentence_scores(self, query_vector: np.ndarray,
                         passage_positions: Iterable[int]) -> dict[tuple[str, int], float]:

@@ -99,6 +99,17 @@ def test_sentence_scores_are_keyed_by_document_and_start(
     assert "auktoritär ledarskapskultur" in raw[start:dict(index.sentences_of(position))[start]]
 
 
+def test_best_sentence_score_is_each_passages_own_maximum(
+        built: tuple[SemanticIndex, SemanticStats], embedder: E5Embedder) -> None:
+    index = built[0]
+    vector = embedder.embed_queries([ELSEWHERE[3][0]])[0]
+    best = index.best_sentence_scores(vector)
+    for position in range(len(index.passages)):
+        scores = index.sentence_scores(vector, [position]).values()
+        expected = max(scores) if scores else index.passage_scores(vector)[position]
+        assert best[position] == pytest.approx(expected, abs=1e-6)
+
+
 def test_saved_index_loads_and_scores_exactly_alike(
         built: tuple[SemanticIndex, SemanticStats], embedder: E5Embedder,
         corpus: Corpus) -> None:
