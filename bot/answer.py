@@ -50,6 +50,7 @@ class Answer:
     paragraph: Passage | None = None
     truncated: bool = False
     number_from: int = 1  # quotes are numbered on across "mer" pages
+    lead: int = 1  # how many quotes make the first answer: a list's lead-in and its items
     candidates: tuple[Quote, ...] = field(default=(), repr=False)
 
     @property

@@ -16,6 +16,7 @@ from bot.asks import (
     ASKS_NUMBER,
     ASKS_WHY,
     HAS_DATE,
+    HAS_PERSON,
     HAS_REASON,
     THEREFORE,
     holds_figure,
@@ -27,7 +28,8 @@ from retrieval.passage import Document, Hit, Passage, is_question
 from retrieval.query import Query
 from retrieval.semantic import meaning
 from retrieval.tuning import Tuning
-from retrieval.sentences import split_sentences
+from retrieval.sentences import sentence_role, split_sentences
+
 
 class Composer:
     """Ranks the sentences of the top hits by the query weight they carry."""
@@ -60,8 +62,10 @@ class Composer:
         if not ranked:
             return Answer(question, "decline", hits=tuple(hits))
         floor = ranked[0][0] * self.tuning.relative_floor
-        quotes = self._continued(query, [q for s, q in ranked[: self.max_quotes] if s >= floor],
+        groups = self._continued(query, [q for s, q in ranked[: self.max_quotes] if s >= floor],
                                  query.match_terms())
+        groups = self._lead_first(query, groups)
+        quotes = tuple(q for group in groups for q in group)
         # "mer" pages on through the candidates after the shown quotes, so they lead the list.
         shown = {(q.doc, q.start) for q in quotes}
         candidates = list(quotes) + [q for _, q in ranked if (q.doc, q.start) not in shown]
@@ -72,6 +76,7 @@ class Composer:
             hits=tuple(hits),
             more_available=len(candidates) > len(quotes),
             candidates=tuple(candidates),
+            lead=len(groups[0]) if groups and self._is_list(groups[0]) else 1,
         )
 
     def rank_sentences(self, query: Query, hits: Sequence[Hit],
@@ -109,41 +114,68 @@ class Composer:
         return [(s, q) for s, _, q in scored]
 
     def _continued(self, query: Query, quotes: list[Quote],
-                   matchable: Mapping[str, float]) -> tuple[Quote, ...]:
-        """The quotes, each followed by the sentences that finish its answer.
+                   matchable: Mapping[str, float]) -> list[tuple[Quote, ...]]:
+        """The quotes in groups, each group a quote and the sentences that finish its answer.
 
         A lead-in that ends in a colon brings its list ("tre områden som måste åtgärdas:" and
-        the items). For a "varför" question, a sentence without a reason in it brings the next
-        sentence of its paragraph, where the reason usually follows; one that opens with
-        "Därför" brings the sentence before, which it refers to. Each stays its own quote.
+        the items), and a list item chosen alone is quoted as its lead-in and list. For a
+        "varför" question, a sentence without a reason in it brings the next sentence of its
+        paragraph, where the reason usually follows; one that opens with "Därför" brings the
+        sentence before, which it refers to. Each sentence stays its own quote.
         """
         why = bool(ASKS_WHY.search(query.text))
-        out: list[Quote] = []
+        groups: list[tuple[Quote, ...]] = []
         seen: set[tuple[str, int]] = set()
+
+        def quoted(sentence: Sentence, passage: Passage, score: float) -> Quote | None:
+            if (passage.doc, sentence.start) in seen:
+                return None
+            seen.add((passage.doc, sentence.start))
+            return sentence.quote(passage, score, matchable)
+
         for quote in quotes:
-            if (quote.doc, quote.start) in seen:
-                continue
             sentences = self._layout(quote.passage).sentences
             index = next(i for i, s in enumerate(sentences) if s.start == quote.start)
+            if sentences[index].role == "item" and (lead_in := _lead_in(sentences, index)) is not None:
+                index = lead_in  # the list is quoted from its lead-in
+            if (quote.doc, sentences[index].start) in seen:
+                continue
+            group: list[Quote | None] = []
             if why and index and self.tuning.reason_before and THEREFORE.match(quote.text):
-                before = sentences[index - 1]
-                if (quote.doc, before.start) not in seen:
-                    out.append(before.quote(quote.passage, quote.score, matchable))
-                    seen.add((quote.doc, before.start))
-            out.append(quote)
-            seen.add((quote.doc, quote.start))
+                group.append(quoted(sentences[index - 1], quote.passage, quote.score))
+            group.append(quoted(sentences[index], quote.passage, quote.score))
             following = sentences[index + 1:]
-            if quote.text.rstrip().endswith(":"):
+            if sentences[index].text.rstrip().endswith(":"):
                 extra = following[: self.tuning.max_list_items]
-            elif why and not HAS_REASON.search(quote.text):
+            elif why and not HAS_REASON.search(sentences[index].text):
                 extra = following[:1]
             else:
                 extra = ()
-            for s in extra:
-                if (quote.doc, s.start) not in seen:
-                    out.append(s.quote(quote.passage, quote.score, matchable))
-                    seen.add((quote.doc, s.start))
-        return tuple(out)
+            group += [quoted(s, quote.passage, quote.score) for s in extra]
+            groups.append(tuple(q for q in group if q is not None))
+        return groups
+
+    def _lead_first(self, query: Query, groups: list[tuple[Quote, ...]]) -> list[tuple[Quote, ...]]:
+        """The groups with the first that may lead in front: a headline, a dateline or a bare
+        list item reads as a fact when it comes first, so it leads only when nothing else can
+        (a dateline may lead when the question asks for a date)."""
+        wants_date = bool(ASKS_DATE.search(query.text))
+
+        def may_lead(group: tuple[Quote, ...]) -> bool:
+            sentence = self._sentence(group[0])
+            return sentence.role == "text" or (
+                sentence.role == "fragment" and wants_date and sentence.has_date)
+
+        first = next((i for i, g in enumerate(groups) if may_lead(g)), 0)
+        return [groups[first], *groups[:first], *groups[first + 1:]]
+
+    def _is_list(self, group: tuple[Quote, ...]) -> bool:
+        """A lead-in with its items: the answer is the group, not its first line."""
+        return len(group) > 1 and group[0].text.rstrip().endswith(":") and all(
+            self._sentence(q).role == "item" for q in group[1:])
+
+    def _sentence(self, quote: Quote) -> Sentence:
+        return next(s for s in self._layout(quote.passage).sentences if s.start == quote.start)
 
     def _layout(self, passage: Passage) -> PassageLayout:
         """The passage's sentences, analysed once and kept (least recently used go first)."""
@@ -151,6 +183,7 @@ class Composer:
 
     def _analyse(self, passage: Passage) -> PassageLayout:
         raw = self.documents[passage.doc].raw
+        headings = (self.documents[passage.doc].title.strip(), passage.heading.strip())
         sentences = []
         for span_start, span_end in passage.spans:
             for start, end in split_sentences(raw[span_start:span_end], span_start):
@@ -160,7 +193,9 @@ class Composer:
                                           frozenset(term for term, _, _ in tokens),
                                           holds_figure(text),
                                           bool(HAS_DATE.search(text)),
-                                          is_question(text, self.documents[passage.doc].title)))
+                                          is_question(text, self.documents[passage.doc].title),
+                                          sentence_role(text, headings),
+                                          bool(HAS_PERSON.search(text))))
         around = frozenset(self.analyzer.terms(indexed_text(passage)))
         return PassageLayout(tuple(sentences), around)
 
@@ -177,11 +212,21 @@ class Sentence:
     has_number: bool
     has_date: bool
     asks: bool  # a question itself ("…?", the title aside): it repeats words, answers nothing
+    role: str  # "text", or "item" / "fragment", which never lead an answer (sentence_role)
+    has_person: bool  # names someone: what a "vem" question asks for
 
     def quote(self, passage: Passage, score: float, matchable: Mapping[str, float]) -> Quote:
         """This sentence as a quote of `passage`, the question's words in it marked."""
         marks = tuple((s, e) for term, s, e in self.tokens if term in matchable)
         return Quote(passage, self.start, self.end, self.text, score, marks)
+
+
+def _lead_in(sentences: Sequence[Sentence], index: int) -> int | None:
+    """The sentence ending in a colon that item `index` belongs to (only items between)."""
+    for i in range(index - 1, -1, -1):
+        if sentences[i].role != "item":
+            return i if sentences[i].text.rstrip().endswith(":") else None
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ citatbot's, and `Pipeline.baseline` plain BM25's for `citatbot eval --baseline`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.answer import Answer
 from bot.composer import Composer
@@ -114,8 +114,7 @@ class Pipeline:
             answer = Answer(searchable, "decline", hits=found.hits)
         else:
             answer = self.composer.compose(query, found.hits, found.sentences)
-        return Answer(cut, answer.kind, answer.quotes, self._shown_hits(answer),
-                      answer.more_available, truncated=truncated, candidates=answer.candidates)
+        return replace(answer, question=cut, hits=self._shown_hits(answer), truncated=truncated)
 
     def _shown_hits(self, answer: Answer) -> tuple:
         """The top_k hits, or as many as reach the deepest passage a shown quote comes from, so

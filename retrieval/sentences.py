@@ -49,3 +49,21 @@ def _is_abbreviation(before: str) -> bool:
     if before.endswith("o s v."):
         return False
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+# A list item: a bullet, or a number or letter with its point or bracket, then the item.
+_ITEM = re.compile(r"^\s*(?:[•·▪◦‣*\-]\s|\d{1,2}[.)]\s|[a-zA-Z]\)\s)")
+# What closes a sentence that says something; headlines, datelines and captions end without.
+_CLOSED = re.compile(r"[.!?:;…”\"»)]\s*$")
+
+
+def sentence_role(text: str, headings: tuple[str, ...] = ()) -> str:
+    """"item" for a list item, "fragment" for a line that only labels (a headline, a dateline
+    such as "Växjö • Publicerad 7 november 2018", a caption, the document's title repeated),
+    else "text". Items and fragments read as facts when torn from their context."""
+    stripped = text.strip()
+    if _ITEM.match(stripped):
+        return "item"
+    if not _CLOSED.search(stripped) or stripped in headings:
+        return "fragment"
+    return "text"

@@ -195,3 +195,67 @@ def test_a_question_in_the_text_is_not_an_answer(text: str, title: str, asks: bo
     from retrieval.passage import is_question
 
     assert is_question(text, title) == asks
+
+
+ITEMS = ["• Personal och kompetensförsörjningen",
+         "• Ordning och reda i handhavandet av ansökningar och personalakter.",
+         "• Tillit och förståelse för nya organisationen och till den lagstiftning som gäller."]
+
+
+def test_a_list_leads_with_its_lead_in_and_counts_as_one_answer(pipeline: Pipeline) -> None:
+    answer = pipeline.answer("Vilka tre områden måste åtgärdas enligt utredaren?")
+    texts = [q.text for q in answer.quotes]
+    assert texts[:4] == ["Utredaren pekar på tre områden som måste åtgärdas:", *ITEMS]
+    assert answer.lead == 4
+
+
+def test_a_list_item_found_alone_is_quoted_with_its_lead_in(pipeline: Pipeline) -> None:
+    texts = [q.text for q in pipeline.answer("ordning och reda i personalakter").quotes]
+    item = texts.index(ITEMS[1])
+    assert texts[:item] == ["Utredaren pekar på tre områden som måste åtgärdas:", ITEMS[0]]
+
+
+@pytest.mark.parametrize("text, role", [
+    ("Växjö • Publicerad 7 november 2018", "fragment"),
+    ("Publicerad: 7 april 2021, 12:19", "fragment"),
+    ("Socialtjänsten i Umeå förtjänar bättre ledning – som kan lösa problemen", "fragment"),
+    ("• Den externa granskningen genomförs", "item"),
+    ("2. Mer resurser", "item"),
+    ("–Det är mycket som havererat, säger förvaltningschefen Per Sandberg, som nu drar i bromsen.",
+     "text"),
+    ("Ytterligare fyra utredningar pågår.", "text"),
+    ("Rubriken", "fragment"),
+])
+def test_headlines_datelines_and_items_are_told_from_sentences(text: str, role: str) -> None:
+    from retrieval.sentences import sentence_role
+
+    assert sentence_role(text, ("Rubriken",)) == role
+
+
+def test_no_gold_answer_leads_with_a_headline_dateline_or_bare_item(pipeline: Pipeline) -> None:
+    """A dateline leads only a question that asks when."""
+    from bot.asks import ASKS_DATE
+    from retrieval.sentences import sentence_role
+
+    led = 0
+    for line in (CORPUS / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        question = json.loads(line)["question"]
+        answer = pipeline.answer(question)
+        if not answer.quotes:
+            continue
+        led += 1
+        role = sentence_role(answer.quotes[0].text, (pipeline.corpus.documents[
+            answer.quotes[0].doc].title.strip(), answer.quotes[0].passage.heading.strip()))
+        assert role == "text" or (role == "fragment" and ASKS_DATE.search(question)), question
+    assert led > 100
+
+
+@pytest.mark.parametrize("question, fragment", [
+    ("Förtjänar socialtjänsten i Umeå bättre ledning?",
+     "Socialtjänsten i Umeå förtjänar bättre ledning – som kan lösa problemen"),
+    ("mer tid", "1. Mer tid"),
+])
+def test_a_headline_or_bare_item_is_quoted_but_never_first(pipeline: Pipeline, question: str,
+                                                           fragment: str) -> None:
+    texts = [q.text for q in pipeline.answer(question).quotes]
+    assert fragment in texts[1:]

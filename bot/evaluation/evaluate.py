@@ -43,7 +43,7 @@ class PairResult:
     quotes: tuple[str, ...]
     faithful: int  # how many of the quotes are exactly raw[start:end] on disk
     ms: float
-    first_right: bool = False  # the first quote alone holds a gold answer
+    first_right: bool = False  # the first quote (a list: its lead-in and items) holds an answer
 
     def as_json(self) -> dict:
         """This result as a JSON object of the report."""
@@ -92,7 +92,7 @@ def judge(pipeline: Pipeline, pair: GoldPair, check: metrics.FileCheck) -> PairR
     hits = answer.hits[:RANK_DEPTH]
     rank = metrics.first_relevant(hits, pair.answers) if pair.answerable else None
     right = pair.answerable and metrics.is_right(answer.quotes, pair.answers, docs)
-    first = right and metrics.is_right(answer.quotes[:1], pair.answers, docs)
+    first = right and metrics.is_right(answer.quotes[:answer.lead], pair.answers, docs)
     return PairResult(pair, rank, answer.answered, right, tuple(q.text for q in answer.quotes),
                       sum(check.faithful(q) for q in answer.quotes), ms, first)
 
