@@ -51,6 +51,9 @@ class Answer:
     truncated: bool = False
     number_from: int = 1  # quotes are numbered on across "mer" pages
     lead: int = 1  # how many quotes make the first answer: a list's lead-in and its items
+    # What the question names or asks for that the quotes do not hold (bot/missing.py).
+    missing: tuple[str, ...] = ()
+    missing_asked: tuple[str, ...] = ()  # those of `missing` that ask for a kind ("hur många")
     candidates: tuple[Quote, ...] = field(default=(), repr=False)
 
     @property

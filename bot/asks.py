@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
-ASKS_NUMBER = re.compile(r"\b(hur (m[åa]nga|mycket|stor|stora|l[äa]nge|ofta)|vilken andel|"
-                         r"hur mkt|kostar|kostade|antal|procent|andel)\b", re.IGNORECASE)
+ASKS_NUMBER = re.compile(r"\b(hur (m[åa]nga|mycket|stor|stora|l[äa]nge|ofta|h[öo]g|h[öo]ga)|"
+                         r"vilken andel|hur mkt|kostar|kostade|vad tj[äa]nar|antal|procent|"
+                         r"andel)\b", re.IGNORECASE)
 # "När" asks for a date at the head of a question; inside one it is a conjunction ("Vad händer
 # när en kommun …").
 ASKS_DATE = re.compile(r"^\W*((och|men|så) )?n[äa]r\b|\b(vilket [åa]r|vilken m[åa]nad|vilket datum|"

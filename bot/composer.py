@@ -158,7 +158,7 @@ class Composer:
     def _lead_first(self, query: Query, groups: list[tuple[Quote, ...]]) -> list[tuple[Quote, ...]]:
         """The groups with the first that may lead in front: a headline, a dateline or a bare
         list item reads as a fact when it comes first, so it leads only when nothing else can
-        (a dateline may lead when the question asks for a date)."""
+        (a dateline may lead when the question asks for a date, and is left out otherwise)."""
         wants_date = bool(ASKS_DATE.search(query.text))
 
         def may_lead(group: tuple[Quote, ...]) -> bool:
@@ -166,6 +166,12 @@ class Composer:
             return sentence.role == "text" or (
                 sentence.role == "fragment" and wants_date and sentence.has_date)
 
+        def dateline(group: tuple[Quote, ...]) -> bool:
+            sentence = self._sentence(group[0])
+            return sentence.role == "fragment" and sentence.has_date and not wants_date
+
+        # A dateline answers only "när": elsewhere it is noise, unless it is all there is.
+        groups = [g for g in groups if not dateline(g)] or groups
         first = next((i for i, g in enumerate(groups) if may_lead(g)), 0)
         return [groups[first], *groups[:first], *groups[first + 1:]]
 

@@ -18,6 +18,10 @@ _WORDS = {
     "help": {"hjälp", "hjalp", "help", "?", "/hjälp", "/hjalp", "/help"},
     "sources": {"källor", "kallor", "källa", "/källor", "/kallor"},
 }
+# A question word: what a follow-up without a word of its own still asks.
+ASKS = re.compile(r"\b(varf[öo]r|n[äa]r|hur|vem|vilk[ae]t?|var|vad)\b", re.IGNORECASE)
+# A name after a preposition: "i Umeå", "för Vision", "hos Feelgood".
+_PLACED = re.compile(r"\b(?P<prep>i|för|på|hos|från|inom|om|vid)\s+(?P<name>[A-ZÅÄÖÉ][\w-]*)")
 _FOLLOW_UP = re.compile(r"^(?:och|men|än|samt|också|då|hur är det med|vad gäller)\b", re.IGNORECASE)
 
 
@@ -65,16 +69,31 @@ class ConversationService:
         return self.ask(chat_id, text.strip())
 
     def ask(self, chat_id: object, question: str) -> Answer:
-        """Answer a question, reading a short follow-up against the previous question."""
+        """Answer a question, reading a follow-up against the previous question: one made only
+        of question words ("varför då?", "och när?") asks about its subject, and one that names
+        a new place or name ("Och i Umeå?") asks the same with the old one swapped out."""
         state = self.state(chat_id)
-        context = state.question if state.question and self._is_follow_up(question) else ""
+        context = self._context(state.question, question) if state.question else ""
         answer = self.pipeline.answer(question, context)
         if answer.kind in ("answer", "decline"):
-            state.question = question if not context else f"{context} {question}"
+            # What the next follow-up is read against, cut like any question: a chain of
+            # follow-ups never grows it past the limit.
+            subject = f"{context} {question}" if context else question
+            state.question = subject[: self.pipeline.settings.max_question_chars]
             state.candidates = answer.candidates
             state.shown = len(answer.quotes)
             state.answer = answer
         return answer
+
+    def _context(self, previous: str, question: str) -> str:
+        """The previous question as this one's context, or "" when this one stands alone."""
+        words = self.pipeline.analyzer.query_words(question)
+        if not words:
+            # Only question words: a follow-up when it asks something ("varför då?").
+            return previous if ASKS.search(question) else ""
+        if not (_FOLLOW_UP.match(question) or len(words) == 1):
+            return ""
+        return swapped(previous, question, [w.word for w in words if w.name])
 
     def more(self, chat_id: object) -> Answer:
         """The next quotes for the chat's last question."""
@@ -102,7 +121,15 @@ class ConversationService:
         quote = state.candidates[n - 1]
         return Answer(state.question, "paragraph", quotes=(quote,), paragraph=quote.passage)
 
-    def _is_follow_up(self, question: str) -> bool:
-        """Starts like a follow-up ("Och ...") or has at most one word to search for."""
-        terms = set(self.pipeline.analyzer.query_terms(question))
-        return bool(terms) and (bool(_FOLLOW_UP.match(question)) or len(terms) == 1)
+
+
+def swapped(previous: str, question: str, names: list[str]) -> str:
+    """`previous` with the names the follow-up replaces taken out: "i Växjö" goes when the
+    follow-up asks "Och i Umeå?" (the same preposition before a new name)."""
+    for match in _PLACED.finditer(question):
+        if match["name"].casefold() not in names:
+            continue
+        old = re.compile(rf"\b{match['prep']}\s+(?!{re.escape(match['name'])}\b)"
+                         r"[A-ZÅÄÖÉ][\w-]*")
+        previous = old.sub(" ", previous)
+    return " ".join(previous.split())

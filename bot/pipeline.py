@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from bot.answer import Answer
 from bot.composer import Composer
 from bot.decline import DeclineRule
+from bot.missing import MissingCheck
 from bot.settings import Settings
 from bot.smalltalk import smalltalk_kind
 from retrieval.analyzer import Analyzer, SwedishAnalyzer, clean_question
@@ -38,6 +39,7 @@ class Pipeline:
     retriever: Retriever
     rule: DeclineRule
     composer: Composer
+    missing: MissingCheck
     # What start-up reports: the corpus's problems and any synonym line it could not use.
     problems: list[CorpusProblem] = field(default_factory=list)
 
@@ -91,7 +93,7 @@ class Pipeline:
         composer = Composer(corpus.documents, analyzer, max_quotes=settings.max_quotes,
                             tuning=tuning)
         return cls(corpus, settings, analyzer, reader, retriever, rule, composer,
-                   list(corpus.problems) + problems)
+                   MissingCheck(corpus.documents, analyzer), list(corpus.problems) + problems)
 
     def query(self, question: str, context: str = "") -> Query:
         """Term groups of the question, plus those of `context` (a previous question) at half."""
@@ -114,6 +116,8 @@ class Pipeline:
             answer = Answer(searchable, "decline", hits=found.hits)
         else:
             answer = self.composer.compose(query, found.hits, found.sentences)
+            missing, asked = self.missing.words(query, answer.quotes, answer.lead)
+            answer = replace(answer, missing=missing, missing_asked=asked)
         return replace(answer, question=cut, hits=self._shown_hits(answer), truncated=truncated)
 
     def _shown_hits(self, answer: Answer) -> tuple:

@@ -133,18 +133,20 @@ class SwedishAnalyzer:
         Question words and politeness go. A question typed without å, ä and ö also loses the
         stop and question words it spells without them ("nar", "ar", "varfor"): "för" typed as
         "for" would otherwise be searched as a topic. A name is a capitalised word after the
-        first ("Kina", "Maria"), unless the whole question is in capitals.
+        first word of the question ("Kina", "Maria"; "Och i Umeå?" too, though "och" and "i" are
+        not searched), unless the whole question is in capitals.
         """
         filler = self._question_stems()
         plain = not any(c in text.casefold() for c in "åäö")
         folded = self._folded_filler() if plain else frozenset()
         shouting = text.upper() == text
+        opening = next((i for i, c in enumerate(text) if c.isalnum()), 0)  # the first word
         out = []
-        for i, token in enumerate(self.tokens(text)):
+        for token in self.tokens(text):
             word = unicodedata.normalize("NFC", text[token.start:token.end]).casefold()
             if token.term in filler or word in folded:
                 continue
-            name = i > 0 and not shouting and text[token.start].isupper()
+            name = token.start > opening and not shouting and text[token.start].isupper()
             out.append(QueryWord(word, token.term, name))
         return out
 

@@ -24,6 +24,7 @@ class TermGroup:
     matches: dict[str, float]
     context: bool = False
     name: bool = False  # a capitalised word of the question: "Kina", "Feelgood"
+    word: str = ""  # the question's word as typed (case-folded), for telling the user
 
     def factor(self, terms: Iterable[str] | frozenset[str]) -> float:
         """The best factor with which `terms` (a passage's or sentence's) cover this group."""

@@ -65,7 +65,7 @@ class QuestionReader:
             if parts:
                 factor = self.tuning.expansion.split_factor
                 return [self._group(part, {part: factor}, context, share=0.5) for part in parts]
-        return [self._group(term, matches, context, name=query_word.name)]
+        return [self._group(term, matches, context, name=query_word.name, word=word)]
 
     def _reach(self, terms: Iterable[str], factor: float, matches: dict[str, float] | None = None,
                typed: bool = True) -> dict[str, float]:
@@ -84,9 +84,9 @@ class QuestionReader:
         return [t[0] for t in terms if len(t) == 1]
 
     def _group(self, term: str, matches: dict[str, float], context: bool,
-               share: float = 1.0, name: bool = False) -> TermGroup:
+               share: float = 1.0, name: bool = False, word: str = "") -> TermGroup:
         best = max(matches.values(), default=0.0)
         idf = max((self.index.idf(t) for t, f in matches.items() if f == best),
                   default=self.index.idf(term))  # unknown: weighs as the rarest term
         weight = idf * share * (self.tuning.context_weight if context else 1.0)
-        return TermGroup(term, weight, matches, context, name)
+        return TermGroup(term, weight, matches, context, name, word)

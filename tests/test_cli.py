@@ -24,7 +24,8 @@ def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subpr
 
 
 def check_contract(obj: dict) -> None:
-    assert set(obj) == {"question", "answered", "text", "quotes", "hits"}
+    assert set(obj) == {"question", "answered", "text", "quotes", "hits", "missing"}
+    assert isinstance(obj["missing"], list) and all(isinstance(w, str) for w in obj["missing"])
     assert obj["answered"] == bool(obj["quotes"])
     for q in obj["quotes"]:
         assert set(q) == QUOTE_KEYS

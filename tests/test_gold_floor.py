@@ -17,7 +17,7 @@ BLIND = DEFAULT_CORPUS / "blind.jsonl"
 # far declines 0.95; each floor here is at or above its target.
 FLOORS = ["--min-recall1", "0.78", "--min-recall5", "0.93", "--min-mrr", "0.85",
           "--min-accuracy", "0.88", "--max-false-decline", "0.01", "--min-decline", "0.68",
-          "--min-decline-far", "0.99"]
+          "--min-decline-far", "0.99", "--min-nearmiss-noted", "0.75", "--max-wrong-note", "0.02"]
 # The blind set's floor, just under what the shipped system measures there (issue 12): it is
 # never tuned on, so a change that loses it has lost generality.
 BLIND_FLOORS = ["--min-recall1", "0.42", "--min-recall5", "0.77", "--min-accuracy", "0.64",

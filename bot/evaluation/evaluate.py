@@ -44,13 +44,14 @@ class PairResult:
     faithful: int  # how many of the quotes are exactly raw[start:end] on disk
     ms: float
     first_right: bool = False  # the first quote (a list: its lead-in and items) holds an answer
+    missing: tuple[str, ...] = ()  # what the answer said it lacks (bot/missing.py)
 
     def as_json(self) -> dict:
         """This result as a JSON object of the report."""
         p = self.pair
         return {"id": p.id, "kind": p.kind, "answerable": p.answerable, "question": p.question,
                 "answers": list(p.answers), "rank": self.rank, "answered": self.answered,
-                "right": self.right, "first_right": self.first_right, "quotes": list(self.quotes), "faithful": self.faithful,
+                "right": self.right, "first_right": self.first_right, "missing": list(self.missing), "quotes": list(self.quotes), "faithful": self.faithful,
                 "ms": round(self.ms, 3)}
 
 
@@ -80,6 +81,8 @@ FLOORS = (  # (argparse dest, flag, metric key, the limit is a ceiling)
     ("max_false_decline", "--max-false-decline", "false_decline", True),
     ("min_decline", "--min-decline", "correct_decline", False),
     ("min_decline_far", "--min-decline-far", "correct_decline_far", False),
+    ("min_nearmiss_noted", "--min-nearmiss-noted", "nearmiss_declined_or_noted", False),
+    ("max_wrong_note", "--max-wrong-note", "wrong_missing_note", True),
 )
 
 
@@ -94,7 +97,7 @@ def judge(pipeline: Pipeline, pair: GoldPair, check: metrics.FileCheck) -> PairR
     right = pair.answerable and metrics.is_right(answer.quotes, pair.answers, docs)
     first = right and metrics.is_right(answer.quotes[:answer.lead], pair.answers, docs)
     return PairResult(pair, rank, answer.answered, right, tuple(q.text for q in answer.quotes),
-                      sum(check.faithful(q) for q in answer.quotes), ms, first)
+                      sum(check.faithful(q) for q in answer.quotes), ms, first, answer.missing)
 
 
 def evaluate(pipeline: Pipeline, pairs: Sequence[GoldPair], check: metrics.FileCheck,
@@ -126,6 +129,11 @@ def scores(results: Sequence[PairResult]) -> dict[str, float | int | None]:
             not r.answered for r in un if r.pair.kind in FAR_KINDS),
         "correct_decline_nearmiss": metrics.share(
             not r.answered for r in un if r.pair.kind == "nearmiss"),
+        # A near miss answered with a note of what is missing is not passed off as an answer.
+        "nearmiss_declined_or_noted": metrics.share(
+            not r.answered or bool(r.missing) for r in un if r.pair.kind == "nearmiss"),
+        # A right answer that says something is missing misleads the other way.
+        "wrong_missing_note": metrics.share(r.right and bool(r.missing) for r in ans),
         "quotes": quotes, "unfaithful": quotes - sum(r.faithful for r in results),
         "faithfulness": sum(r.faithful for r in results) / quotes if quotes else None,
         "p50_ms": metrics.percentile(ms, 50), "p95_ms": metrics.percentile(ms, 95),

@@ -15,6 +15,8 @@ OVERVIEW = (
     ("first quote holds it", "first_right", True), ("false decline", "false_decline", True), ("decline (unans.)", "correct_decline", True),
     ("  offtopic/chitchat/nonsense", "correct_decline_far", True),
     ("  nearmiss", "correct_decline_nearmiss", True),
+    ("  nearmiss declined or noted", "nearmiss_declined_or_noted", True),
+    ("answerable noted missing", "wrong_missing_note", True),
     ("faithfulness", "faithfulness", True), ("quotes", "quotes", False),
     ("p50 ms", "p50_ms", False), ("p95 ms", "p95_ms", False), ("build ms", "build_ms", False),
 )

@@ -41,6 +41,7 @@ def answer_json(answer: Answer, text: str) -> dict:
              "text": h.passage.text}
             for h in answer.hits
         ],
+        "missing": list(answer.missing),
     }
 
 
@@ -184,6 +185,11 @@ def add_eval_arguments(ev: argparse.ArgumentParser) -> None:
     floors.add_argument("--min-decline-far", type=rate, metavar="X",
                         help="lägsta andel frågor utanför ämnet, småprat och nonsens som boten "
                              "avböjer")
+    floors.add_argument("--min-nearmiss-noted", type=rate, metavar="X",
+                        help="lägsta andel nästan-träffar som boten avböjer eller besvarar med "
+                             "en notis om vad som saknas")
+    floors.add_argument("--max-wrong-note", type=rate, metavar="X",
+                        help="högsta andel rätta svar som ändå säger att något saknas")
 
 
 def parser() -> argparse.ArgumentParser:
