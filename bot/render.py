@@ -3,6 +3,8 @@
 Content (which quotes, which source) is decided before rendering; a form (plain text, terminal
 with colours, Telegram HTML) only decides how it looks. The environment is strict: a missing
 variable is an error, and the HTML form autoescapes every piece of corpus and user text.
+`conversation` tells the templates whether the front end keeps one (REPL, Telegram), so that
+only there they suggest "mer" and "stycke N".
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ def swedish_date(iso: str) -> str:
 class Renderer:
     """Turns an Answer or a named message into text for one output form."""
 
-    def __init__(self, prompts_dir: Path, form: Form, *, color: bool = False) -> None:
+    def __init__(self, prompts_dir: Path, form: Form, *, color: bool = False,
+                 conversation: bool = False) -> None:
         if form not in ("txt", "html"):
             raise ValueError(f"unknown output form {form!r}; use 'txt' or 'html'")
         folder = prompts_dir / form
@@ -59,6 +62,7 @@ class Renderer:
         )
         self.env.filters["marked"] = self.marked
         self.env.filters["datum"] = swedish_date
+        self.env.globals["conversation"] = conversation
         self._compile_all(folder)
 
     def _compile_all(self, folder: Path) -> None:

@@ -166,6 +166,22 @@ async def test_a_long_question_is_cut_with_a_note(bot, fake: FakeBotApi) -> None
     assert verbatim_quotes(reply)
 
 
+async def test_typed_commands_work_as_in_the_repl(bot, fake: FakeBotApi) -> None:
+    fake.message(63, "hjälp")
+    [help_text] = await fake.wait_sent(63)
+    assert "stycke N" in help_text["text"] and not verbatim_quotes(help_text)
+    fake.message(63, VAXJO)
+    await fake.wait_sent(63, 2)
+    for text in ("källor", "/kallor", "stycke 1", "avsluta"):
+        fake.message(63, text)
+    *_, typed, slashed, paragraph, goodbye = await fake.wait_sent(63, 6)
+    for sources in typed["text"], slashed["text"]:  # the answer's source first, then the rest
+        assert (sources.index("Källorna till det senaste svaret") < sources.index("Smålandsposten")
+                < sources.index("Övriga dokument") < sources.index("Arbetarpartiets blogg"))
+    assert "lex Sarah" in paragraph["text"] and not verbatim_quotes(paragraph)
+    assert goodbye["text"].startswith("Hej då!")
+
+
 async def test_help_and_sources(bot, fake: FakeBotApi) -> None:
     fake.message(61, "/hjalp")
     fake.message(61, "/kallor")

@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.answer import Answer
+from bot.commands import answer_once
 from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.settings import DEFAULT_PROMPTS, Settings
@@ -84,7 +85,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, messages: Renderer) ->
     for question in questions:
         if args.question == "-" and not question.strip():
             continue
-        answer = pipeline.answer(question)
+        answer = answer_once(pipeline, question)
         text = messages.answer(answer, pipeline.corpus)
         if args.json:
             print(json.dumps(answer_json(answer, text), ensure_ascii=False), flush=True)
