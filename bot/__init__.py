@@ -9,6 +9,7 @@ At the top, the path of a question once retrieval has found the passages:
     conversation  one state per chat: "mer", "stycke N", "källor", follow-ups
     commands      the command words, one vocabulary for the REPL, Telegram and `ask`
     answer        the Answer and Quote every front end renders
+    sources       where a quote comes from: shared source lines, short titles, links
     render        Answers and messages through the Jinja2 templates of prompts/
     settings      the one settings class; errors: what a user can fix, each with its template
 

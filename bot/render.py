@@ -9,6 +9,7 @@ only there they suggest "mer" and "stycke N".
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -17,7 +18,9 @@ from markupsafe import Markup, escape
 
 from bot.answer import Answer, Quote
 from bot.errors import PromptsInvalid
+from bot.sources import Cited, cited, web_url
 from retrieval.ingest import Corpus
+from retrieval.passage import Document
 
 Form = Literal["txt", "html"]
 MONTHS = ("januari februari mars april maj juni juli augusti september oktober november "
@@ -37,6 +40,17 @@ def swedish_date(iso: str) -> str:
     except (ValueError, IndexError):
         pass
     return iso
+
+
+def quote_marks(text: str) -> tuple[str, str]:
+    """The marks around a quote: ”…”; none when the quote is itself one quotation ("”Det
+    förebyggande …”"); »…» when it holds ” of its own, so that no mark is doubled."""
+    inner = text.count("”")
+    if not inner:
+        return "”", "”"
+    if inner == 2 and text.startswith("”") and text.endswith("”"):
+        return "", ""
+    return "»", "»"
 
 
 class Renderer:
@@ -61,6 +75,9 @@ class Renderer:
             keep_trailing_newline=False,
         )
         self.env.filters["marked"] = self.marked
+        self.env.filters["quoted"] = self.quoted
+        self.env.filters["cited"] = self.cited
+        self.env.filters["weburl"] = web_url
         self.env.filters["datum"] = swedish_date
         self.env.globals["conversation"] = conversation
         self._compile_all(folder)
@@ -88,6 +105,19 @@ class Renderer:
         if self.color:
             return "".join(f"{_BOLD}{p}{_RESET}" if em and p else p for p, em in pieces)
         return text
+
+    def quoted(self, quote: Quote) -> str:
+        """The quote marked, between quote marks that stay balanced (see quote_marks)."""
+        opening, closing = quote_marks(quote.text)
+        marked = self.marked(quote)
+        if self.form == "html":
+            return escape(opening) + marked + escape(closing)
+        return f"{opening}{marked}{closing}"
+
+    @staticmethod
+    def cited(answer: Answer, documents: Mapping[str, Document]) -> list[Cited]:
+        """The answer's quotes numbered as shown, each run from one source under one line."""
+        return cited(answer.quotes, documents, answer.number_from)
 
     def answer(self, answer: Answer, corpus: Corpus) -> str:
         """Render an Answer with the template named after its kind."""

@@ -11,7 +11,8 @@ import pytest
 from bot.terminal.cli import main
 from tests.support.corpus import CORPUS
 
-QUOTE_KEYS = {"doc", "passage", "text", "start", "end", "score"}
+QUOTE_KEYS = {"doc", "passage", "text", "start", "end", "score", "source"}
+SOURCE_KEYS = {"title", "publisher", "author", "date", "url"}
 HIT_KEYS = {"passage", "doc", "score", "text"}
 
 
@@ -28,6 +29,8 @@ def check_contract(obj: dict) -> None:
     assert obj["answered"] == bool(obj["quotes"])
     for q in obj["quotes"]:
         assert set(q) == QUOTE_KEYS
+        assert set(q["source"]) == SOURCE_KEYS
+        assert all(isinstance(v, str) for v in q["source"].values())
         with open(CORPUS / q["doc"], encoding="utf-8") as handle:
             assert handle.read()[q["start"]:q["end"]] == q["text"]
     for h in obj["hits"]:
