@@ -54,6 +54,13 @@ def test_ask_json_stdin_writes_one_object_a_line() -> None:
     assert [o["answered"] for o in lines] == [True, False, False]
 
 
+def test_a_long_declined_question_says_it_was_cut(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", "Hur många invånare har Kina? " * 40]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert not obj["answered"]
+    assert obj["text"].startswith("(Frågan var lång, så jag läste bara början av den.)")
+
+
 def test_repl_through_a_pipe_answers_each_line() -> None:
     result = run("repl", stdin="Vad kostar socialtjänsten i Umeå?\nmer\nkällor\navsluta\nhej\n")
     assert result.returncode == 0, result.stderr

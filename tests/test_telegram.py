@@ -167,6 +167,13 @@ async def test_a_long_question_is_cut_with_a_note(bot, fake: FakeBotApi) -> None
     assert verbatim_quotes(reply)
 
 
+async def test_a_long_declined_question_is_cut_with_a_note(bot, fake: FakeBotApi) -> None:
+    fake.message(67, "Hur många invånare har Kina? " * 40)
+    [reply] = await fake.wait_sent(67)
+    assert reply["text"].startswith("(Frågan var lång, så jag läste bara början av den.)")
+    assert "Det står inte i dokumenten" in reply["text"]
+
+
 async def test_typed_commands_work_as_in_the_repl(bot, fake: FakeBotApi) -> None:
     fake.message(63, "hjälp")
     [help_text] = await fake.wait_sent(63)
