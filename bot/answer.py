@@ -53,6 +53,8 @@ class Answer:
     truncated: bool = False
     number_from: int = 1  # quotes are numbered on across "mer" pages
     candidates: tuple[Quote, ...] = field(default=(), repr=False)
+    # Words of the question the quotes do not hold (names, places, years, figures, …).
+    missing: tuple[str, ...] = ()
     cited: tuple[str, ...] = ()  # for "sources": the documents the last answer quoted
 
     @property

@@ -25,8 +25,9 @@ def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subpr
 
 
 def check_contract(obj: dict) -> None:
-    assert set(obj) == {"question", "answered", "text", "quotes", "hits"}
+    assert set(obj) == {"question", "answered", "text", "quotes", "hits", "missing"}
     assert obj["answered"] == bool(obj["quotes"])
+    assert isinstance(obj["missing"], list) and all(isinstance(w, str) for w in obj["missing"])
     for q in obj["quotes"]:
         assert set(q) == QUOTE_KEYS
         assert set(q["source"]) == SOURCE_KEYS
@@ -43,6 +44,18 @@ def test_ask_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> No
     check_contract(obj)
     assert obj["answered"] and any("1,6 miljard" in q["text"] for q in obj["quotes"])
     assert 1 <= len(obj["hits"]) <= 5 and "1,6 miljard" in obj["text"]
+
+
+def test_the_documented_contract_is_what_ask_writes(capsys: pytest.CaptureFixture[str]) -> None:
+    docs = (CORPUS.parent / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    example = json.loads(docs.split("```json", 1)[1].split("```", 1)[0])
+    example["answered"] = bool(example["quotes"])
+    check_contract(example)  # the example quote is verbatim text of its file
+    assert main(["ask", "--json", example["question"]]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert set(obj) == set(example)
+    assert set(obj["quotes"][0]) == set(example["quotes"][0])
+    assert set(obj["quotes"][0]["source"]) == set(example["quotes"][0]["source"])
 
 
 def test_ask_json_stdin_writes_one_object_a_line() -> None:

@@ -103,6 +103,7 @@ def test_quote_marks_are_never_doubled(pipeline: Pipeline, question: str, openin
 def test_ask_json_gives_each_quote_its_source(capsys) -> None:
     assert main(["ask", "--json", VAXJO]) == 0
     obj = json.loads(capsys.readouterr().out)
+    assert obj["missing"] == []
     smp = [q["source"] for q in obj["quotes"] if q["doc"] == "002_2ff962fd2406e8a4.txt"]
     assert smp and smp[0] == {
         "title": "Omorganisation skapade kaos på socialen: ”Aldrig varit med om maken”",

@@ -40,6 +40,7 @@ def answer_json(answer: Answer, text: str, documents: Mapping[str, Document]) ->
              "source": source_of(q.passage, documents).as_json()}
             for q in answer.quotes
         ],
+        "missing": list(answer.missing),
         "hits": [
             {"passage": h.passage.id, "doc": h.passage.doc, "score": round(h.score, 4),
              "text": h.passage.text}
