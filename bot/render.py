@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from bot.answer import Answer, Quote
 from bot.errors import PromptsInvalid
-from bot.sources import Cited, cited, web_url
+from bot.sources import Cited, by_source, web_url
 from retrieval.ingest import Corpus
 from retrieval.passage import Document
 
@@ -76,7 +76,7 @@ class Renderer:
         )
         self.env.filters["marked"] = self.marked
         self.env.filters["quoted"] = self.quoted
-        self.env.filters["cited"] = self.cited
+        self.env.filters["by_source"] = self.by_source
         self.env.filters["weburl"] = web_url
         self.env.filters["datum"] = swedish_date
         self.env.globals["conversation"] = conversation
@@ -115,9 +115,9 @@ class Renderer:
         return f"{opening}{marked}{closing}"
 
     @staticmethod
-    def cited(answer: Answer, documents: Mapping[str, Document]) -> list[Cited]:
+    def by_source(answer: Answer, documents: Mapping[str, Document]) -> list[Cited]:
         """The answer's quotes numbered as shown, each run from one source under one line."""
-        return cited(answer.quotes, documents, answer.number_from)
+        return by_source(answer.quotes, documents, answer.number_from)
 
     def answer(self, answer: Answer, corpus: Corpus) -> str:
         """Render an Answer with the template named after its kind."""

@@ -67,8 +67,8 @@ def source_of(passage: Passage, documents: Mapping[str, Document]) -> Source:
                   comment=bool(passage.author))
 
 
-def cited(quotes: Sequence[Quote], documents: Mapping[str, Document],
-          number_from: int = 1) -> list[Cited]:
+def by_source(quotes: Sequence[Quote], documents: Mapping[str, Document],
+              number_from: int = 1) -> list[Cited]:
     """The quotes in order, each run from one source under one source line."""
     groups: list[Cited] = []
     for number, quote in enumerate(quotes, number_from):
