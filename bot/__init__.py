@@ -6,8 +6,10 @@ At the top, the path of a question once retrieval has found the passages:
     composer      picks the sentences that answer and quotes them verbatim
     asks          what a question asks for (a figure, a date, a reason)
     smalltalk     greetings, thanks and "vad kan du?" answered without a search
-    conversation  one state per chat: "mer", "stycke N", follow-ups, the command words
+    conversation  one state per chat: "mer", "stycke N", "källor", follow-ups
+    commands      the command words, one vocabulary for the REPL, Telegram and `ask`
     answer        the Answer and Quote every front end renders
+    sources       where a quote comes from: shared source lines, short titles, links
     render        Answers and messages through the Jinja2 templates of prompts/
     settings      the one settings class; errors: what a user can fix, each with its template
 

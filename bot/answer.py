@@ -19,6 +19,8 @@ AnswerKind = Literal[
     "more_none",    # "mer" with nothing (more) to show
     "paragraph",    # the whole paragraph around a quote
     "paragraph_none",  # paragraph asked for, but no such quote
+    "sources",      # the documents, those of the last answer first (the sources command)
+    "elsewhere",    # a command that needs a conversation ("mer") where there is none
 ]
 
 
@@ -55,6 +57,7 @@ class Answer:
     missing: tuple[str, ...] = ()
     missing_asked: tuple[str, ...] = ()  # those of `missing` that ask for a kind ("hur många")
     candidates: tuple[Quote, ...] = field(default=(), repr=False)
+    cited: tuple[str, ...] = ()  # for "sources": the documents the last answer quoted
 
     @property
     def answered(self) -> bool:

@@ -7,34 +7,15 @@ import re
 from dataclasses import dataclass
 
 from bot.answer import Answer, Quote
+from bot.commands import STANDALONE, command
 from bot.pipeline import Pipeline
 from retrieval.lru import LRU
 
-# The command words of every front end; anything else is a question.
-_MORE = re.compile(r"^(?:/?mer|/?fler|visa mer|fler svar|fler citat|mer tack)[.!]*$", re.IGNORECASE)
-_PARAGRAPH = re.compile(r"^/?(?:visa )?stycke(?:t)?(?:\s+(?P<n>\S+))?$", re.IGNORECASE)
-_WORDS = {
-    "quit": {"avsluta", "sluta", "quit", "exit", "q", "/avsluta", "/quit"},
-    "help": {"hjälp", "hjalp", "help", "?", "/hjälp", "/hjalp", "/help"},
-    "sources": {"källor", "kallor", "källa", "/källor", "/kallor"},
-}
 # A question word: what a follow-up without a word of its own still asks.
 ASKS = re.compile(r"\b(varf[öo]r|n[äa]r|hur|vem|vilk[ae]t?|var|vad)\b", re.IGNORECASE)
 # A name after a preposition: "i Umeå", "för Vision", "hos Feelgood".
 _PLACED = re.compile(r"\b(?P<prep>i|för|på|hos|från|inom|om|vid)\s+(?P<name>[A-ZÅÄÖÉ][\w-]*)")
 _FOLLOW_UP = re.compile(r"^(?:och|men|än|samt|också|då|hur är det med|vad gäller)\b", re.IGNORECASE)
-
-
-def command(text: str) -> tuple[str, str] | None:
-    """The command a message is ("more", "paragraph" with its number, "help", "sources",
-    "quit") and its argument, or None for a question."""
-    stripped = text.strip()
-    if _MORE.match(stripped):
-        return "more", ""
-    if match := _PARAGRAPH.match(stripped):
-        return "paragraph", match["n"] or "1"
-    word = stripped.casefold()
-    return next(((name, "") for name, words in _WORDS.items() if word in words), None)
 
 
 @dataclass(slots=True)
@@ -60,12 +41,16 @@ class ConversationService:
         return self._chats.get(chat_id, ChatState)
 
     def handle(self, chat_id: object, text: str) -> Answer:
-        """A message: "mer", "stycke N", or a question (other commands are the front end's)."""
+        """A message: a command of bot.commands, the same in every front end, or a question."""
         match command(text):
             case ("more", _):
                 return self.more(chat_id)
             case ("paragraph", number):
                 return self.paragraph(chat_id, number)
+            case ("sources", _):
+                return self.sources(chat_id)
+            case (name, _):
+                return Answer(text.strip(), STANDALONE[name])
         return self.ask(chat_id, text.strip())
 
     def ask(self, chat_id: object, question: str) -> Answer:
@@ -121,6 +106,11 @@ class ConversationService:
         quote = state.candidates[n - 1]
         return Answer(state.question, "paragraph", quotes=(quote,), paragraph=quote.passage)
 
+    def sources(self, chat_id: object) -> Answer:
+        """The documents, those the chat was last quoted from first (in the order quoted)."""
+        state = self.state(chat_id)
+        cited = dict.fromkeys(q.doc for q in state.candidates[: state.shown])
+        return Answer(state.question, "sources", cited=tuple(cited))
 
 
 def swapped(previous: str, question: str, names: list[str]) -> str:

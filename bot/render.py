@@ -3,10 +3,13 @@
 Content (which quotes, which source) is decided before rendering; a form (plain text, terminal
 with colours, Telegram HTML) only decides how it looks. The environment is strict: a missing
 variable is an error, and the HTML form autoescapes every piece of corpus and user text.
+`conversation` tells the templates whether the front end keeps one (REPL, Telegram), so that
+only there they suggest "mer" and "stycke N".
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -15,7 +18,9 @@ from markupsafe import Markup, escape
 
 from bot.answer import Answer, Quote
 from bot.errors import PromptsInvalid
+from bot.sources import Cited, by_source, web_url
 from retrieval.ingest import Corpus
+from retrieval.passage import Document
 
 Form = Literal["txt", "html"]
 MONTHS = ("januari februari mars april maj juni juli augusti september oktober november "
@@ -37,10 +42,22 @@ def swedish_date(iso: str) -> str:
     return iso
 
 
+def quote_marks(text: str) -> tuple[str, str]:
+    """The marks around a quote: ”…”; none when the quote is itself one quotation ("”Det
+    förebyggande …”"); »…» when it holds ” of its own, so that no mark is doubled."""
+    inner = text.count("”")
+    if not inner:
+        return "”", "”"
+    if inner == 2 and text.startswith("”") and text.endswith("”"):
+        return "", ""
+    return "»", "»"
+
+
 class Renderer:
     """Turns an Answer or a named message into text for one output form."""
 
-    def __init__(self, prompts_dir: Path, form: Form, *, color: bool = False) -> None:
+    def __init__(self, prompts_dir: Path, form: Form, *, color: bool = False,
+                 conversation: bool = False) -> None:
         if form not in ("txt", "html"):
             raise ValueError(f"unknown output form {form!r}; use 'txt' or 'html'")
         folder = prompts_dir / form
@@ -58,7 +75,11 @@ class Renderer:
             keep_trailing_newline=False,
         )
         self.env.filters["marked"] = self.marked
+        self.env.filters["quoted"] = self.quoted
+        self.env.filters["by_source"] = self.by_source
+        self.env.filters["weburl"] = web_url
         self.env.filters["datum"] = swedish_date
+        self.env.globals["conversation"] = conversation
         self._compile_all(folder)
 
     def _compile_all(self, folder: Path) -> None:
@@ -84,6 +105,19 @@ class Renderer:
         if self.color:
             return "".join(f"{_BOLD}{p}{_RESET}" if em and p else p for p, em in pieces)
         return text
+
+    def quoted(self, quote: Quote) -> str:
+        """The quote marked, between quote marks that stay balanced (see quote_marks)."""
+        opening, closing = quote_marks(quote.text)
+        marked = self.marked(quote)
+        if self.form == "html":
+            return escape(opening) + marked + escape(closing)
+        return f"{opening}{marked}{closing}"
+
+    @staticmethod
+    def by_source(answer: Answer, documents: Mapping[str, Document]) -> list[Cited]:
+        """The answer's quotes numbered as shown, each run from one source under one line."""
+        return by_source(answer.quotes, documents, answer.number_from)
 
     def answer(self, answer: Answer, corpus: Corpus) -> str:
         """Render an Answer with the template named after its kind."""

@@ -11,7 +11,8 @@ import pytest
 from bot.terminal.cli import main
 from tests.support.corpus import CORPUS
 
-QUOTE_KEYS = {"doc", "passage", "text", "start", "end", "score"}
+QUOTE_KEYS = {"doc", "passage", "text", "start", "end", "score", "source"}
+SOURCE_KEYS = {"title", "publisher", "author", "date", "url"}
 HIT_KEYS = {"passage", "doc", "score", "text"}
 
 
@@ -25,10 +26,12 @@ def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subpr
 
 def check_contract(obj: dict) -> None:
     assert set(obj) == {"question", "answered", "text", "quotes", "hits", "missing"}
-    assert isinstance(obj["missing"], list) and all(isinstance(w, str) for w in obj["missing"])
     assert obj["answered"] == bool(obj["quotes"])
+    assert isinstance(obj["missing"], list) and all(isinstance(w, str) for w in obj["missing"])
     for q in obj["quotes"]:
         assert set(q) == QUOTE_KEYS
+        assert set(q["source"]) == SOURCE_KEYS
+        assert all(isinstance(v, str) for v in q["source"].values())
         with open(CORPUS / q["doc"], encoding="utf-8") as handle:
             assert handle.read()[q["start"]:q["end"]] == q["text"]
     for h in obj["hits"]:
@@ -43,6 +46,18 @@ def test_ask_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> No
     assert 1 <= len(obj["hits"]) <= 5 and "1,6 miljard" in obj["text"]
 
 
+def test_the_documented_contract_is_what_ask_writes(capsys: pytest.CaptureFixture[str]) -> None:
+    docs = (CORPUS.parent / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    example = json.loads(docs.split("```json", 1)[1].split("```", 1)[0])
+    example["answered"] = bool(example["quotes"])
+    check_contract(example)  # the example quote is verbatim text of its file
+    assert main(["ask", "--json", example["question"]]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert set(obj) == set(example)
+    assert set(obj["quotes"][0]) == set(example["quotes"][0])
+    assert set(obj["quotes"][0]["source"]) == set(example["quotes"][0]["source"])
+
+
 def test_ask_json_stdin_writes_one_object_a_line() -> None:
     result = run("ask", "--json", "-", stdin="Vad kostar socialtjänsten i Umeå?\n\nhej\nVem vann VM?\n")
     lines = [json.loads(line) for line in result.stdout.splitlines()]
@@ -50,6 +65,13 @@ def test_ask_json_stdin_writes_one_object_a_line() -> None:
     for obj in lines:
         check_contract(obj)
     assert [o["answered"] for o in lines] == [True, False, False]
+
+
+def test_a_long_declined_question_says_it_was_cut(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", "Hur många invånare har Kina? " * 40]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert not obj["answered"]
+    assert obj["text"].startswith("(Frågan var lång, så jag läste bara början av den.)")
 
 
 def test_repl_through_a_pipe_answers_each_line() -> None:

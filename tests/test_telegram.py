@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 from pathlib import Path
+from urllib.parse import unquote
 
 from bot.terminal.cli import main
 from bot.conversation import ConversationService
@@ -164,6 +165,42 @@ async def test_a_long_question_is_cut_with_a_note(bot, fake: FakeBotApi) -> None
     [reply] = await fake.wait_sent(65)
     assert reply["text"].startswith("(Frågan var lång, så jag läste bara början av den.)")
     assert verbatim_quotes(reply)
+
+
+async def test_a_long_declined_question_is_cut_with_a_note(bot, fake: FakeBotApi) -> None:
+    fake.message(67, "Hur många invånare har Kina? " * 40)
+    [reply] = await fake.wait_sent(67)
+    assert reply["text"].startswith("(Frågan var lång, så jag läste bara början av den.)")
+    assert "Det står inte i dokumenten" in reply["text"]
+
+
+async def test_typed_commands_work_as_in_the_repl(bot, fake: FakeBotApi) -> None:
+    fake.message(63, "hjälp")
+    [help_text] = await fake.wait_sent(63)
+    assert "stycke N" in help_text["text"] and not verbatim_quotes(help_text)
+    fake.message(63, VAXJO)
+    await fake.wait_sent(63, 2)
+    for text in ("källor", "/kallor", "stycke 1", "avsluta"):
+        fake.message(63, text)
+    *_, typed, slashed, paragraph, goodbye = await fake.wait_sent(63, 6)
+    for sources in typed["text"], slashed["text"]:  # the answer's source first, then the rest
+        assert (sources.index("Källorna till det senaste svaret") < sources.index("Smålandsposten")
+                < sources.index("Övriga dokument") < sources.index("Arbetarpartiets blogg"))
+    assert "lex Sarah" in paragraph["text"] and not verbatim_quotes(paragraph)
+    assert goodbye["text"].startswith("Hej då!")
+
+
+async def test_the_source_line_links_to_the_quotes_on_their_page(bot, fake: FakeBotApi) -> None:
+    fake.message(69, VAXJO)
+    [reply] = await fake.wait_sent(69)
+    quotes = verbatim_quotes(reply)
+    [link] = reply["links"]  # its quotes come from one document: one source line, one link
+    assert link["text"] == "Omorganisation skapade kaos på socialen: ”Aldrig varit med om maken”"
+    page, fragment = link["url"].split("#:~:")
+    assert page == "https://www.smp.se/nyheter/omorganisation-skapade-kaos-pa-socialen-aldrig-varit-med-om-maken/"
+    starts = [unquote(d.removeprefix("text=").split(",")[0]) for d in fragment.split("&")]
+    assert len(starts) == len(quotes) and all(q.startswith(s) for q, s in zip(quotes, starts))
+    assert reply["text"].count("— Omorganisation") == 1
 
 
 async def test_help_and_sources(bot, fake: FakeBotApi) -> None:

@@ -54,11 +54,11 @@ def test_a_long_answer_splits_between_quotes_within_telegrams_limit(services, pi
     numbers = [line.split("]")[0] for text in shown for line in text.splitlines()
                if line.startswith("[")]
     assert numbers == [f"[{n}" for n in range(1, 41)]
-    for text in shown:  # each quote whole, with its source line right after it
+    for text in shown:  # each quote whole, its run of quotes ended by their source line
         lines = text.splitlines()
         for i, line in enumerate(lines):
             if line.startswith("["):
-                assert line.endswith("”") and lines[i + 1].startswith("— ")
+                assert line.endswith(("”", "»")) and lines[i + 1].startswith(("[", "— "))
 
 
 def test_split_html_never_cuts_a_tag_or_an_entity() -> None:

@@ -93,7 +93,7 @@ def build_application(settings: Settings, service: ConversationService, *,
     app.bot_data[SERVICES] = BotServices(
         settings=settings,
         service=service,
-        html=Renderer(settings.prompts_dir, "html"),
+        html=Renderer(settings.prompts_dir, "html", conversation=True),
         txt=Renderer(settings.prompts_dir, "txt"),
         memory=buttons.AnswerMemory(),
         limiter=RateLimiter(settings.rate_limit_per_minute),

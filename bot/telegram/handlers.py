@@ -48,17 +48,14 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """How to ask, and what the bot cannot do."""
-    s = services(context)
-    await send(context, update.effective_chat.id,
-               s.html.message("help", documents=s.corpus.documents, info=s.corpus.info))
+    """/hjalp: how to ask, and what the bot cannot do (also typed as "hjälp")."""
+    await send_answer(context, update.effective_chat.id, Answer("", "help"))
 
 
 async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The documents with title, publisher and date."""
-    s = services(context)
-    await send(context, update.effective_chat.id,
-               s.html.message("sources", documents=s.corpus.documents))
+    """/kallor: the documents, those of the chat's last answer first (also typed as "källor")."""
+    chat_id = update.effective_chat.id
+    await send_answer(context, chat_id, services(context).service.sources(chat_id))
 
 
 async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -79,7 +76,8 @@ async def on_ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """In a private chat every text is a question (or "mer", "stycke N")."""
+    """In a private chat every text is a question, or a command word of bot.commands ("mer",
+    "stycke N", "källor", "hjälp", "avsluta") as in the REPL."""
     await ask(update, context, update.message.text)
 
 

@@ -8,40 +8,44 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from bot.answer import Answer
+from bot.commands import answer_once
 from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.settings import DEFAULT_PROMPTS, Settings
 from bot.errors import SettingInvalid
+from bot.sources import source_of
 from retrieval.errors import CitatbotError
 from retrieval.ingest import CorpusProblem, load_corpus
+from retrieval.passage import Document
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
 
 
-def answer_json(answer: Answer, text: str) -> dict:
-    """The `ask --json` object of ARCHITECTURE.md."""
+def answer_json(answer: Answer, text: str, documents: Mapping[str, Document]) -> dict:
+    """The `ask --json` object of docs/ARCHITECTURE.md."""
     return {
         "question": answer.question,
         "answered": answer.answered,
         "text": text,
         "quotes": [
             {"doc": q.doc, "passage": q.passage.id, "text": q.text, "start": q.start,
-             "end": q.end, "score": round(q.score, 4)}
+             "end": q.end, "score": round(q.score, 4),
+             "source": source_of(q.passage, documents).as_json()}
             for q in answer.quotes
         ],
+        "missing": list(answer.missing),
         "hits": [
             {"passage": h.passage.id, "doc": h.passage.doc, "score": round(h.score, 4),
              "text": h.passage.text}
             for h in answer.hits
         ],
-        "missing": list(answer.missing),
     }
 
 
@@ -85,10 +89,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, messages: Renderer) ->
     for question in questions:
         if args.question == "-" and not question.strip():
             continue
-        answer = pipeline.answer(question)
+        answer = answer_once(pipeline, question)
         text = messages.answer(answer, pipeline.corpus)
         if args.json:
-            print(json.dumps(answer_json(answer, text), ensure_ascii=False), flush=True)
+            print(json.dumps(answer_json(answer, text, pipeline.corpus.documents),
+                             ensure_ascii=False), flush=True)
         else:
             print(text + "\n", flush=True)
     return 0

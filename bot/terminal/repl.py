@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from bot.conversation import ConversationService, command
+from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.settings import Settings
@@ -22,17 +22,10 @@ def use_color(settings: Settings, stream=sys.stdout) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
 
-def reply(text: str, service: ConversationService, renderer: Renderer) -> str | None:
-    """The rendered reply to one line, or None when the line asks to quit."""
-    name = (command(text) or ("", ""))[0]
-    corpus = service.pipeline.corpus
-    if name == "quit":
-        return None
-    if name == "help":
-        return renderer.message("help", info=corpus.info, documents=corpus.documents)
-    if name == "sources":
-        return renderer.message("sources", documents=corpus.documents)
-    return renderer.answer(service.handle("repl", text), corpus)
+def reply(text: str, service: ConversationService, renderer: Renderer) -> tuple[str, bool]:
+    """The rendered reply to one line, and whether it ends the session (a goodbye)."""
+    answer = service.handle("repl", text)
+    return renderer.answer(answer, service.pipeline.corpus), answer.kind == "goodbye"
 
 
 def _terminal_lines(history: Path) -> Iterator[str]:
@@ -54,7 +47,7 @@ def _terminal_lines(history: Path) -> Iterator[str]:
 
 def run_repl(pipeline: Pipeline, settings: Settings, lines: Iterable[str] | None = None) -> int:
     """Greet, then answer each line until quit, Ctrl-D or Ctrl-C (or the pipe's end)."""
-    renderer = Renderer(settings.prompts_dir, "txt", color=use_color(settings))
+    renderer = Renderer(settings.prompts_dir, "txt", color=use_color(settings), conversation=True)
     service = ConversationService(pipeline)
     corpus = pipeline.corpus
     interactive = lines is None and sys.stdin.isatty()
@@ -67,8 +60,8 @@ def run_repl(pipeline: Pipeline, settings: Settings, lines: Iterable[str] | None
     for line in lines:
         if not line.strip():
             continue
-        text = reply(line, service, renderer)
-        if text is None:
-            break
+        text, done = reply(line, service, renderer)
         print(text + "\n", flush=True)
+        if done:
+            break
     return 0

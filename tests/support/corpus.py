@@ -13,8 +13,9 @@ def verbatim_quotes(message: dict) -> list[str]:
     raws = [p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt")]
     found = []
     for line in message["text"].splitlines():
-        if line.startswith("[") and "”" in line:
-            quote = line.split("”", 1)[1].rsplit("”", 1)[0]
+        body = line.split("] ", 1)[1] if line.startswith("[") and "] " in line else ""
+        if len(body) > 2 and body[0] in "”»" and body[-1] == body[0]:
+            quote = body[1:-1]  # a quote that is itself a quotation keeps its own marks
             if any(quote in raw for raw in raws):
                 found.append(quote)
     return found

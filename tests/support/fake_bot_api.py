@@ -41,6 +41,7 @@ TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code",
         "blockquote", "tg-spoiler", "span", "tg-emoji"}
 _PIECE = re.compile(
     r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[<>&]")
+_LINK = re.compile(r'<a href="([^"<>]*)">(.*?)</a>', re.DOTALL)
 _UNPARSABLE = "Bad Request: can't parse entities: "
 _JSON_PARAMS = {"reply_markup", "allowed_updates", "commands", "reply_parameters",
                 "link_preview_options", "entities", "scope"}
@@ -97,6 +98,12 @@ def parse_html(text: str) -> str:
     if stack:
         raise TelegramRefusal(400, _UNPARSABLE + f"unclosed start tag \"{stack[-1]}\"")
     return "".join(plain)
+
+
+def links_of(text: str) -> list[dict]:
+    """The links of HTML `text` as Telegram reports them (text_link entities): shown text, url."""
+    return [{"text": parse_html(inner), "url": html.unescape(href)}
+            for href, inner in _LINK.findall(text)]
 
 
 class FakeBotApi:
@@ -305,6 +312,8 @@ class FakeBotApi:
                    "chat": _chat(chat_id, self.chat_types.get(chat_id, "private")),
                    "from": {k: BOT[k] for k in ("id", "is_bot", "first_name", "username")},
                    "text": text, "html": raw}
+        if params.get("parse_mode") == "HTML":
+            message["links"] = links_of(raw)
         if markup:
             message["reply_markup"] = markup
         if "reply_parameters" in params:
