@@ -83,7 +83,10 @@ class Composer:
                        similarity: Mapping[tuple[str, int], float]) -> list[tuple[float, Quote]]:
         """Every sentence of the hits that shares a word with the question or has a cosine to
         it, with its score, best first."""
-        total = query.total or 1.0
+        # A follow-up's own words say what it asks; the previous question's found the passages.
+        # Only a follow-up of question words alone ("varför då?") reads its sentences by them.
+        groups = [g for g in query.groups if not g.context] or list(query.groups)
+        total = sum(g.weight for g in groups) or 1.0
         top_score = hits[0].score or 1.0
         wants_number = bool(ASKS_NUMBER.search(query.text))
         wants_date = bool(ASKS_DATE.search(query.text))
@@ -99,7 +102,7 @@ class Composer:
                     continue
                 terms = sentence.terms
                 share = sum(g.weight * max(g.factor(terms), tune.sentence_context * g.factor(around))
-                            for g in query.groups) / total
+                            for g in groups) / total
                 if cosine is not None:
                     share += tune.sentence_semantic * meaning(cosine, tune.semantic_floor)
                 if wants_number and sentence.has_number:
@@ -149,6 +152,9 @@ class Composer:
                 extra = following[: self.tuning.max_list_items]
             elif why and not HAS_REASON.search(sentences[index].text):
                 extra = following[:1]
+            elif not groups and following and self.tuning.follow_on and _follows_on(
+                    sentences[index], following[0]):
+                extra = following[:1]
             else:
                 extra = ()
             group += [quoted(s, quote.passage, quote.score) for s in extra]
@@ -156,13 +162,16 @@ class Composer:
         return groups
 
     def _lead_first(self, query: Query, groups: list[tuple[Quote, ...]]) -> list[tuple[Quote, ...]]:
-        """The groups with the first that may lead in front: a headline, a dateline or a bare
-        list item reads as a fact when it comes first, so it leads only when nothing else can
+        """The groups with the first that may lead in front: a headline, a dateline, a bare list
+        item or a question in the text reads as an answer when it comes first, so it leads only
+        when nothing else can
         (a dateline may lead when the question asks for a date, and is left out otherwise)."""
         wants_date = bool(ASKS_DATE.search(query.text))
 
         def may_lead(group: tuple[Quote, ...]) -> bool:
             sentence = self._sentence(group[0])
+            if sentence.asks:  # a survey item or an interviewer's question
+                return False
             return sentence.role == "text" or (
                 sentence.role == "fragment" and wants_date and sentence.has_date)
 
@@ -225,6 +234,22 @@ class Sentence:
         """This sentence as a quote of `passage`, the question's words in it marked."""
         marks = tuple((s, e) for term, s, e in self.tokens if term in matchable)
         return Quote(passage, self.start, self.end, self.text, score, marks)
+
+
+# Words that open a sentence by pointing at the one before: "Dessa brister går ut över …".
+_POINTERS = frozenset({"detta", "dessa", "denna", "sådana", "såväl"})
+
+
+def _follows_on(sentence: Sentence, after: Sentence) -> bool:
+    """True when `after` opens by taking up `sentence`: with a pointer ("Dessa …") or with a
+    word of it ("… riktade skarp kritik …" → "Kritiken handlade om …"). Such a sentence holds
+    what the first one announces."""
+    first = after.text.lstrip("–—-”\"« ").split(" ", 1)[0].strip(",.:;").casefold()
+    if first in _POINTERS:
+        return True
+    opening = after.tokens[0] if after.tokens else None
+    return bool(opening and opening[1] <= len(after.text) - len(after.text.lstrip("–—-”\"« "))
+                and opening[0] in sentence.terms)
 
 
 def _lead_in(sentences: Sequence[Sentence], index: int) -> int | None:

@@ -15,6 +15,9 @@ from retrieval.lru import LRU
 ASKS = re.compile(r"\b(varf[öo]r|n[äa]r|hur|vem|vilk[ae]t?|var|vad)\b", re.IGNORECASE)
 # A name after a preposition: "i Umeå", "för Vision", "hos Feelgood".
 _PLACED = re.compile(r"\b(?P<prep>i|för|på|hos|från|inom|om|vid)\s+(?P<name>[A-ZÅÄÖÉ][\w-]*)")
+# A word that points back at the previous question's subject: "Vad vill hon …?", "… med det?"
+_POINTS_BACK = re.compile(r"\b(han|hon|hen|honom|henne|hans|hennes|där|dit|dessa)\b|"
+                          r"\b(den|det|dem|de|detta)\W*$", re.IGNORECASE)
 _FOLLOW_UP = re.compile(r"^(?:och|men|än|samt|också|då|hur är det med|vad gäller)\b", re.IGNORECASE)
 
 
@@ -76,7 +79,7 @@ class ConversationService:
         if not words:
             # Only question words: a follow-up when it asks something ("varför då?").
             return previous if ASKS.search(question) else ""
-        if not (_FOLLOW_UP.match(question) or len(words) == 1):
+        if not (_FOLLOW_UP.match(question) or len(words) == 1 or _POINTS_BACK.search(question)):
             return ""
         return swapped(previous, question, [w.word for w in words if w.name])
 

@@ -71,6 +71,9 @@ class Tuning:
     # For a "varför" question, a quote that opens with "Därför"/"Därmed" brings the sentence
     # before it, which holds what it refers to.
     reason_before: bool = True
+    # The first answer brings the sentence after it when that one takes it up ("… riktade
+    # skarp kritik mot politikerna." → "Kritiken handlade om …"): it holds what was announced.
+    follow_on: bool = True
     # A lead-in ending in a colon is followed by at most this many sentences of its list.
     max_list_items: int = 8
     # A quote on the first page must carry at least this share of the best sentence's score, so

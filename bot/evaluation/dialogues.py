@@ -18,7 +18,7 @@ from bot.answer import Answer
 from bot.conversation import ConversationService
 from bot.errors import GoldEmpty, GoldMissing, GoldRow, GoldUnreadable
 from bot.evaluation import metrics
-from bot.evaluation.gold import GoldPair, _check_content, _check_fields, _Where
+from bot.evaluation.gold import GoldPair, check_content, check_fields, Where
 from bot.pipeline import Pipeline
 from retrieval.passage import Document
 
@@ -51,7 +51,7 @@ def load_dialogues(path: Path, documents: Mapping[str, Document]) -> list[Dialog
         raise GoldUnreadable(path=str(path)) from None
     out = []
     for number, raw in enumerate(lines, 1):
-        where = _Where(str(path), number)
+        where = Where(str(path), number)
         try:
             row = json.loads(raw.decode("utf-8")) if raw.strip() else None
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -67,10 +67,10 @@ def load_dialogues(path: Path, documents: Mapping[str, Document]) -> list[Dialog
             if not isinstance(turn, dict):
                 raise GoldRow(path=str(path), line=number, reason="en tur måste vara ett objekt")
             turn = {"id": f"{row['id']}.{index + 1}", **turn}
-            _check_fields(turn, where)
+            check_fields(turn, where)
             pair = GoldPair(turn["id"], turn["question"], tuple(turn["answers"]), turn["doc"],
                             turn["answerable"], turn.get("kind") or "", number)
-            _check_content(pair, where, documents)
+            check_content(pair, where, documents)
             turns.append(pair)
         out.append(Dialogue(row["id"], tuple(turns)))
     if not out:

@@ -22,6 +22,7 @@ from bot.render import Renderer
 from bot.settings import Settings
 from bot.evaluation.baseline import WhitespaceAnalyzer
 from bot.errors import ReportUnwritable
+from bot.evaluation.dialogues import dialogue_scores, load_dialogues, run_dialogues
 from bot.evaluation.gold import GoldPair, load_gold
 from retrieval.ingest import Corpus, load_corpus
 
@@ -227,8 +228,16 @@ def run_eval(args: argparse.Namespace, settings: Settings, err: Renderer) -> int
     wrong = failures(ours_results)
     if args.show_failures and wrong:
         print(err.message("eval_failures", failures=wrong[: args.show_failures], total=len(wrong)))
+    dialogues = None
+    if args.dialogues:
+        pipeline = Pipeline.from_settings(eval_settings, corpus=corpus)
+        dialogues = dialogue_scores(run_dialogues(
+            load_dialogues(args.dialogues, corpus.documents), pipeline))
+        print(err.message("eval_dialogues", path=str(args.dialogues), s=dialogues))
     if args.json:
         report = report_json(args.gold, args.split, runs, held, wins)
+        if dialogues is not None:
+            report["dialogues"] = dialogues
         write_report(args.json, report)
     return verdict(ours, held, err)
 

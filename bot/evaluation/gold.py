@@ -52,11 +52,11 @@ def load_gold(path: Path, documents: Mapping[str, Document]) -> list[GoldPair]:
     pairs: list[GoldPair] = []
     seen: dict[str, int] = {}
     for number, raw_line in enumerate(data.splitlines(), 1):
-        pair = _parse_line(raw_line, _Where(str(path), number), documents)
+        pair = _parse_line(raw_line, Where(str(path), number), documents)
         if pair is None:
             continue
         if pair.id in seen:
-            _refuse(_Where(str(path), number), f"id {pair.id!r} finns redan på rad {seen[pair.id]}")
+            _refuse(Where(str(path), number), f"id {pair.id!r} finns redan på rad {seen[pair.id]}")
         seen[pair.id] = number
         pairs.append(pair)
     if not pairs:
@@ -65,16 +65,16 @@ def load_gold(path: Path, documents: Mapping[str, Document]) -> list[GoldPair]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Where:
+class Where:
     path: str
     line: int
 
 
-def _refuse(where: _Where, reason: str) -> NoReturn:
+def _refuse(where: Where, reason: str) -> NoReturn:
     raise GoldRow(path=where.path, line=where.line, reason=reason)
 
 
-def _parse_line(raw: bytes, where: _Where, documents: Mapping[str, Document]) -> GoldPair | None:
+def _parse_line(raw: bytes, where: Where, documents: Mapping[str, Document]) -> GoldPair | None:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -87,14 +87,14 @@ def _parse_line(raw: bytes, where: _Where, documents: Mapping[str, Document]) ->
         _refuse(where, f"ogiltig JSON (tecken {exc.colno}): {exc.msg}")
     if not isinstance(row, dict):
         _refuse(where, "raden måste vara ett JSON-objekt")
-    _check_fields(row, where)
+    check_fields(row, where)
     pair = GoldPair(row["id"], row["question"], tuple(row["answers"]), row["doc"],
                     row["answerable"], row.get("kind") or "", where.line)
-    _check_content(pair, where, documents)
+    check_content(pair, where, documents)
     return pair
 
 
-def _check_fields(row: dict, where: _Where) -> None:
+def check_fields(row: dict, where: Where) -> None:
     for name in sorted(set(row) - set(FIELDS)):
         _refuse(where, f"okänt fält {name!r}; tillåtna fält är {', '.join(FIELDS)}")
     for name in REQUIRED:
@@ -110,7 +110,7 @@ def _check_fields(row: dict, where: _Where) -> None:
             _refuse(where, f"fältet {name!r} är tomt")
 
 
-def _check_content(pair: GoldPair, where: _Where, documents: Mapping[str, Document]) -> None:
+def check_content(pair: GoldPair, where: Where, documents: Mapping[str, Document]) -> None:
     if not pair.answerable:
         if pair.answers or pair.doc is not None:
             _refuse(where, "en obesvarbar fråga ska ha answers [] och doc null")

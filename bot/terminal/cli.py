@@ -172,6 +172,8 @@ def add_eval_arguments(ev: argparse.ArgumentParser) -> None:
     """The options of `citatbot eval`: gold file, report, baseline, split and floors for CI."""
     ev.add_argument("--gold", required=True, type=Path, help="JSONL-fil med guldfrågor")
     ev.add_argument("--json", type=Path, metavar="OUT", help="skriv hela rapporten som JSON hit")
+    ev.add_argument("--dialogues", type=Path, metavar="JSONL",
+                    help="mät också samtal med följdfrågor (t.ex. corpus/dialogues.jsonl)")
     ev.add_argument("--baseline", action="store_true",
                     help="kör även en enkel BM25 (text.lower().split()) för jämförelse")
     ev.add_argument("--split", choices=("dev", "holdout", "all"), default="all",
