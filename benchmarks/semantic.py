@@ -99,7 +99,8 @@ def markdown(results: dict) -> str:
         f"`E5Embedder().embed_queries([q])` for each of the {q[0]['questions']} gold questions "
         f"once (first pass: no cached vector), after loading the model and {len(WARM_UP)} "
         "warm-up questions not in the set; each line a fresh process with that OpenMP setting "
-        "(default: what `citatbot` runs with today).", "",
+        "(`OMP_NUM_THREADS=1` is what `citatbot` runs with by default, `CITATBOT_SEMANTIC_THREADS=1`; "
+        "default: the engine's own choice, every core).", "",
         "| OpenMP | model load | p50 | p95 |", "|---|---:|---:|---:|",
         *[f"| {v['omp']} | {v['load_s']:.2f} s | {_ms(v['p50_ms'])} ms | {_ms(v['p95_ms'])} ms |"
           for v in q], "",

@@ -59,7 +59,8 @@ class Pipeline:
         problems = []
         if settings.semantic:
             try:
-                embedder = E5Embedder(model_path=settings.semantic_model)
+                embedder = E5Embedder(model_path=settings.semantic_model,
+                                      threads=settings.semantic_threads)
                 retriever = with_semantic(retriever, embedder, cache=cache, rebuild=rebuild,
                                           max_passages=settings.semantic_max_passages)
             except SemanticUnavailable as exc:  # serve lexically, and say so at start

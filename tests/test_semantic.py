@@ -254,3 +254,23 @@ def test_query_vector_of_wrong_length_is_refused(
         built: tuple[SemanticIndex, SemanticStats]) -> None:
     with pytest.raises(ValueError, match="dimensions"):
         built[0].passage_scores(np.ones(10, dtype=np.float32))
+
+
+@pytest.mark.parametrize("threads, expected", [(1, "1"), (0, "unset")])
+def test_the_engine_gets_the_thread_count_it_was_given(threads: int, expected: str) -> None:
+    """One thread by default: the engine's waiting threads spin, which costs seconds a question
+    on a busy host (README, "Speed and scale")."""
+    probe = ("import os\nfrom retrieval.semantic import E5Embedder\n"
+             f"E5Embedder(threads={threads}).embed_queries(['hej'])\n"
+             "print(os.environ.get('OMP_NUM_THREADS', 'unset'))\n")
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
+                          cwd=Path(__file__).parents[1], timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == expected
+
+
+def test_the_default_setting_is_one_thread() -> None:
+    from bot.settings import Settings
+
+    assert Settings(_env_file=None).semantic_threads == 1
