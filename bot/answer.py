@@ -55,7 +55,8 @@ class Answer:
     lead: int = 1  # how many quotes make the first answer: a list's lead-in and its items
     # What the question names or asks for that the quotes do not hold (bot/missing.py).
     missing: tuple[str, ...] = ()
-    missing_asked: tuple[str, ...] = ()  # those of `missing` that ask for a kind ("hur många")
+    missing_names: tuple[str, ...] = ()  # names, places, years of the question not in its source
+    missing_kinds: tuple[str, ...] = ()  # "figure", "date": asked for, not in the first answer
     candidates: tuple[Quote, ...] = field(default=(), repr=False)
     cited: tuple[str, ...] = ()  # for "sources": the documents the last answer quoted
 

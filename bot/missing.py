@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from bot.answer import Quote
 from bot.asks import ASKS_DATE, ASKS_NUMBER, HAS_DATE, holds_figure
@@ -21,6 +22,19 @@ from retrieval.passage import Document
 from retrieval.query import Query, TermGroup
 
 _LEADING = re.compile(r"^\W*((och|men|så) )?", re.IGNORECASE)
+# The kinds of answer a question may ask for, and how a quote is seen to hold one. "Vem" is not
+# checked: its answers are as often a role ("enhetschefen") as a name.
+KINDS = (("figure", ASKS_NUMBER, holds_figure), ("date", ASKS_DATE, HAS_DATE.search))
+
+
+@dataclass(frozen=True, slots=True)
+class Gaps:
+    """What an answer lacks: names/figures of the question, kinds of answer, and all of it as
+    the question's words (the `missing` of `ask --json`)."""
+
+    names: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()  # "figure", "date"
+    words: tuple[str, ...] = ()
 
 
 LEAD = 3
@@ -35,33 +49,30 @@ class MissingCheck:
         self.analyzer = analyzer
         self._terms: LRU[str, frozenset[str]] = LRU(cache_size)
 
-    def words(self, query: Query, quotes: Sequence[Quote], lead: int = 1
-              ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The question's words (as typed, in question order) that the answer lacks: names and
-        figures the first answer's (`quotes[:lead]`) document does not have, and the asking
-        words ("hur många", "när") whose kind of answer the first answer does not hold.
-        Returns (all of them, the asking ones); both () when nothing was quoted.
+    def gaps(self, query: Query, quotes: Sequence[Quote], lead: int = 1) -> Gaps:
+        """What the first answer (`quotes[:lead]`) lacks: the names and figures of the question
+        its document does not have, and the kinds of answer asked for ("hur många": a figure,
+        "när": a date) that it does not hold. Empty when nothing was quoted.
 
         Only the first answer is read: a reader takes it for the answer, and a figure in the
         fourth quote, or a town in another quote's document, is usually about something else."""
         if not quotes:
-            return (), ()
+            return Gaps()
         docs = {q.doc for q in quotes[:lead]}
-        named = [_as_typed(query.text, g) for g in query.groups
+        names = [_as_typed(query.text, g) for g in query.groups
                  if _names_or_counts(g) and not any(g.factor(self._doc_terms(d)) for d in docs)]
         first = [q.text for q in quotes[:lead]]
         # A follow-up without an asking word of its own ("Och i Växjö?") asks what the
         # question before it asked ("Vad kostar …?").
-        kinds = ((ASKS_NUMBER, holds_figure), (ASKS_DATE, HAS_DATE.search))
-        asking = query.text if any(a.search(query.text) for a, _ in kinds) else query.meaning
-        asked = []
-        for asks, holds in kinds:
-            # "Vem" is not checked: its answers are as often a role ("enhetschefen") as a name.
+        asking = query.text if any(a.search(query.text) for _, a, _ in KINDS) else query.meaning
+        kinds, words = [], []
+        for kind, asks, holds in KINDS:
             match = asks.search(asking)
             if match and not any(holds(t) for t in first):
-                asked.append(_LEADING.sub("", match.group(0).strip()))
-        asked = [w for w in dict.fromkeys(asked) if w]
-        return tuple(dict.fromkeys(named + asked)), tuple(asked)
+                kinds.append(kind)
+                words.append(_LEADING.sub("", match.group(0).strip()))
+        return Gaps(tuple(dict.fromkeys(names)), tuple(kinds),
+                    tuple(dict.fromkeys(w for w in names + words if w)))
 
     def _doc_terms(self, doc: str) -> frozenset[str]:
         """Every term of a document's text, title and date."""

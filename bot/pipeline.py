@@ -117,8 +117,9 @@ class Pipeline:
             answer = Answer(searchable, "decline", hits=found.hits)
         else:
             answer = self.composer.compose(query, found.hits, found.sentences)
-            missing, asked = self.missing.words(query, answer.quotes, answer.lead)
-            answer = replace(answer, missing=missing, missing_asked=asked)
+            gaps = self.missing.gaps(query, answer.quotes, answer.lead)
+            answer = replace(answer, missing=gaps.words, missing_names=gaps.names,
+                             missing_kinds=gaps.kinds)
         return replace(answer, question=cut, hits=self._shown_hits(answer), truncated=truncated)
 
     def _shown_hits(self, answer: Answer) -> tuple:

@@ -263,12 +263,13 @@ def test_a_headline_or_bare_item_is_quoted_but_never_first(pipeline: Pipeline, q
 
 def test_a_place_the_quoted_document_never_names_is_said_to_be_missing(pipeline: Pipeline) -> None:
     answer = pipeline.answer("Vad kostar socialtjänsten i Växjö?")
-    assert answer.quotes and answer.missing == ("Växjö",)
+    assert answer.quotes and answer.missing == answer.missing_names == ("Växjö",)
     assert pipeline.answer("Vad kostar socialtjänsten i Umeå?").missing == ()
 
 
 def test_a_figure_asked_for_and_absent_from_the_first_answer_is_said_to_be_missing(
         pipeline: Pipeline) -> None:
     answer = pipeline.answer("Hur många medlemmar har Akademikerförbundet SSR?")
-    assert answer.missing == answer.missing_asked == ("Hur många",)
+    assert answer.missing == ("Hur många",) and answer.missing_kinds == ("figure",)
+    assert answer.missing_names == ()
     assert pipeline.answer("Hur många lex Sarah-anmälningar har utretts i Växjö?").missing == ()
