@@ -30,11 +30,13 @@ from retrieval.ingest import load_corpus
 HERE = Path(__file__).resolve().parent
 _ASCII = str.maketrans("åäöÅÄÖ", "aaoAAO")
 METRICS = ("recall@1", "recall@5", "mrr@5", "accuracy", "first_right", "false_decline",
-           "correct_decline_far", "correct_decline_nearmiss")
+           "correct_decline_far", "correct_decline_nearmiss", "nearmiss_declined_or_noted",
+           "wrong_missing_note")
 SHORT = {"recall@1": "R@1", "recall@5": "R@5", "mrr@5": "MRR@5", "accuracy": "acc",
          "first_right": "1st",
          "false_decline": "f.decl", "correct_decline_far": "far decl",
-         "correct_decline_nearmiss": "near decl"}
+         "correct_decline_nearmiss": "near decl", "nearmiss_declined_or_noted": "near noted",
+         "wrong_missing_note": "wrong note"}
 
 
 def _off(**changes) -> Callable[[Tuning], Tuning]:
@@ -86,6 +88,10 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                           _off(sentence_semantic=0.0)),
     "sentence-share": ("a passage's cosine mixed 0.3 with its best sentence's",
                        _off(sentence_share=0.0)),
+    "follow-on": ("the first answer brings the sentence that takes it up ('Kritiken …')",
+                  _off(follow_on=False)),
+    "names-from-document": ("a name the document has counts in each of its sentences",
+                            _off(names_from_document=False)),
     "bm25-b": ("BM25 b 0.5 instead of 0.75", _off(bm25_b=0.75)),
     "question-demotion": ("passages and sentences that ask ('…?') at 0.7",
                           _off(question_factor=1.0)),

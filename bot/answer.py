@@ -52,7 +52,9 @@ class Answer:
     paragraph: Passage | None = None
     truncated: bool = False
     number_from: int = 1  # quotes are numbered on across "mer" pages
-    lead: int = 1  # how many quotes make the first answer: a list's lead-in and its items
+    # How many quotes make the first answer: a quote with the sentences the composer brought to
+    # finish it (a list's items, the reason after it, the sentence that takes it up).
+    lead: int = 1
     # What the question names or asks for that the quotes do not hold (bot/missing.py).
     missing: tuple[str, ...] = ()
     missing_names: tuple[str, ...] = ()  # names, places, years of the question not in its source

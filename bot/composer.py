@@ -27,6 +27,7 @@ from retrieval.lru import LRU
 from retrieval.passage import Document, Hit, Passage, is_question
 from retrieval.query import Query
 from retrieval.semantic import meaning
+from retrieval.topics import DocumentTerms
 from retrieval.tuning import Tuning
 from retrieval.sentences import sentence_role, split_sentences
 
@@ -41,6 +42,7 @@ class Composer:
         *,
         max_quotes: int,
         tuning: Tuning | None = None,
+        document_terms: DocumentTerms | None = None,
         cache_size: int = 4096,
     ) -> None:
         if max_quotes < 1:
@@ -49,6 +51,7 @@ class Composer:
         self.analyzer = analyzer
         self.max_quotes = max_quotes
         self.tuning = tuning or Tuning()
+        self.document_terms = document_terms
         self._layouts: LRU[str, PassageLayout] = LRU(cache_size)
 
     def compose(self, query: Query, hits: Sequence[Hit],
@@ -76,7 +79,7 @@ class Composer:
             hits=tuple(hits),
             more_available=len(candidates) > len(quotes),
             candidates=tuple(candidates),
-            lead=len(groups[0]) if groups and self._is_list(groups[0]) else 1,
+            lead=len(groups[0]) if groups else 1,
         )
 
     def rank_sentences(self, query: Query, hits: Sequence[Hit],
@@ -96,12 +99,17 @@ class Composer:
         for rank, hit in enumerate(hits):
             layout = self._layout(hit.passage)
             around = layout.terms
+            # A name the document carries ("Växjö") is every one of its sentences' topic: the
+            # sentence that happens to repeat it is no better an answer for that.
+            in_doc = (self.document_terms.of(hit.passage.doc)
+                      if tune.names_from_document and self.document_terms else frozenset())
             for sentence in layout.sentences:
                 cosine = similarity.get((hit.passage.doc, sentence.start))
                 if cosine is None and sentence.terms.isdisjoint(matchable):
                     continue
                 terms = sentence.terms
-                share = sum(g.weight * max(g.factor(terms), tune.sentence_context * g.factor(around))
+                share = sum(g.weight * max(g.factor(terms), tune.sentence_context * g.factor(around),
+                                           g.factor(in_doc) if g.name else 0.0)
                             for g in groups) / total
                 if cosine is not None:
                     share += tune.sentence_semantic * meaning(cosine, tune.semantic_floor)
@@ -183,11 +191,6 @@ class Composer:
         groups = [g for g in groups if not dateline(g)] or groups
         first = next((i for i, g in enumerate(groups) if may_lead(g)), 0)
         return [groups[first], *groups[:first], *groups[first + 1:]]
-
-    def _is_list(self, group: tuple[Quote, ...]) -> bool:
-        """A lead-in with its items: the answer is the group, not its first line."""
-        return len(group) > 1 and group[0].text.rstrip().endswith(":") and all(
-            self._sentence(q).role == "item" for q in group[1:])
 
     def _sentence(self, quote: Quote) -> Sentence:
         return next(s for s in self._layout(quote.passage).sentences if s.start == quote.start)

@@ -11,15 +11,13 @@ the Växjö article's paragraphs rarely repeat the town's name.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.answer import Quote
 from bot.asks import ASKS_DATE, ASKS_NUMBER, HAS_DATE, holds_figure
-from retrieval.analyzer import Analyzer
-from retrieval.lru import LRU
-from retrieval.passage import Document
 from retrieval.query import Query, TermGroup
+from retrieval.topics import DocumentTerms
 
 _LEADING = re.compile(r"^\W*((och|men|så) )?", re.IGNORECASE)
 # The kinds of answer a question may ask for, and how a quote is seen to hold one. "Vem" is not
@@ -41,13 +39,10 @@ LEAD = 3
 
 
 class MissingCheck:
-    """Finds what a question needs that its quotes' documents lack; keeps each document's terms."""
+    """Finds what a question needs that its first answer and that answer's document lack."""
 
-    def __init__(self, documents: Mapping[str, Document], analyzer: Analyzer,
-                 cache_size: int = 256) -> None:
-        self.documents = documents
-        self.analyzer = analyzer
-        self._terms: LRU[str, frozenset[str]] = LRU(cache_size)
+    def __init__(self, terms: DocumentTerms) -> None:
+        self.terms = terms
 
     def gaps(self, query: Query, quotes: Sequence[Quote], lead: int = 1) -> Gaps:
         """What the first answer (`quotes[:lead]`) lacks: the names and figures of the question
@@ -60,7 +55,7 @@ class MissingCheck:
             return Gaps()
         docs = {q.doc for q in quotes[:lead]}
         names = [_as_typed(query.text, g) for g in query.groups
-                 if _names_or_counts(g) and not any(g.factor(self._doc_terms(d)) for d in docs)]
+                 if _names_or_counts(g) and not any(g.factor(self.terms.of(d)) for d in docs)]
         first = [q.text for q in quotes[:lead]]
         # A follow-up without an asking word of its own ("Och i Växjö?") asks what the
         # question before it asked ("Vad kostar …?").
@@ -73,14 +68,6 @@ class MissingCheck:
                 words.append(_LEADING.sub("", match.group(0).strip()))
         return Gaps(tuple(dict.fromkeys(names)), tuple(kinds),
                     tuple(dict.fromkeys(w for w in names + words if w)))
-
-    def _doc_terms(self, doc: str) -> frozenset[str]:
-        """Every term of a document's text, title and date."""
-        def analyse() -> frozenset[str]:
-            document = self.documents[doc]
-            text = f"{document.title}\n{document.date}\n{document.raw}"
-            return frozenset(self.analyzer.terms(text))
-        return self._terms.get(doc, analyse)
 
 
 def _names_or_counts(group: TermGroup) -> bool:

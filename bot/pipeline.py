@@ -25,6 +25,7 @@ from retrieval.semantic import E5Embedder, SemanticUnavailable
 from retrieval.store import index_path
 from retrieval.synonyms import SYNONYMS_FILE, Synonyms, load_synonyms
 from retrieval.thesaurus import Thesaurus
+from retrieval.topics import DocumentTerms
 from retrieval.tuning import Tuning
 
 
@@ -91,10 +92,11 @@ class Pipeline:
         rule = DeclineRule(settings.min_coverage, settings.max_unknown,
                            settings.require_figures, settings.require_names,
                            settings.min_similarity, settings.min_similarity_english)
+        terms = DocumentTerms(corpus.documents, analyzer)
         composer = Composer(corpus.documents, analyzer, max_quotes=settings.max_quotes,
-                            tuning=tuning)
+                            tuning=tuning, document_terms=terms)
         return cls(corpus, settings, analyzer, reader, retriever, rule, composer,
-                   MissingCheck(corpus.documents, analyzer), list(corpus.problems) + problems)
+                   MissingCheck(terms), list(corpus.problems) + problems)
 
     def query(self, question: str, context: str = "") -> Query:
         """Term groups of the question, plus those of `context` (a previous question) at half."""

@@ -13,6 +13,7 @@ import numpy as np
 
 from retrieval.analyzer import Analyzer
 from retrieval.index import PassageIndex
+from retrieval.lru import LRU
 from retrieval.passage import Document, Passage
 from retrieval.query import Query
 
@@ -55,3 +56,22 @@ class DocumentTopics:
         weights = np.array([g.weight for g in query.groups]) / (query.total or 1.0)
         factors = self.factors(query) if factors is None else factors
         return (weights @ factors)[self.doc_of]
+
+
+class DocumentTerms:
+    """Every term of a document (title, date and text), analysed on first use and kept: what
+    the composer and the missing-word check ask of a whole document ("does it name Växjö?")."""
+
+    def __init__(self, documents: Mapping[str, Document], analyzer: Analyzer,
+                 cache_size: int = 256) -> None:
+        self.documents = documents
+        self.analyzer = analyzer
+        self._terms: LRU[str, frozenset[str]] = LRU(cache_size)
+
+    def of(self, doc: str) -> frozenset[str]:
+        """The document's terms."""
+        def analyse() -> frozenset[str]:
+            document = self.documents[doc]
+            return frozenset(self.analyzer.terms(f"{document.title}\n{document.date}\n"
+                                                 f"{document.raw}"))
+        return self._terms.get(doc, analyse)

@@ -68,6 +68,10 @@ class Tuning:
     sentence_context: float = 0.5
     # A question that asks for a figure or a date prefers sentences that hold one.
     type_bonus: float = 0.15
+    # A name of the question ("Växjö") counts as present in every sentence of a document that
+    # has it, so the one sentence that repeats the town does not lead every answer about it.
+    # Dev unchanged; dev paraphrased: first answer 0.574 → 0.623, accuracy 0.721 → 0.738.
+    names_from_document: bool = True
     # For a "varför" question, a quote that opens with "Därför"/"Därmed" brings the sentence
     # before it, which holds what it refers to.
     reason_before: bool = True

@@ -4,16 +4,18 @@ The tiny gold set (tests/data/tiny_gold.jsonl) and what our pipeline does with i
 
     t1 number  månadskort → a_bussar-p001 first, quotes the 450-kronor sentence       rank 1, right
     t2 when    lördagar   → b_bibliotek-p001 first, quotes "stänger det klockan 15"   rank 1, right
-    t3 number  nattbussen → p002 (all words) beats p003 (the 300 resenärer)          rank 2, wrong
+    t3 number  nattbussen → p002 (all words) beats p003 (the 300 resenärer)          rank 2, right:
+                            "Hamnstaden" is its document's, so it counts in every sentence
+                            of it, and the sentence with a figure is quoted
     t4 fact    föräldrar  → "Lunchen är gratis" shares no word with the question,
                             is never retrieved; too little evidence, declines  rank –, declined
     t5 who     rektorn    → c_skola-p001 first, quotes "Rektorn heter Maja Lind …"    rank 1, right
     u1 offtopic           → no word in the corpus: declines
     u2 chitchat "Hej!"    → a greeting, no quotes: declines
-    u3 nearmiss Ekby bus  → quotes the Granby price: answers, wrongly
+    u3 nearmiss Ekby bus  → quotes the Granby price, noting that Ekby is missing
 
     Recall@1 = 3/5, Recall@3 = Recall@5 = 4/5, MRR@10 = (1 + 1 + 1/2 + 0 + 1)/5 = 0.7,
-    accuracy = 3/5, false declines = 1/5, correct declines = 2/3 (far 2/2, nearmiss 0/1).
+    accuracy = 4/5, false declines = 1/5, correct declines = 2/3 (far 2/2, nearmiss 0/1).
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ def passage(text: str, n: int = 1) -> Passage:
 def test_each_pair_as_worked_out(tiny_results: list) -> None:
     table = {r.pair.id: (r.rank, r.answered, r.right) for r in tiny_results}
     assert table == {
-        "t1": (1, True, True), "t2": (1, True, True), "t3": (2, True, False),
+        "t1": (1, True, True), "t2": (1, True, True), "t3": (2, True, True),
         "t4": (None, False, False), "t5": (1, True, True),
         "u1": (None, False, False), "u2": (None, False, False), "u3": (None, True, False),
     }
@@ -87,7 +89,7 @@ def test_overall_metrics(tiny_results: list) -> None:
     assert (s["pairs"], s["answerable"], s["unanswerable"]) == (8, 5, 3)
     assert (s["recall@1"], s["recall@3"], s["recall@5"]) == (3 / 5, 4 / 5, 4 / 5)
     assert s["mrr@10"] == 0.7
-    assert (s["accuracy"], s["false_decline"]) == (3 / 5, 1 / 5)
+    assert (s["accuracy"], s["false_decline"]) == (4 / 5, 1 / 5)
     assert s["correct_decline"] == 2 / 3
     assert (s["correct_decline_far"], s["correct_decline_nearmiss"]) == (1.0, 0.0)
     assert (s["faithfulness"], s["unfaithful"]) == (1.0, 0)
@@ -98,7 +100,7 @@ def test_metrics_by_kind(tiny_results: list) -> None:
     assert list(by_kind) == ["fact", "number", "when", "who", "chitchat", "nearmiss", "offtopic"]
     number = by_kind["number"]
     assert (number["recall@1"], number["recall@5"], number["mrr@10"]) == (0.5, 1.0, 0.75)
-    assert (number["accuracy"], number["false_decline"]) == (0.5, 0.0)
+    assert (number["accuracy"], number["false_decline"]) == (1.0, 0.0)
     assert number["correct_decline"] is None
     assert (by_kind["fact"]["recall@5"], by_kind["fact"]["false_decline"]) == (0.0, 1.0)
     assert by_kind["nearmiss"]["correct_decline"] == 0.0
@@ -106,7 +108,7 @@ def test_metrics_by_kind(tiny_results: list) -> None:
 
 
 def test_failures_are_the_wrong_answers_and_the_answered_nearmiss(tiny_results: list) -> None:
-    assert [r.pair.id for r in failures(tiny_results)] == ["t3", "t4", "u3"]
+    assert [r.pair.id for r in failures(tiny_results)] == ["t4"]  # u3 says Ekby is missing
 
 
 @pytest.mark.parametrize(("ranks", "expected"), [
@@ -187,14 +189,15 @@ def test_cli_writes_report_and_fails_the_floor(
     assert captured.err == ("citatbot eval: golvet --min-recall1 0.9 hölls inte: "
                             "recall@1 blev 0.600.\n")
     assert "MRR@10" in captured.out and "bm25" in captured.out
-    assert "3 misslyckade svar, de första 2:" in captured.out
-    assert "väntat:  ”300  resenärer”" in captured.out
+    # u3, the near miss, is answered with a note that Ekby is missing: no failure.
+    assert "1 misslyckat svar:" in captured.out
     assert "citerat: inget, boten avböjde" in captured.out
+    assert "väntat:  att boten avböjer" not in captured.out
     report = json.loads(out.read_text(encoding="utf-8"))
     assert set(report["systems"]) == {"citatbot", "bm25"}
     ours = report["systems"]["citatbot"]
     # The shipped pipeline (with n-grams) also reaches t4's passage, at rank 4.
-    assert (ours["recall@5"], ours["mrr@10"], ours["accuracy"]) == (1.0, 0.75, 0.6)
+    assert (ours["recall@5"], ours["mrr@10"], ours["accuracy"]) == (1.0, 0.75, 0.8)
     assert [f["ok"] for f in report["floors"]] == [False, True]
     assert report["ok"] is False
     assert len(ours["results"]) == 8 and ours["results"][2]["rank"] == 2

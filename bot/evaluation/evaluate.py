@@ -44,7 +44,8 @@ class PairResult:
     quotes: tuple[str, ...]
     faithful: int  # how many of the quotes are exactly raw[start:end] on disk
     ms: float
-    first_right: bool = False  # the first quote (a list: its lead-in and items) holds an answer
+    first_right: bool = False  # the first answer (a quote and what finishes it) holds an answer
+    first_quote_right: bool = False  # the first quote alone does
     missing: tuple[str, ...] = ()  # what the answer said it lacks (bot/missing.py)
 
     def as_json(self) -> dict:
@@ -52,7 +53,8 @@ class PairResult:
         p = self.pair
         return {"id": p.id, "kind": p.kind, "answerable": p.answerable, "question": p.question,
                 "answers": list(p.answers), "rank": self.rank, "answered": self.answered,
-                "right": self.right, "first_right": self.first_right, "missing": list(self.missing), "quotes": list(self.quotes), "faithful": self.faithful,
+                "right": self.right, "first_right": self.first_right,
+                "first_quote_right": self.first_quote_right, "missing": list(self.missing), "quotes": list(self.quotes), "faithful": self.faithful,
                 "ms": round(self.ms, 3)}
 
 
@@ -97,8 +99,10 @@ def judge(pipeline: Pipeline, pair: GoldPair, check: metrics.FileCheck) -> PairR
     rank = metrics.first_relevant(hits, pair.answers) if pair.answerable else None
     right = pair.answerable and metrics.is_right(answer.quotes, pair.answers, docs)
     first = right and metrics.is_right(answer.quotes[:answer.lead], pair.answers, docs)
+    first_quote = first and metrics.is_right(answer.quotes[:1], pair.answers, docs)
     return PairResult(pair, rank, answer.answered, right, tuple(q.text for q in answer.quotes),
-                      sum(check.faithful(q) for q in answer.quotes), ms, first, answer.missing)
+                      sum(check.faithful(q) for q in answer.quotes), ms, first, first_quote,
+                      answer.missing)
 
 
 def evaluate(pipeline: Pipeline, pairs: Sequence[GoldPair], check: metrics.FileCheck,
@@ -124,6 +128,7 @@ def scores(results: Sequence[PairResult]) -> dict[str, float | int | None]:
         "recall@5": metrics.recall_at(ranks, 5), "mrr@5": metrics.mrr(ranks, 5),
         "mrr@10": metrics.mrr(ranks), "accuracy": metrics.share(r.right for r in ans),
         "first_right": metrics.share(r.first_right for r in ans),
+        "first_quote_right": metrics.share(r.first_quote_right for r in ans),
         "false_decline": metrics.share(not r.answered for r in ans),
         "correct_decline": metrics.share(not r.answered for r in un),
         "correct_decline_far": metrics.share(
@@ -190,8 +195,10 @@ def report_json(gold: Path, split: str, runs: dict, held: list[Floor],
 
 
 def failures(results: Sequence[PairResult]) -> list[PairResult]:
-    """Answerable pairs not answered right, and unanswerable pairs that got an answer."""
-    return [r for r in results if (not r.right if r.pair.answerable else r.answered)]
+    """Answerable pairs not answered right, and unanswerable pairs that got an answer (a near
+    miss answered with a note of what is missing is not one)."""
+    return [r for r in results if (not r.right if r.pair.answerable else r.answered and not (
+        r.pair.kind == "nearmiss" and r.missing))]
 
 
 def baseline_wins(ours: Sequence[PairResult], base: Sequence[PairResult]) -> list[dict]:
