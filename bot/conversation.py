@@ -25,8 +25,8 @@ _FOLLOW_UP = re.compile(r"^(?:och|men|än|samt|också|då|hur är det med|vad g�
 class ChatState:
     """What one chat has asked and been shown."""
 
-    question: str = ""
-    context: str = ""
+    question: str = ""  # what a follow-up is read against: the subject and the last follow-up
+    subject: str = ""  # the last question that stood alone, names swapped by follow-ups
     candidates: tuple[Quote, ...] = ()
     shown: int = 0
     answer: Answer | None = None
@@ -64,10 +64,15 @@ class ConversationService:
         context = self._context(state.question, question) if state.question else ""
         answer = self.pipeline.answer(question, context)
         if answer.kind in ("answer", "decline"):
-            # What the next follow-up is read against, cut like any question: a chain of
-            # follow-ups never grows it past the limit.
-            subject = f"{context} {question}" if context else question
-            state.question = subject[: self.pipeline.settings.max_question_chars]
+            # What the next follow-up is read against: the subject (the last question that
+            # stood alone, names swapped as asked) and this follow-up, cut like any question,
+            # so a chain of follow-ups never grows it.
+            limit = self.pipeline.settings.max_question_chars
+            if context:
+                state.subject = self._context(state.subject, question) or state.subject
+            else:
+                state.subject = question[:limit]
+            state.question = (f"{state.subject} {question}" if context else question)[:limit]
             state.candidates = answer.candidates
             state.shown = len(answer.quotes)
             state.answer = answer

@@ -79,3 +79,28 @@ def test_a_dialogue_answer_not_in_its_document_is_refused(tmp_path: Path, pipeli
                    '"answerable": true, "doc": "000_d2445805d168f45a.txt"}]}\n', "utf-8")
     with pytest.raises(GoldRow):
         load_dialogues(bad, pipeline.corpus.documents)
+
+
+def test_a_chain_of_follow_ups_never_grows_what_the_next_is_read_against(
+        pipeline: Pipeline) -> None:
+    """Issue 17.1: each follow-up used to append to the context, so forty short ones cost
+    hundreds of milliseconds each; now the context is the subject and the last follow-up."""
+    from bot.conversation import ConversationService
+
+    service = ConversationService(pipeline)
+    service.handle("chain", "Vad kostar socialtjänsten i Umeå?")
+    for i in range(40):
+        service.handle("chain", f"Och kostnaden {i}?")
+    state = service.state("chain")
+    assert state.subject == "Vad kostar socialtjänsten i Umeå?"
+    assert state.question == "Vad kostar socialtjänsten i Umeå? Och kostnaden 39?"
+
+
+def test_a_swapped_place_stays_swapped_for_the_next_follow_up(pipeline: Pipeline) -> None:
+    from bot.conversation import ConversationService
+
+    service = ConversationService(pipeline)
+    service.handle("swap", "Hur många lex Sarah-anmälningar har utretts i Växjö?")
+    service.handle("swap", "Och i Umeå?")
+    assert "Växjö" not in service.state("swap").subject
+    assert "Umeå" in service.state("swap").question
