@@ -84,6 +84,11 @@ def looks_english(text: str) -> bool:
     return sum(w in english_words() for w in words) >= 2
 
 
+# Words whose stems one analyzer keeps: the bundled corpus has about 3,000, a large real one a
+# few hundred thousand (some 150 bytes each).
+STEM_CACHE = 400_000
+
+
 class Analyzer(Protocol):
     """The role an analyzer plays for the index, the question reader and the composer; the
     plain baseline (bot/evaluation/baseline.py) plays it too."""
@@ -166,10 +171,15 @@ class SwedishAnalyzer:
         return [t.term for t in self.tokens(text)]
 
     def stem(self, word: str) -> str:
-        """The Snowball Swedish stem of a case-folded word, cached."""
+        """The Snowball Swedish stem of a case-folded word, cached up to STEM_CACHE words: a
+        corpus's vocabulary stays cached, while a stream of made-up words from users cannot
+        grow the process (the cache starts over when full)."""
         stem = self._stem_cache.get(word)
         if stem is None:
-            stem = self._stem_cache[word] = self._stemmer.stemWord(word)
+            stem = self._stemmer.stemWord(word)
+            if len(self._stem_cache) >= STEM_CACHE:
+                self._stem_cache.clear()
+            self._stem_cache[word] = stem
         return stem
 
 

@@ -16,7 +16,6 @@ ABBREVIATIONS = frozenset(
 _BOUNDARY = re.compile(r"[.!?…]+[”\"»)]*(?=\s+[–—\-”\"«(]?\s?[A-ZÅÄÖÉÜ0-9])")
 # "1. Att varje chef …": a numbered list item's number is not a sentence of its own.
 _LIST_NUMBER = re.compile(r"\d{1,2}[.)]")
-_WORD_BEFORE = re.compile(r"(\S+)$")
 
 
 def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -44,8 +43,11 @@ def _is_abbreviation(before: str) -> bool:
     """True when the period closing `before` belongs to an abbreviation like "t.ex." or "m.m."."""
     if not before.endswith("."):
         return False
-    match = _WORD_BEFORE.search(before[:-1])
-    word = match.group(1).casefold().strip("(”\"") if match else ""
+    # The word the period closes, read from the end: a search for `\S+$` tried every start of
+    # a long run of letters that ends in a space (75,000 of them took 34 s).
+    tail = before[:-1]
+    word = "" if not tail or tail[-1].isspace() else tail.rsplit(None, 1)[-1]
+    word = word.casefold().strip("(”\"")
     if before.endswith("o s v."):
         return False
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())

@@ -72,3 +72,30 @@ def test_character_grams_of_terms() -> None:
     assert set(grams.terms("sjukfrånvaron")) & set(grams.terms("frånvaro"))
     with pytest.raises(ValueError):
         CharGramAnalyzer(A, 1)
+
+
+def test_the_stem_cache_is_bounded(monkeypatch) -> None:
+    """Issue 17.13: every new word of every message stayed cached, so a stream of made-up words
+    grew the process without end."""
+    import retrieval.analyzer as analyzer
+
+    monkeypatch.setattr(analyzer, "STEM_CACHE", 1000)
+    swedish = analyzer.SwedishAnalyzer()
+    for i in range(5000):
+        swedish.stem(f"påhitt{i}ord")
+    assert len(swedish._stem_cache) <= 1000
+    assert swedish.stem("socialsekreterarna") == swedish.stem("socialsekreterarna")
+
+
+def test_the_sentence_splitter_is_linear_on_long_runs_of_letters() -> None:
+    """Issue 17.12: a 75,000-letter run ending in " ." took 34 s to split (a `\\S+$` search
+    retried from every letter); a scraped page with a blob must cost milliseconds."""
+    import time
+
+    from retrieval.sentences import split_sentences
+
+    text = "x" * 75_000 + " . Nästa mening. Se t.ex. Umeå."
+    started = time.perf_counter()
+    spans = split_sentences(text)
+    assert time.perf_counter() - started < 0.5
+    assert [text[s:e] for s, e in spans][1:] == ["Nästa mening.", "Se t.ex. Umeå."]
