@@ -59,12 +59,19 @@ def test_the_documented_contract_is_what_ask_writes(capsys: pytest.CaptureFixtur
 
 
 def test_ask_json_stdin_writes_one_object_a_line() -> None:
-    result = run("ask", "--json", "-", stdin="Vad kostar socialtjänsten i Umeå?\n\nhej\nVem vann VM?\n")
-    lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert result.returncode == 0 and len(lines) == 3
+    """Issue 17.19: a blank line gets its object too, so outputs line up with inputs, and bytes
+    that are not UTF-8 never reach the JSON."""
+    import os
+
+    stdin = "Vad kostar socialtjänsten i Umeå?\n\nhej\nVem vann VM?\n".encode() + b"\xff\xfe?\n"
+    result = subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "-"], input=stdin,
+                            capture_output=True, timeout=60, env=dict(os.environ))
+    lines = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert result.returncode == 0 and len(lines) == 5
     for obj in lines:
         check_contract(obj)
-    assert [o["answered"] for o in lines] == [True, False, False]
+    assert [o["answered"] for o in lines] == [True, False, False, False, False]
+    assert lines[1]["question"] == "" and lines[4]["question"] == "\ufffd\ufffd?"
 
 
 def test_a_long_declined_question_says_it_was_cut(capsys: pytest.CaptureFixture[str]) -> None:

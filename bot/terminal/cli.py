@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -85,10 +85,10 @@ def print_problems(problems: Sequence[CorpusProblem], messages: Renderer) -> Non
 
 def cmd_ask(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
     pipeline = build_pipeline(settings, messages)
-    questions = (line.rstrip("\n") for line in sys.stdin) if args.question == "-" else [args.question]
+    questions = stdin_lines() if args.question == "-" else [args.question]
     for question in questions:
-        if args.question == "-" and not question.strip():
-            continue
+        if args.question == "-" and not args.json and not question.strip():
+            continue  # with --json every line gets its object, so outputs line up with inputs
         answer = answer_once(pipeline, question)
         text = messages.answer(answer, pipeline.corpus)
         if args.json:
@@ -97,6 +97,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, messages: Renderer) ->
         else:
             print(text + "\n", flush=True)
     return 0
+
+
+def stdin_lines() -> Iterator[str]:
+    """Standard input a line at a time, bytes that are not UTF-8 replaced (U+FFFD), so every
+    answer is valid JSON whatever was piped in."""
+    for raw in sys.stdin.buffer:
+        yield raw.decode("utf-8", "replace").rstrip("\r\n")
 
 
 def cmd_repl(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
