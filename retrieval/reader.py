@@ -10,6 +10,7 @@ into its corpus parts.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from retrieval.analyzer import Analyzer, QueryWord
 from retrieval.expansion import TermExpander
@@ -38,7 +39,12 @@ class QuestionReader:
         extra = [w for w in self._words(context) if w.term not in {o.term for o in own}]
         groups = [g for w in own for g in self._groups(w, False)]
         groups += [g for w in extra for g in self._groups(w, True)]
-        return Query(question, tuple(g for g in groups if g.weight > 0), context)
+        if any(g.weight > 0 for g in groups):
+            # A word in more than half the passages has no BM25 weight: it says nothing.
+            return Query(question, tuple(g for g in groups if g.weight > 0), context)
+        # Every word has none, which happens in a corpus of two or three passages (BM25's idf
+        # is 0 for a word in half of them): the words still are the question, weighed alike.
+        return Query(question, tuple(replace(g, weight=1.0) for g in groups), context)
 
     def _words(self, text: str) -> list[QueryWord]:
         """The distinct topic words of a question, first occurrence kept."""

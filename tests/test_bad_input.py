@@ -141,3 +141,23 @@ async def test_every_bad_input_through_the_bot_gets_one_wellformed_reply(bot, fa
     assert "<script>" not in "\n".join(m["html"] for m in fake.sent)  # escaped, never markup
     jinja = fake.sent_to(1000 + list(SENDABLE).index("jinja"))[0]["html"]
     assert jinja == bot.bot_data[SERVICES].render(Answer("", "decline"))[0]  # as any decline
+
+
+@pytest.mark.parametrize("semantic, kind", [(True, "answer"), (False, "decline")])
+def test_a_corpus_of_two_short_documents_still_reads_the_question(
+        tmp_path, semantic: bool, kind: str) -> None:
+    """Issue 17.24: with two passages every word's BM25 idf is 0, and every question was
+    "no question to search for". The words are the question; meaning finds the passage."""
+    from bot.pipeline import Pipeline
+    from bot.settings import Settings
+
+    (tmp_path / "a.txt").write_text("Bussarna i Granby\n\nEtt månadskort kostar 450 kronor i "
+                                    "Granby.\n", "utf-8")
+    (tmp_path / "b.txt").write_text("Biblioteket\n\nBiblioteket stänger klockan 15 på "
+                                    "lördagar.\n", "utf-8")
+    pipeline = Pipeline.from_settings(Settings(_env_file=None, corpus_dir=tmp_path,
+                                               index_cache=False, semantic=semantic))
+    answer = pipeline.answer("Vad kostar ett månadskort?")
+    assert answer.kind == kind
+    if semantic:
+        assert "450 kronor" in answer.quotes[0].text
