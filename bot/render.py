@@ -32,14 +32,15 @@ _TEMPLATE_OF = {"more": "answer"}
 def swedish_date(iso: str) -> str:
     """'2018-11-07' → '7 november 2018', '2023-04' → 'april 2023'; anything else unchanged."""
     parts = iso.split("-")
-    try:
-        if len(parts) == 3:
-            return f"{int(parts[2])} {MONTHS[int(parts[1]) - 1]} {int(parts[0])}"
-        if len(parts) == 2:
-            return f"{MONTHS[int(parts[1]) - 1]} {int(parts[0])}"
-    except (ValueError, IndexError):
-        pass
-    return iso
+    if not 2 <= len(parts) <= 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        return iso
+    year, month = int(parts[0]), int(parts[1])
+    if not 1 <= month <= 12:  # "2023-00" is no month (a negative index read it as december)
+        return iso
+    if len(parts) == 2:
+        return f"{MONTHS[month - 1]} {year}"
+    day = int(parts[2])
+    return f"{day} {MONTHS[month - 1]} {year}" if 1 <= day <= 31 else iso
 
 
 def quote_marks(text: str) -> tuple[str, str]:

@@ -161,3 +161,15 @@ def test_a_corpus_of_two_short_documents_still_reads_the_question(
     assert answer.kind == kind
     if semantic:
         assert "450 kronor" in answer.quotes[0].text
+
+
+@pytest.mark.parametrize("iso, shown", [
+    ("2018-11-07", "7 november 2018"), ("2023-04", "april 2023"), ("2023-00", "2023-00"),
+    ("2023-13", "2023-13"), ("2023-02-00", "2023-02-00"), ("2023-٠٤", "2023-٠٤"), ("", ""),
+    ("odaterad", "odaterad"),
+])
+def test_a_date_that_is_no_date_is_shown_as_written(iso: str, shown: str) -> None:
+    """Issue 17.25: "2023-00" was shown as "december 2023"."""
+    from bot.render import swedish_date
+
+    assert swedish_date(iso) == shown
