@@ -20,7 +20,10 @@ import Stemmer
 _LETTERS = r"(?:[^\W\d_][\u0300-\u036f]*)+"  # letters, with combining accents of decomposed text
 _TOKEN = re.compile(rf"\d+(?:[.,:]\d+)*|{_LETTERS}(?:-{_LETTERS})*-?|\w+")
 # Format and control characters (zero-width spaces, direction marks, NUL) that split or hide words.
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")  # terminal escape sequences pasted along
+# Terminal escape sequences pasted along: CSI ("ESC [ … m", colours) and OSC ("ESC ] … BEL" or
+# "ESC ] … ESC \\", which sets a window title), then any other two-character escape.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|"
+                   r"\x1b[@-_]")
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e"
                         "\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 

@@ -99,3 +99,11 @@ def test_the_sentence_splitter_is_linear_on_long_runs_of_letters() -> None:
     spans = split_sentences(text)
     assert time.perf_counter() - started < 0.5
     assert [text[s:e] for s, e in spans][1:] == ["Nästa mening.", "Se t.ex. Umeå."]
+
+
+def test_a_pasted_window_title_sequence_is_no_part_of_the_question() -> None:
+    """Issue 17.23: "ESC ] 0 ; title BEL" (and its ESC-backslash form) stayed in questions."""
+    from retrieval.analyzer import clean_question
+
+    typed = "Vad kostar \x1b]0;HACKED\x07socialtjänsten\x1b]2;x\x1b\\ i \x1b[1mUmeå\x1b[0m?"
+    assert clean_question(typed).split() == ["Vad", "kostar", "socialtjänsten", "i", "Umeå?"]
