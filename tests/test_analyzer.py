@@ -106,4 +106,6 @@ def test_a_pasted_window_title_sequence_is_no_part_of_the_question() -> None:
     from retrieval.analyzer import clean_question
 
     typed = "Vad kostar \x1b]0;HACKED\x07socialtjänsten\x1b]2;x\x1b\\ i \x1b[1mUmeå\x1b[0m?"
-    assert clean_question(typed).split() == ["Vad", "kostar", "socialtjänsten", "i", "Umeå?"]
+    cleaned = clean_question(typed)
+    assert cleaned.split() == ["Vad", "kostar", "socialtjänsten", "i", "Umeå", "?"]
+    assert "HACKED" not in cleaned and "\x1b" not in cleaned
