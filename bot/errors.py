@@ -6,6 +6,7 @@ its params; nothing else turns an error into text.
     CitatbotError
     ├── CorpusError ...      (retrieval/errors.py)
     ├── SettingInvalid       a setting's value cannot be used (name, value, type, ctx)
+    ├── EnvFileUnreadable    .env is not UTF-8 text (path, position)
     ├── PromptsInvalid       the prompts folder or a template of it is unusable (path, reason)
     ├── ReportUnwritable     eval's --json report cannot be written (path)
     ├── GoldError            a gold file cannot be used (path)
@@ -27,6 +28,10 @@ from retrieval.errors import CitatbotError
 
 class SettingInvalid(CitatbotError):
     """A setting's value cannot be used."""
+
+
+class EnvFileUnreadable(CitatbotError):
+    """The .env file is not UTF-8 text (path, position of the first bad byte)."""
 
 
 class PromptsInvalid(CitatbotError):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from retrieval.ingest import MAX_FILE_BYTES, MB
@@ -98,6 +100,16 @@ class Settings(BaseSettings):
         if value and not value.startswith("https://"):
             raise ValueError("the webhook URL must start with https://")
         return value or None
+
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        """Telegram takes a secret_token of 1-256 characters A-Z, a-z, 0-9, _ and -."""
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}",
+                                                  value.get_secret_value()):
+            raise PydanticCustomError("webhook_secret", "not a Telegram secret token")
+        return value
 
 
 def _state_dir() -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +140,25 @@ def test_a_setting_is_named_as_it_is_set() -> None:
     assert env_name("TELEGRAM_BASE_URL") == "TELEGRAM_BASE_URL"
     assert env_name("max_file_mb") == "CITATBOT_MAX_FILE_MB"
     assert env_name("rate_limit_per_minute") == "CITATBOT_RATE_LIMIT_PER_MINUTE"
+
+
+def test_an_env_file_that_is_not_utf8_gets_one_line(tmp_path: Path) -> None:
+    """Issue 17.21: a .env with bytes that are not UTF-8 ended in a traceback."""
+    import os
+
+    (tmp_path / ".env").write_bytes(b"CITATBOT_TOP_K=5\n\xff\xfe=x\n")
+    root = Path(__file__).parents[1]
+    done = subprocess.run([sys.executable, "-m", "bot", "ask", "hej"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode != 0
+    assert done.stderr.strip() == ("citatbot: .env är inte UTF-8-text (fel vid byte 17). "
+                                   "Spara filen som UTF-8.")
+
+
+def test_a_webhook_secret_telegram_would_refuse_is_named_and_not_printed() -> None:
+    """Issue 17.21: it was reported as a bad CITATBOT_WEBHOOK_URL."""
+    result = run("ask", "hej", env={"CITATBOT_WEBHOOK_SECRET": "hemligt lösen!"})
+    assert result.returncode != 0
+    assert "CITATBOT_WEBHOOK_SECRET=***" in result.stderr and "hemligt" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

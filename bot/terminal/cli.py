@@ -18,7 +18,7 @@ from bot.commands import answer_once
 from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.settings import DEFAULT_PROMPTS, Settings
-from bot.errors import SettingInvalid
+from bot.errors import EnvFileUnreadable, SettingInvalid
 from bot.sources import source_of
 from retrieval.errors import CitatbotError
 from retrieval.ingest import CorpusProblem, load_corpus
@@ -53,10 +53,15 @@ def load_settings() -> Settings:
     """Settings from environment and .env; an invalid value raises SettingInvalid."""
     try:
         return Settings()
+    except UnicodeDecodeError as exc:  # the .env file, read before any value is checked
+        raise EnvFileUnreadable(path=".env", position=exc.start) from None
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0]) if err["loc"] else "?"
-        raise SettingInvalid(name=env_name(name), value=err.get("input"), type=err["type"],
+        value = err.get("input")
+        if "secret" in name or "token" in name:
+            value = "***"  # a secret is never printed, not even a wrong one
+        raise SettingInvalid(name=env_name(name), value=value, type=err["type"],
                              ctx=err.get("ctx", {})) from None
 
 
