@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import numpy as np
 from numpy.lib.npyio import NpzFile
@@ -31,7 +31,8 @@ from retrieval.ingest import corpus_files
 from retrieval.passage import Passage
 
 FORMAT = 1
-CACHE_MODE = 0o644
+# Owner-only: the cache holds the corpus's text, which may be more private than its folder.
+CACHE_MODE = 0o600
 T = TypeVar("T")
 # What reading a missing, truncated or tampered .npz can raise: each means "rebuild".
 LOAD_ERRORS = (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile)
@@ -128,7 +129,7 @@ def save_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> int:
         named: dict[str, Any] = dict(arrays)  # numpy's stubs mistake ** for allow_pickle
         with os.fdopen(fd, "wb") as handle:
             np.savez(handle, **named)
-        os.chmod(tmp, CACHE_MODE)  # mkstemp makes it private; the index holds no secret
+        os.chmod(tmp, CACHE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -154,8 +155,21 @@ def load_postings(path: Path, key: str) -> Postings | None:
 def open_npz(path: Path) -> Iterator[NpzFile]:
     """The .npz archive at `path`, read without pickle; raises one of LOAD_ERRORS when broken."""
     # Open the file ourselves: np.load leaves its own handle open when a zip is broken.
-    with open(path, "rb") as handle, _npz(np.load(handle, allow_pickle=False)) as data:
-        yield data
+    with open(path, "rb") as handle:
+        _stored_only(handle)
+        with _npz(np.load(handle, allow_pickle=False)) as data:
+            yield data
+
+
+def _stored_only(handle: BinaryIO) -> None:
+    """Refuse an archive with a compressed member: np.savez stores its arrays as they are, so a
+    deflated member is not ours, and inflating one (a 3 MB "zip bomb" grew to 6 GB) is what
+    must not happen before the file is found wrong."""
+    with zipfile.ZipFile(handle) as archive:
+        for member in archive.infolist():
+            if member.compress_type != zipfile.ZIP_STORED or member.file_size != member.compress_size:
+                raise ValueError(f"{member.filename} is compressed: not an index citatbot wrote")
+    handle.seek(0)
 
 
 def _npz(loaded: object) -> NpzFile:

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SYNONYMS_FILE = "synonyms.txt"
+# Words a line may list: enough for any real set of synonyms, few enough that the pairs an
+# equivalence line makes (each word to every other) stay small.
+MAX_ENTRIES = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +26,7 @@ class SynonymLineProblem:
     """A line of the synonym file that was skipped, and why (a code the front end words)."""
 
     line: int
-    problem: str  # "phrase" | "empty_side" | "unreadable" (line 0: the whole file)
+    problem: str  # "phrase" | "empty_side" | "too_many" | "unreadable" (line 0: the whole file)
     text: str
 
 
@@ -48,6 +51,10 @@ def parse_synonyms(text: str, terms: Callable[[str], list[str]]
     for number, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
+            continue
+        if line.count(",") >= MAX_ENTRIES:
+            # Each word of an equivalence line maps to every other: 10,000 words are 10^8.
+            problems.append(SynonymLineProblem(number, "too_many", line[:80]))
             continue
         left, arrow, right = line.partition("=>")
         sides = [_entries(left, terms), _entries(right, terms)] if arrow else [_entries(line, terms)]

@@ -121,8 +121,19 @@ def stale_key(path: Path) -> None:
     np.savez(path, **arrays)
 
 
+def zip_bomb(path: Path) -> None:
+    """Issue 17.16: a small deflated member that would inflate to gigabytes (here 400 MB of
+    zeros in under 1 MB); it must be refused before it is inflated."""
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["doc_ids"] = np.zeros(100_000_000, dtype=np.int32)
+    np.savez_compressed(path, **arrays)
+    assert path.stat().st_size < 2_000_000
+
+
 @pytest.mark.parametrize(
-    "damage", [truncate, garbage, flip_bytes, out_of_range_ids, pickled_member, stale_key],
+    "damage", [truncate, garbage, flip_bytes, out_of_range_ids, pickled_member, stale_key,
+               zip_bomb],
     ids=lambda f: f.__name__)
 def test_corrupt_or_stale_cache_is_rebuilt(local_settings: Settings, damage):
     want = ranking(Pipeline.from_settings(local_settings))
@@ -155,6 +166,28 @@ def test_load_refuses_another_key(tmp_path: Path, pipeline: Pipeline):
     terms = pipeline.query(QUESTION).bm25_terms
     assert index.search(terms, 5) == pipeline.retriever.words.search(terms, 5)
     assert not list(tmp_path.glob("*.tmp")) and zipfile.is_zipfile(path)
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path: Path, pipeline: Pipeline):
+    import tracemalloc
+
+    path = tmp_path / "index.npz"
+    save_postings(path, pipeline.retriever.words.postings, "k1")
+    zip_bomb(path)
+    tracemalloc.start()
+    try:
+        assert load_postings(path, "k1") is None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50_000_000  # inflating the member would take 400 MB
+
+
+def test_the_cache_is_readable_by_its_owner_only(local_settings: Settings):
+    """Issue 17.3: the cache holds the corpus's text; it was written world-readable."""
+    Pipeline.from_settings(local_settings)
+    path = index_path(local_settings.corpus_dir)
+    assert path.stat().st_mode & 0o777 == 0o600
 
 
 def test_cache_off_writes_nothing(corpus_dir: Path):

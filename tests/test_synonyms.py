@@ -83,3 +83,15 @@ def test_ask_names_the_unusable_line(corpus_copy: Path, monkeypatch: pytest.Monk
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["Varning: synonyms.txt rad 2: ekonomiskt bistånd, x: bara ett ord per synonym, "
                    "raden används inte."]
+
+
+def test_a_line_of_thousands_of_words_is_refused_not_multiplied() -> None:
+    """Issue 17.16: a 60 KB equivalence line mapped each of its words to every other (4.7 GB)."""
+    import time
+
+    line = ", ".join(f"ord{i}" for i in range(8000))
+    started = time.perf_counter()
+    synonyms, problems = parse_synonyms(f"enkät, undersökning\n{line}\n", TERMS)
+    assert time.perf_counter() - started < 1.0
+    assert [(p.line, p.problem) for p in problems] == [(2, "too_many")]
+    assert len(synonyms) == 2  # the good line still applies
