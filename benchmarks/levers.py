@@ -90,6 +90,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                        _off(sentence_share=0.0)),
     "follow-on": ("the first answer brings the sentence that takes it up ('Kritiken …')",
                   _off(follow_on=False)),
+    "completes": ("the first answer brings the next sentence when it holds more of the question",
+                  _off(completes=False)),
     "names-from-document": ("a name the document has counts in each of its sentences",
                             _off(names_from_document=False)),
     "bm25-b": ("BM25 b 0.5 instead of 0.75", _off(bm25_b=0.75)),

@@ -163,6 +163,9 @@ class Composer:
             elif not groups and following and self.tuning.follow_on and _follows_on(
                     sentences[index], following[0]):
                 extra = following[:1]
+            elif not groups and following and self.tuning.completes and _completes(
+                    query, sentences[index], following[0]):
+                extra = following[:1]
             else:
                 extra = ()
             group += [quoted(s, quote.passage, quote.score) for s in extra]
@@ -253,6 +256,13 @@ def _follows_on(sentence: Sentence, after: Sentence) -> bool:
     opening = after.tokens[0] if after.tokens else None
     return bool(opening and opening[1] <= len(after.text) - len(after.text.lstrip("–—-”\"« "))
                 and opening[0] in sentence.terms)
+
+
+def _completes(query: Query, sentence: Sentence, after: Sentence) -> bool:
+    """True when `after` holds a word of the question that `sentence` lacks (not the previous
+    question's, not a name): together they answer more of it."""
+    return any(g.factor(after.terms) and not g.factor(sentence.terms)
+               for g in query.groups if not g.context and not g.name)
 
 
 def _lead_in(sentences: Sequence[Sentence], index: int) -> int | None:

@@ -78,6 +78,10 @@ class Tuning:
     # The first answer brings the sentence after it when that one takes it up ("… riktade
     # skarp kritik mot politikerna." → "Kritiken handlade om …"): it holds what was announced.
     follow_on: bool = True
+    # ... and the sentence after it when that one holds a word of the question the first lacks
+    # ("De nya socialsekreterarna var mycket oroade för flickan." → "Oron delades av skolan och
+    # Bup."): dev first answer 0.741 → 0.765, dev paraphrased 0.623 → 0.639, accuracy unchanged.
+    completes: bool = True
     # A lead-in ending in a colon is followed by at most this many sentences of its list.
     max_list_items: int = 8
     # A quote on the first page must carry at least this share of the best sentence's score, so

@@ -273,3 +273,13 @@ def test_a_figure_asked_for_and_absent_from_the_first_answer_is_said_to_be_missi
     assert answer.missing == ("Hur många",) and answer.missing_kinds == ("figure",)
     assert answer.missing_names == ()
     assert pipeline.answer("Hur många lex Sarah-anmälningar har utretts i Växjö?").missing == ()
+
+
+def test_the_first_answer_brings_the_sentence_that_holds_the_rest_of_the_question(
+        pipeline: Pipeline) -> None:
+    answer = pipeline.answer("Vilka delade socialsekreterarnas oro för flickan?")
+    texts = [q.text for q in answer.quotes]
+    assert texts[:2] == ["De nya socialsekreterarna var mycket oroade för flickan.",
+                         "Oron delades av skolan och Bup på den ort flickan vistades."]
+    assert answer.lead == 2
+    assert answer.quotes[0].end < answer.quotes[1].start  # two quotes, never one stitched
