@@ -86,6 +86,7 @@ FLOORS = (  # (argparse dest, flag, metric key, the limit is a ceiling)
     ("min_decline_far", "--min-decline-far", "correct_decline_far", False),
     ("min_nearmiss_noted", "--min-nearmiss-noted", "nearmiss_declined_or_noted", False),
     ("max_wrong_note", "--max-wrong-note", "wrong_missing_note", True),
+    ("min_first_answer", "--min-first-answer", "first_right", False),
 )
 
 

@@ -209,6 +209,8 @@ def add_eval_arguments(ev: argparse.ArgumentParser) -> None:
                              "en notis om vad som saknas")
     floors.add_argument("--max-wrong-note", type=rate, metavar="X",
                         help="högsta andel rätta svar som ändå säger att något saknas")
+    floors.add_argument("--min-first-answer", type=rate, metavar="X",
+                        help="lägsta andel besvarbara frågor vars första svar håller svaret")
 
 
 def parser() -> argparse.ArgumentParser:
