@@ -238,6 +238,22 @@ async def test_old_button_says_it_has_expired(bot, fake: FakeBotApi) -> None:
     assert all("gått ut" in c["text"] for c in fake.called("answerCallbackQuery"))
 
 
+async def test_forged_button_numbers_say_expired_not_error(bot, fake: FakeBotApi) -> None:
+    """Issue 17.18: a superscript digit or a 5,000-digit answer id raised ValueError (a
+    traceback, the button left spinning)."""
+    fake.message(82, VAXJO)
+    [reply] = await fake.wait_sent(82)
+    paragraph = next(d for label, d in buttons_of(reply).items() if label.startswith("Visa"))
+    action, epoch, answer_id, _ = paragraph.split(":")
+    for data in (f"{action}:{epoch}:{answer_id}:²", f"{action}:{epoch}:{answer_id}:٣",
+                 f"{action}:{epoch}:{'9' * 5000}:0", f"{action}:{epoch}:²:0"):
+        fake.press(reply, data)
+    await fake.wait_for(lambda: len(fake.called("answerCallbackQuery")) == 4)
+    assert all("gått ut" in c["text"] for c in fake.called("answerCallbackQuery"))
+    await fake.settle()
+    assert len(fake.sent_to(82)) == 1  # no apology, no paragraph
+
+
 async def test_429_and_500_are_waited_out_and_delivered_once(bot, fake: FakeBotApi) -> None:
     fake.fail("sendMessage", 429, retry_after=1)
     fake.fail("sendMessage", 500)

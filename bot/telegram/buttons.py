@@ -56,9 +56,15 @@ def callback(action: str, epoch: str, answer_id: int = 0, arg: str = "") -> str:
 def parse(data: str | None) -> Press | None:
     """The Press a callback's data encodes, or None for data we never made."""
     parts = (data or "").split(":")
-    if len(parts) != 4 or not parts[2].isdigit() or len(parts[2]) > 12:
+    if len(parts) != 4 or not is_number(parts[2], 12):
         return None
     return Press(parts[0], parts[1], int(parts[2]), parts[3])
+
+
+def is_number(text: str, digits: int) -> bool:
+    """ASCII digits only, at most `digits` of them: str.isdigit also accepts "²" and "٣",
+    which int() refuses or reads, and a 5,000-digit number is no answer id."""
+    return 0 < len(text) <= digits and text.isascii() and text.isdigit()
 
 
 class AnswerMemory:

@@ -177,7 +177,7 @@ async def on_paragraph_button(context: ContextTypes.DEFAULT_TYPE, query_id: str,
     """"Visa stycket": the whole paragraph around a quote of that answer."""
     s = services(context)
     quotes = shown.answer.quotes
-    if not arg.isdigit() or int(arg) >= len(quotes):
+    if not buttons.is_number(arg, 3) or int(arg) >= len(quotes):
         await answer_query(context, query_id, s.toast("expired"))
         return
     await answer_query(context, query_id)
