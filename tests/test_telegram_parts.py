@@ -238,3 +238,15 @@ def test_redaction_hides_the_token_in_messages_and_tracebacks(caplog) -> None:
     assert secret not in record.getMessage() and secret not in record.exc_text
     assert MASK in record.getMessage()
     assert secret not in repr(Settings(_env_file=None, TELEGRAM_BOT_TOKEN=secret))
+
+
+def test_a_piece_never_exceeds_the_limit_in_utf16_units() -> None:
+    """Issue 17.17: Telegram counts UTF-16 units, so a paragraph of emoji under 4,096
+    characters was still "message is too long"."""
+    from bot.telegram.delivery import units
+
+    text = "Stycket 😀 " * 400 + "slut"  # 4,404 characters, 4,804 UTF-16 units
+    pieces = split_html(text, 4096)
+    assert len(pieces) == 2
+    assert all(units(p) <= 4096 for p in pieces) and units("😀") == 2
+    assert " ".join(pieces).split() == text.split()

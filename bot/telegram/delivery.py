@@ -109,7 +109,7 @@ def pack(render: Callable[[Sequence[T], bool, bool], str], items: Sequence[T],
     messages: list[str] = []
     chunk: list[T] = []
     for item in items:
-        if chunk and len(render([*chunk, item], not messages, False)) > limit:
+        if chunk and units(render([*chunk, item], not messages, False)) > limit:
             messages.append(render(chunk, not messages, False))
             chunk = []
         chunk.append(item)
@@ -117,21 +117,30 @@ def pack(render: Callable[[Sequence[T], bool, bool], str], items: Sequence[T],
     return [piece for message in messages for piece in split_html(message, limit)]
 
 
+def units(text: str) -> int:
+    """The text's length as Telegram counts it: in UTF-16 code units, so an emoji or another
+    character beyond the Basic Multilingual Plane counts two."""
+    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
+
+
 def split_html(text: str, limit: int) -> list[str]:
-    """Cut Telegram HTML into pieces of at most `limit` characters, at line breaks or spaces,
+    """Cut Telegram HTML into pieces of at most `limit` UTF-16 units, at line breaks or spaces,
     never inside a tag or an entity, closing open tags at a cut and reopening them after it."""
     if limit < MIN_LIMIT:
         raise ValueError(f"limit {limit} is too small to split HTML; use at least {MIN_LIMIT}")
-    if len(text) <= limit:
+    if units(text) <= limit:
         return [text]
     pieces: list[str] = []
     current, open_tags = "", []
+    size = 0  # units(current), kept as it grows
     for token in _tokens(text):
         closing = "".join(f"</{_name(t)}>" for t in reversed(open_tags))
-        if current and len(current) + len(token) + len(closing) > limit:
+        if current and size + units(token) + units(closing) > limit:
             pieces.append((current + closing).strip())
             current = "".join(open_tags)
+            size = units(current)
         current += token
+        size += units(token)
         if match := _TAG.fullmatch(token):
             if match[1]:
                 open_tags = [t for t in open_tags if _name(t) != match[2].lower()]
