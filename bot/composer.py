@@ -27,7 +27,6 @@ from retrieval.lru import LRU
 from retrieval.passage import Document, Hit, Passage, is_question
 from retrieval.query import Query
 from retrieval.semantic import meaning
-from retrieval.topics import DocumentTerms
 from retrieval.tuning import Tuning
 from retrieval.sentences import sentence_role, split_sentences
 
@@ -42,7 +41,6 @@ class Composer:
         *,
         max_quotes: int,
         tuning: Tuning | None = None,
-        document_terms: DocumentTerms | None = None,
         cache_size: int = 4096,
     ) -> None:
         if max_quotes < 1:
@@ -51,17 +49,18 @@ class Composer:
         self.analyzer = analyzer
         self.max_quotes = max_quotes
         self.tuning = tuning or Tuning()
-        self.document_terms = document_terms
         self._layouts: LRU[str, PassageLayout] = LRU(cache_size)
 
     def compose(self, query: Query, hits: Sequence[Hit],
-                similarity: Mapping[tuple[str, int], float] | None = None) -> Answer:
+                similarity: Mapping[tuple[str, int], float] | None = None,
+                in_document: Mapping[str, Sequence[float]] | None = None) -> Answer:
         """An answer with the best sentences of the hits, or a decline when none matches;
-        `similarity` is each sentence's cosine to the question, keyed (doc, start), if known."""
+        `similarity` is each sentence's cosine to the question, keyed (doc, start), and
+        `in_document` each hit's document's factor for each group (Results), if known."""
         question = query.text
         if not hits:
             return Answer(question, "decline", hits=tuple(hits))
-        ranked = self.rank_sentences(query, hits, similarity or {})
+        ranked = self.rank_sentences(query, hits, similarity or {}, in_document or {})
         if not ranked:
             return Answer(question, "decline", hits=tuple(hits))
         floor = ranked[0][0] * self.tuning.relative_floor
@@ -83,12 +82,16 @@ class Composer:
         )
 
     def rank_sentences(self, query: Query, hits: Sequence[Hit],
-                       similarity: Mapping[tuple[str, int], float]) -> list[tuple[float, Quote]]:
+                       similarity: Mapping[tuple[str, int], float],
+                       in_document: Mapping[str, Sequence[float]] | None = None
+                       ) -> list[tuple[float, Quote]]:
         """Every sentence of the hits that shares a word with the question or has a cosine to
         it, with its score, best first."""
         # A follow-up's own words say what it asks; the previous question's found the passages.
         # Only a follow-up of question words alone ("varför då?") reads its sentences by them.
-        groups = [g for g in query.groups if not g.context] or list(query.groups)
+        own = [i for i, g in enumerate(query.groups) if not g.context]
+        indices = own or list(range(len(query.groups)))
+        groups = [query.groups[i] for i in indices]
         total = sum(g.weight for g in groups) or 1.0
         top_score = hits[0].score or 1.0
         wants_number = bool(ASKS_NUMBER.search(query.text))
@@ -101,16 +104,17 @@ class Composer:
             around = layout.terms
             # A name the document carries ("Växjö") is every one of its sentences' topic: the
             # sentence that happens to repeat it is no better an answer for that.
-            in_doc = (self.document_terms.of(hit.passage.doc)
-                      if tune.names_from_document and self.document_terms else frozenset())
+            doc = (in_document or {}).get(hit.passage.doc)
+            named = [doc[i] if doc and g.name and tune.names_from_document else 0.0
+                     for i, g in zip(indices, groups)]
             for sentence in layout.sentences:
                 cosine = similarity.get((hit.passage.doc, sentence.start))
                 if cosine is None and sentence.terms.isdisjoint(matchable):
                     continue
                 terms = sentence.terms
                 share = sum(g.weight * max(g.factor(terms), tune.sentence_context * g.factor(around),
-                                           g.factor(in_doc) if g.name else 0.0)
-                            for g in groups) / total
+                                           in_doc)
+                            for g, in_doc in zip(groups, named)) / total
                 if cosine is not None:
                     share += tune.sentence_semantic * meaning(cosine, tune.semantic_floor)
                 if wants_number and sentence.has_number:

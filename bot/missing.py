@@ -4,20 +4,21 @@ documents never mention, and the kind of answer it asks for that no quote holds.
 A search engine shows "Missing: term" under a result that matched only part of a query. A
 quote about Umeå's budget is no answer to "Vad kostar socialtjänsten i Växjö?", however close
 its words; saying "Växjö nämns inte" keeps the reader from taking it for one. A name or a
-figure counts as present when the first quote's whole document (text, title, date) has it:
-the Växjö article's paragraphs rarely repeat the town's name.
+figure counts as present when the first quote's whole document (any passage, its title, a
+year in its date) has it: the Växjö article's paragraphs rarely repeat the town's name. The
+retriever reads that from the postings (Results.in_document), so it costs no document's text.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Quote
 from bot.asks import ASKS_DATE, ASKS_NUMBER, HAS_DATE, holds_figure
+from retrieval.passage import Document
 from retrieval.query import Query, TermGroup
-from retrieval.topics import DocumentTerms
 
 _LEADING = re.compile(r"^\W*((och|men|så) )?", re.IGNORECASE)
 # The kinds of answer a question may ask for, and how a quote is seen to hold one. "Vem" is not
@@ -41,10 +42,11 @@ LEAD = 3
 class MissingCheck:
     """Finds what a question needs that its first answer and that answer's document lack."""
 
-    def __init__(self, terms: DocumentTerms) -> None:
-        self.terms = terms
+    def __init__(self, documents: Mapping[str, Document]) -> None:
+        self.documents = documents
 
-    def gaps(self, query: Query, quotes: Sequence[Quote], lead: int = 1) -> Gaps:
+    def gaps(self, query: Query, quotes: Sequence[Quote], lead: int = 1,
+             in_document: Mapping[str, Sequence[float]] | None = None) -> Gaps:
         """What the first answer (`quotes[:lead]`) lacks: the names and figures of the question
         its document does not have, and the kinds of answer asked for ("hur många": a figure,
         "när": a date) that it does not hold. Empty when nothing was quoted.
@@ -54,8 +56,8 @@ class MissingCheck:
         if not quotes:
             return Gaps()
         docs = {q.doc for q in quotes[:lead]}
-        names = [_as_typed(query.text, g) for g in query.groups
-                 if _names_or_counts(g) and not any(g.factor(self.terms.of(d)) for d in docs)]
+        names = [_as_typed(query.text, g) for i, g in enumerate(query.groups)
+                 if _names_or_counts(g) and not any(self._has(d, i, g, in_document) for d in docs)]
         first = [q.text for q in quotes[:lead]]
         # A follow-up without an asking word of its own ("Och i Växjö?") asks what the
         # question before it asked ("Vad kostar …?").
@@ -68,6 +70,17 @@ class MissingCheck:
                 words.append(_LEADING.sub("", match.group(0).strip()))
         return Gaps(tuple(dict.fromkeys(names)), tuple(kinds),
                     tuple(dict.fromkeys(w for w in names + words if w)))
+
+
+    def _has(self, doc: str, index: int, group: TermGroup,
+             in_document: Mapping[str, Sequence[float]] | None) -> bool:
+        """The document has the group's word: in a passage or its title (read from the
+        postings by the retriever), or, for a year, in its date. Unknown counts as present, so
+        no note is made on no evidence."""
+        factors = (in_document or {}).get(doc)
+        if factors is None:
+            return True
+        return factors[index] > 0 or group.term in self.documents[doc].date
 
 
 def _names_or_counts(group: TermGroup) -> bool:

@@ -25,7 +25,6 @@ from retrieval.semantic import E5Embedder, SemanticUnavailable
 from retrieval.store import index_path
 from retrieval.synonyms import SYNONYMS_FILE, Synonyms, load_synonyms
 from retrieval.thesaurus import Thesaurus
-from retrieval.topics import DocumentTerms
 from retrieval.tuning import Tuning
 
 
@@ -92,11 +91,10 @@ class Pipeline:
         rule = DeclineRule(settings.min_coverage, settings.max_unknown,
                            settings.require_figures, settings.require_names,
                            settings.min_similarity, settings.min_similarity_english)
-        terms = DocumentTerms(corpus.documents, analyzer)
         composer = Composer(corpus.documents, analyzer, max_quotes=settings.max_quotes,
-                            tuning=tuning, document_terms=terms)
+                            tuning=tuning)
         return cls(corpus, settings, analyzer, reader, retriever, rule, composer,
-                   MissingCheck(terms), list(corpus.problems) + problems)
+                   MissingCheck(corpus.documents), list(corpus.problems) + problems)
 
     def query(self, question: str, context: str = "") -> Query:
         """Term groups of the question, plus those of `context` (a previous question) at half."""
@@ -118,8 +116,8 @@ class Pipeline:
         if self.rule.declines(found.evidence):
             answer = Answer(searchable, "decline", hits=found.hits)
         else:
-            answer = self.composer.compose(query, found.hits, found.sentences)
-            gaps = self.missing.gaps(query, answer.quotes, answer.lead)
+            answer = self.composer.compose(query, found.hits, found.sentences, found.in_document)
+            gaps = self.missing.gaps(query, answer.quotes, answer.lead, found.in_document)
             answer = replace(answer, missing=gaps.words, missing_names=gaps.names,
                              missing_kinds=gaps.kinds)
         return replace(answer, question=cut, hits=self._shown_hits(answer), truncated=truncated)

@@ -67,6 +67,9 @@ class Results:
     hits: tuple[Hit, ...]
     evidence: Evidence
     sentences: Mapping[tuple[str, int], float] = field(default_factory=dict)
+    # For each hit's document, how well the whole document (any passage, or its title) matches
+    # each of the query's groups, in group order; empty without document topics.
+    in_document: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
 
 
 class SemanticField:
@@ -144,7 +147,10 @@ class Retriever:
         evidence = self.evidence(query, hits, factors, similarity)
         sentences = {} if vector is None else self.semantic.index.sentence_scores(
             vector, ids.tolist())
-        return Results(tuple(hits), evidence, sentences)
+        in_document = {} if factors is None else {
+            doc: tuple(factors[:, self.topics.number[doc]].tolist())
+            for doc in dict.fromkeys(h.passage.doc for h in hits)}
+        return Results(tuple(hits), evidence, sentences, in_document)
 
     def fuse(self, lexical: np.ndarray, cosines: np.ndarray, vector: np.ndarray) -> np.ndarray:
         """Lexical scores (scaled to the best passage) and rescaled cosines, by weight; a

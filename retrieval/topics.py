@@ -13,7 +13,6 @@ import numpy as np
 
 from retrieval.analyzer import Analyzer
 from retrieval.index import PassageIndex
-from retrieval.lru import LRU
 from retrieval.passage import Document, Passage
 from retrieval.query import Query
 
@@ -24,6 +23,7 @@ class DocumentTopics:
     def __init__(self, index: PassageIndex, documents: Mapping[str, Document],
                  analyzer: Analyzer) -> None:
         number = {name: i for i, name in enumerate(documents)}
+        self.number = number  # document name → its column in `factors`
         self.index = index
         self.num_docs = len(number)
         self.doc_of = np.array([number[p.doc] for p in index.passages], dtype=np.int64)
@@ -57,21 +57,3 @@ class DocumentTopics:
         factors = self.factors(query) if factors is None else factors
         return (weights @ factors)[self.doc_of]
 
-
-class DocumentTerms:
-    """Every term of a document (title, date and text), analysed on first use and kept: what
-    the composer and the missing-word check ask of a whole document ("does it name Växjö?")."""
-
-    def __init__(self, documents: Mapping[str, Document], analyzer: Analyzer,
-                 cache_size: int = 256) -> None:
-        self.documents = documents
-        self.analyzer = analyzer
-        self._terms: LRU[str, frozenset[str]] = LRU(cache_size)
-
-    def of(self, doc: str) -> frozenset[str]:
-        """The document's terms."""
-        def analyse() -> frozenset[str]:
-            document = self.documents[doc]
-            return frozenset(self.analyzer.terms(f"{document.title}\n{document.date}\n"
-                                                 f"{document.raw}"))
-        return self._terms.get(doc, analyse)
