@@ -136,7 +136,9 @@ class Composer:
         the items), and a list item chosen alone is quoted as its lead-in and list. For a
         "varför" question, a sentence without a reason in it brings the next sentence of its
         paragraph, where the reason usually follows; one that opens with "Därför" brings the
-        sentence before, which it refers to. Each sentence stays its own quote.
+        sentence before, which it refers to. The first quote brings the next sentence when
+        that one takes it up ("Kritiken handlade om …") or holds a word of the question the
+        first lacks. Each sentence stays its own quote.
         """
         why = bool(ASKS_WHY.search(query.text))
         groups: list[tuple[Quote, ...]] = []
