@@ -54,6 +54,10 @@ class ExpansionPolicy:
     restore_accents: bool = True  # "pagar" → "pågår": å/ä/ö put back before stemming
     fold_accents: bool = True  # "umea" meets "umeå"
     exact_only: bool = False  # plain matching, for a baseline
+    # Longer words are met exactly only: the typo and compound-split steps cost the square of a
+    # word's length (a 10,000-letter "word" took seconds and gigabytes), and no Swedish word,
+    # however compound, is this long.
+    max_word_len: int = 40
 
 
 class TermExpander:
@@ -86,7 +90,7 @@ class TermExpander:
         for w in exact:
             out[w] = 1.0
         p = self.policy
-        if p.exact_only:
+        if p.exact_only or len(term) > p.max_word_len:
             return {term: 1.0} if term in self._vocab else {}
         base = exact[0] if exact else term
         if len(base) >= p.min_prefix_len:
@@ -132,7 +136,7 @@ class TermExpander:
         linking s. Of several splits the one with the longest shorter part wins.
         """
         p = self.policy
-        if p.exact_only or not p.split_factor or term in self._vocab:
+        if p.exact_only or not p.split_factor or term in self._vocab or len(term) > p.max_word_len:
             return None
         best, best_len = None, 0
         for i in range(p.min_part_len, len(term) - p.min_part_len + 1):

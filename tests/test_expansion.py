@@ -117,3 +117,16 @@ def test_a_genitive_and_a_typo_in_a_name_still_meet_the_corpus(pipeline: Pipelin
     assert "umeå" in pipeline.reader.expander.expand("umeås")
     answer = pipeline.answer("Vem är förbundsordförande för Vison Chef?")  # Vison: one typo
     assert answer.kind == "answer" and any("Veronica Magnusson" in q.text for q in answer.quotes)
+
+
+def test_a_ten_thousand_letter_word_costs_no_more_than_a_short_one() -> None:
+    """Issue 17.1: the typo and split steps cost the square of a word's length; a
+    10,000-letter word took seconds and gigabytes. Past max_word_len it is met exactly only."""
+    import time
+
+    expander = TermExpander(["socialtjänst", "kostnad"])
+    word = "kvxzqj" * 1700
+    started = time.perf_counter()
+    assert expander.expand(word) == {} and expander.split(word) is None
+    assert time.perf_counter() - started < 0.1
+    assert expander.expand("socialtjänsst") == {"socialtjänst": 0.8}  # a short typo still meets
