@@ -33,6 +33,26 @@ from tests.test_replicas import duplicates_and_losses, forget
 HERE = Path(__file__).resolve().parent
 
 
+def drive(fake: FakeBotApi, replicas, plans, total: int, kill: bool) -> tuple[float, int]:
+    """Push every update at once (SIGKILL a replica a quarter of the way in); wait until every
+    update got its 2xx. Seconds from the first push to the last reply; deliveries refused."""
+    start = time.monotonic()
+    for step in range(len(plans[0].texts)):
+        for plan in plans:
+            fake.message(plan.chat_id, plan.texts[step])
+            plan.pushed.append(time.monotonic())
+    if kill:
+        while len(fake.sent) < total // 4:
+            time.sleep(0.01)
+        replicas.kill(1)
+    deadline = time.monotonic() + 600
+    while fake.delivery.pending() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    seconds = max(m["at"] for m in fake.sent) - start
+    time.sleep(0.5)  # room for a duplicate to show
+    return seconds, sum(fake.delivery.refused.values())
+
+
 def run(pipeline: Pipeline, count: int, chats: int, per_chat: int, kill: bool = False) -> dict:
     """One run; the figures and what went wrong."""
     prefix = f"citatbot-bench-{secrets.token_hex(4)}:"
@@ -42,25 +62,12 @@ def run(pipeline: Pipeline, count: int, chats: int, per_chat: int, kill: bool = 
     total = sum(len(reply) for plan in plans for reply in plan.replies)
     fake = FakeBotApi().start()
     try:
-        with tempfile.TemporaryDirectory() as work, replicas_running(
-                fake, count, REDIS_URL, Path(work), CITATBOT_REDIS_PREFIX=prefix,
-                CITATBOT_CHAT_LOCK_TIMEOUT="3", CITATBOT_CHAT_LOCK_WAIT="1") as replicas:
-            start = time.monotonic()
-            for step in range(per_chat):
-                for plan in plans:
-                    fake.message(plan.chat_id, plan.texts[step])
-                    plan.pushed.append(time.monotonic())
-            if kill:
-                while len(fake.sent) < total // 4:
-                    time.sleep(0.01)
-                replicas.kill(1)
-            deadline = time.monotonic() + 600
-            while fake.delivery.pending() and time.monotonic() < deadline:
-                time.sleep(0.02)
-            seconds = max(m["at"] for m in fake.sent) - start
-            time.sleep(0.5)
-            redelivered = sum(fake.delivery.refused.values())
-        logs = [replicas.log(i) for i in range(count)]
+        with tempfile.TemporaryDirectory() as work:
+            with replicas_running(fake, count, REDIS_URL, Path(work),
+                                  CITATBOT_REDIS_PREFIX=prefix, CITATBOT_CHAT_LOCK_TIMEOUT="3",
+                                  CITATBOT_CHAT_LOCK_WAIT="1") as replicas:
+                seconds, redelivered = drive(fake, replicas, plans, total, kill)
+            logs = [replicas.log(i) for i in range(count)]
     finally:
         fake.stop()
     asyncio.run(forget(REDIS_URL, prefix))

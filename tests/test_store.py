@@ -124,3 +124,22 @@ async def test_an_unreachable_redis_is_store_unavailable(tmp_path) -> None:
     finally:
         await store.close()
         server.stop()
+
+
+async def test_chat_state_is_stored_as_references_and_a_new_corpus_starts_afresh(pipeline) -> None:
+    from bot.chat_states import ChatStates, QuoteCodec
+    from bot.conversation import ConversationService
+    from tests.support.corpus import UMEA
+
+    store, codec = MemoryStore(), QuoteCodec(pipeline.corpus)
+    service, state = ConversationService(pipeline), None
+    states = ChatStates(store, codec)
+    state = await states.load(1)
+    first = service.handle(1, UMEA, state)
+    await states.save(1, state)
+    stored = await store.get(states.key(1))
+    assert first.quotes[0].text not in str(stored)  # ids and offsets, not the text
+    more = service.handle(1, "mer", await states.load(1))
+    assert more.kind == "more" and more.quotes == first.candidates[len(first.quotes):][:3]
+    other = ChatStates(store, QuoteCodec(pipeline.corpus, version="another"))
+    assert (await other.load(1)).question == ""  # another index version: no state
