@@ -14,7 +14,8 @@ update whose replica dies is lost. This endpoint instead, for each POST:
 5. only then answers 200. A replica that dies before that leaves Telegram without a 2xx, so
    Telegram delivers the update again, to whichever replica, and it is answered then.
 
-The window for a reply sent twice is between the send and step 4: a few hundred microseconds.
+The window for a reply sent twice is between the send and step 4: one await on an idle host,
+longer on a busy one, and every update in flight may be in it when a replica dies.
 When the store cannot be reached the endpoint answers 503 and logs one line; Telegram delivers
 the update again later, so nothing is lost while Redis restarts.
 
