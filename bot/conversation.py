@@ -10,6 +10,7 @@ from bot.answer import Answer, Quote
 from bot.commands import STANDALONE, command
 from bot.pipeline import Pipeline
 from retrieval.lru import LRU
+from retrieval.passage import Hit
 
 # A question word: what a follow-up without a word of its own still asks.
 ASKS = re.compile(r"\b(varf[öo]r|n[äa]r|hur|vem|vilk[ae]t?|var|vad)\b", re.IGNORECASE)
@@ -23,13 +24,13 @@ _FOLLOW_UP = re.compile(r"^(?:och|men|än|samt|också|då|hur är det med|vad g�
 
 @dataclass(slots=True)
 class ChatState:
-    """What one chat has asked and been shown."""
+    """What one chat has asked and been shown (bot.chat_states keeps it between updates)."""
 
     question: str = ""  # what a follow-up is read against: the subject and the last follow-up
     subject: str = ""  # the last question that stood alone, names swapped by follow-ups
     candidates: tuple[Quote, ...] = ()
     shown: int = 0
-    answer: Answer | None = None
+    hits: tuple[Hit, ...] = ()  # the last answer's hits, reported again with "mer"
 
 
 class ConversationService:
@@ -43,24 +44,33 @@ class ConversationService:
         """The chat's state; the least recently used chat is forgotten beyond `max_chats`."""
         return self._chats.get(chat_id, ChatState)
 
-    def handle(self, chat_id: object, text: str) -> Answer:
-        """A message: a command of bot.commands, the same in every front end, or a question."""
+    def handle(self, chat_id: object, text: str, state: ChatState | None = None) -> Answer:
+        """A message: a command of bot.commands, the same in every front end, or a question.
+        `state`: the chat's state when it is kept elsewhere (a StateStore); changed in place."""
+        state = state if state is not None else self.state(chat_id)
         match command(text):
             case ("more", _):
-                return self.more(chat_id)
+                return self.more(chat_id, state)
             case ("paragraph", number):
-                return self.paragraph(chat_id, number)
+                return self._paragraph(state, number)
             case ("sources", _):
-                return self.sources(chat_id)
+                return self.sources(chat_id, state)
             case (name, _):
                 return Answer(text.strip(), STANDALONE[name])
-        return self.ask(chat_id, text.strip())
+        return self._ask(state, text.strip())
 
     def ask(self, chat_id: object, question: str) -> Answer:
+        """Answer a question in a chat, as a follow-up where it reads like one (`_ask`)."""
+        return self._ask(self.state(chat_id), question)
+
+    def paragraph(self, chat_id: object, number: str) -> Answer:
+        """The whole paragraph around quote `number` (1-based) of what the chat was shown."""
+        return self._paragraph(self.state(chat_id), number)
+
+    def _ask(self, state: ChatState, question: str) -> Answer:
         """Answer a question, reading a follow-up against the previous question: one made only
         of question words ("varför då?", "och när?") asks about its subject, and one that names
         a new place or name ("Och i Umeå?") asks the same with the old one swapped out."""
-        state = self.state(chat_id)
         context = self._context(state.question, question) if state.question else ""
         answer = self.pipeline.answer(question, context)
         if answer.kind in ("answer", "decline"):
@@ -75,7 +85,7 @@ class ConversationService:
             state.question = (f"{state.subject} {question}" if context else question)[:limit]
             state.candidates = answer.candidates
             state.shown = len(answer.quotes)
-            state.answer = answer
+            state.hits = answer.hits
         return answer
 
     def _context(self, previous: str, question: str) -> str:
@@ -88,9 +98,9 @@ class ConversationService:
             return ""
         return swapped(previous, question, [w.word for w in words if w.name])
 
-    def more(self, chat_id: object) -> Answer:
+    def more(self, chat_id: object, state: ChatState | None = None) -> Answer:
         """The next quotes for the chat's last question."""
-        state = self.state(chat_id)
+        state = state if state is not None else self.state(chat_id)
         page = state.candidates[state.shown : state.shown + self.pipeline.settings.max_quotes]
         if not page:
             return Answer(state.question, "more_none")
@@ -98,25 +108,23 @@ class ConversationService:
             state.question,
             "more",
             quotes=page,
-            hits=state.answer.hits if state.answer else (),
+            hits=state.hits,
             more_available=state.shown + len(page) < len(state.candidates),
             number_from=state.shown + 1,
         )
         state.shown += len(page)
         return answer
 
-    def paragraph(self, chat_id: object, number: str) -> Answer:
-        """The whole paragraph around quote `number` (1-based) of what the chat was shown."""
-        state = self.state(chat_id)
+    def _paragraph(self, state: ChatState, number: str) -> Answer:
         n = int(number) if number.isascii() and number.isdigit() and len(number) < 6 else 0
         if not 1 <= n <= state.shown:
             return Answer(state.question, "paragraph_none")
         quote = state.candidates[n - 1]
         return Answer(state.question, "paragraph", quotes=(quote,), paragraph=quote.passage)
 
-    def sources(self, chat_id: object) -> Answer:
+    def sources(self, chat_id: object, state: ChatState | None = None) -> Answer:
         """The documents, those the chat was last quoted from first (in the order quoted)."""
-        state = self.state(chat_id)
+        state = state if state is not None else self.state(chat_id)
         cited = dict.fromkeys(q.doc for q in state.candidates[: state.shown])
         return Answer(state.question, "sources", cited=tuple(cited))
 

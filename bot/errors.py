@@ -18,7 +18,9 @@ its params; nothing else turns an error into text.
         ├── TokenMissing
         ├── TokenRejected
         ├── TelegramUnreachable   (url)
-        └── PollingConflict       another instance polls the same bot
+        ├── PollingConflict       another instance polls the same bot
+        ├── WebhookUrlMissing     `citatbot webhook set` without CITATBOT_WEBHOOK_URL
+        └── StoreUnreachable      CITATBOT_REDIS_URL or CITATBOT_DATABASE_URL does not answer (url)
 """
 
 from __future__ import annotations
@@ -80,3 +82,11 @@ class TelegramUnreachable(TelegramSetupError):
 
 class PollingConflict(TelegramSetupError):
     """Another instance polls the same bot."""
+
+
+class WebhookUrlMissing(TelegramSetupError):
+    """`citatbot webhook set` needs CITATBOT_WEBHOOK_URL."""
+
+
+class StoreUnreachable(TelegramSetupError):
+    """The Redis or PostgreSQL server of the settings does not answer."""

@@ -79,6 +79,19 @@ class Settings(BaseSettings):
     send_timeout: float = Field(30.0, ge=1.0, le=600.0)
     read_timeout: float = Field(5.0, ge=0.1, le=600.0)
     log_messages: bool = False
+    # --- Replicas ---
+    # Redis for what is per chat (conversation, buttons, limits, handled updates), shared by
+    # webhook replicas; None keeps it in the process.
+    redis_url: str | None = None
+    redis_prefix: str = Field("citatbot:", max_length=100)  # keys' prefix: bots can share a Redis
+    # PostgreSQL for the 👍/👎 votes of many replicas; None keeps them in SQLite (feedback_db).
+    database_url: SecretStr | None = None
+    # Seconds a chat's lock lives: a replica that dies holding it frees the chat after this.
+    chat_lock_timeout: float = Field(60.0, ge=0.1, le=3600.0)
+    # Seconds an update waits for its chat's lock before Telegram is told to deliver it again.
+    chat_lock_wait: float = Field(10.0, ge=0.0, le=600.0)
+    # Connections Telegram opens to the webhook at once (`citatbot webhook set`; 1-100).
+    webhook_max_connections: int = Field(40, ge=1, le=100)
 
     @property
     def max_file_bytes(self) -> int:
@@ -99,6 +112,14 @@ class Settings(BaseSettings):
         """Telegram delivers webhooks only to https:// URLs."""
         if value and not value.startswith("https://"):
             raise ValueError("the webhook URL must start with https://")
+        return value or None
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, value: str | None) -> str | None:
+        """A redis:// (or rediss://, unix://) URL, or nothing."""
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("the Redis URL must start with redis://, rediss:// or unix://")
         return value or None
 
 

@@ -76,10 +76,10 @@ async def test_a_flooding_chat_delays_only_itself(bot_settings, fake, pipeline,
     waited: list[bool] = []
 
     class FloodWaits(ConversationService):
-        def handle(self, chat_id: object, text: str):
+        def handle(self, chat_id: object, text: str, state=None):
             if chat_id == 1 and not waited:  # the flood's first question, in a worker thread
                 waited.append(sent_within(fake, 2, seconds=10))
-            return super().handle(chat_id, text)
+            return super().handle(chat_id, text, state)
 
     async with running(build_application(Settings(_env_file=None), FloodWaits(pipeline))):
         for _ in range(20):
@@ -104,9 +104,9 @@ def sent_within(fake: FakeBotApi, chat_id: int, seconds: float) -> bool:
 async def test_typing_is_shown_only_while_an_answer_is_slow(bot_settings, fake, pipeline,
                                                             seconds: float) -> None:
     class Slow(ConversationService):
-        def handle(self, chat_id: object, text: str):
+        def handle(self, chat_id: object, text: str, state=None):
             time.sleep(seconds)
-            return super().handle(chat_id, text)
+            return super().handle(chat_id, text, state)
 
     async with running(build_application(bot_settings, Slow(pipeline))):
         fake.message(1, UMEA)

@@ -119,10 +119,10 @@ async def test_get_updates_faults_neither_lose_nor_repeat_updates(bot_settings, 
 class Exploding(ConversationService):
     """The real service, except that one message makes it crash as a bug would."""
 
-    def handle(self, chat_id: object, text: str):
+    def handle(self, chat_id: object, text: str, state=None):
         if text == "KRASCH":
             raise RuntimeError("a bug in a handler")
-        return super().handle(chat_id, text)
+        return super().handle(chat_id, text, state)
 
 
 async def test_a_crashing_handler_does_not_stop_the_bot(bot_settings, fake, pipeline: Pipeline,

@@ -17,6 +17,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from bot.telegram import buttons
 from bot.answer import Answer
 from bot.terminal.cli import main
+from bot.chat_states import ChatStates, QuoteCodec
 from bot.conversation import ConversationService
 from bot.telegram.delivery import DeliveryUncertain, send_with_retry, split_html
 from bot.telegram.feedback import FeedbackStore
@@ -25,6 +26,7 @@ from bot.telegram.ratelimit import Cooldown, RateLimiter
 from bot.telegram.redact import MASK, redact_secret_in_logs
 from bot.render import Renderer
 from bot.settings import Settings
+from bot.store import MemoryStore
 from bot.telegram.replies import BotServices
 from tests.support.fake_bot_api import TelegramRefusal, parse_html
 from tests.support.corpus import UMEA, VAXJO
@@ -34,9 +36,11 @@ from tests.support.corpus import UMEA, VAXJO
 @pytest.fixture
 def services(settings: Settings, pipeline: Pipeline, tmp_path: Path) -> BotServices:
     html, txt = Renderer(settings.prompts_dir, "html"), Renderer(settings.prompts_dir, "txt")
-    return BotServices(settings, ConversationService(pipeline), html, txt, buttons.AnswerMemory(),
-                       RateLimiter(0), Cooldown(), FeedbackStore(tmp_path / "f.sqlite3"),
-                       MessageLimit.MAX_TEXT_LENGTH)
+    store, codec = MemoryStore(), QuoteCodec(pipeline.corpus)
+    return BotServices(settings, ConversationService(pipeline), html, txt,
+                       buttons.AnswerMemory(store, codec), RateLimiter(store, 0), Cooldown(store),
+                       FeedbackStore(tmp_path / "f.sqlite3"), MessageLimit.MAX_TEXT_LENGTH, store,
+                       ChatStates(store, codec))
 
 
 def many_quotes(pipeline: Pipeline, count: int) -> Answer:
@@ -138,59 +142,61 @@ async def test_a_send_is_repeated_only_when_it_never_reached_telegram(cause, res
     assert call.calls == (2 if resent else 1)
 
 
-def test_a_notice_goes_to_a_chat_at_most_once_a_minute() -> None:
+async def test_a_notice_goes_to_a_chat_at_most_once_a_minute() -> None:
     now = [0.0]
-    notices = Cooldown(60, clock=lambda: now[0], max_chats=2)
-    assert [notices.ready(1) for _ in range(3)] == [True, False, False]
-    assert notices.ready(2) and notices.ready(3)  # chat 1 is forgotten beyond two chats
-    assert notices.ready(1)
+    notices = Cooldown(MemoryStore(clock=lambda: now[0]), 60)
+    assert [await notices.ready(1) for _ in range(3)] == [True, False, False]
+    assert await notices.ready(2) and await notices.ready(3)
     now[0] = 61.0
-    assert notices.ready(2)
+    assert await notices.ready(1) and await notices.ready(2)
 
 
-def test_notices_over_all_chats_are_capped_a_minute() -> None:
+async def test_notices_over_all_chats_are_capped_a_minute() -> None:
     now = [0.0]
-    notices = Cooldown(60, clock=lambda: now[0], total=3)
-    assert [notices.ready(chat) for chat in range(5)] == [True, True, True, False, False]
+    notices = Cooldown(MemoryStore(clock=lambda: now[0]), 60, total=3)
+    assert [await notices.ready(chat) for chat in range(5)] == [True, True, True, False, False]
     now[0] = 60.5  # room again; chats 3 and 4 were refused, not told, so they may be now
-    assert [notices.ready(chat) for chat in (3, 4, 0, 5)] == [True, True, True, False]
+    assert [await notices.ready(chat) for chat in (3, 4, 0, 5)] == [True, True, True, False]
 
 
-def test_callback_data_fits_and_old_epochs_expire(pipeline) -> None:
-    memory = buttons.AnswerMemory()
+async def test_callback_data_fits_and_other_epochs_expire(pipeline) -> None:
+    memory = buttons.AnswerMemory(MemoryStore(), QuoteCodec(pipeline.corpus))
     answer = many_quotes(pipeline, 10)
-    answer_id = memory.remember(7, answer)
+    answer_id = await memory.remember(7, answer)
     keyboard = buttons.answer_keyboard(answer, memory.epoch, answer_id, lambda name, **_: name)
     data = [b.callback_data for row in keyboard.inline_keyboard for b in row]
     assert len(data) == 13
     assert all(len(d.encode()) <= InlineKeyboardButtonLimit.MAX_CALLBACK_DATA for d in data)
     press = buttons.parse(data[0])
-    assert memory.recall(7, press).answer is answer
-    assert memory.recall(8, press) is None  # another chat's button
-    assert memory.recall(7, dataclasses.replace(press, epoch="other")) is None
+    recalled = (await memory.recall(7, press)).answer
+    assert recalled.quotes == answer.quotes and recalled.question == answer.question
+    assert await memory.recall(8, press) is None  # another chat's button
+    assert await memory.recall(7, dataclasses.replace(press, epoch="other")) is None
     assert buttons.parse("junk") is None
     with pytest.raises(ValueError):
         buttons.callback("m", "x" * 64)
 
 
-def test_more_only_for_the_latest_question(pipeline) -> None:
-    memory = buttons.AnswerMemory()
-    first = memory.remember(1, pipeline.answer(UMEA))
-    second = memory.remember(1, pipeline.answer(VAXJO))
-    shown = memory.recall(1, buttons.Press("m", memory.epoch, first, ""))
-    assert not memory.is_latest(shown)
-    assert memory.is_latest(memory.recall(1, buttons.Press("m", memory.epoch, second, "")))
+async def test_more_only_for_the_latest_question(pipeline) -> None:
+    memory = buttons.AnswerMemory(MemoryStore(), QuoteCodec(pipeline.corpus))
+    first = await memory.remember(1, pipeline.answer(UMEA))
+    second = await memory.remember(1, pipeline.answer(VAXJO))
+    shown = await memory.recall(1, buttons.Press("m", memory.epoch, first, ""))
+    assert not await memory.is_latest(shown)
+    latest = await memory.recall(1, buttons.Press("m", memory.epoch, second, ""))
+    assert await memory.is_latest(latest)
 
 
-def test_rate_limit_counts_per_chat_and_forgets_after_a_minute() -> None:
+async def test_rate_limit_counts_per_chat_and_forgets_after_a_minute() -> None:
     now = [0.0]
-    limiter = RateLimiter(2, clock=lambda: now[0])
-    assert [limiter.check(1) for _ in range(4)] == ["ok", "ok", "limited", "silent"]
-    assert limiter.check(2) == "ok"
-    assert 1 <= limiter.wait_seconds(1) <= 60
+    limiter = RateLimiter(MemoryStore(clock=lambda: now[0]), 2)
+    verdicts = [await limiter.check(1) for _ in range(4)]
+    assert [v.verdict for v in verdicts] == ["ok", "ok", "limited", "silent"]
+    assert 1 <= verdicts[2].wait <= 60
+    assert (await limiter.check(2)).verdict == "ok"
     now[0] = 61.0
-    assert limiter.check(1) == "ok"
-    assert RateLimiter(0).check(1) == "ok"
+    assert (await limiter.check(1)).verdict == "ok"
+    assert (await RateLimiter(MemoryStore(), 0).check(1)).verdict == "ok"
 
 
 def test_feedback_rows_in_the_gold_shape(tmp_path: Path, pipeline) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -16,8 +17,11 @@ import pytest
 from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
 from bot.settings import Settings
-from bot.telegram.app import build_application, webhook_options
+from bot.store import MemoryStore
+from bot.telegram.app import build_application
+from bot.telegram.webhook import SECRET_HEADER, serve_webhook
 from tests.support.fake_bot_api import TOKEN, FakeBotApi
+from tests.support.servers import reachable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,8 +108,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def test_webhook_mode_answers_updates_that_carry_the_secret(fake, monkeypatch,
-                                                                  pipeline: Pipeline) -> None:
+async def test_the_webhook_answers_2xx_only_once_handled_and_drops_a_redelivery(
+        fake, monkeypatch, pipeline: Pipeline) -> None:
+    """Our own endpoint: 403 without the secret; 200 only after the reply went out; the same
+    update_id delivered again is answered 200 and not handled twice."""
     port = free_port()
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("TELEGRAM_BASE_URL", fake.base_url)
@@ -113,27 +119,28 @@ async def test_webhook_mode_answers_updates_that_carry_the_secret(fake, monkeypa
     monkeypatch.setenv("CITATBOT_WEBHOOK_PORT", str(port))
     monkeypatch.setenv("CITATBOT_WEBHOOK_SECRET", "s3cret-token")
     settings = Settings(_env_file=None)
-    app = build_application(settings, ConversationService(pipeline))
-    options = webhook_options(settings)
-    assert options["url_path"] == "telegram/hook" and options["listen"] == "127.0.0.1"
+    store = MemoryStore()
+    app = build_application(settings, ConversationService(pipeline), store=store)
     update = {"update_id": 1, "message": {
         "message_id": 5, "date": 1, "text": "Vad kostar socialtjänsten i Umeå?",
         "chat": {"id": 77, "type": "private", "first_name": "A"},
         "from": {"id": 77, "is_bot": False, "first_name": "A"}}}
-    async with app:
-        await app.updater.start_webhook(**options)
-        await app.start()
-        try:
-            url = f"http://127.0.0.1:{port}/telegram/hook"
-            async with httpx.AsyncClient() as client:
-                refused = await client.post(url, json=update)
-                accepted = await client.post(
-                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
-            [reply] = await fake.wait_sent(77)
-        finally:
-            await app.updater.stop()
-            await app.stop()
-    assert refused.status_code == 403 and accepted.status_code == 200
-    assert fake.webhook["url"] == "https://bot.example.org/telegram/hook"
-    assert fake.webhook["secret_token"] == "s3cret-token"
-    assert "miljard" in reply["text"]
+    stop = asyncio.Event()
+    server = asyncio.create_task(serve_webhook(app, store, settings, "telegram/hook", stop))
+    url, secret = f"http://127.0.0.1:{port}/telegram/hook", {SECRET_HEADER: "s3cret-token"}
+    try:
+        async with httpx.AsyncClient() as client:
+            await fake.wait_for(lambda: reachable("127.0.0.1", port))
+            refused = await client.post(url, json=update)
+            accepted = await client.post(url, json=update, headers=secret)
+            sent_before_2xx = len(fake.sent_to(77))
+            again = await client.post(url, json=update, headers=secret)
+            junk = await client.post(url, content=b"{", headers=secret)
+    finally:
+        stop.set()
+        await server
+    assert refused.status_code == 403 and not fake.webhook  # no replica calls setWebhook
+    assert accepted.status_code == 200 and sent_before_2xx == 1
+    assert again.status_code == 200 and len(fake.sent_to(77)) == 1
+    assert junk.status_code == 400
+    assert "miljard" in fake.sent_to(77)[0]["text"]

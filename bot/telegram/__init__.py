@@ -9,4 +9,6 @@
 - buttons: inline buttons' callback data and the answers they belong to.
 - chat_order: updates concurrent across chats, in order within a chat.
 - ratelimit, feedback, redact: per-chat rate limit, 👍/👎 in SQLite, the token out of every log.
+- webhook: our own endpoint for replicas (secret, chat lock, once, 2xx only when handled);
+  registration: `citatbot webhook set|delete|info`; feedback_pg: 👍/👎 in PostgreSQL.
 """

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from urllib.parse import urlparse
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import (
@@ -25,10 +25,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot.chat_states import ChatStates, QuoteCodec
 from bot.conversation import ConversationService
 from bot.errors import (
     PollingConflict,
     SettingInvalid,
+    StoreUnreachable,
     TelegramUnreachable,
     TokenMissing,
     TokenRejected,
@@ -36,10 +38,10 @@ from bot.errors import (
 from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.settings import Settings
+from bot.store import MemoryStore, StateStore, StoreUnavailable, open_store
 from bot.telegram import buttons
 from bot.telegram.chat_order import PerChatUpdateProcessor
-from bot.telegram.delivery import send_with_retry
-from bot.telegram.feedback import FeedbackStore
+from bot.telegram.feedback import feedback_store
 from bot.telegram.handlers import (
     CONFLICT,
     gate,
@@ -57,14 +59,14 @@ from bot.telegram.handlers import (
     on_unknown_command,
 )
 from bot.telegram.ratelimit import Cooldown, RateLimiter
+from bot.telegram.registration import ALLOWED_UPDATES, bot_commands
 from bot.telegram.redact import redact_secret_in_logs
 from bot.telegram.replies import SERVICES, BotServices
+from bot.telegram.webhook import serve_webhook
 from retrieval.watch import CORPUS_CHECK_EVERY, CorpusWatch
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "fraga", "mer", "kallor", "hjalp")
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 MEDIA = (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
          | filters.VIDEO_NOTE | filters.ANIMATION | filters.Document.ALL | filters.LOCATION
          | filters.CONTACT)
@@ -74,17 +76,22 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def build_application(settings: Settings, service: ConversationService, *,
+                      store: StateStore | None = None,
                       message_limit: int = MessageLimit.MAX_TEXT_LENGTH,
                       corpus_check_every: float = CORPUS_CHECK_EVERY) -> Application:
-    """The Application with every handler wired; the only place that knows Telegram's shape."""
+    """The Application with every handler wired; the only place that knows Telegram's shape.
+    `store` holds what is per chat (default: in this process; Redis for webhook replicas)."""
     if settings.telegram_bot_token is None:
         raise TokenMissing()
+    store = store if store is not None else MemoryStore()
+    codec = QuoteCodec(service.pipeline.corpus)
     app = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .post_init(register_commands)
+        .post_shutdown(close_store)
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
         .read_timeout(settings.send_timeout)  # a slow Telegram is waited out, not re-sent
         .get_updates_read_timeout(settings.read_timeout)
@@ -95,11 +102,13 @@ def build_application(settings: Settings, service: ConversationService, *,
         service=service,
         html=Renderer(settings.prompts_dir, "html", conversation=True),
         txt=Renderer(settings.prompts_dir, "txt"),
-        memory=buttons.AnswerMemory(),
-        limiter=RateLimiter(settings.rate_limit_per_minute),
-        notices=Cooldown(),
-        feedback=FeedbackStore(settings.feedback_db),
+        memory=buttons.AnswerMemory(store, codec),
+        limiter=RateLimiter(store, settings.rate_limit_per_minute),
+        notices=Cooldown(store),
+        feedback=feedback_store(settings.feedback_db, _secret(settings.database_url)),
         message_limit=message_limit,
+        store=store,
+        chats=ChatStates(store, codec),
         watch=CorpusWatch(service.pipeline.corpus, corpus_check_every),
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)
@@ -119,21 +128,18 @@ def build_application(settings: Settings, service: ConversationService, *,
 
 
 async def register_commands(app: Application) -> None:
-    """setMyCommands with the Swedish descriptions of prompts/txt/telegram_command.j2."""
-    txt: Renderer = app.bot_data[SERVICES].txt
-    commands = [BotCommand(name, txt.message("telegram_command", command=name))
-                for name in COMMANDS]
-    await send_with_retry(lambda: app.bot.set_my_commands(commands))
+    """setMyCommands at the start of long polling (webhook replicas leave it to
+    `citatbot webhook set`)."""
+    await bot_commands(app.bot, app.bot_data[SERVICES].txt)
 
 
-def webhook_options(settings: Settings) -> dict:
-    """run_webhook's arguments: serve the path of CITATBOT_WEBHOOK_URL on listen:port; with a
-    secret set, Telegram sends it with every update and PTB answers 403 to requests without it."""
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    return {"listen": settings.webhook_listen, "port": settings.webhook_port,
-            "url_path": urlparse(settings.webhook_url or "").path.lstrip("/"),
-            "webhook_url": settings.webhook_url, "secret_token": secret,
-            "allowed_updates": ALLOWED_UPDATES}
+def _secret(value) -> str | None:
+    return value.get_secret_value() if value else None
+
+
+async def close_store(app: Application) -> None:
+    """Release the state store's connections when the Application shuts down."""
+    await app.bot_data[SERVICES].store.close()
 
 
 async def check_token(app: Application) -> None:
@@ -141,6 +147,17 @@ async def check_token(app: Application) -> None:
     fails here, cleanly, before polling starts."""
     async with app.bot:
         log.info("Signed in to Telegram as @%s", app.bot.username)
+
+
+async def check_store(store: StateStore, settings: Settings) -> None:
+    """One read at start: an unreachable Redis stops the bot with one line, not later."""
+    try:
+        await store.get("ping")
+    except StoreUnavailable:
+        raise StoreUnreachable(what="Redis", url=settings.redis_url,
+                               setting="CITATBOT_REDIS_URL") from None
+    finally:
+        await store.close()
 
 
 def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline]) -> int:
@@ -154,11 +171,14 @@ def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline]) -> i
                         level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines hold the token
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as a timedelta
-    app = build_application(settings, ConversationService(make_pipeline()))
+    asyncio.run(check_store(open_store(settings.redis_url, settings.redis_prefix), settings))
+    store = open_store(settings.redis_url, settings.redis_prefix)  # its connections belong to the loop that serves
+    app = build_application(settings, ConversationService(make_pipeline()), store=store)
     try:
         asyncio.run(check_token(app))
         if settings.webhook_url:
-            app.run_webhook(**webhook_options(settings))
+            path = urlparse(settings.webhook_url).path.lstrip("/")
+            asyncio.run(serve_webhook(app, store, settings, path))
         else:
             app.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:

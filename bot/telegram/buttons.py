@@ -1,13 +1,15 @@
 """Inline buttons under answers: their callback data, and a memory of the answers they belong to.
 
-Callback data is `action:epoch:answer:arg`, a few bytes (Telegram allows 64). The epoch is
-random per process, so a button from before a restart is recognised as expired instead of
-pointing at whatever answer now has its number.
+Callback data is `action:epoch:answer:arg`, a few bytes (Telegram allows 64). The epoch is the
+index version, so a button from before a corpus change is recognised as expired; answer ids are
+random, so replicas number answers without asking each other. The memory lives in the
+StateStore (Redis for replicas: a press is answered by whichever replica receives it), as
+references to passages (bot.chat_states), with the state's TTL.
 """
 
 from __future__ import annotations
 
-import itertools
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,12 +18,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit
 
 from bot.answer import Answer
-from retrieval.lru import LRU
+from bot.chat_states import STATE_TTL, QuoteCodec
+from bot.store import StateStore, StoreUnavailable
+
+log = logging.getLogger(__name__)
 
 MORE, PARAGRAPH, VOTE, EXAMPLE = "m", "p", "v", "q"
 UP, DOWN = "u", "d"
 PARAGRAPH_BUTTONS_PER_ROW = 5
-MAX_REMEMBERED = 20_000
+ANSWER_IDS = 10**11  # random answer ids below this: 11 digits, never two alike in practice
 
 Label = Callable[..., str]
 
@@ -68,33 +73,52 @@ def is_number(text: str, digits: int) -> bool:
 
 
 class AnswerMemory:
-    """The answers sent lately, by number, so their buttons keep working; oldest forgotten."""
+    """The answers sent lately, by number, so their buttons keep working on any replica."""
 
-    def __init__(self, capacity: int = MAX_REMEMBERED) -> None:
-        self.epoch = secrets.token_hex(3)
-        self.capacity = capacity
-        self._ids = itertools.count(1)
-        self._shown: LRU[int, Shown] = LRU(capacity)
-        self._latest: LRU[int, int] = LRU(capacity)  # each chat's latest question
+    def __init__(self, store: StateStore, codec: QuoteCodec, ttl: float = STATE_TTL) -> None:
+        self.store, self.codec, self.ttl = store, codec, ttl
+        self.epoch = codec.version[:6]
 
-    def remember(self, chat_id: int, answer: Answer) -> int:
-        """Number an answer; a new question (answer or decline) becomes the chat's latest."""
-        answer_id = next(self._ids)
-        latest = self._latest.peek(chat_id)
-        if answer.kind in ("answer", "decline") or latest is None:
-            latest = answer_id
-        self._latest.put(chat_id, latest)
-        self._shown.put(answer_id, Shown(chat_id, latest, answer))
+    async def remember(self, chat_id: int, answer: Answer) -> int:
+        """Number an answer; a new question (answer or decline) becomes the chat's latest.
+        With the store down its buttons will say "expired"; the answer itself still goes out."""
+        answer_id = secrets.randbelow(ANSWER_IDS - 1) + 1
+        latest_key = f"latest:{self.epoch}:{chat_id}"
+        try:
+            latest = None
+            if answer.kind not in ("answer", "decline"):
+                latest = await self.store.get(latest_key)
+            if latest is None:
+                latest = answer_id
+                await self.store.set(latest_key, latest, self.ttl)
+            await self.store.set(f"shown:{self.epoch}:{answer_id}", {
+                "chat": chat_id, "latest": latest, "question": answer.question,
+                "kind": answer.kind, "quotes": self.codec.dump_quotes(answer.quotes)}, self.ttl)
+        except StoreUnavailable as exc:
+            log.warning("The state store is unreachable (%s): buttons of an answer to chat %s "
+                        "will not work", exc, chat_id)
         return answer_id
 
-    def recall(self, chat_id: int, press: Press) -> Shown | None:
+    async def recall(self, chat_id: int, press: Press) -> Shown | None:
         """The answer a button of this chat points at, or None when it has expired."""
-        shown = self._shown.peek(press.answer_id) if press.epoch == self.epoch else None
-        return shown if shown and shown.chat_id == chat_id else None
+        if press.epoch != self.epoch:
+            return None
+        try:
+            data = await self.store.get(f"shown:{self.epoch}:{press.answer_id}")
+            if not data or data["chat"] != chat_id:
+                return None
+            quotes = self.codec.load_quotes(data["quotes"])
+        except (StoreUnavailable, KeyError, TypeError, ValueError) as exc:
+            log.warning("A button's answer could not be read (%s)", type(exc).__name__)
+            return None
+        return Shown(chat_id, data["latest"], Answer(data["question"], data["kind"], quotes))
 
-    def is_latest(self, shown: Shown) -> bool:
+    async def is_latest(self, shown: Shown) -> bool:
         """True when the shown answer belongs to its chat's latest question."""
-        return self._latest.peek(shown.chat_id) == shown.question_id
+        try:
+            return await self.store.get(f"latest:{self.epoch}:{shown.chat_id}") == shown.question_id
+        except StoreUnavailable:
+            return True  # "mer" then pages the chat's state, which is what a user expects
 
 
 def answer_keyboard(answer: Answer, epoch: str, answer_id: int,

@@ -1,4 +1,5 @@
-"""👍 / 👎 on answers, kept in SQLite, exported as candidate gold pairs (JSONL).
+"""👍 / 👎 on answers, kept in SQLite (or PostgreSQL: feedback_pg), exported as candidate gold
+pairs (JSONL).
 
 Chats are stored only as a sha256 of their id; one vote per answer message, the last one counts.
 """
@@ -9,7 +10,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,8 +110,22 @@ class FeedbackStore:
 
     def export(self, out: TextIO) -> int:
         """Write every vote as one JSON object a line; return how many."""
-        count = 0
-        for row in self.rows():
-            out.write(json.dumps(row.gold(), ensure_ascii=False) + "\n")
-            count += 1
-        return count
+        return export_rows(self.rows(), out)
+
+
+def export_rows(rows: Iterable[FeedbackRow], out: TextIO) -> int:
+    """Write votes as gold-shaped JSON lines; return how many."""
+    count = 0
+    for row in rows:
+        out.write(json.dumps(row.gold(), ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def feedback_store(feedback_db: Path, database_url: str | None) -> FeedbackStore:
+    """PostgreSQL when a URL is set (many replicas), else the SQLite file (one process)."""
+    if database_url:
+        from bot.telegram.feedback_pg import PostgresFeedbackStore
+
+        return PostgresFeedbackStore(database_url)  # type: ignore[return-value]
+    return FeedbackStore(feedback_db)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
@@ -17,8 +18,17 @@ from telegram.error import Conflict, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.answer import Answer
+from bot.conversation import ChatState
 from bot.telegram import buttons
-from bot.telegram.replies import answer_query, check_corpus, send, send_answer, services, typing
+from bot.telegram.replies import (
+    BotServices,
+    answer_query,
+    check_corpus,
+    send,
+    send_answer,
+    services,
+    typing,
+)
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +43,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat is None:
         raise ApplicationHandlerStop
     if s.settings.allowed_chats and chat.id not in s.settings.allowed_chats:
-        if update.message and chat.type == ChatType.PRIVATE and s.notices.ready(chat.id):
+        if update.message and chat.type == ChatType.PRIVATE and await s.notices.ready(chat.id):
             log.info("Chat %s is not in CITATBOT_ALLOWED_CHATS", chat.id)
             await send(context, chat.id, s.note("not_allowed"))
         raise ApplicationHandlerStop
@@ -54,14 +64,16 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/kallor: the documents, those of the chat's last answer first (also typed as "källor")."""
-    chat_id = update.effective_chat.id
-    await send_answer(context, chat_id, services(context).service.sources(chat_id))
+    s, chat_id = services(context), update.effective_chat.id
+    await send_answer(context, chat_id, await converse(
+        s, chat_id, lambda state: s.service.sources(chat_id, state), save=False))
 
 
 async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/mer: the next quotes for the chat's last question."""
-    chat_id = update.effective_chat.id
-    await send_answer(context, chat_id, services(context).service.more(chat_id))
+    s, chat_id = services(context), update.effective_chat.id
+    await send_answer(context, chat_id, await converse(
+        s, chat_id, lambda state: s.service.more(chat_id, state)))
 
 
 async def on_ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -120,16 +132,15 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str,
     """Answer a question in its chat, within the chat's rate limit, showing "typing" meanwhile
     when the answer takes a while."""
     s, chat = services(context), update.effective_chat
-    verdict = s.limiter.check(chat.id)
-    if verdict != "ok":
-        if verdict == "limited" and s.notices.ready(chat.id):
-            await send(context, chat.id, s.note("rate_limited",
-                                                seconds=s.limiter.wait_seconds(chat.id)))
+    limit = await s.limiter.check(chat.id)
+    if limit.verdict != "ok":
+        if limit.verdict == "limited" and await s.notices.ready(chat.id):
+            await send(context, chat.id, s.note("rate_limited", seconds=limit.wait))
         return
     if s.settings.log_messages:
         log.info("Chat %s asks: %r", chat.id, question)
-    # the pipeline is CPU work (about a millisecond); in a thread it never stalls other chats
-    work = asyncio.create_task(asyncio.to_thread(s.service.handle, chat.id, question))
+    work = asyncio.create_task(converse(s, chat.id, lambda state: s.service.handle(
+        chat.id, question, state)))
     if not (await asyncio.wait({work}, timeout=TYPING_AFTER))[0]:
         await typing(context, chat.id)  # only then: a request per question would halve throughput
     answer = await work
@@ -137,6 +148,18 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str,
     reply_to = update.message.message_id if in_group else None
     await send_answer(context, chat.id, answer, echo=echo, reply_to=reply_to)
     await check_corpus(s.watch)
+
+
+async def converse(s: BotServices, chat_id: int, step: Callable[[ChatState], Answer], *,
+                   save: bool = True) -> Answer:
+    """One step of a chat's conversation on its state from the store. The pipeline is CPU work
+    (about a millisecond): in a thread it never stalls other chats; the chat's lock (chat_order
+    in polling, the store's in webhook mode) keeps two steps of one chat apart."""
+    state = await s.chats.load(chat_id)
+    answer = await asyncio.to_thread(step, state)
+    if save:
+        await s.chats.save(chat_id, state)
+    return answer
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -148,7 +171,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer_query(context, query.id)
         await ask(update, context, examples[press.answer_id], echo=True)
         return
-    shown = s.memory.recall(chat_id, press) if press else None
+    shown = await s.memory.recall(chat_id, press) if press else None
     if shown is None:
         await answer_query(context, query.id, s.toast("expired"))
     elif press.action == buttons.MORE:
@@ -165,11 +188,12 @@ async def on_more_button(context: ContextTypes.DEFAULT_TYPE, query_id: str,
                          shown: buttons.Shown) -> None:
     """"Fler svar": more quotes, if the button belongs to the chat's latest question."""
     s = services(context)
-    if not s.memory.is_latest(shown):
+    if not await s.memory.is_latest(shown):
         await answer_query(context, query_id, s.toast("old_question"))
         return
     await answer_query(context, query_id)
-    await send_answer(context, shown.chat_id, s.service.more(shown.chat_id))
+    await send_answer(context, shown.chat_id, await converse(
+        s, shown.chat_id, lambda state: s.service.more(shown.chat_id, state)))
 
 
 async def on_paragraph_button(context: ContextTypes.DEFAULT_TYPE, query_id: str,

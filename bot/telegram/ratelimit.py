@@ -1,56 +1,56 @@
-"""A per-chat sliding-window rate limit, so one chat cannot keep the bot busy for everyone."""
+"""A per-chat sliding-window rate limit, so one chat cannot keep the bot busy for everyone, and
+caps on the notices that say so. Both count in the StateStore, so they hold across replicas.
+
+When the store cannot be reached the limit lets questions through and the notices stay quiet:
+answering a few too many beats refusing everyone.
+"""
 
 from __future__ import annotations
 
-import time
-from collections import deque
-from collections.abc import Callable
+import logging
+from dataclasses import dataclass
 from typing import Literal
 
-from retrieval.lru import LRU
+from bot.store import StateStore, StoreUnavailable
+
+log = logging.getLogger(__name__)
 
 WINDOW = 60.0  # seconds
-MAX_CHATS = 10_000
 MAX_NOTICES = 120  # "not allowed" / "wait" notices a minute over all chats (Telegram allows ~30/s)
 
 Verdict = Literal["ok", "limited", "silent"]
 
 
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """A rate-limit verdict, and whole seconds until the chat may ask again."""
+
+    verdict: Verdict
+    wait: int = 0
+
+
 class RateLimiter:
     """At most `per_minute` questions a chat a minute; 0 turns the limit off."""
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, store: StateStore, per_minute: int, window: float = WINDOW) -> None:
         if per_minute < 0:
             raise ValueError(f"per_minute must be 0 or more, not {per_minute}")
-        self.per_minute = per_minute
-        self.clock = clock
-        self._told: dict[int, float] = {}
-        self._seen: LRU[int, deque[float]] = LRU(
-            MAX_CHATS, on_evict=lambda chat, _: self._told.pop(chat, None))
+        self.store, self.per_minute, self.window = store, per_minute, window
 
-    def check(self, chat_id: int) -> Verdict:
+    async def check(self, chat_id: int) -> Limit:
         """"ok" counts the question; "limited" asks for a polite note; "silent" once noted."""
         if not self.per_minute:
-            return "ok"
-        now = self.clock()
-        times = self._seen.get(chat_id, deque)
-        while times and times[0] <= now - WINDOW:
-            times.popleft()
-        if len(times) < self.per_minute:
-            times.append(now)
-            self._told.pop(chat_id, None)
-            return "ok"
-        if self._told.get(chat_id, -WINDOW) > now - WINDOW:
-            return "silent"
-        self._told[chat_id] = now
-        return "limited"
-
-    def wait_seconds(self, chat_id: int) -> int:
-        """Whole seconds until the chat may ask again."""
-        times = self._seen.peek(chat_id)
-        if not times or not self.per_minute:
-            return 0
-        return max(1, int(times[0] + WINDOW - self.clock() + 0.999))
+            return Limit("ok")
+        try:
+            hit = await self.store.hit(f"rate:{chat_id}", self.per_minute, self.window)
+            if hit.allowed:
+                return Limit("ok")
+            told = await self.store.claim(f"told:{chat_id}", self.window)
+        except StoreUnavailable as exc:
+            log.warning("The state store is unreachable (%s): chat %s is not rate limited",
+                        exc, chat_id)
+            return Limit("ok")
+        return Limit("limited" if told else "silent", max(1, int(hit.wait + 0.999)))
 
 
 class Cooldown:
@@ -58,23 +58,21 @@ class Cooldown:
     minute over all chats, so a flood of messages that are refused (not allowed, rate limited),
     even from many chats at once, never makes the bot flood back."""
 
-    def __init__(self, seconds: float = WINDOW, clock: Callable[[], float] = time.monotonic,
-                 max_chats: int = MAX_CHATS, total: int = MAX_NOTICES) -> None:
-        self.seconds, self.clock, self.max_chats, self.total = seconds, clock, max_chats, total
-        self._last: LRU[int, float] = LRU(max_chats)
-        self._sent: deque[float] = deque()
+    def __init__(self, store: StateStore, seconds: float = WINDOW,
+                 total: int = MAX_NOTICES) -> None:
+        self.store, self.seconds, self.total = store, seconds, total
 
-    def ready(self, chat_id: int) -> bool:
+    async def ready(self, chat_id: int) -> bool:
         """True (and counted) when the chat was not told anything in the last `seconds` and
         fewer than `total` notices went out in the last minute."""
-        now = self.clock()
-        last = self._last.peek(chat_id)
-        if last is not None and now - last < self.seconds:
-            return False
-        while self._sent and self._sent[0] <= now - WINDOW:
-            self._sent.popleft()
-        if len(self._sent) >= self.total:
-            return False
-        self._sent.append(now)
-        self._last.put(chat_id, now)
-        return True
+        key = f"notice:{chat_id}"
+        try:
+            if not await self.store.claim(key, self.seconds):
+                return False
+            if (await self.store.hit("notices", self.total, WINDOW)).allowed:
+                return True
+            await self.store.delete(key)  # refused, not told: it may be told once there is room
+        except StoreUnavailable as exc:
+            log.warning("The state store is unreachable (%s): notice to chat %s skipped",
+                        exc, chat_id)
+        return False

@@ -16,12 +16,14 @@ from telegram.ext import ContextTypes
 
 from bot.telegram import buttons
 from bot.answer import Answer, Quote
+from bot.chat_states import ChatStates
 from bot.conversation import ConversationService
 from bot.telegram.delivery import DeliveryUncertain, pack, send_with_retry, split_html
 from bot.telegram.feedback import FeedbackStore
 from bot.telegram.ratelimit import Cooldown, RateLimiter
 from bot.render import Renderer
 from bot.settings import Settings
+from bot.store import StateStore
 from retrieval.ingest import Corpus
 from retrieval.watch import CorpusWatch
 
@@ -56,6 +58,8 @@ class BotServices:
     notices: Cooldown
     feedback: FeedbackStore
     message_limit: int
+    store: StateStore
+    chats: ChatStates
     watch: CorpusWatch | None = None
 
     @property
@@ -103,7 +107,7 @@ async def send_answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, answer: 
     s = services(context)
     keyboard = None
     if answer.kind in (*QUOTED_KINDS, "decline"):
-        answer_id = s.memory.remember(chat_id, answer)
+        answer_id = await s.memory.remember(chat_id, answer)
         keyboard = buttons.answer_keyboard(answer, s.memory.epoch, answer_id, s.label)
     texts = s.render(answer, echo)
     for number, text in enumerate(texts, 1):

@@ -1,4 +1,4 @@
-"""The `citatbot` command: ask, repl, telegram, feedback export, eval, index.
+"""The `citatbot` command: ask, repl, telegram, webhook, feedback export, eval, index.
 
 This is the edge where settings are built and domain errors become one line and an exit code.
 """
@@ -123,10 +123,21 @@ def cmd_telegram(args: argparse.Namespace, settings: Settings, messages: Rendere
     return run_telegram(settings, lambda: build_pipeline(settings, messages))
 
 
-def cmd_feedback_export(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
-    from bot.telegram.feedback import FeedbackStore
+def cmd_webhook(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
+    import asyncio
 
-    store = FeedbackStore(settings.feedback_db)
+    from bot.telegram.registration import manage_webhook
+
+    info = asyncio.run(manage_webhook(args.action, settings, messages))
+    print(messages.message("webhook_info", action=args.action, info=info))
+    return 0
+
+
+def cmd_feedback_export(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
+    from bot.telegram.feedback import feedback_store
+
+    url = settings.database_url.get_secret_value() if settings.database_url else None
+    store = feedback_store(settings.feedback_db, url)
     if args.out in (None, "-"):
         store.export(sys.stdout)
         return 0
@@ -223,6 +234,12 @@ def parser() -> argparse.ArgumentParser:
     ask.set_defaults(func=cmd_ask)
     sub.add_parser("repl", help="fråga i terminalen").set_defaults(func=cmd_repl)
     sub.add_parser("telegram", help="kör Telegram-boten").set_defaults(func=cmd_telegram)
+    webhook = sub.add_parser("webhook", help="registrera webhooken hos Telegram (en gång per "
+                             "driftsättning)")
+    webhook.add_argument("action", choices=("set", "delete", "info"),
+                         help="set: registrera CITATBOT_WEBHOOK_URL och kommandona; delete: ta "
+                              "bort; info: visa vad Telegram har")
+    webhook.set_defaults(func=cmd_webhook)
     feedback = sub.add_parser("feedback", help="omdömen (👍/👎) från Telegram")
     feedback_sub = feedback.add_subparsers(dest="action", required=True)
     export = feedback_sub.add_parser("export", help="skriv omdömena som JSONL i guldformatet")

@@ -29,6 +29,8 @@ from urllib.parse import parse_qs
 from telegram import Update
 from telegram.ext import Application
 
+from tests.support.webhook_delivery import WebhookDelivery
+
 TOKEN = "123456:TEST-token-abcdef"
 BOT = {"id": 4242, "is_bot": True, "first_name": "Citatbot", "username": "citatbot_test",
        "can_join_groups": True, "can_read_all_group_messages": False,
@@ -125,6 +127,7 @@ class FakeBotApi:
         self.closed = False
         self.latency = 0.0  # seconds every answer takes, like a round trip to Telegram
         self.webhook: dict = {}
+        self.delivery: WebhookDelivery | None = None  # set by deliver_to: updates go by webhook
         self.server = _Server(("127.0.0.1", port), self._handler_class())
         # shutdown() waits for serve_forever to notice, up to one poll interval (default 0.5 s)
         self.thread = threading.Thread(target=self.server.serve_forever, args=(POLL_INTERVAL,),
@@ -139,7 +142,15 @@ class FakeBotApi:
         self.thread.start()
         return self
 
+    def deliver_to(self, url: str, connections: int = 40) -> WebhookDelivery:
+        """Deliver pushed updates by webhook to `url` (the registered URL is public https; the
+        test's load balancer listens here), with the registered secret, as Telegram does."""
+        self.delivery = WebhookDelivery(url, self.webhook.get("secret_token"), connections)
+        return self.delivery
+
     def stop(self) -> None:
+        if self.delivery:
+            self.delivery.stop()
         with self.lock:
             self.closed = True
             self.lock.notify_all()
@@ -153,8 +164,11 @@ class FakeBotApi:
         """Queue an update for getUpdates; returns it with its update_id."""
         with self.lock:
             update = {"update_id": next(self.update_ids), **update}
-            self.updates.append(update)
-            self.lock.notify_all()
+            if self.delivery is None:
+                self.updates.append(update)
+                self.lock.notify_all()
+        if self.delivery is not None:
+            self.delivery.enqueue(update)
         return update
 
     def message(self, chat_id: int, text: str | None = None, *, chat_type: str = "private",
@@ -250,11 +264,21 @@ class FakeBotApi:
         return BOT
 
     def api_deleteWebhook(self, params: dict) -> bool:
+        self.webhook = {}
         return True
 
     def api_setWebhook(self, params: dict) -> bool:
-        self.webhook = params
+        if self.webhook and time.monotonic() - self.webhook["at"] < 1:
+            raise TelegramRefusal(429, "Too Many Requests: retry after 1", retry_after=1)
+        self.webhook = {**params, "at": time.monotonic()}
         return True
+
+    def api_getWebhookInfo(self, params: dict) -> dict:
+        return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
+                "pending_update_count": len(self.updates) + (
+                    self.delivery.pending() if self.delivery else 0),
+                **({"max_connections": int(self.webhook["max_connections"])}
+                   if "max_connections" in self.webhook else {})}
 
     def api_setMyCommands(self, params: dict) -> bool:
         self.commands = params["commands"]

@@ -1,0 +1,102 @@
+"""Conversation state and quotes as JSON for a StateStore: references, never copies of text.
+
+A quote is stored as [passage id, start, end, score, marks] and rebuilt from the loaded corpus
+(its text is `raw[start:end]` again); a hit as [passage id, score]. Every key carries the index
+version (a hash of the passages), so after a corpus change old state is simply not found and
+expires with its TTL; a reference the corpus no longer holds reads as no state.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from bot.answer import Quote
+from bot.conversation import ChatState
+from bot.store import StateStore, StoreUnavailable
+from retrieval.ingest import Corpus
+from retrieval.passage import Hit, Passage
+from retrieval.store import passages_digest
+
+log = logging.getLogger(__name__)
+
+STATE_TTL = 7 * 24 * 3600.0  # seconds a quiet chat's state (and its buttons) is kept
+
+
+def index_version(passages: Sequence[Passage]) -> str:
+    """A short name for exactly these passages: state from another corpus never matches it."""
+    return passages_digest(passages)[:12]
+
+
+class QuoteCodec:
+    """Quotes and hits to JSON references and back, against one corpus."""
+
+    def __init__(self, corpus: Corpus, version: str | None = None) -> None:
+        self.corpus = corpus
+        self.version = version or index_version(corpus.passages)
+        self._passages = {p.id: p for p in corpus.passages}
+
+    def dump_quotes(self, quotes: Sequence[Quote]) -> list[list]:
+        return [[q.passage.id, q.start, q.end, q.score, [list(m) for m in q.marks]]
+                for q in quotes]
+
+    def load_quotes(self, refs: Sequence[Sequence]) -> tuple[Quote, ...]:
+        """The quotes back; KeyError for a passage this corpus does not have."""
+        quotes = []
+        for pid, start, end, score, marks in refs:
+            passage = self._passages[pid]
+            text = self.corpus.documents[passage.doc].raw[start:end]
+            quotes.append(Quote(passage, start, end, text, score, tuple(map(tuple, marks))))
+        return tuple(quotes)
+
+    def dump_hits(self, hits: Sequence[Hit]) -> list[list]:
+        return [[h.passage.id, h.score] for h in hits]
+
+    def load_hits(self, refs: Sequence[Sequence]) -> tuple[Hit, ...]:
+        return tuple(Hit(self._passages[pid], score) for pid, score in refs)
+
+    def dump_state(self, state: ChatState) -> dict[str, Any]:
+        return {"question": state.question, "context": state.context, "shown": state.shown,
+                "candidates": self.dump_quotes(state.candidates),
+                "hits": self.dump_hits(state.hits)}
+
+    def load_state(self, data: dict[str, Any]) -> ChatState:
+        return ChatState(data["question"], data["context"],
+                         self.load_quotes(data["candidates"]), data["shown"],
+                         self.load_hits(data["hits"]))
+
+
+class ChatStates:
+    """Each chat's ConversationService state in the store, under the index version."""
+
+    def __init__(self, store: StateStore, codec: QuoteCodec, ttl: float = STATE_TTL) -> None:
+        self.store, self.codec, self.ttl = store, codec, ttl
+
+    def key(self, chat_id: int) -> str:
+        return f"chat:{self.codec.version}:{chat_id}"
+
+    async def load(self, chat_id: int) -> ChatState:
+        """The chat's state; a fresh one when there is none, it is unreadable or the store is
+        down (the conversation starts over, which a user can live with; it is logged)."""
+        try:
+            data = await self.store.get(self.key(chat_id))
+        except StoreUnavailable as exc:
+            log.warning("The state store is unreachable (%s): chat %s starts a new conversation",
+                        exc, chat_id)
+            return ChatState()
+        if data is None:
+            return ChatState()
+        try:
+            return self.codec.load_state(data)
+        except (KeyError, TypeError, ValueError):
+            log.warning("Unreadable state of chat %s ignored", chat_id)
+            return ChatState()
+
+    async def save(self, chat_id: int, state: ChatState) -> None:
+        """Store the state; when the store is down the change is lost (logged), the bot goes on."""
+        try:
+            await self.store.set(self.key(chat_id), self.codec.dump_state(state), self.ttl)
+        except StoreUnavailable as exc:
+            log.warning("The state store is unreachable (%s): chat %s's state was not saved",
+                        exc, chat_id)

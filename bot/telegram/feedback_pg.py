@@ -1,0 +1,83 @@
+"""👍 / 👎 in PostgreSQL (`CITATBOT_DATABASE_URL`), for many replicas writing at once; the same
+rows, upsert and export as the SQLite FeedbackStore, which stays the single-process default.
+
+psycopg 3, synchronous: a vote is stored from a worker thread, like the SQLite one, with one
+short connection per call (votes are rare; a pool would hold connections for nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Sequence
+
+import psycopg
+
+from bot.answer import Quote
+from bot.errors import StoreUnreachable
+from bot.telegram.feedback import FeedbackRow, Vote, chat_hash, export_rows
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id BIGSERIAL PRIMARY KEY,
+    time DOUBLE PRECISION NOT NULL,
+    chat TEXT NOT NULL,
+    message BIGINT NOT NULL,
+    question TEXT NOT NULL,
+    passages JSONB NOT NULL,
+    quotes JSONB NOT NULL,
+    docs JSONB NOT NULL,
+    vote TEXT NOT NULL CHECK (vote IN ('up', 'down')),
+    UNIQUE (chat, message)
+)
+"""
+
+
+class PostgresFeedbackStore:
+    """Votes in a PostgreSQL table `feedback`, created on first use."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def _connect(self) -> psycopg.Connection:
+        try:
+            connection = psycopg.connect(self.url, connect_timeout=5)
+        except psycopg.OperationalError:
+            raise StoreUnreachable(what="PostgreSQL", url=_without_password(self.url),
+                                   setting="CITATBOT_DATABASE_URL") from None
+        with connection.transaction():
+            connection.execute(_SCHEMA)
+        return connection
+
+    def record(self, chat_id: int, message_id: int, question: str, quotes: Sequence[Quote],
+               vote: Vote) -> None:
+        """Store a vote on one answer message, replacing an earlier vote on it."""
+        row = (time.time(), chat_hash(chat_id), message_id, question,
+               json.dumps([q.passage.id for q in quotes]),
+               json.dumps([q.text for q in quotes], ensure_ascii=False),
+               json.dumps([q.doc for q in quotes]), vote)
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO feedback (time, chat, message, question, passages, quotes, docs, vote)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (chat, message) DO UPDATE SET time = excluded.time,"
+                " vote = excluded.vote", row)
+
+    def rows(self) -> Iterator[FeedbackRow]:
+        """Every vote, oldest first."""
+        with self._connect() as db:
+            cursor = db.execute("SELECT id, time, chat, question, passages, quotes, docs, vote"
+                                " FROM feedback ORDER BY id")
+            for id_, at, chat, question, passages, quotes, docs, vote in cursor.fetchall():
+                yield FeedbackRow(id_, at, chat, question, tuple(passages), tuple(quotes),
+                                  tuple(docs), vote)
+
+    def export(self, out) -> int:
+        """Write every vote as one JSON object a line; return how many."""
+        return export_rows(self.rows(), out)
+
+
+def _without_password(url: str) -> str:
+    """The URL as it may be printed: a password replaced by ***."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    return url.replace(str(info["password"]), "***") if info.get("password") else url

@@ -1,0 +1,145 @@
+"""The StateStore contract, the same cases against the in-memory store, fakeredis and a real
+Redis (under a key prefix of the test's own, removed afterwards)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.redis_store import RedisStore
+from bot.store import LockBusy, MemoryStore, StateStore, StoreUnavailable
+from tests.support.servers import OwnRedis, require_redis
+
+
+@pytest.fixture(params=["memory", "fakeredis", "redis"])
+async def store(request) -> AsyncIterator[StateStore]:
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    if request.param == "fakeredis":
+        import fakeredis
+
+        client = fakeredis.FakeAsyncRedis()
+        yield RedisStore(client, prefix="t:")
+        await client.aclose()
+        return
+    prefix = f"citatbot-test-{secrets.token_hex(4)}:"
+    real = RedisStore.from_url(require_redis(), prefix=prefix)
+    yield real
+    keys = [k async for k in real.client.scan_iter(match=prefix + "*")]
+    if keys:
+        await real.client.delete(*keys)
+    await real.close()
+
+
+async def test_values_are_json_and_expire(store: StateStore) -> None:
+    assert await store.get("a") is None
+    await store.set("a", {"question": "Vad?", "ids": [1, 2]}, ttl=0.15)
+    assert await store.get("a") == {"question": "Vad?", "ids": [1, 2]}
+    await asyncio.sleep(0.25)
+    assert await store.get("a") is None
+
+
+async def test_claim_is_set_once_until_it_expires(store: StateStore) -> None:
+    assert await store.claim("u:1", ttl=0.15)
+    assert not await store.claim("u:1", ttl=0.15)
+    await asyncio.sleep(0.25)
+    assert await store.claim("u:1", ttl=5)
+    await store.delete("u:1")
+    assert await store.claim("u:1", ttl=5)
+
+
+async def test_a_sliding_window_counts_up_to_its_limit(store: StateStore) -> None:
+    hits = [await store.hit("w", limit=2, window=0.3) for _ in range(3)]
+    assert [h.allowed for h in hits] == [True, True, False]
+    assert 0 < hits[2].wait <= 0.3
+    assert (await store.hit("other", limit=2, window=0.3)).allowed  # windows are per key
+    await asyncio.sleep(0.35)
+    assert (await store.hit("w", limit=2, window=0.3)).allowed
+
+
+async def test_a_lock_is_exclusive_and_waits_in_turn(store: StateStore) -> None:
+    order: list[str] = []
+
+    async def hold(name: str, seconds: float) -> None:
+        async with store.lock("chat:1", timeout=5, wait=2):
+            order.append(f"{name} in")
+            await asyncio.sleep(seconds)
+            order.append(f"{name} out")
+
+    first = asyncio.create_task(hold("a", 0.1))
+    await asyncio.sleep(0.02)
+    await hold("b", 0)
+    await first
+    assert order == ["a in", "a out", "b in", "b out"]
+
+
+async def test_a_busy_lock_gives_up_after_its_wait(store: StateStore) -> None:
+    async with store.lock("chat:2", timeout=5, wait=1):
+        with pytest.raises(LockBusy):
+            async with store.lock("chat:2", timeout=5, wait=0.05):
+                pass
+    async with store.lock("chat:2", timeout=5, wait=0.05):  # free again
+        pass
+
+
+async def test_a_dead_holders_lock_expires() -> None:
+    """A replica killed while holding a chat's lock: the lock frees itself after its timeout."""
+    import fakeredis
+
+    store = RedisStore(fakeredis.FakeAsyncRedis(), prefix="t:")
+    from redis.asyncio.lock import Lock
+
+    assert await Lock(store.client, "t:chat:3", timeout=0.2).acquire()  # never released
+    async with store.lock("chat:3", timeout=5, wait=1):
+        pass
+
+
+def test_the_memory_store_forgets_beyond_its_size() -> None:
+    store = MemoryStore(max_keys=2)
+
+    async def run() -> list:
+        for key in "abc":
+            await store.set(key, key, ttl=60)
+        return [await store.get(key) for key in "abc"]
+
+    assert asyncio.run(run()) == [None, "b", "c"]
+
+
+async def test_an_unreachable_redis_is_store_unavailable(tmp_path) -> None:
+    server = OwnRedis(tmp_path).start()
+    store = RedisStore.from_url(server.url, prefix="t:")
+    try:
+        await store.set("k", 1, ttl=60)
+        server.stop()
+        with pytest.raises(StoreUnavailable):
+            await store.get("k")
+        server.start()
+        assert await store.get("k") is None  # back, empty: nothing is kept on disk
+        await store.set("k", 2, ttl=60)
+        assert await store.get("k") == 2
+    finally:
+        await store.close()
+        server.stop()
+
+
+async def test_chat_state_is_stored_as_references_and_a_new_corpus_starts_afresh(pipeline) -> None:
+    from bot.chat_states import ChatStates, QuoteCodec
+    from bot.conversation import ConversationService
+    from tests.support.corpus import UMEA
+
+    store, codec = MemoryStore(), QuoteCodec(pipeline.corpus)
+    service, state = ConversationService(pipeline), None
+    states = ChatStates(store, codec)
+    state = await states.load(1)
+    first = service.handle(1, UMEA, state)
+    await states.save(1, state)
+    stored = await store.get(states.key(1))
+    assert first.quotes[0].text not in str(stored)  # ids and offsets, not the text
+    more = service.handle(1, "mer", await states.load(1))
+    assert more.kind == "more" and more.quotes == first.candidates[len(first.quotes):][:3]
+    other = ChatStates(store, QuoteCodec(pipeline.corpus, version="another"))
+    assert (await other.load(1)).question == ""  # another index version: no state
