@@ -57,12 +57,12 @@ class QuoteCodec:
         return tuple(Hit(self._passages[pid], score) for pid, score in refs)
 
     def dump_state(self, state: ChatState) -> dict[str, Any]:
-        return {"question": state.question, "context": state.context, "shown": state.shown,
+        return {"question": state.question, "subject": state.subject, "shown": state.shown,
                 "candidates": self.dump_quotes(state.candidates),
                 "hits": self.dump_hits(state.hits)}
 
     def load_state(self, data: dict[str, Any]) -> ChatState:
-        return ChatState(data["question"], data["context"],
+        return ChatState(data["question"], data["subject"],
                          self.load_quotes(data["candidates"]), data["shown"],
                          self.load_hits(data["hits"]))
 

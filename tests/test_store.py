@@ -143,3 +143,21 @@ async def test_chat_state_is_stored_as_references_and_a_new_corpus_starts_afresh
     assert more.kind == "more" and more.quotes == first.candidates[len(first.quotes):][:3]
     other = ChatStates(store, QuoteCodec(pipeline.corpus, version="another"))
     assert (await other.load(1)).question == ""  # another index version: no state
+
+
+async def test_a_follow_up_reads_the_subject_kept_in_the_store(pipeline) -> None:
+    """A replica that answers the follow-up has only the store: the swapped subject travels."""
+    from bot.chat_states import ChatStates, QuoteCodec
+    from bot.conversation import ConversationService
+
+    states = ChatStates(MemoryStore(), QuoteCodec(pipeline.corpus))
+    one, two = ConversationService(pipeline), ConversationService(pipeline)
+    state = await states.load(5)
+    one.handle(5, "Hur många lex Sarah-anmälningar har utretts i Växjö?", state)
+    await states.save(5, state)
+    state = await states.load(5)
+    two.handle(5, "Och i Umeå?", state)
+    await states.save(5, state)
+    kept = await states.load(5)
+    assert "Växjö" not in kept.subject and "lex Sarah" in kept.subject
+    assert kept.question.endswith("Och i Umeå?")
