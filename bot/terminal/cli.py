@@ -13,15 +13,15 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.answer import Answer
+from bot.answer import Answer, Quote
 from bot.commands import answer_once
-from bot.pipeline import Pipeline
+from bot.pipeline import Pipeline, check_folder, load_settings_corpus
 from bot.render import Renderer
 from bot.settings import DEFAULT_PROMPTS, Settings
 from bot.errors import SettingInvalid
 from bot.sources import source_of
 from retrieval.errors import CitatbotError
-from retrieval.ingest import CorpusProblem, load_corpus
+from retrieval.ingest import CorpusProblem
 from retrieval.passage import Document
 
 EXIT_USAGE = 2
@@ -34,12 +34,7 @@ def answer_json(answer: Answer, text: str, documents: Mapping[str, Document]) ->
         "question": answer.question,
         "answered": answer.answered,
         "text": text,
-        "quotes": [
-            {"doc": q.doc, "passage": q.passage.id, "text": q.text, "start": q.start,
-             "end": q.end, "score": round(q.score, 4),
-             "source": source_of(q.passage, documents).as_json()}
-            for q in answer.quotes
-        ],
+        "quotes": [quote_json(q, documents) for q in answer.quotes],
         "missing": list(answer.missing),
         "hits": [
             {"passage": h.passage.id, "doc": h.passage.doc, "score": round(h.score, 4),
@@ -47,6 +42,22 @@ def answer_json(answer: Answer, text: str, documents: Mapping[str, Document]) ->
             for h in answer.hits
         ],
     }
+
+
+def quote_json(quote: Quote, documents: Mapping[str, Document]) -> dict:
+    """One quote of `ask --json`; a PDF's quote says its page, a Markdown file's quote where
+    it lies in the file itself (`file_start`, `file_end`), since start/end are offsets of the
+    extracted text."""
+    out = {"doc": quote.doc, "passage": quote.passage.id, "text": quote.text,
+           "start": quote.start, "end": quote.end, "score": round(quote.score, 4),
+           "source": source_of(quote.passage, documents).as_json()}
+    doc = documents.get(quote.doc)
+    if doc is not None and doc.pages:
+        out["page"] = doc.page(quote.start)
+    if doc is not None and doc.origin:
+        out["file_start"] = doc.file_offset(quote.start)
+        out["file_end"] = doc.file_offset(quote.end - 1) + 1 if quote.end > quote.start else out["file_start"]
+    return out
 
 
 def load_settings() -> Settings:
@@ -132,12 +143,25 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, messages: Renderer) -
 def cmd_index(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
     from bot.terminal.progress import index_progress
 
-    corpus = load_corpus(settings.corpus_dir, settings.max_file_bytes)
+    if args.check:
+        return cmd_check(settings, messages)
+
+    corpus = load_settings_corpus(settings)
     print_problems(corpus.problems, messages)
     with index_progress(len(corpus.passages), messages.message("index_progress")) as progress:
         pipeline = Pipeline.from_settings(settings, corpus=corpus, rebuild=True,
                                             progress=progress)
     print(messages.message("index_stats", pipeline=pipeline))
+    return 0
+
+
+def cmd_check(settings: Settings, messages: Renderer) -> int:
+    """`index --check`: one line per problem of the folder and exit 1, or one line that all is well."""
+    corpus, problems = check_folder(settings)
+    print_problems(problems, messages)
+    if problems:
+        return EXIT_ERROR
+    print(messages.message("index_check", documents=len(corpus.documents)))
     return 0
 
 
@@ -212,7 +236,11 @@ def parser() -> argparse.ArgumentParser:
     export = feedback_sub.add_parser("export", help="skriv omdömena som JSONL i guldformatet")
     export.add_argument("--out", help="fil att skriva till (standard: stdout)")
     export.set_defaults(func=cmd_feedback_export)
-    sub.add_parser("index", help="bygg indexet och visa statistik").set_defaults(func=cmd_index)
+    index = sub.add_parser("index", help="bygg indexet och visa statistik")
+    index.add_argument("--check", action="store_true",
+                       help="kontrollera mappen (filer, sources.toml, synonyms.txt) utan att "
+                            "bygga något; status 1 vid problem")
+    index.set_defaults(func=cmd_index)
     ev = sub.add_parser("eval", help="mät svaren mot guldfrågor")
     add_eval_arguments(ev)
     ev.set_defaults(func=cmd_eval)
