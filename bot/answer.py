@@ -58,6 +58,7 @@ class Answer:
     missing_asked: tuple[str, ...] = ()  # those of `missing` that ask for a kind ("hur många")
     candidates: tuple[Quote, ...] = field(default=(), repr=False)
     cited: tuple[str, ...] = ()  # for "sources": the documents the last answer quoted
+    page: int = 1  # for "sources": which page of the list (Telegram shows it a page at a time)
 
     @property
     def answered(self) -> bool:

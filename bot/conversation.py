@@ -47,8 +47,8 @@ class ConversationService:
                 return self.more(chat_id)
             case ("paragraph", number):
                 return self.paragraph(chat_id, number)
-            case ("sources", _):
-                return self.sources(chat_id)
+            case ("sources", page):
+                return self.sources(chat_id, int(page or 1))
             case (name, _):
                 return Answer(text.strip(), STANDALONE[name])
         return self.ask(chat_id, text.strip())
@@ -106,11 +106,12 @@ class ConversationService:
         quote = state.candidates[n - 1]
         return Answer(state.question, "paragraph", quotes=(quote,), paragraph=quote.passage)
 
-    def sources(self, chat_id: object) -> Answer:
-        """The documents, those the chat was last quoted from first (in the order quoted)."""
+    def sources(self, chat_id: object, page: int = 1) -> Answer:
+        """The documents, those the chat was last quoted from first (in the order quoted);
+        `page` for a front end that shows the list a page at a time."""
         state = self.state(chat_id)
         cited = dict.fromkeys(q.doc for q in state.candidates[: state.shown])
-        return Answer(state.question, "sources", cited=tuple(cited))
+        return Answer(state.question, "sources", cited=tuple(cited), page=max(page, 1))
 
 
 def swapped(previous: str, question: str, names: list[str]) -> str:

@@ -53,9 +53,11 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/kallor: the documents, those of the chat's last answer first (also typed as "källor")."""
+    """/kallor [page]: the documents, those of the chat's last answer first, a page that fits
+    one message at a time (also typed as "källor", "källor 2")."""
     chat_id = update.effective_chat.id
-    await send_answer(context, chat_id, services(context).service.sources(chat_id))
+    page = int(context.args[0]) if context.args and context.args[0].isdigit() else 1
+    await send_answer(context, chat_id, services(context).service.sources(chat_id, page))
 
 
 async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -21,6 +21,7 @@ from bot.telegram.delivery import DeliveryUncertain, pack, send_with_retry, spli
 from bot.telegram.feedback import FeedbackStore
 from bot.telegram.ratelimit import Cooldown, RateLimiter
 from bot.render import Renderer
+from bot.sources import SourceList, paginate, source_list
 from bot.settings import Settings
 from retrieval.ingest import Corpus
 from retrieval.watch import CorpusWatch
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 
 SERVICES = "citatbot"
 QUOTED_KINDS = ("answer", "more")
+# Room on a page of /kallor for its section headings, which the frame measured without entries
+# does not show.
+FRAME_SLACK = 200
 
 
 async def check_corpus(watch: CorpusWatch | None) -> None:
@@ -78,6 +82,8 @@ class BotServices:
     def render(self, answer: Answer, echo: bool = False) -> list[str]:
         """An Answer as HTML messages within the limit, cut only between quotes."""
         documents, info = self.corpus.documents, self.corpus.info
+        if answer.kind == "sources":
+            return split_html(self.sources_page(answer), self.message_limit)
         if answer.kind not in QUOTED_KINDS:
             text = self.html.message(answer.kind, answer=answer, documents=documents, info=info,
                                      echo=echo)
@@ -90,6 +96,24 @@ class BotServices:
                                      echo=echo, first=first, last=last)
 
         return pack(one, list(enumerate(answer.quotes)), self.message_limit)
+
+
+    def sources_page(self, answer: Answer) -> str:
+        """One page of the documents that fits one message, however many there are: each
+        entry measured once, pages filled in order, the page asked for (the last at most)."""
+        everything = source_list(answer.cited, self.corpus.documents)
+        sizes = [len(self.html.message("source_entry", entry=e)) + 2 for e in everything.entries]
+        frame = replace(everything, entries=(), page=9999, pages=9999)
+        budget = self.message_limit - len(self.sources_html(answer, frame)) - FRAME_SLACK
+        bounds = paginate(sizes, budget)
+        page = min(answer.page, len(bounds))
+        start, stop = bounds[page - 1]
+        return self.sources_html(answer, replace(everything, entries=everything.entries[start:stop],
+                                                 page=page, pages=len(bounds)))
+
+    def sources_html(self, answer: Answer, listing: SourceList) -> str:
+        return self.html.message("sources", answer=answer, listing=listing,
+                                 documents=self.corpus.documents, info=self.corpus.info)
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
