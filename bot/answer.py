@@ -21,6 +21,7 @@ AnswerKind = Literal[
     "paragraph_none",  # paragraph asked for, but no such quote
     "sources",      # the documents, those of the last answer first (the sources command)
     "elsewhere",    # a command that needs a conversation ("mer") where there is none
+    "changed",      # "mer"/"stycke" on an answer whose documents changed since
 ]
 
 

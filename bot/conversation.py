@@ -27,6 +27,7 @@ class ChatState:
     candidates: tuple[Quote, ...] = ()
     shown: int = 0
     answer: Answer | None = None
+    generation: int = 0  # the pipeline generation the answer came from
 
 
 class ConversationService:
@@ -34,7 +35,28 @@ class ConversationService:
 
     def __init__(self, pipeline: Pipeline, *, max_chats: int = 10_000) -> None:
         self.pipeline = pipeline
+        self.generation = 0  # counts swaps: an answer from before one may quote old text
         self._chats: LRU[object, ChatState] = LRU(max_chats)
+
+    def swap(self, pipeline: Pipeline) -> None:
+        """Serve from a new pipeline (the folder changed). One assignment: a question being
+        answered finishes on the pipeline it started with."""
+        self.pipeline = pipeline
+        self.generation += 1
+
+    def still_quoted(self, quotes: tuple[Quote, ...], generation: int | None = None) -> bool:
+        """True when every quote, and the paragraph around it, is still the documents' text
+        (always, when no swap happened since `generation`)."""
+        if generation == self.generation:
+            return True
+        documents = self.pipeline.corpus.documents
+        for quote in quotes:
+            doc = documents.get(quote.doc)
+            if doc is None or doc.raw[quote.start:quote.end] != quote.text:
+                return False
+            if "\n".join(doc.raw[s:e] for s, e in quote.passage.spans) != quote.passage.text:
+                return False
+        return True
 
     def state(self, chat_id: object) -> ChatState:
         """The chat's state; the least recently used chat is forgotten beyond `max_chats`."""
@@ -59,6 +81,7 @@ class ConversationService:
         a new place or name ("Och i Umeå?") asks the same with the old one swapped out."""
         state = self.state(chat_id)
         context = self._context(state.question, question) if state.question else ""
+        generation = self.generation
         answer = self.pipeline.answer(question, context)
         if answer.kind in ("answer", "decline"):
             # What the next follow-up is read against, cut like any question: a chain of
@@ -68,6 +91,7 @@ class ConversationService:
             state.candidates = answer.candidates
             state.shown = len(answer.quotes)
             state.answer = answer
+            state.generation = generation
         return answer
 
     def _context(self, previous: str, question: str) -> str:
@@ -86,6 +110,8 @@ class ConversationService:
         page = state.candidates[state.shown : state.shown + self.pipeline.settings.max_quotes]
         if not page:
             return Answer(state.question, "more_none")
+        if not self.still_quoted(page, state.generation):
+            return Answer(state.question, "changed")
         answer = Answer(
             state.question,
             "more",
@@ -103,8 +129,13 @@ class ConversationService:
         n = int(number) if number.isascii() and number.isdigit() and len(number) < 6 else 0
         if not 1 <= n <= state.shown:
             return Answer(state.question, "paragraph_none")
-        quote = state.candidates[n - 1]
-        return Answer(state.question, "paragraph", quotes=(quote,), paragraph=quote.passage)
+        return self.paragraph_of(state.question, state.candidates[n - 1], state.generation)
+
+    def paragraph_of(self, question: str, quote: Quote, generation: int | None = None) -> Answer:
+        """The whole paragraph around a quote, or word that the documents changed since."""
+        if not self.still_quoted((quote,), generation):
+            return Answer(question, "changed")
+        return Answer(question, "paragraph", quotes=(quote,), paragraph=quote.passage)
 
     def sources(self, chat_id: object, page: int = 1) -> Answer:
         """The documents, those the chat was last quoted from first (in the order quoted);

@@ -49,6 +49,12 @@ def check_folder(settings: Settings) -> tuple[Corpus | None, list[CorpusProblem]
     return corpus, list(corpus.problems) + synonym_problems(skipped)
 
 
+def known_vectors(previous: Pipeline | None) -> dict | None:
+    """The meaning vectors of a pipeline being replaced, by text, for its successor to reuse."""
+    semantic = previous.retriever.semantic if previous else None
+    return semantic.index.vectors_by_text(previous.corpus.documents) if semantic else None
+
+
 @dataclass(slots=True)
 class Pipeline:
     """Answers one question at a time; holds no conversation state."""
@@ -67,22 +73,30 @@ class Pipeline:
     @classmethod
     def from_settings(cls, settings: Settings, *, corpus: Corpus | None = None,
                       tuning: Tuning | None = None, rebuild: bool = False,
-                      progress: Callable[[int], None] | None = None) -> Pipeline:
+                      progress: Callable[[str, int], Callable[[int], None]] | None = None,
+                      previous: Pipeline | None = None) -> Pipeline:
         """citatbot's pipeline over the settings' corpus (or `corpus`), its index reused when
-        cached and still fresh."""
+        cached and still fresh. `progress(field, total)` gives each field's build its update
+        callback; `previous` is the pipeline this one replaces, whose meaning vectors it reuses
+        for every text that did not change."""
         corpus = corpus or load_settings_corpus(settings)
         tuning = tuning or Tuning()
         analyzer = SwedishAnalyzer()
         cache = index_path(corpus.folder, settings.index_cache_dir) if settings.index_cache else None
         retriever = build_retriever(corpus.passages, corpus.documents, analyzer, tuning,
                                     cache=cache, folder=corpus.folder, rebuild=rebuild,
-                                    progress=progress, max_gram_passages=settings.ngram_max_passages)
+                                    progress=progress and progress("words", len(corpus.passages)),
+                                    max_gram_passages=settings.ngram_max_passages)
         problems = []
         if settings.semantic:
             try:
-                embedder = E5Embedder(model_path=settings.semantic_model)
-                retriever = with_semantic(retriever, embedder, cache=cache, rebuild=rebuild,
-                                          max_passages=settings.semantic_max_passages)
+                old = previous.retriever.semantic if previous else None
+                embedder = old.embedder if old else E5Embedder(model_path=settings.semantic_model)
+                retriever = with_semantic(
+                    retriever, embedder, cache=cache, rebuild=rebuild,
+                    max_passages=settings.semantic_max_passages,
+                    progress=progress and progress("semantic", len(corpus.passages)),
+                    known=known_vectors(previous))
             except SemanticUnavailable as exc:  # serve lexically, and say so at start
                 problems.append(CorpusProblem("semantic", "semantic_unavailable", str(exc)))
         synonyms, skipped = load_synonyms(corpus.folder, analyzer.terms)

@@ -61,8 +61,9 @@ class Cited:
 
 
 def source_of(passage: Passage, documents: Mapping[str, Document]) -> Source:
-    """The source of a passage's words."""
-    doc = documents[passage.doc]
+    """The source of a passage's words (its file name alone for a document removed from the
+    folder while the answer was being made)."""
+    doc = documents.get(passage.doc) or Document(passage.doc, "", passage.doc)
     return Source(doc.title, doc.publisher, passage.author or doc.author, doc.date, doc.url,
                   comment=bool(passage.author))
 

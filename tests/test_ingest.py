@@ -143,8 +143,8 @@ def test_a_file_over_the_limit_is_skipped_unread_with_one_line(tmp_path: Path, m
     monkeypatch.setenv("CITATBOT_INDEX_CACHE", "false")
     assert main(["ask", "Vad kostar socialtjänsten i Umeå?"]) == 0
     out, err = capsys.readouterr()
-    assert err.splitlines() == [
-        "Varning: big.txt hoppas över: filen är 2 MB, mer än gränsen 1 MB."]
+    warnings = [line for line in err.splitlines() if not line.endswith("stycken …")]
+    assert warnings == ["Varning: big.txt hoppas över: filen är 2 MB, mer än gränsen 1 MB."]
     assert "1,6 miljard" in out
     # A fraction of a megabyte is a limit too: lowered below a small file's size, it is skipped.
     (tmp_path / "big.txt").unlink()

@@ -59,7 +59,7 @@ from bot.telegram.handlers import (
 from bot.telegram.ratelimit import Cooldown, RateLimiter
 from bot.telegram.redact import redact_secret_in_logs
 from bot.telegram.replies import SERVICES, BotServices
-from retrieval.watch import CORPUS_CHECK_EVERY, CorpusWatch
+from bot.reload import Reloader, Swap
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +74,7 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def build_application(settings: Settings, service: ConversationService, *,
-                      message_limit: int = MessageLimit.MAX_TEXT_LENGTH,
-                      corpus_check_every: float = CORPUS_CHECK_EVERY) -> Application:
+                      message_limit: int = MessageLimit.MAX_TEXT_LENGTH) -> Application:
     """The Application with every handler wired; the only place that knows Telegram's shape."""
     if settings.telegram_bot_token is None:
         raise TokenMissing()
@@ -100,7 +99,6 @@ def build_application(settings: Settings, service: ConversationService, *,
         notices=Cooldown(),
         feedback=FeedbackStore(settings.feedback_db),
         message_limit=message_limit,
-        watch=CorpusWatch(service.pipeline.corpus, corpus_check_every),
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)
     app.add_handler(CommandHandler("start", on_start, filters=NEW))
@@ -143,9 +141,19 @@ async def check_token(app: Application) -> None:
         log.info("Signed in to Telegram as @%s", app.bot.username)
 
 
-def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline]) -> int:
+def log_swap(swap: Swap, txt: Renderer) -> None:
+    """What a reload changed, in the log; each new problem of the folder as a warning."""
+    log.info("Documents reloaded in %.1f s: %d added, %d changed, %d removed; %d documents",
+             swap.seconds, len(swap.added), len(swap.changed), len(swap.removed), swap.documents)
+    for problem in swap.problems:
+        log.warning("%s", txt.message("problem", problem=problem))
+
+
+def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline],
+                 rebuild: Callable[[Pipeline], Pipeline] | None = None) -> int:
     """Run the bot until SIGINT/SIGTERM: webhook mode when CITATBOT_WEBHOOK_URL is set, else
-    long polling. A missing or rejected token, or an unreachable server, is a TelegramSetupError."""
+    long polling; with `rebuild`, documents added, changed or removed meanwhile are picked up.
+    A missing or rejected token, or an unreachable server, is a TelegramSetupError."""
     token = settings.telegram_bot_token
     if token is None or not token.get_secret_value().strip():
         raise TokenMissing()
@@ -154,9 +162,14 @@ def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline]) -> i
                         level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines hold the token
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as a timedelta
-    app = build_application(settings, ConversationService(make_pipeline()))
+    service = ConversationService(make_pipeline())
+    app = build_application(settings, service)
+    txt = Renderer(settings.prompts_dir, "txt")
+    reloader = Reloader(service, rebuild, on_swap=lambda swap: log_swap(swap, txt)) if rebuild else None
     try:
         asyncio.run(check_token(app))
+        if reloader:
+            reloader.start()
         if settings.webhook_url:
             app.run_webhook(**webhook_options(settings))
         else:
@@ -171,6 +184,9 @@ def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline]) -> i
                             type="webhook", ctx={}) from None
     except NetworkError:
         raise TelegramUnreachable(url=settings.telegram_base_url) from None
+    finally:
+        if reloader:
+            reloader.stop()
     if app.bot_data.get(CONFLICT):
         raise PollingConflict()
     return 0

@@ -18,7 +18,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.answer import Answer
 from bot.telegram import buttons
-from bot.telegram.replies import answer_query, check_corpus, send, send_answer, services, typing
+from bot.telegram.replies import answer_query, send, send_answer, services, typing
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,6 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str,
     in_group = update.message is not None and chat.type != ChatType.PRIVATE
     reply_to = update.message.message_id if in_group else None
     await send_answer(context, chat.id, answer, echo=echo, reply_to=reply_to)
-    await check_corpus(s.watch)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -183,8 +182,7 @@ async def on_paragraph_button(context: ContextTypes.DEFAULT_TYPE, query_id: str,
         await answer_query(context, query_id, s.toast("expired"))
         return
     await answer_query(context, query_id)
-    quote = quotes[int(arg)]
-    paragraph = Answer(shown.answer.question, "paragraph", quotes=(quote,), paragraph=quote.passage)
+    paragraph = s.service.paragraph_of(shown.answer.question, quotes[int(arg)])
     await send_answer(context, shown.chat_id, paragraph)
 
 

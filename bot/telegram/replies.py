@@ -24,7 +24,6 @@ from bot.render import Renderer
 from bot.sources import SourceList, paginate, source_list
 from bot.settings import Settings
 from retrieval.ingest import Corpus
-from retrieval.watch import CorpusWatch
 
 log = logging.getLogger(__name__)
 
@@ -33,18 +32,6 @@ QUOTED_KINDS = ("answer", "more")
 # Room on a page of /kallor for its section headings, which the frame measured without entries
 # does not show.
 FRAME_SLACK = 200
-
-
-async def check_corpus(watch: CorpusWatch | None) -> None:
-    """Log a warning when corpus files changed on disk since start (once per set of files)."""
-    if watch is None or not watch.due():
-        return
-    changed = await asyncio.to_thread(watch.changed)
-    if changed and changed != watch.told:
-        log.warning("Corpus files changed or removed on disk since start: %s. Answers still "
-                    "quote the text loaded then; restart the bot to load the new text.",
-                    ", ".join(changed))
-    watch.told = changed
 
 
 @dataclass(slots=True)
@@ -60,7 +47,6 @@ class BotServices:
     notices: Cooldown
     feedback: FeedbackStore
     message_limit: int
-    watch: CorpusWatch | None = None
 
     @property
     def corpus(self) -> Corpus:

@@ -81,11 +81,26 @@ def env_name(field: str) -> str:
     return str(choices[0]).upper() if choices else f"CITATBOT_{field.upper()}"
 
 
-def build_pipeline(settings: Settings, messages: Renderer) -> Pipeline:
-    """Load and index the corpus, printing one warning line per skipped file."""
-    pipeline = Pipeline.from_settings(settings)
-    print_problems(pipeline.problems, messages)
+def build_pipeline(settings: Settings, messages: Renderer, previous: Pipeline | None = None,
+                   *, bar: bool = True) -> Pipeline:
+    """Load and index the corpus, saying so while an index is built (a bar past a second) and
+    printing one warning line per skipped file."""
+    from bot.terminal.progress import build_progress
+
+    corpus = load_settings_corpus(settings)
+    if previous is None:  # the files' problems first: a long build follows
+        print_problems(corpus.problems, messages)
+    with build_progress(progress_label(messages), bar=bar) as progress:
+        pipeline = Pipeline.from_settings(settings, corpus=corpus, progress=progress,
+                                          previous=previous)
+    if previous is None:
+        print_problems(pipeline.problems[len(corpus.problems):], messages)
     return pipeline
+
+
+def progress_label(messages: Renderer) -> Callable[[str, int], str]:
+    """The line that says which field of the index is being built, from its template."""
+    return lambda field, total: messages.message("index_progress", field=field, total=total)
 
 
 def print_problems(problems: Sequence[CorpusProblem], messages: Renderer) -> None:
@@ -113,13 +128,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings, messages: Renderer) ->
 def cmd_repl(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
     from bot.terminal.repl import run_repl
 
-    return run_repl(build_pipeline(settings, messages), settings)
+    return run_repl(build_pipeline(settings, messages), settings,
+                    rebuild=lambda old: build_pipeline(settings, messages, old, bar=False))
 
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
     from bot.telegram.app import run_telegram
 
-    return run_telegram(settings, lambda: build_pipeline(settings, messages))
+    return run_telegram(settings, lambda: build_pipeline(settings, messages),
+                        lambda old: build_pipeline(settings, messages, old, bar=False))
 
 
 def cmd_feedback_export(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
@@ -141,14 +158,14 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, messages: Renderer) -
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
-    from bot.terminal.progress import index_progress
+    from bot.terminal.progress import build_progress
 
     if args.check:
         return cmd_check(settings, messages)
 
     corpus = load_settings_corpus(settings)
     print_problems(corpus.problems, messages)
-    with index_progress(len(corpus.passages), messages.message("index_progress")) as progress:
+    with build_progress(progress_label(messages)) as progress:
         pipeline = Pipeline.from_settings(settings, corpus=corpus, rebuild=True,
                                             progress=progress)
     print(messages.message("index_stats", pipeline=pipeline))
