@@ -8,6 +8,7 @@ its params; nothing else turns an error into text.
     ├── SettingInvalid       a setting's value cannot be used (name, value, type, ctx)
     ├── PromptsInvalid       the prompts folder or a template of it is unusable (path, reason)
     ├── ReportUnwritable     eval's --json report cannot be written (path)
+    ├── DocumentUnknown      `citatbot text` names no document of the corpus (name)
     ├── GoldError            a gold file cannot be used (path)
     │   ├── GoldMissing
     │   ├── GoldUnreadable
@@ -23,6 +24,10 @@ its params; nothing else turns an error into text.
 from __future__ import annotations
 
 from retrieval.errors import CitatbotError
+
+
+class DocumentUnknown(CitatbotError):
+    """`citatbot text NAME` names no document of the corpus."""
 
 
 class SettingInvalid(CitatbotError):

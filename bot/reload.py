@@ -4,14 +4,15 @@ The watcher (retrieval/watch.py) reports that files under the corpus folder chan
 reloader then builds a whole new Pipeline beside the serving one, in its own thread, reusing
 the meaning vectors of every passage whose text did not change, and swaps it into the
 ConversationService in one assignment. Questions already being answered finish on the old
-pipeline; the next question gets the new one. A build that fails (the folder emptied, a
-broken template is not its business) keeps the old pipeline serving and says why.
+pipeline; the next question gets the new one. A build that fails (the folder emptied or
+removed) keeps the old pipeline serving and says why.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -73,8 +74,6 @@ class Reloader:
 
     def reload(self) -> Swap | None:
         """Build a new pipeline and swap it in; None when the build failed (the old one serves)."""
-        import time
-
         with self._lock:
             started = time.perf_counter()
             old = self.service.pipeline

@@ -103,8 +103,8 @@ def walk(folder: Path) -> tuple[list[Path], list[Path]]:
             if at_top and name in NOT_DOCUMENTS:
                 continue
             (documents if path.suffix.lower() in SUFFIXES else others).append(path)
-    key = lambda p: document_name(folder, p)  # noqa: E731
-    return sorted(documents, key=key), sorted(others, key=key)
+    return (sorted(documents, key=lambda p: document_name(folder, p)),
+            sorted(others, key=lambda p: document_name(folder, p)))
 
 
 def corpus_files(folder: Path) -> list[Path]:

@@ -121,3 +121,15 @@ def test_extracted_text_is_cached_and_a_changed_file_extracted_anew(tmp_path: Pa
     (corpus_dir / "familjeratt.md").write_text("# Ny\n\nHelt ny text om Nybro.\n", "utf-8")
     assert "Helt ny text" in load_corpus(corpus_dir, cache_path=cache).documents[
         "familjeratt.md"].raw
+
+
+def test_citatbot_text_prints_what_the_offsets_refer_to(folder, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("CITATBOT_CORPUS_DIR", str(folder[0]))
+    monkeypatch.setenv("CITATBOT_SEMANTIC", "false")
+    assert main(["ask", "--json", QUESTIONS["pm.docx"]]) == 0
+    quote = json.loads(capsys.readouterr().out)["quotes"][0]
+    assert main(["text", "pm.docx"]) == 0
+    assert capsys.readouterr().out[quote["start"]:quote["end"]] == quote["text"]
+    assert main(["text", "saknas.pdf"]) == 1
+    assert capsys.readouterr().err.strip() == ("citatbot: det finns inget dokument saknas.pdf i "
+                                               "korpusen. ”citatbot ask källor” visar dokumenten.")

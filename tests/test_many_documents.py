@@ -5,7 +5,6 @@ folder without a [corpus] description describes itself."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 import socket
 
 import pytest
@@ -18,7 +17,7 @@ from bot.telegram.delivery import send_with_retry
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.telegram.app import build_application
-from tests.support.corpus import CORPUS, UMEA, VAXJO, verbatim_quotes
+from tests.support.corpus import UMEA, VAXJO, verbatim_quotes
 from tests.support.fake_bot_api import TOKEN, FakeBotApi, running
 
 

@@ -4,7 +4,6 @@ sends something made through bot.telegram.delivery.send_with_retry, at most once
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace

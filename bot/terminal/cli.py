@@ -18,7 +18,7 @@ from bot.commands import answer_once
 from bot.pipeline import Pipeline, check_folder, load_settings_corpus
 from bot.render import Renderer
 from bot.settings import DEFAULT_PROMPTS, Settings
-from bot.errors import SettingInvalid
+from bot.errors import DocumentUnknown, SettingInvalid
 from bot.sources import source_of
 from retrieval.errors import CitatbotError
 from retrieval.ingest import CorpusProblem
@@ -172,6 +172,16 @@ def cmd_index(args: argparse.Namespace, settings: Settings, messages: Renderer) 
     return 0
 
 
+def cmd_text(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
+    """`text NAME`: a document's text as citatbot indexes and quotes it, which the offsets of
+    `ask --json` refer to (for PDF, HTML, Word and Markdown, the text extracted from the file)."""
+    documents = load_settings_corpus(settings).documents
+    if args.name not in documents:
+        raise DocumentUnknown(name=args.name)
+    sys.stdout.write(documents[args.name].raw)
+    return 0
+
+
 def cmd_check(settings: Settings, messages: Renderer) -> int:
     """`index --check`: one line per problem of the folder and exit 1, or one line that all is well."""
     corpus, problems = check_folder(settings)
@@ -258,6 +268,9 @@ def parser() -> argparse.ArgumentParser:
                        help="kontrollera mappen (filer, sources.toml, synonyms.txt) utan att "
                             "bygga något; status 1 vid problem")
     index.set_defaults(func=cmd_index)
+    text = sub.add_parser("text", help="skriv ett dokuments text som den citeras")
+    text.add_argument("name", help="dokumentets namn i korpusmappen, t.ex. rapporter/2023.pdf")
+    text.set_defaults(func=cmd_text)
     ev = sub.add_parser("eval", help="mät svaren mot guldfrågor")
     add_eval_arguments(ev)
     ev.set_defaults(func=cmd_eval)
