@@ -52,7 +52,7 @@ class Reloader:
     def __init__(self, service: ConversationService,
                  build: Callable[[Pipeline], Pipeline], *,
                  on_swap: Callable[[Swap], None] | None = None,
-                 on_failure: Callable[[CitatbotError], None] | None = None,
+                 on_failure: Callable[[Exception], None] | None = None,
                  debounce_ms: int = 200) -> None:
         self.service = service
         self.build = build  # takes the serving pipeline, whose vectors it may reuse
@@ -79,7 +79,7 @@ class Reloader:
             old = self.service.pipeline
             try:
                 new = self.build(old)
-            except CitatbotError as exc:
+            except (CitatbotError, OSError) as exc:  # OSError: a file vanished mid-build
                 log.warning("Reloading the corpus failed; still answering from the documents "
                             "loaded before: %s", exc)
                 if self.on_failure:

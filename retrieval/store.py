@@ -92,9 +92,16 @@ def analyzer_fingerprint(analyzer: Analyzer) -> str:
 
 
 def corpus_manifest(folder: Path) -> list[tuple[str, int, int]]:
-    """Name, size and modification time (ns) of every corpus file of a folder."""
-    files = corpus_files(folder)
-    return [(document_name(folder, p), (st := p.stat()).st_size, st.st_mtime_ns) for p in files]
+    """Name, size and modification time (ns) of every corpus file of a folder; a file removed
+    while the folder is read is left out (the change that removed it brings a rebuild)."""
+    manifest = []
+    for path in corpus_files(folder):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        manifest.append((document_name(folder, path), stat.st_size, stat.st_mtime_ns))
+    return manifest
 
 
 def passages_digest(passages: Sequence[Passage]) -> str:

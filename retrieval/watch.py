@@ -8,11 +8,14 @@ Knows nothing of front ends: the caller decides what a change means.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from watchfiles import Change, watch
+
+log = logging.getLogger(__name__)
 
 
 class CorpusWatcher:
@@ -54,4 +57,7 @@ class CorpusWatcher:
         for batch in changes:
             self._ready.set()
             if batch and not self._stop.is_set():
-                self.on_change()
+                try:
+                    self.on_change()
+                except Exception:  # the watch must outlive a failed reload: log it and go on
+                    log.exception("Handling a change of the corpus folder failed")

@@ -14,7 +14,7 @@ from bot.render import Renderer
 from bot.settings import Settings
 from bot.telegram.app import build_application
 from tests.support.documents import write_many
-from tests.support.fake_bot_api import MAX_TEXT, FakeBotApi, running
+from tests.support.fake_bot_api import MAX_TEXT, FakeBotApi, buttons_of, running
 
 SIZES = (1, 30, 300)
 
@@ -60,6 +60,11 @@ async def test_kallor_pages_fit_one_message_each(many_bot, many: Pipeline,
     assert len(last["text"]) <= MAX_TEXT
     assert f"Sida {pages} av {pages}." in last["text"]
     assert f"{count}. Långa köer" in last["text"]  # the last document is on the last page
+    assert list(buttons_of(last)) == [f"◂ Sida {pages - 1}"]
+    fake.press(first, buttons_of(first)["Sida 2 ▸"])
+    second = (await fake.wait_sent(6, 3))[2]
+    assert "Sida 2 av " in second["text"] and len(second["text"]) <= MAX_TEXT
+    assert list(buttons_of(second)) == ["◂ Sida 1", "Sida 3 ▸"][: 1 + (pages > 2)]
 
 
 def test_welcome_and_decline_describe_the_folder_by_its_titles_or_publishers(

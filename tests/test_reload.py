@@ -140,3 +140,30 @@ def test_mer_and_stycke_on_an_older_answer_still_work_when_its_text_did_not_chan
     (folder / UMEA_DOC).unlink()
     service.swap(Pipeline.from_settings(settings, previous=service.pipeline))
     assert service.handle(1, "stycke 1").kind == "changed"
+
+
+def test_a_failed_reload_keeps_the_old_documents_and_the_watch_goes_on(folder: Path) -> None:
+    settings = Settings(_env_file=None, corpus_dir=folder, index_cache=False, semantic=False)
+    service = ConversationService(Pipeline.from_settings(settings))
+    first = service.pipeline
+    failures: list[Exception] = []
+    swapped = threading.Event()
+
+    def build(old: Pipeline) -> Pipeline:
+        if not failures:  # the first change: a file vanishes while the folder is read
+            raise FileNotFoundError(folder / "borta.txt")
+        return Pipeline.from_settings(settings, previous=old)
+
+    reloader = Reloader(service, build, on_failure=failures.append,
+                        on_swap=lambda swap: swapped.set(), debounce_ms=50).start()
+    try:
+        (folder / "a.txt").write_text(KIRUNA_TEXT, "utf-8")
+        deadline = time.monotonic() + NEW_FILE_SECONDS
+        while not failures and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert service.pipeline is first and len(failures) == 1
+        (folder / "b.txt").write_text(KIRUNA_TEXT.replace("Kiruna", "Gällivare"), "utf-8")
+        assert swapped.wait(NEW_FILE_SECONDS)
+        assert {"a.txt", "b.txt"} <= set(service.pipeline.corpus.documents)
+    finally:
+        reloader.stop()

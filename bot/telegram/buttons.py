@@ -18,7 +18,7 @@ from telegram.constants import InlineKeyboardButtonLimit
 from bot.answer import Answer
 from retrieval.lru import LRU
 
-MORE, PARAGRAPH, VOTE, EXAMPLE = "m", "p", "v", "q"
+MORE, PARAGRAPH, VOTE, EXAMPLE, SOURCES = "m", "p", "v", "q", "k"
 UP, DOWN = "u", "d"
 PARAGRAPH_BUTTONS_PER_ROW = 5
 MAX_REMEMBERED = 20_000
@@ -113,6 +113,15 @@ def answer_keyboard(answer: Answer, epoch: str, answer_id: int,
         InlineKeyboardButton(label("down"), callback_data=callback(VOTE, epoch, answer_id, DOWN)),
     ])
     return InlineKeyboardMarkup(rows)
+
+
+def pages_keyboard(page: int, pages: int, epoch: str, label: Label) -> InlineKeyboardMarkup | None:
+    """"◂ Sida N" and "Sida N ▸" under a page of /kallor; none for a list of one page."""
+    row = [InlineKeyboardButton(label(name, number=number),
+                                callback_data=callback(SOURCES, epoch, number))
+           for name, number, shown in (("previous_page", page - 1, page > 1),
+                                       ("next_page", page + 1, page < pages)) if shown]
+    return InlineKeyboardMarkup([row]) if row else None
 
 
 def examples_keyboard(examples: tuple[str, ...], epoch: str) -> InlineKeyboardMarkup | None:

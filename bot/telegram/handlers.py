@@ -141,13 +141,18 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str,
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A press on an inline button: example question, more, paragraph or vote."""
+    """A press on an inline button: example question, a page of /kallor, more, paragraph or
+    vote."""
     s, query, chat_id = services(context), update.callback_query, update.effective_chat.id
     press = buttons.parse(query.data)
     examples = s.corpus.info.examples
     if press and press.action == buttons.EXAMPLE and press.answer_id < len(examples):
         await answer_query(context, query.id)
         await ask(update, context, examples[press.answer_id], echo=True)
+        return
+    if press and press.action == buttons.SOURCES:  # a page of /kallor: no answer behind it
+        await answer_query(context, query.id)
+        await send_answer(context, chat_id, s.service.sources(chat_id, max(press.answer_id, 1)))
         return
     shown = s.memory.recall(chat_id, press) if press else None
     if shown is None:

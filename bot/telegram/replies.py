@@ -68,7 +68,7 @@ class BotServices:
         """An Answer as HTML messages within the limit, cut only between quotes."""
         documents, info = self.corpus.documents, self.corpus.info
         if answer.kind == "sources":
-            return split_html(self.sources_page(answer), self.message_limit)
+            return split_html(self.sources_page(answer)[0], self.message_limit)
         if answer.kind not in QUOTED_KINDS:
             text = self.html.message(answer.kind, answer=answer, documents=documents, info=info,
                                      echo=echo)
@@ -83,9 +83,10 @@ class BotServices:
         return pack(one, list(enumerate(answer.quotes)), self.message_limit)
 
 
-    def sources_page(self, answer: Answer) -> str:
-        """One page of the documents that fits one message, however many there are: each
-        entry measured once, pages filled in order, the page asked for (the last at most)."""
+    def sources_page(self, answer: Answer) -> tuple[str, int, int]:
+        """One page of the documents that fits one message, however many there are, with its
+        number and the number of pages: each entry measured once, pages filled in order, the
+        page asked for (the last at most)."""
         everything = source_list(answer.cited, self.corpus.documents)
         sizes = [len(self.html.message("source_entry", entry=e)) + 2 for e in everything.entries]
         frame = replace(everything, entries=(), page=9999, pages=9999)
@@ -93,8 +94,9 @@ class BotServices:
         bounds = paginate(sizes, budget)
         page = min(answer.page, len(bounds))
         start, stop = bounds[page - 1]
-        return self.sources_html(answer, replace(everything, entries=everything.entries[start:stop],
-                                                 page=page, pages=len(bounds)))
+        listing = replace(everything, entries=everything.entries[start:stop], page=page,
+                          pages=len(bounds))
+        return self.sources_html(answer, listing), page, len(bounds)
 
     def sources_html(self, answer: Answer, listing: SourceList) -> str:
         return self.html.message("sources", answer=answer, listing=listing,
@@ -111,6 +113,11 @@ async def send_answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, answer: 
     """Render an Answer and send it, buttons under its last message."""
     s = services(context)
     keyboard = None
+    if answer.kind == "sources":
+        text, page, pages = s.sources_page(answer)
+        keyboard = buttons.pages_keyboard(page, pages, s.memory.epoch, s.label)
+        await send(context, chat_id, text, keyboard, reply_to=reply_to)
+        return
     if answer.kind in (*QUOTED_KINDS, "decline"):
         answer_id = s.memory.remember(chat_id, answer)
         keyboard = buttons.answer_keyboard(answer, s.memory.epoch, answer_id, s.label)
