@@ -90,4 +90,4 @@ def _patched():
     """Lines printed by the reloader's thread appear above the prompt, not through it."""
     from prompt_toolkit.patch_stdout import patch_stdout
 
-    return patch_stdout()
+    return patch_stdout(raw=True)  # raw: the answers' colours pass as they are
