@@ -40,6 +40,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.levers
 	$(BIN)/python -m benchmarks.grams
 	$(BIN)/python -m benchmarks.semantic
+	$(BIN)/python -m benchmarks.documents
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -7,6 +7,8 @@ At the top, the path of a question once retrieval has found the passages:
     asks          what a question asks for (a figure, a date, a reason)
     smalltalk     greetings, thanks and "vad kan du?" answered without a search
     conversation  one state per chat: "mer", "stycke N", "källor", follow-ups
+    reload        a new pipeline built and swapped in when the corpus folder changes
+    overview      what the folder is about when sources.toml does not say
     commands      the command words, one vocabulary for the REPL, Telegram and `ask`
     answer        the Answer and Quote every front end renders
     sources       where a quote comes from: shared source lines, short titles, links

@@ -21,6 +21,7 @@ AnswerKind = Literal[
     "paragraph_none",  # paragraph asked for, but no such quote
     "sources",      # the documents, those of the last answer first (the sources command)
     "elsewhere",    # a command that needs a conversation ("mer") where there is none
+    "changed",      # "mer"/"stycke" on an answer whose documents changed since
 ]
 
 
@@ -61,6 +62,7 @@ class Answer:
     missing_kinds: tuple[str, ...] = ()  # "figure", "date": asked for, not in the first answer
     candidates: tuple[Quote, ...] = field(default=(), repr=False)
     cited: tuple[str, ...] = ()  # for "sources": the documents the last answer quoted
+    page: int = 1  # for "sources": which page of the list (Telegram shows it a page at a time)
 
     @property
     def answered(self) -> bool:

@@ -14,6 +14,7 @@ from bot.answer import Answer
 from bot.pipeline import Pipeline
 
 _MORE = re.compile(r"^(?:/?mer|/?fler|visa mer|fler svar|fler citat|mer tack)[.!]*$", re.IGNORECASE)
+_SOURCES = re.compile(r"^/?(?:källor|kallor|källa|kalla)\s+(?P<n>\d{1,4})[.!]*$", re.IGNORECASE)
 _PARAGRAPH = re.compile(r"^/?(?:visa )?stycke(?:t)?(?:\s+(?P<n>\S+))?$", re.IGNORECASE)
 _WORDS = {
     "quit": {"avsluta", "sluta", "quit", "exit", "q", "/avsluta", "/quit", "hej då", "hejdå"},
@@ -25,13 +26,15 @@ STANDALONE = {"help": "help", "sources": "sources", "quit": "goodbye"}
 
 
 def command(text: str) -> tuple[str, str] | None:
-    """The command a message is ("more", "paragraph" with its number, "help", "sources",
-    "quit") and its argument, or None for a question."""
+    """The command a message is ("more", "paragraph" with its number, "help", "sources" with
+    its page, "quit") and its argument, or None for a question."""
     stripped = text.strip()
     if _MORE.match(stripped):
         return "more", ""
     if match := _PARAGRAPH.match(stripped):
         return "paragraph", match["n"] or "1"
+    if match := _SOURCES.match(stripped):
+        return "sources", match["n"]
     word = " ".join(stripped.casefold().rstrip("!.").split())
     return next(((name, "") for name, words in _WORDS.items() if word in words), None)
 

@@ -31,6 +31,12 @@ class ChatState:
     candidates: tuple[Quote, ...] = ()
     shown: int = 0
     hits: tuple[Hit, ...] = ()  # the last answer's hits, reported again with "mer"
+    # The service generation the answer came from; CHANGED when the documents it quoted have
+    # changed since (a store found its quotes no longer in them).
+    generation: int = 0
+
+
+CHANGED = -1
 
 
 class ConversationService:
@@ -38,7 +44,30 @@ class ConversationService:
 
     def __init__(self, pipeline: Pipeline, *, max_chats: int = 10_000) -> None:
         self.pipeline = pipeline
+        self.generation = 0  # counts swaps: an answer from before one may quote old text
         self._chats: LRU[object, ChatState] = LRU(max_chats)
+
+    def swap(self, pipeline: Pipeline) -> None:
+        """Serve from a new pipeline (the folder changed). One assignment: a question being
+        answered finishes on the pipeline it started with."""
+        self.pipeline = pipeline
+        self.generation += 1
+
+    def still_quoted(self, quotes: tuple[Quote, ...], generation: int | None = None) -> bool:
+        """True when every quote, and the paragraph around it, is still the documents' text
+        (always, when no swap happened since `generation`)."""
+        if generation == self.generation:
+            return True
+        if generation == CHANGED:
+            return False
+        documents = self.pipeline.corpus.documents
+        for quote in quotes:
+            doc = documents.get(quote.doc)
+            if doc is None or doc.raw[quote.start:quote.end] != quote.text:
+                return False
+            if "\n".join(doc.raw[s:e] for s, e in quote.passage.spans) != quote.passage.text:
+                return False
+        return True
 
     def state(self, chat_id: object) -> ChatState:
         """The chat's state; the least recently used chat is forgotten beyond `max_chats`."""
@@ -53,8 +82,8 @@ class ConversationService:
                 return self.more(chat_id, state)
             case ("paragraph", number):
                 return self._paragraph(state, number)
-            case ("sources", _):
-                return self.sources(chat_id, state)
+            case ("sources", page):
+                return self.sources(chat_id, state, int(page or 1))
             case (name, _):
                 return Answer(text.strip(), STANDALONE[name])
         return self._ask(state, text.strip())
@@ -72,6 +101,7 @@ class ConversationService:
         of question words ("varför då?", "och när?") asks about its subject, and one that names
         a new place or name ("Och i Umeå?") asks the same with the old one swapped out."""
         context = self._context(state.question, question) if state.question else ""
+        generation = self.generation
         answer = self.pipeline.answer(question, context)
         if answer.kind in ("answer", "decline"):
             # What the next follow-up is read against: the subject (the last question that
@@ -86,6 +116,7 @@ class ConversationService:
             state.candidates = answer.candidates
             state.shown = len(answer.quotes)
             state.hits = answer.hits
+            state.generation = generation
         return answer
 
     def _context(self, previous: str, question: str) -> str:
@@ -99,11 +130,15 @@ class ConversationService:
         return swapped(previous, question, [w.word for w in words if w.name])
 
     def more(self, chat_id: object, state: ChatState | None = None) -> Answer:
-        """The next quotes for the chat's last question."""
+        """The next quotes for the chat's last question, or word that the documents changed."""
         state = state if state is not None else self.state(chat_id)
+        if state.generation == CHANGED:
+            return Answer(state.question, "changed")
         page = state.candidates[state.shown : state.shown + self.pipeline.settings.max_quotes]
         if not page:
             return Answer(state.question, "more_none")
+        if not self.still_quoted(page, state.generation):
+            return Answer(state.question, "changed")
         answer = Answer(
             state.question,
             "more",
@@ -116,17 +151,25 @@ class ConversationService:
         return answer
 
     def _paragraph(self, state: ChatState, number: str) -> Answer:
+        if state.generation == CHANGED:
+            return Answer(state.question, "changed")
         n = int(number) if number.isascii() and number.isdigit() and len(number) < 6 else 0
         if not 1 <= n <= state.shown:
             return Answer(state.question, "paragraph_none")
-        quote = state.candidates[n - 1]
-        return Answer(state.question, "paragraph", quotes=(quote,), paragraph=quote.passage)
+        return self.paragraph_of(state.question, state.candidates[n - 1], state.generation)
 
-    def sources(self, chat_id: object, state: ChatState | None = None) -> Answer:
-        """The documents, those the chat was last quoted from first (in the order quoted)."""
+    def paragraph_of(self, question: str, quote: Quote, generation: int | None = None) -> Answer:
+        """The whole paragraph around a quote, or word that the documents changed since."""
+        if not self.still_quoted((quote,), generation):
+            return Answer(question, "changed")
+        return Answer(question, "paragraph", quotes=(quote,), paragraph=quote.passage)
+
+    def sources(self, chat_id: object, state: ChatState | None = None, page: int = 1) -> Answer:
+        """The documents, those the chat was last quoted from first (in the order quoted);
+        `page` for a front end that shows the list a page at a time."""
         state = state if state is not None else self.state(chat_id)
         cited = dict.fromkeys(q.doc for q in state.candidates[: state.shown])
-        return Answer(state.question, "sources", cited=tuple(cited))
+        return Answer(state.question, "sources", cited=tuple(cited), page=max(page, 1))
 
 
 def swapped(previous: str, question: str, names: list[str]) -> str:

@@ -9,6 +9,7 @@ its params; nothing else turns an error into text.
     ├── EnvFileUnreadable    .env is not UTF-8 text (path, position)
     ├── PromptsInvalid       the prompts folder or a template of it is unusable (path, reason)
     ├── ReportUnwritable     eval's --json report cannot be written (path)
+    ├── DocumentUnknown      `citatbot text` names no document of the corpus (name)
     ├── GoldError            a gold file cannot be used (path)
     │   ├── GoldMissing
     │   ├── GoldUnreadable
@@ -26,6 +27,10 @@ its params; nothing else turns an error into text.
 from __future__ import annotations
 
 from retrieval.errors import CitatbotError
+
+
+class DocumentUnknown(CitatbotError):
+    """`citatbot text NAME` names no document of the corpus."""
 
 
 class SettingInvalid(CitatbotError):

@@ -22,10 +22,37 @@ from retrieval.query import Query
 from retrieval.reader import QuestionReader
 from retrieval.search import Retriever, baseline_retriever, build_retriever, with_semantic
 from retrieval.semantic import E5Embedder, SemanticUnavailable
-from retrieval.store import index_path
-from retrieval.synonyms import SYNONYMS_FILE, Synonyms, load_synonyms
+from retrieval.store import extraction_path, index_path
+from retrieval.synonyms import SYNONYMS_FILE, SynonymLineProblem, Synonyms, load_synonyms
 from retrieval.thesaurus import Thesaurus
 from retrieval.tuning import Tuning
+
+
+def load_settings_corpus(settings: Settings) -> Corpus:
+    """The settings' corpus folder loaded, extracted texts kept beside the index when it is."""
+    cache = (extraction_path(settings.corpus_dir, settings.index_cache_dir)
+             if settings.index_cache else None)
+    return load_corpus(settings.corpus_dir, settings.max_file_bytes, cache)
+
+
+def synonym_problems(skipped: list[SynonymLineProblem]) -> list[CorpusProblem]:
+    """The synonym lines that could not be used, as corpus problems."""
+    return [CorpusProblem(SYNONYMS_FILE, f"synonyms_{s.problem}",
+                          f"{s.line}: {s.text}" if s.line else "") for s in skipped]
+
+
+def check_folder(settings: Settings) -> tuple[Corpus | None, list[CorpusProblem]]:
+    """Every problem of the corpus folder (files, sources.toml, synonyms.txt), building and
+    writing nothing: `citatbot index --check`. The corpus is None when none of it can serve."""
+    corpus = load_corpus(settings.corpus_dir, settings.max_file_bytes)
+    _, skipped = load_synonyms(corpus.folder, SwedishAnalyzer().terms)
+    return corpus, list(corpus.problems) + synonym_problems(skipped)
+
+
+def known_vectors(previous: Pipeline | None) -> dict | None:
+    """The meaning vectors of a pipeline being replaced, by text, for its successor to reuse."""
+    semantic = previous.retriever.semantic if previous else None
+    return semantic.index.vectors_by_text(previous.corpus.documents) if semantic else None
 
 
 @dataclass(slots=True)
@@ -46,28 +73,35 @@ class Pipeline:
     @classmethod
     def from_settings(cls, settings: Settings, *, corpus: Corpus | None = None,
                       tuning: Tuning | None = None, rebuild: bool = False,
-                      progress: Callable[[int], None] | None = None) -> Pipeline:
+                      progress: Callable[[str, int], Callable[[int], None]] | None = None,
+                      previous: Pipeline | None = None) -> Pipeline:
         """citatbot's pipeline over the settings' corpus (or `corpus`), its index reused when
-        cached and still fresh."""
-        corpus = corpus or load_corpus(settings.corpus_dir, settings.max_file_bytes)
+        cached and still fresh. `progress(field, total)` gives each field's build its update
+        callback; `previous` is the pipeline this one replaces, whose meaning vectors it reuses
+        for every text that did not change."""
+        corpus = corpus or load_settings_corpus(settings)
         tuning = tuning or Tuning()
         analyzer = SwedishAnalyzer()
         cache = index_path(corpus.folder, settings.index_cache_dir) if settings.index_cache else None
         retriever = build_retriever(corpus.passages, corpus.documents, analyzer, tuning,
                                     cache=cache, folder=corpus.folder, rebuild=rebuild,
-                                    progress=progress, max_gram_passages=settings.ngram_max_passages)
+                                    progress=progress and progress("words", len(corpus.passages)),
+                                    max_gram_passages=settings.ngram_max_passages)
         problems = []
         if settings.semantic:
             try:
-                embedder = E5Embedder(model_path=settings.semantic_model,
-                                      threads=settings.semantic_threads)
-                retriever = with_semantic(retriever, embedder, cache=cache, rebuild=rebuild,
-                                          max_passages=settings.semantic_max_passages)
+                old = previous.retriever.semantic if previous else None
+                embedder = old.embedder if old else E5Embedder(
+                    model_path=settings.semantic_model, threads=settings.semantic_threads)
+                retriever = with_semantic(
+                    retriever, embedder, cache=cache, rebuild=rebuild,
+                    max_passages=settings.semantic_max_passages,
+                    progress=progress and progress("semantic", len(corpus.passages)),
+                    known=known_vectors(previous))
             except SemanticUnavailable as exc:  # serve lexically, and say so at start
                 problems.append(CorpusProblem("semantic", "semantic_unavailable", str(exc)))
         synonyms, skipped = load_synonyms(corpus.folder, analyzer.terms)
-        problems += [CorpusProblem(SYNONYMS_FILE, f"synonyms_{s.problem}",
-                                   f"{s.line}: {s.text}" if s.line else "") for s in skipped]
+        problems += synonym_problems(skipped)
         expander = TermExpander(retriever.words.vocabulary, tuning.expansion)
         thesaurus = Thesaurus(analyzer.stem) if settings.thesaurus else None  # read on first use
         return cls._assemble(corpus, settings, analyzer, tuning, retriever, expander, synonyms,

@@ -18,7 +18,8 @@ from markupsafe import Markup, escape
 
 from bot.answer import Answer, Quote
 from bot.errors import PromptsInvalid
-from bot.sources import Cited, by_source, web_url
+from bot.overview import overview
+from bot.sources import Cited, by_source, short_title, source_list, web_url
 from retrieval.ingest import Corpus
 from retrieval.passage import Document
 
@@ -80,6 +81,8 @@ class Renderer:
         self.env.filters["by_source"] = self.by_source
         self.env.filters["weburl"] = web_url
         self.env.filters["datum"] = swedish_date
+        self.env.filters["short"] = short_title
+        self.env.filters["overview"] = overview
         self.env.globals["conversation"] = conversation
         self._compile_all(folder)
 
@@ -123,7 +126,9 @@ class Renderer:
     def answer(self, answer: Answer, corpus: Corpus) -> str:
         """Render an Answer with the template named after its kind."""
         name = _TEMPLATE_OF.get(answer.kind, answer.kind)
-        return self.message(name, answer=answer, documents=corpus.documents, info=corpus.info)
+        extra = {"listing": source_list(answer.cited, corpus.documents)} if answer.kind == "sources" else {}
+        return self.message(name, answer=answer, documents=corpus.documents, info=corpus.info,
+                            **extra)
 
     def message(self, name: str, /, **values: object) -> str:
         """Render prompts/<form>/<name>.j2 with `values`."""

@@ -61,8 +61,9 @@ class Cited:
 
 
 def source_of(passage: Passage, documents: Mapping[str, Document]) -> Source:
-    """The source of a passage's words."""
-    doc = documents[passage.doc]
+    """The source of a passage's words (its file name alone for a document removed from the
+    folder while the answer was being made)."""
+    doc = documents.get(passage.doc) or Document(passage.doc, "", passage.doc)
     return Source(doc.title, doc.publisher, passage.author or doc.author, doc.date, doc.url,
                   comment=bool(passage.author))
 
@@ -123,3 +124,44 @@ def text_directive(text: str, words: int = FRAGMENT_WORDS) -> str:
 def _encode(text: str) -> str:
     """Percent-encoded for a text directive, where "-", "," and "&" are syntax."""
     return percent_encode(" ".join(text.split()), safe="").replace("-", "%2D")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One document of the `källor` list, numbered, and whether the last answer quoted it."""
+
+    number: int
+    doc: Document
+    cited: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SourceList:
+    """The `källor` list, or one page of it: the last answer's documents first."""
+
+    entries: tuple[Entry, ...]
+    total: int
+    cited: int
+    page: int = 1
+    pages: int = 1
+
+
+def source_list(cited: Sequence[str], documents: Mapping[str, Document]) -> SourceList:
+    """Every document on one page, those of `cited` (still in the corpus) first, in order."""
+    first = [name for name in cited if name in documents]
+    rest = [name for name in documents if name not in set(first)]
+    entries = tuple(Entry(n, documents[name], n <= len(first))
+                    for n, name in enumerate(first + rest, 1))
+    return SourceList(entries, len(entries), len(first))
+
+
+def paginate(sizes: Sequence[int], budget: int) -> list[tuple[int, int]]:
+    """(start, stop) of pages holding as many consecutive sizes as fit `budget` (one at least)."""
+    pages, start, used = [], 0, 0
+    for i, size in enumerate(sizes):
+        if i > start and used + size > budget:
+            pages.append((start, i))
+            start, used = i, 0
+        used += size
+    pages.append((start, len(sizes)))
+    return pages

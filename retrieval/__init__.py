@@ -1,6 +1,9 @@
 """Retrieval owns the corpus, Swedish analysis and search; it knows nothing of front ends.
 
-    ingest      files → Documents and Passages with raw offsets; watch: files changed since
+    formats     every format (txt, md, pdf, html, docx) → the text indexed and quoted, with its
+                map back; extracted: that text kept between starts
+    ingest      files → Documents and Passages with raw offsets; metadata: sources.toml
+    watch       files added, changed or removed under the folder, as they happen
     analyzer    the Analyzer protocol, SwedishAnalyzer, character n-grams, fold(), clean_question()
     sentences   Swedish sentence boundaries with offsets
     expansion   a question word meets the corpus vocabulary; synonyms: the maintainer's file

@@ -47,6 +47,8 @@ def build_postings(
     vocab: dict[str, int] = {}
     flat = array("i")
     lengths = array("i")
+    if progress:
+        progress(0)  # the build has begun: a front end can say so before the first batch
     for n, terms in enumerate(docs, 1):
         flat.extend([vocab.setdefault(t, len(vocab)) for t in terms])
         lengths.append(len(terms))

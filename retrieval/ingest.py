@@ -1,30 +1,43 @@
-"""Turn the raw files of a corpus folder into documents and passages.
+"""Turn the files of a corpus folder into documents and passages.
 
+Every format is first turned into the text that is indexed and quoted (retrieval/formats).
 Web scrapes carry ads, subscription prompts, comment forms and photo credits between the
 paragraphs. Each line is classified (junk, heading, comment author, content); content lines become
-passages that keep their exact raw offsets, so every quote can be checked against the file.
+passages that keep their exact offsets in that text, so every quote can be checked against it.
+
+The folder is read with its subfolders: a document's name is its path relative to the folder
+("rapporter/2023.pdf"). Hidden files and folders (".cache", ".git") are passed over silently;
+a file of a format citatbot does not read is named once as skipped.
 """
 
 from __future__ import annotations
 
+import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from retrieval.errors import CorpusEmpty, CorpusMissing
+from retrieval.extracted import ExtractionCache
+from retrieval.formats import SUFFIXES, Extracted, ExtractionFailed, extract
+from retrieval.metadata import METADATA_FILE, CorpusInfo, CorpusProblem, read_metadata
 from retrieval.passage import Document, Passage
 from retrieval.synonyms import SYNONYMS_FILE  # read by retrieval/synonyms.py, not a document
 
-SUFFIXES = (".txt", ".md")
-METADATA_FILE = "sources.toml"
-METADATA_FIELDS = {"title", "publisher", "author", "date", "kind", "url"}
+__all__ = ["METADATA_FILE", "CorpusInfo", "CorpusProblem", "Corpus", "load_corpus",
+           "corpus_files", "SUFFIXES"]
+
 MB = 1024 * 1024
 # A bigger file is skipped unread: 10 MB is some 1,500 pages of text, far beyond any article,
 # and reading, cleaning and indexing 50 MB takes half a minute and close to a gigabyte.
 MAX_FILE_BYTES = 10 * MB
+# A title taken from the document's first line (no title in sources.toml or the file) is cut
+# here: a file whose first line is its whole text must not make a 12 MB title.
+MAX_FALLBACK_TITLE = 120
+# Files that sit beside the documents and are never documents themselves.
+NOT_DOCUMENTS = {METADATA_FILE, SYNONYMS_FILE, "gold.jsonl", "blind.jsonl", "dialogues.jsonl"}
 
 _END_PUNCT = tuple(".!?:;,…”\"»)")
 _LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[•*▪·])\s+\S")
@@ -36,23 +49,8 @@ _COMMENT_AUTHOR = re.compile(r"^(?:\d{1,3}\.|•)\s+(?P<author>[^.?]{1,60})$")
 _REPLY_HEADER = re.compile(r"^Svar på .{1,60} kommentar\b.*$")
 _SECTION = re.compile(r"^Del \d+\.?$")
 _SEPARATOR = re.compile(r"^[_\-=*~]{3,}$")
-
-
-@dataclass(frozen=True, slots=True)
-class CorpusProblem:
-    """A file that was skipped or only partly used, and why (a code the front end words)."""
-
-    path: str
-    problem: str
-    detail: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class CorpusInfo:
-    """What the corpus is about, for greetings and declines ([corpus] in sources.toml)."""
-
-    description: str = ""
-    examples: tuple[str, ...] = ()
+# A table row as the extractors write it (Markdown, Word): cells between " | ".
+_TABLE_ROW = re.compile(r"\S \| \S")
 
 
 @dataclass(slots=True)
@@ -86,41 +84,73 @@ def is_boilerplate(line: str) -> bool:
     return any(p.match(line) for p in _boilerplate())
 
 
+def document_name(folder: Path, path: Path) -> str:
+    """A document's name: its path relative to the corpus folder, with "/" between parts."""
+    return path.relative_to(folder).as_posix()
+
+
+def walk(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(documents, other files) under `folder`, sorted by name; hidden files and folders
+    (the index cache among them) are neither."""
+    documents, others = [], []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+        for name in files:
+            if name.startswith("."):
+                continue
+            path = Path(root) / name
+            at_top = Path(root) == folder
+            if at_top and name in NOT_DOCUMENTS:
+                continue
+            (documents if path.suffix.lower() in SUFFIXES else others).append(path)
+    return (sorted(documents, key=lambda p: document_name(folder, p)),
+            sorted(others, key=lambda p: document_name(folder, p)))
+
+
 def corpus_files(folder: Path) -> list[Path]:
     """Every file a corpus is made from: its documents, their metadata and its synonyms."""
-    return sorted(p for p in folder.iterdir()
-                  if p.suffix.lower() in SUFFIXES or p.name in (METADATA_FILE, SYNONYMS_FILE))
+    extra = [folder / n for n in (METADATA_FILE, SYNONYMS_FILE) if (folder / n).is_file()]
+    return sorted(walk(folder)[0] + extra, key=lambda p: document_name(folder, p))
 
 
-def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES) -> Corpus:
-    """Load every readable .txt/.md file of `folder`; unreadable or too big ones become problems.
+def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES,
+                cache_path: Path | None = None) -> Corpus:
+    """Load every readable document of `folder` and its subfolders; unreadable, too big or
+    unknown files become problems. `cache_path` keeps extracted PDF/HTML/Word/Markdown text.
 
     Each document's text stays in memory as it was read: quotes are spans of that text, so a
     file changed or removed while the bot runs never changes what an answer quotes.
     """
     if not folder.is_dir():
         raise CorpusMissing(path=str(folder))
-    metadata, info, problems = _read_metadata(folder)
+    metadata = read_metadata(folder)
+    problems = list(metadata.problems)
+    paths, others = walk(folder)
+    problems += [CorpusProblem(document_name(folder, p), "unsupported", p.suffix.lower())
+                 for p in others]
+    extracted_cache = ExtractionCache(cache_path)
     documents: dict[str, Document] = {}
     passages: list[Passage] = []
-    for path in (p for p in corpus_files(folder) if p.suffix.lower() in SUFFIXES
-                 and p.name != SYNONYMS_FILE):
-        raw, problem = _read_text(path, max_file_bytes)
-        if problem:
-            problems.append(CorpusProblem(path.name, problem, _detail(path, problem,
-                                                                      max_file_bytes)))
+    for path in paths:
+        name = document_name(folder, path)
+        extracted, problem = _read(path, name, max_file_bytes, extracted_cache)
+        if extracted is None:
+            problems.append(CorpusProblem(name, problem, _detail(path, problem, max_file_bytes)))
             continue
-        lines = classify_lines(raw)
-        doc = _document(path.name, raw, metadata.get(path.name, {}), lines)
+        lines = classify_lines(extracted.text)
+        doc = _document(name, extracted, metadata.documents.get(name, {}), lines)
         doc_passages = build_passages(doc, lines)
         if not doc_passages:
-            problems.append(CorpusProblem(path.name, "no_content"))
+            problems.append(CorpusProblem(name, "no_content"))
             continue
         documents[doc.name] = doc
         passages.extend(doc_passages)
+    extracted_cache.save()
+    skipped = {p.path for p in problems}
+    problems += metadata.orphans(set(documents) | skipped)
     if not documents:
         raise CorpusEmpty(path=str(folder))
-    return Corpus(folder, documents, passages, problems, info)
+    return Corpus(folder, documents, passages, problems, metadata.info)
 
 
 def _size(path: Path) -> int:
@@ -136,68 +166,52 @@ def _detail(path: Path, problem: str, limit: int) -> str:
     return f"{_size(path) / MB:.0f}/{limit / MB:g}" if problem == "too_large" else ""
 
 
-def _read_text(path: Path, limit: int = MAX_FILE_BYTES) -> tuple[str, str]:
-    """Read a file as the quote check does (utf-8, universal newlines); return (text, problem).
-    A file over `limit` bytes is not read at all."""
-    if _size(path) > limit:
-        return "", "too_large"
+def _read(path: Path, name: str, limit: int,
+          extracted_cache: ExtractionCache) -> tuple[Extracted | None, str]:
+    """A file's extracted text, or None and the problem. A file over `limit` bytes is not read
+    at all; the extraction of a non-.txt file comes from the cache while the file is unchanged."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None, "unreadable"
+    if stat.st_size > limit:
+        return None, "too_large"
+    stamp = (stat.st_size, stat.st_mtime_ns)
+    cacheable = path.suffix.lower() != ".txt"
+    if cacheable and (found := extracted_cache.get(name, stamp)) is not None:
+        return found, ""
     try:
         data = path.read_bytes()
     except OSError:
-        return "", "unreadable"
-    if b"\x00" in data[:8192]:
-        return "", "binary"
+        return None, "unreadable"
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return "", "not_utf8"
-    with open(path, encoding="utf-8") as handle:
-        raw = handle.read()
-    if not raw.strip():
-        return "", "empty"
-    return raw, ""
+        extracted = extract(path, data)
+    except ExtractionFailed as exc:
+        return None, exc.problem
+    if cacheable:
+        extracted_cache.put(name, stamp, extracted)
+    return extracted, ""
 
 
-def _read_metadata(
-    folder: Path,
-) -> tuple[dict[str, dict[str, str]], CorpusInfo, list[CorpusProblem]]:
-    """Read sources.toml; a broken file or field is reported and the documents still load."""
-    path = folder / METADATA_FILE
-    if not path.exists():
-        return {}, CorpusInfo(), []
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        return {}, CorpusInfo(), [CorpusProblem(METADATA_FILE, "metadata_syntax", str(exc))]
-    problems = []
-    info = _corpus_info(data.get("corpus", {}), problems)
-    metadata: dict[str, dict[str, str]] = {}
-    for name, fields in data.get("documents", {}).items():
-        if not isinstance(fields, dict):
-            problems.append(CorpusProblem(METADATA_FILE, "metadata_field", name))
-            continue
-        good = {k: v for k, v in fields.items() if k in METADATA_FIELDS and isinstance(v, str)}
-        for bad in sorted(set(fields) - set(good)):
-            problems.append(CorpusProblem(METADATA_FILE, "metadata_field", f"{name}: {bad}"))
-        metadata[name] = good
-    return metadata, info, problems
-
-
-def _corpus_info(table: object, problems: list[CorpusProblem]) -> CorpusInfo:
-    description = table.get("description", "") if isinstance(table, dict) else None
-    examples = table.get("examples", []) if isinstance(table, dict) else None
-    if not isinstance(description, str) or not (
-        isinstance(examples, list) and all(isinstance(e, str) for e in examples)
-    ):
-        problems.append(CorpusProblem(METADATA_FILE, "metadata_field", "corpus"))
-        return CorpusInfo()
-    return CorpusInfo(description, tuple(examples))
-
-
-def _document(name: str, raw: str, meta: dict[str, str], lines: list[tuple[_Line, str]]) -> Document:
+def _document(name: str, extracted: Extracted, meta: dict[str, str],
+              lines: list[tuple[_Line, str]]) -> Document:
+    """The document with sources.toml's fields, the file's own where sources.toml has none,
+    and its first line (shortened) as the title when neither gives one."""
+    own = extracted.meta
     first = next((line.text for line, role in lines if role != "junk"), name)
-    return Document(name=name, raw=raw, title=meta.get("title") or first, **{
-        k: meta.get(k, "") for k in ("publisher", "author", "date", "kind", "url")})
+    fields = {k: meta.get(k) or own.get(k, "") for k in ("publisher", "author", "date", "kind",
+                                                          "url")}
+    title = meta.get("title") or own.get("title") or shorten(first, MAX_FALLBACK_TITLE)
+    return Document(name=name, raw=extracted.text, title=title, pages=extracted.pages,
+                    origin=extracted.origin, **fields)
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut at a word boundary and ended with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[: limit - 1]
+    return cut.rstrip(" –-,:;") + "…"
 
 
 def _raw_lines(raw: str) -> list[_Line]:
@@ -222,7 +236,8 @@ _DATELINE = re.compile(r"^(?:[^•]{0,30} • )?publicerad:? [^•]{0,40}\b(?:1[
 
 
 def classify_lines(raw: str) -> list[tuple[_Line, str]]:
-    """Label each non-blank line: junk, heading, comments, author:<name>, list, or content."""
+    """Label each non-blank line: junk, heading, comments, author:<name>, list, row (of a
+    table) or content."""
     lines = _raw_lines(raw)
     roles = [_junk_or_content(line) for line in lines]
     _drop_sidebars(lines, roles)
@@ -241,6 +256,8 @@ def classify_lines(raw: str) -> list[tuple[_Line, str]]:
             continue
         if _LIST_ITEM.match(line.text):
             roles[i] = "list"
+        elif _TABLE_ROW.search(line.text):
+            roles[i] = "row"
         elif _is_heading(line.text) and any(r != "junk" for r in roles[i + 1:]):
             roles[i] = "heading"
     return list(zip(lines, roles))
@@ -312,7 +329,7 @@ def build_passages(doc: Document, lines: list[tuple[_Line, str]]) -> list[Passag
         if key in seen:
             continue
         seen.add(key)
-        group = groups[-1] if groups and prev_role in ("content", "list") else None
+        group = groups[-1] if groups and prev_role in ("content", "list", "row") else None
         if group and _continues(prev_text, line, group):
             group["spans"][-1] = (group["spans"][-1][0], line.end)
         elif group and _joins(prev_text, prev_role, line.text, role):
@@ -320,7 +337,7 @@ def build_passages(doc: Document, lines: list[tuple[_Line, str]]) -> list[Passag
         else:
             groups.append({"heading": heading, "author": author, "spans": [(line.start, line.end)]})
         prev_text, prev_role = line.text, role
-    stem = Path(doc.name).stem
+    stem = passage_stem(doc.name)
     return [
         Passage(
             id=f"{stem}-p{n:03d}",
@@ -342,7 +359,16 @@ def _continues(prev: str, line: _Line, group: dict) -> bool:
 
 
 def _joins(prev: str, prev_role: str, text: str, role: str) -> bool:
-    """List items join their lead-in or the item before; an interview answer joins its question."""
+    """List items join their lead-in or the item before, table rows the row before, and an
+    interview answer joins its question."""
     if role == "list":
         return prev.endswith(":") or prev_role == "list"
+    if role == "row":  # a table is one passage, its header row with it
+        return prev_role == "row"
     return prev.endswith("?") and not _DASH_LINE.match(prev) and bool(_DASH_LINE.match(text))
+
+
+def passage_stem(name: str) -> str:
+    """What a document's passage ids begin with: its name, less a ".txt" (as ids always were),
+    so "a.md" and "a.pdf" in one folder never share ids."""
+    return name[: -len(".txt")] if name.endswith(".txt") else name

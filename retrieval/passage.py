@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from retrieval.formats import file_offset, page_at
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """One file of the corpus with the metadata a quote's source line needs."""
+    """One file of the corpus with the metadata a quote's source line needs.
+
+    `raw` is the file's extracted text (the file itself for .txt), which offsets refer to;
+    `pages` and `origin` map an offset back to a PDF page or a Markdown file's own offset."""
 
     name: str
     raw: str = field(repr=False)
@@ -17,6 +22,16 @@ class Document:
     date: str = ""
     kind: str = ""
     url: str = ""
+    pages: tuple[int, ...] = field(default=(), repr=False)
+    origin: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+
+    def page(self, offset: int) -> int | None:
+        """The 1-based page an offset lies on, or None for a document without pages."""
+        return page_at(self.pages, offset)
+
+    def file_offset(self, offset: int) -> int | None:
+        """Where an offset of a rendered document lies in its file, or None when they agree."""
+        return file_offset(self.origin, offset)
 
 
 @dataclass(frozen=True, slots=True)

@@ -236,19 +236,22 @@ def build_retriever(passages: Sequence[Passage], documents: Mapping[str, Documen
 
 
 def with_semantic(retriever: Retriever, embedder: Embedder, *, cache: Path | None = None,
-                  rebuild: bool = False, max_passages: int = 200_000) -> Retriever:
+                  rebuild: bool = False, max_passages: int = 200_000,
+                  progress: Callable[[int], None] | None = None,
+                  known: Mapping[str, np.ndarray] | None = None) -> Retriever:
     """The retriever with the semantic field (its vectors loaded from beside `cache`, or built),
     or unchanged when its tuning turns meaning off or the corpus has more than max_passages.
 
     Raises SemanticUnavailable when the embedder cannot build it: the caller keeps `retriever`,
-    whose lexical fields are built once either way."""
+    whose lexical fields are built once either way. `known` holds vectors by text of the index
+    this one replaces: only new text is embedded."""
     passages = retriever.passages
     if not retriever.tuning.semantic_weight or len(passages) > max_passages:
         return retriever
     path = beside(cache, "semantic")
     key = semantic_key(retriever.digest or passages_digest(passages), embedder.name) if path else ""
     index, stats = open_semantic_index(passages, retriever.documents, embedder, path, key,
-                                       rebuild=rebuild)
+                                       rebuild=rebuild, progress=progress, known=known)
     return Retriever(retriever.words, retriever.documents, retriever.tuning,
                      grams=retriever.grams, topics=retriever.topics,
                      semantic=SemanticField(index, embedder),

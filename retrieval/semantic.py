@@ -248,24 +248,40 @@ class SemanticIndex:
     @classmethod
     def build(cls, passages: Sequence[Passage], documents: Mapping[str, Document],
               embedder: Embedder, *, batch_passages: int = BATCH_PASSAGES,
-              progress: Callable[[int], None] | None = None) -> SemanticIndex:
-        """Embed every passage (heading + text) and each of its sentences, a batch at a time."""
+              progress: Callable[[int], None] | None = None,
+              known: Mapping[str, np.ndarray] | None = None) -> SemanticIndex:
+        """Embed every passage (heading + text) and each of its sentences, a batch at a time;
+        a text in `known` (the vectors of the index this one replaces) is not embedded again,
+        so a folder that changed by one file costs that file's embeddings only."""
+        known = known or {}
         spans = sentence_spans(passages, documents)
         first = np.searchsorted(spans[:, 0], np.arange(len(passages) + 1))
         passage_parts, sentence_parts = [], []
+        if progress:
+            progress(0)
         for lo in range(0, len(passages), batch_passages):
             hi = min(lo + batch_passages, len(passages))
             rows = spans[first[lo]:first[hi]]
             texts = [passage_input(p) for p in passages[lo:hi]]
             texts += [documents[passages[p].doc].raw[s:e] for p, s, e in rows.tolist()]
-            # One call for a batch's passages and sentences: fewer, fuller engine calls.
-            vectors = embedder.embed_passages(texts)
+            # One call for a batch's new passages and sentences: fewer, fuller engine calls.
+            vectors = _embedded(texts, known, embedder)
             passage_parts.append(vectors[: hi - lo])
             sentence_parts.append(vectors[hi - lo:])
             if progress:
                 progress(hi)
         return cls(passages, _stack(passage_parts, embedder.dim), spans,
                    _stack(sentence_parts, embedder.dim), embedder.name)
+
+    def vectors_by_text(self, documents: Mapping[str, Document]) -> dict[str, np.ndarray]:
+        """Every passage's and sentence's vector by the text it was embedded from, for the
+        index that replaces this one to reuse."""
+        known = {passage_input(p): v for p, v in zip(self.passages, self.passage_vectors)}
+        for (position, start, end), vector in zip(self.spans.tolist(), self.sentence_vectors):
+            doc = documents.get(self.passages[position].doc)
+            if doc is not None:
+                known[doc.raw[start:end]] = vector
+        return known
 
     @property
     def dim(self) -> int:
@@ -365,6 +381,7 @@ def open_semantic_index(
     *,
     rebuild: bool = False,
     progress: Callable[[int], None] | None = None,
+    known: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[SemanticIndex, SemanticStats]:
     """The index from `path` when its key matches, else built (and saved when a path is given).
 
@@ -372,12 +389,23 @@ def open_semantic_index(
     started = time.perf_counter()
     index, size, reused = load_or_build(
         path, rebuild, lambda: load_semantic_index(path, key, passages, documents),
-        lambda: SemanticIndex.build(passages, documents, embedder, progress=progress),
+        lambda: SemanticIndex.build(passages, documents, embedder, progress=progress,
+                                    known=known),
         lambda built: save_semantic_index(path, built, key))
     stats = SemanticStats(passages=len(passages), sentences=len(index.spans),
                           seconds=time.perf_counter() - started, model=index.model, path=path,
                           bytes=size, reused=reused)
     return index, stats
+
+
+def _embedded(texts: list[str], known: Mapping[str, np.ndarray], embedder: Embedder) -> np.ndarray:
+    """Vectors of `texts`, those in `known` reused and the rest embedded in one call (all of
+    them, exactly as a first build does, when nothing is known)."""
+    if not known or not texts:
+        return embedder.embed_passages(texts)
+    new = [t for t in texts if t not in known]
+    fresh = dict(zip(new, embedder.embed_passages(new))) if new else {}
+    return np.stack([fresh[t] if t in fresh else known[t] for t in texts]).astype(np.float32)
 
 
 def _rounded(vectors: np.ndarray) -> np.ndarray:

@@ -27,7 +27,7 @@ from numpy.lib.npyio import NpzFile
 from retrieval.analyzer import Analyzer
 from retrieval.bm25 import B, Postings
 from retrieval.index import PassageIndex, analyze_passages, indexed_text
-from retrieval.ingest import corpus_files
+from retrieval.ingest import corpus_files, document_name
 from retrieval.passage import Passage
 
 FORMAT = 1
@@ -71,6 +71,11 @@ def index_path(corpus_dir: Path, cache_dir: Path | None = None) -> Path:
     return folder / f"index-{corpus.name}-{tag}.npz"
 
 
+def extraction_path(corpus_dir: Path, cache_dir: Path | None = None) -> Path:
+    """Where the extracted text of a folder's PDF, HTML, Word and Markdown files is kept."""
+    return index_path(corpus_dir, cache_dir).with_suffix(".extracted.json")
+
+
 def analyzer_fingerprint(analyzer: Analyzer) -> str:
     """A hash of the analyzer's class, its module source, its simple settings and a probe's terms."""
     cls = type(analyzer)
@@ -88,9 +93,16 @@ def analyzer_fingerprint(analyzer: Analyzer) -> str:
 
 
 def corpus_manifest(folder: Path) -> list[tuple[str, int, int]]:
-    """Name, size and modification time (ns) of every corpus file of a folder."""
-    files = corpus_files(folder)
-    return [(p.name, (st := p.stat()).st_size, st.st_mtime_ns) for p in files]
+    """Name, size and modification time (ns) of every corpus file of a folder; a file removed
+    while the folder is read is left out (the change that removed it brings a rebuild)."""
+    manifest = []
+    for path in corpus_files(folder):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        manifest.append((document_name(folder, path), stat.st_size, stat.st_mtime_ns))
+    return manifest
 
 
 def passages_digest(passages: Sequence[Passage]) -> str:

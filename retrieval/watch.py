@@ -1,45 +1,63 @@
-"""Which corpus files changed on disk since they were loaded: size and modification time,
-looked at no more often than asked. Knows nothing of front ends."""
+"""Notice that files under the corpus folder were added, changed or removed, as they happen.
+
+watchfiles (inotify on Linux, a Rust core) waits on the folder in a background thread and
+calls back once per burst of changes (a copy of many files is one call). Hidden files and
+folders, where editors keep swap files and the index cache may live, are not watched for.
+Knows nothing of front ends: the caller decides what a change means.
+"""
 
 from __future__ import annotations
 
-import time
+import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from retrieval.ingest import Corpus
+from watchfiles import Change, watch
 
-CORPUS_CHECK_EVERY = 60.0  # seconds between looks at the corpus files' size and time
+log = logging.getLogger(__name__)
 
 
-class CorpusWatch:
-    """Notices that a corpus file changed or vanished on disk since the bot loaded it. The bot
-    keeps quoting the text it loaded (see retrieval.ingest.load_corpus); this only tells the
-    operator, once per change, which files a restart would load anew."""
+class CorpusWatcher:
+    """Calls `on_change()` after files under `folder` changed (debounced), until stopped."""
 
-    def __init__(self, corpus: Corpus, every: float = CORPUS_CHECK_EVERY,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.folder, self.every, self.clock = corpus.folder, every, clock
-        self.stamps = {name: _stamp(corpus.folder / name) for name in corpus.documents}
-        self.told: list[str] = []
-        self._next = clock() + every
+    def __init__(self, folder: Path, on_change: Callable[[], object], *,
+                 debounce_ms: int = 200) -> None:
+        self.folder = folder.resolve()
+        self.on_change = on_change
+        self.debounce_ms = debounce_ms
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._thread: threading.Thread | None = None
 
-    def due(self) -> bool:
-        """True at most once per `every` seconds."""
-        now = self.clock()
-        if now < self._next:
+    def visible(self, change: Change, path: str) -> bool:
+        """A change worth a reload: not in a hidden file or folder."""
+        try:
+            parts = Path(path).resolve().relative_to(self.folder).parts
+        except ValueError:
             return False
-        self._next = now + self.every
-        return True
+        return not any(part.startswith(".") for part in parts)
 
-    def changed(self) -> list[str]:
-        """Documents whose file is no longer the size and modification time it had at load."""
-        return sorted(n for n, stamp in self.stamps.items() if _stamp(self.folder / n) != stamp)
+    def start(self) -> CorpusWatcher:
+        """Start watching in a daemon thread; returns once the watch is in place."""
+        self._thread = threading.Thread(target=self._run, name="corpus-watch", daemon=True)
+        self._thread.start()
+        self._ready.wait(5.0)
+        return self
 
+    def stop(self) -> None:
+        """Stop watching and wait for the thread (and any reload it runs) to end."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30.0)
 
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
+    def _run(self) -> None:
+        changes = watch(self.folder, watch_filter=self.visible, debounce=self.debounce_ms,
+                        step=50, stop_event=self._stop, yield_on_timeout=True, rust_timeout=200)
+        for batch in changes:
+            self._ready.set()
+            if batch and not self._stop.is_set():
+                try:
+                    self.on_change()
+                except Exception:  # the watch must outlive a failed reload: log it and go on
+                    log.exception("Handling a change of the corpus folder failed")

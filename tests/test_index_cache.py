@@ -12,7 +12,7 @@ import pytest
 
 from bot.terminal.cli import main
 from bot.pipeline import Pipeline
-from bot.terminal.progress import PROGRESS_MIN_PASSAGES, index_progress
+from bot.terminal.progress import BuildProgress
 from bot.settings import DEFAULT_CORPUS, Settings
 from retrieval.analyzer import SwedishAnalyzer
 from retrieval.index import PassageIndex
@@ -217,11 +217,25 @@ def test_index_command_rebuilds_and_prints_stats(
     assert out[5].startswith("Teckenindex (4-gram) byggt på ") and str(files[0]) in out[5]
 
 
-def test_progress_bar_only_for_large_corpora(capsys):
-    with index_progress(PROGRESS_MIN_PASSAGES - 1, "Indexerar") as small:
-        assert small is None
-    with index_progress(PROGRESS_MIN_PASSAGES, "Indexerar") as large:
-        assert large is not None
-        large(PROGRESS_MIN_PASSAGES // 2)
-        large(PROGRESS_MIN_PASSAGES)
-    assert capsys.readouterr().out == ""
+def test_a_build_says_so_on_a_terminal_and_after_a_second_elsewhere() -> None:
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    now = [0.0]
+    label = lambda field, total: f"Indexerar {total} {field}"  # noqa: E731
+    for stream, lines in ((Terminal(), ["Indexerar 10 words"]), (io.StringIO(), [])):
+        update = BuildProgress(label, stream=stream, bar=False, clock=lambda: now[0])("words", 10)
+        now[0] = 0.0
+        update(0)
+        update(10)
+        assert stream.getvalue().splitlines() == lines
+    slow, now[0] = io.StringIO(), 0.0
+    update = BuildProgress(label, stream=slow, bar=False, clock=lambda: now[0])("semantic", 10)
+    update(0)
+    now[0] = 1.5
+    update(5)
+    update(10)
+    assert slow.getvalue().splitlines() == ["Indexerar 10 semantic"]  # once, when it got slow

@@ -48,6 +48,7 @@ def test_without_a_model_it_serves_lexically_and_says_so_once(tmp_path) -> None:
     result = subprocess.run([sys.executable, "-m", "bot", "ask", "Vad kostar socialtjänsten i Umeå?"],
                             capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 0 and "1,6 miljard" in result.stdout
-    warnings = result.stderr.strip().splitlines()
+    warnings = [line for line in result.stderr.strip().splitlines()
+                if not line.endswith("stycken …")]  # a slow build says so on a busy machine
     assert len(warnings) == 1 and "betydelsesökningen är avstängd" in warnings[0]
 

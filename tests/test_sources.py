@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from bot.answer import Answer
 from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.sources import MAX_TITLE, fragment_link, short_title, text_directive
@@ -43,8 +44,8 @@ def test_long_titles_are_shortened_on_the_line_and_whole_in_sources(pipeline: Pi
     assert short_title("Kort titel") == "Kort titel"
     line = rendered(pipeline, "Vad kostar socialtjänsten i Umeå?")
     assert f"— {short}, Arbetarpartiets blogg" in line and LONG_TITLE not in line
-    listing = Renderer(pipeline.settings.prompts_dir, "txt").message(
-        "sources", answer=pipeline.answer("källor"), documents=pipeline.corpus.documents)
+    listing = Renderer(pipeline.settings.prompts_dir, "txt").answer(Answer("källor", "sources"),
+                                                                    pipeline.corpus)
     assert LONG_TITLE in listing and SMP in listing
 
 

@@ -15,14 +15,8 @@ from bot.telegram.feedback import FeedbackStore
 from bot.settings import Settings
 from bot.telegram.app import build_application
 from tests.support.corpus import VAXJO, verbatim_quotes
-from tests.support.fake_bot_api import BOT, FakeBotApi, running
+from tests.support.fake_bot_api import BOT, FakeBotApi, buttons_of, running
 
-
-
-def buttons_of(message: dict) -> dict[str, str]:
-    """Button label → callback data of a sent message."""
-    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
-    return {b["text"]: b["callback_data"] for row in rows for b in row}
 
 
 async def test_start_registers_commands_and_offers_example_buttons(bot, fake: FakeBotApi) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 import socket
 
 import pytest
@@ -18,7 +17,7 @@ from bot.telegram.delivery import send_with_retry
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.telegram.app import build_application
-from tests.support.corpus import CORPUS, UMEA, VAXJO, verbatim_quotes
+from tests.support.corpus import UMEA, VAXJO, verbatim_quotes
 from tests.support.fake_bot_api import TOKEN, FakeBotApi, running
 
 
@@ -141,33 +140,3 @@ async def test_a_crashing_handler_does_not_stop_the_bot(bot_settings, fake, pipe
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert len(errors) == 2 and all(r.exc_info for r in errors)
 
-
-async def test_a_corpus_file_changed_while_running_is_quoted_as_loaded_and_logged(
-        bot_settings, fake, tmp_path, caplog) -> None:
-    umea_doc = "000_d2445805d168f45a.txt"
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name in (umea_doc, "002_2ff962fd2406e8a4.txt"):
-        shutil.copy(CORPUS / name, corpus / name)
-    loaded = (corpus / umea_doc).read_text(encoding="utf-8")
-    settings = Settings(_env_file=None, corpus_dir=corpus, index_cache=False, semantic=False)
-    app = build_application(settings, ConversationService(Pipeline.from_settings(settings)),
-                            corpus_check_every=0)
-
-    def changed() -> list[logging.LogRecord]:
-        return [r for r in caplog.records if "changed or removed on disk" in r.getMessage()]
-
-    async with running(app):
-        fake.message(1, UMEA)
-        [before] = await fake.wait_sent(1)
-        assert not changed()
-        (corpus / umea_doc).write_text("Ny inledning.\n\n" + loaded.replace("miljard", "miljon"),
-                                       encoding="utf-8")
-        fake.message(1, UMEA)
-        after = (await fake.wait_sent(1, 2))[1]
-        await fake.wait_for(changed)
-        fake.message(1, UMEA)
-        await fake.wait_sent(1, 3)
-    assert after["text"] == before["text"] and "1,6 miljard" in after["text"]
-    [warning] = changed()  # once per change, not once per question
-    assert umea_doc in warning.getMessage() and "002_" not in warning.getMessage()

@@ -17,14 +17,14 @@ from pathlib import Path
 from bot.evaluation import metrics
 from bot.evaluation.view import print_tables
 from bot.terminal.progress import Update, progress_bar
-from bot.pipeline import Pipeline
+from bot.pipeline import Pipeline, load_settings_corpus
 from bot.render import Renderer
 from bot.settings import Settings
 from bot.evaluation.baseline import WhitespaceAnalyzer
 from bot.errors import ReportUnwritable
 from bot.evaluation.dialogues import dialogue_scores, load_dialogues, run_dialogues
 from bot.evaluation.gold import GoldPair, load_gold
-from retrieval.ingest import Corpus, load_corpus
+from retrieval.ingest import Corpus
 
 RANK_DEPTH = metrics.MRR_CUTOFF
 NO_KIND = "–"  # rows without a kind are grouped under this label
@@ -218,7 +218,7 @@ def baseline_wins(ours: Sequence[PairResult], base: Sequence[PairResult]) -> lis
 
 def run_eval(args: argparse.Namespace, settings: Settings, err: Renderer) -> int:
     """The `citatbot eval` command: 0 when every floor holds, 1 when one does not."""
-    corpus = load_corpus(settings.corpus_dir, settings.max_file_bytes)
+    corpus = load_settings_corpus(settings)
     for problem in corpus.problems:
         print(err.message("problem", problem=problem), file=sys.stderr)
     pairs = select(load_gold(args.gold, corpus.documents), args.split)

@@ -63,7 +63,8 @@ from bot.telegram.registration import ALLOWED_UPDATES, bot_commands
 from bot.telegram.redact import redact_secret_in_logs
 from bot.telegram.replies import SERVICES, BotServices
 from bot.telegram.webhook import serve_webhook
-from retrieval.watch import CORPUS_CHECK_EVERY, CorpusWatch
+from bot.reload import Reloader, Swap
+from retrieval.ingest import Corpus
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +78,7 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 def build_application(settings: Settings, service: ConversationService, *,
                       store: StateStore | None = None,
-                      message_limit: int = MessageLimit.MAX_TEXT_LENGTH,
-                      corpus_check_every: float = CORPUS_CHECK_EVERY) -> Application:
+                      message_limit: int = MessageLimit.MAX_TEXT_LENGTH) -> Application:
     """The Application with every handler wired; the only place that knows Telegram's shape.
     `store` holds what is per chat (default: in this process; Redis for webhook replicas)."""
     if settings.telegram_bot_token is None:
@@ -109,7 +109,6 @@ def build_application(settings: Settings, service: ConversationService, *,
         message_limit=message_limit,
         store=store,
         chats=ChatStates(store, codec),
-        watch=CorpusWatch(service.pipeline.corpus, corpus_check_every),
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)
     app.add_handler(CommandHandler("start", on_start, filters=NEW))
@@ -160,9 +159,27 @@ async def check_store(store: StateStore, settings: Settings) -> None:
         await store.close()
 
 
-def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline]) -> int:
+def follow_corpus(app: Application, corpus: Corpus) -> None:
+    """After a reload: stored chat states and buttons are read against the new documents."""
+    services: BotServices = app.bot_data[SERVICES]
+    services.chats.codec.follow(corpus)
+    if services.memory.codec is not services.chats.codec:
+        services.memory.codec.follow(corpus)
+
+
+def log_swap(swap: Swap, txt: Renderer) -> None:
+    """What a reload changed, in the log; each new problem of the folder as a warning."""
+    log.info("Documents reloaded in %.1f s: %d added, %d changed, %d removed; %d documents",
+             swap.seconds, len(swap.added), len(swap.changed), len(swap.removed), swap.documents)
+    for problem in swap.problems:
+        log.warning("%s", txt.message("problem", problem=problem))
+
+
+def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline],
+                 rebuild: Callable[[Pipeline], Pipeline] | None = None) -> int:
     """Run the bot until SIGINT/SIGTERM: webhook mode when CITATBOT_WEBHOOK_URL is set, else
-    long polling. A missing or rejected token, or an unreachable server, is a TelegramSetupError."""
+    long polling; with `rebuild`, documents added, changed or removed meanwhile are picked up.
+    A missing or rejected token, or an unreachable server, is a TelegramSetupError."""
     token = settings.telegram_bot_token
     if token is None or not token.get_secret_value().strip():
         raise TokenMissing()
@@ -173,9 +190,19 @@ def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline]) -> i
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as a timedelta
     asyncio.run(check_store(open_store(settings.redis_url, settings.redis_prefix), settings))
     store = open_store(settings.redis_url, settings.redis_prefix)  # its connections belong to the loop that serves
-    app = build_application(settings, ConversationService(make_pipeline()), store=store)
+    service = ConversationService(make_pipeline())
+    app = build_application(settings, service, store=store)
+    txt = Renderer(settings.prompts_dir, "txt")
+
+    def swapped_in(swap: Swap) -> None:
+        follow_corpus(app, service.pipeline.corpus)
+        log_swap(swap, txt)
+
+    reloader = Reloader(service, rebuild, on_swap=swapped_in) if rebuild else None
     try:
         asyncio.run(check_token(app))
+        if reloader:
+            reloader.start()
         if settings.webhook_url:
             path = urlparse(settings.webhook_url).path.lstrip("/")
             asyncio.run(serve_webhook(app, store, settings, path))
@@ -191,6 +218,9 @@ def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline]) -> i
                             type="webhook", ctx={}) from None
     except NetworkError:
         raise TelegramUnreachable(url=settings.telegram_base_url) from None
+    finally:
+        if reloader:
+            reloader.stop()
     if app.bot_data.get(CONFLICT):
         raise PollingConflict()
     return 0

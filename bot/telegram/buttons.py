@@ -23,7 +23,7 @@ from bot.store import StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-MORE, PARAGRAPH, VOTE, EXAMPLE = "m", "p", "v", "q"
+MORE, PARAGRAPH, VOTE, EXAMPLE, SOURCES = "m", "p", "v", "q", "k"
 UP, DOWN = "u", "d"
 PARAGRAPH_BUTTONS_PER_ROW = 5
 ANSWER_IDS = 10**11  # random answer ids below this: 11 digits, never two alike in practice
@@ -143,6 +143,15 @@ def answer_keyboard(answer: Answer, epoch: str, answer_id: int,
         InlineKeyboardButton(label("down"), callback_data=callback(VOTE, epoch, answer_id, DOWN)),
     ])
     return InlineKeyboardMarkup(rows)
+
+
+def pages_keyboard(page: int, pages: int, epoch: str, label: Label) -> InlineKeyboardMarkup | None:
+    """"◂ Sida N" and "Sida N ▸" under a page of /kallor; none for a list of one page."""
+    row = [InlineKeyboardButton(label(name, number=number),
+                                callback_data=callback(SOURCES, epoch, number))
+           for name, number, shown in (("previous_page", page - 1, page > 1),
+                                       ("next_page", page + 1, page < pages)) if shown]
+    return InlineKeyboardMarkup([row]) if row else None
 
 
 def examples_keyboard(examples: tuple[str, ...], epoch: str) -> InlineKeyboardMarkup | None:

@@ -23,7 +23,6 @@ from bot.telegram import buttons
 from bot.telegram.replies import (
     BotServices,
     answer_query,
-    check_corpus,
     send,
     send_answer,
     services,
@@ -63,10 +62,12 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/kallor: the documents, those of the chat's last answer first (also typed as "källor")."""
+    """/kallor [page]: the documents, those of the chat's last answer first, a page that fits
+    one message at a time (also typed as "källor", "källor 2")."""
     s, chat_id = services(context), update.effective_chat.id
+    page = int(context.args[0]) if context.args and buttons.is_number(context.args[0], 4) else 1
     await send_answer(context, chat_id, await converse(
-        s, chat_id, lambda state: s.service.sources(chat_id, state), save=False))
+        s, chat_id, lambda state: s.service.sources(chat_id, state, page), save=False))
 
 
 async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -147,7 +148,6 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str,
     in_group = update.message is not None and chat.type != ChatType.PRIVATE
     reply_to = update.message.message_id if in_group else None
     await send_answer(context, chat.id, answer, echo=echo, reply_to=reply_to)
-    await check_corpus(s.watch)
 
 
 async def converse(s: BotServices, chat_id: int, step: Callable[[ChatState], Answer], *,
@@ -163,13 +163,20 @@ async def converse(s: BotServices, chat_id: int, step: Callable[[ChatState], Ans
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A press on an inline button: example question, more, paragraph or vote."""
+    """A press on an inline button: example question, a page of /kallor, more, paragraph or
+    vote."""
     s, query, chat_id = services(context), update.callback_query, update.effective_chat.id
     press = buttons.parse(query.data)
     examples = s.corpus.info.examples
     if press and press.action == buttons.EXAMPLE and press.answer_id < len(examples):
         await answer_query(context, query.id)
         await ask(update, context, examples[press.answer_id], echo=True)
+        return
+    if press and press.action == buttons.SOURCES:  # a page of /kallor: no answer behind it
+        await answer_query(context, query.id)
+        await send_answer(context, chat_id, await converse(
+            s, chat_id, lambda state: s.service.sources(chat_id, state, max(press.answer_id, 1)),
+            save=False))
         return
     shown = await s.memory.recall(chat_id, press) if press else None
     if shown is None:
@@ -205,8 +212,7 @@ async def on_paragraph_button(context: ContextTypes.DEFAULT_TYPE, query_id: str,
         await answer_query(context, query_id, s.toast("expired"))
         return
     await answer_query(context, query_id)
-    quote = quotes[int(arg)]
-    paragraph = Answer(shown.answer.question, "paragraph", quotes=(quote,), paragraph=quote.passage)
+    paragraph = s.service.paragraph_of(shown.answer.question, quotes[int(arg)])
     await send_answer(context, shown.chat_id, paragraph)
 
 

@@ -4,7 +4,6 @@ sends something made through bot.telegram.delivery.send_with_retry, at most once
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -22,27 +21,18 @@ from bot.telegram.delivery import DeliveryUncertain, pack, send_with_retry, spli
 from bot.telegram.feedback import FeedbackStore
 from bot.telegram.ratelimit import Cooldown, RateLimiter
 from bot.render import Renderer
+from bot.sources import SourceList, paginate, source_list
 from bot.settings import Settings
 from bot.store import StateStore
 from retrieval.ingest import Corpus
-from retrieval.watch import CorpusWatch
 
 log = logging.getLogger(__name__)
 
 SERVICES = "citatbot"
 QUOTED_KINDS = ("answer", "more")
-
-
-async def check_corpus(watch: CorpusWatch | None) -> None:
-    """Log a warning when corpus files changed on disk since start (once per set of files)."""
-    if watch is None or not watch.due():
-        return
-    changed = await asyncio.to_thread(watch.changed)
-    if changed and changed != watch.told:
-        log.warning("Corpus files changed or removed on disk since start: %s. Answers still "
-                    "quote the text loaded then; restart the bot to load the new text.",
-                    ", ".join(changed))
-    watch.told = changed
+# Room on a page of /kallor for its section headings, which the frame measured without entries
+# does not show.
+FRAME_SLACK = 200
 
 
 @dataclass(slots=True)
@@ -60,7 +50,6 @@ class BotServices:
     message_limit: int
     store: StateStore
     chats: ChatStates
-    watch: CorpusWatch | None = None
 
     @property
     def corpus(self) -> Corpus:
@@ -82,6 +71,8 @@ class BotServices:
     def render(self, answer: Answer, echo: bool = False) -> list[str]:
         """An Answer as HTML messages within the limit, cut only between quotes."""
         documents, info = self.corpus.documents, self.corpus.info
+        if answer.kind == "sources":
+            return split_html(self.sources_page(answer)[0], self.message_limit)
         if answer.kind not in QUOTED_KINDS:
             text = self.html.message(answer.kind, answer=answer, documents=documents, info=info,
                                      echo=echo)
@@ -96,6 +87,26 @@ class BotServices:
         return pack(one, list(enumerate(answer.quotes)), self.message_limit)
 
 
+    def sources_page(self, answer: Answer) -> tuple[str, int, int]:
+        """One page of the documents that fits one message, however many there are, with its
+        number and the number of pages: each entry measured once, pages filled in order, the
+        page asked for (the last at most)."""
+        everything = source_list(answer.cited, self.corpus.documents)
+        sizes = [len(self.html.message("source_entry", entry=e)) + 2 for e in everything.entries]
+        frame = replace(everything, entries=(), page=9999, pages=9999)
+        budget = self.message_limit - len(self.sources_html(answer, frame)) - FRAME_SLACK
+        bounds = paginate(sizes, budget)
+        page = min(answer.page, len(bounds))
+        start, stop = bounds[page - 1]
+        listing = replace(everything, entries=everything.entries[start:stop], page=page,
+                          pages=len(bounds))
+        return self.sources_html(answer, listing), page, len(bounds)
+
+    def sources_html(self, answer: Answer, listing: SourceList) -> str:
+        return self.html.message("sources", answer=answer, listing=listing,
+                                 documents=self.corpus.documents, info=self.corpus.info)
+
+
 def services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
     """The services `build_application` put in bot_data."""
     return context.application.bot_data[SERVICES]
@@ -106,6 +117,11 @@ async def send_answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, answer: 
     """Render an Answer and send it, buttons under its last message."""
     s = services(context)
     keyboard = None
+    if answer.kind == "sources":
+        text, page, pages = s.sources_page(answer)
+        keyboard = buttons.pages_keyboard(page, pages, s.memory.epoch, s.label)
+        await send(context, chat_id, text, keyboard, reply_to=reply_to)
+        return
     if answer.kind in (*QUOTED_KINDS, "decline"):
         answer_id = await s.memory.remember(chat_id, answer)
         keyboard = buttons.answer_keyboard(answer, s.memory.epoch, answer_id, s.label)

@@ -13,15 +13,15 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.answer import Answer
+from bot.answer import Answer, Quote
 from bot.commands import answer_once
-from bot.pipeline import Pipeline
+from bot.pipeline import Pipeline, check_folder, load_settings_corpus
 from bot.render import Renderer
 from bot.settings import DEFAULT_PROMPTS, Settings
-from bot.errors import EnvFileUnreadable, SettingInvalid
+from bot.errors import DocumentUnknown, EnvFileUnreadable, SettingInvalid
 from bot.sources import source_of
 from retrieval.errors import CitatbotError
-from retrieval.ingest import CorpusProblem, load_corpus
+from retrieval.ingest import CorpusProblem
 from retrieval.passage import Document
 
 EXIT_USAGE = 2
@@ -34,12 +34,7 @@ def answer_json(answer: Answer, text: str, documents: Mapping[str, Document]) ->
         "question": answer.question,
         "answered": answer.answered,
         "text": text,
-        "quotes": [
-            {"doc": q.doc, "passage": q.passage.id, "text": q.text, "start": q.start,
-             "end": q.end, "score": round(q.score, 4),
-             "source": source_of(q.passage, documents).as_json()}
-            for q in answer.quotes
-        ],
+        "quotes": [quote_json(q, documents) for q in answer.quotes],
         "missing": list(answer.missing),
         "hits": [
             {"passage": h.passage.id, "doc": h.passage.doc, "score": round(h.score, 4),
@@ -47,6 +42,22 @@ def answer_json(answer: Answer, text: str, documents: Mapping[str, Document]) ->
             for h in answer.hits
         ],
     }
+
+
+def quote_json(quote: Quote, documents: Mapping[str, Document]) -> dict:
+    """One quote of `ask --json`; a PDF's quote says its page, a Markdown file's quote where
+    it lies in the file itself (`file_start`, `file_end`), since start/end are offsets of the
+    extracted text."""
+    out = {"doc": quote.doc, "passage": quote.passage.id, "text": quote.text,
+           "start": quote.start, "end": quote.end, "score": round(quote.score, 4),
+           "source": source_of(quote.passage, documents).as_json()}
+    doc = documents.get(quote.doc)
+    if doc is not None and doc.pages:
+        out["page"] = doc.page(quote.start)
+    if doc is not None and doc.origin:
+        out["file_start"] = doc.file_offset(quote.start)
+        out["file_end"] = doc.file_offset(quote.end - 1) + 1 if quote.end > quote.start else out["file_start"]
+    return out
 
 
 def load_settings() -> Settings:
@@ -75,11 +86,26 @@ def env_name(field: str) -> str:
     return str(choices[0]).upper() if choices else f"CITATBOT_{field.upper()}"
 
 
-def build_pipeline(settings: Settings, messages: Renderer) -> Pipeline:
-    """Load and index the corpus, printing one warning line per skipped file."""
-    pipeline = Pipeline.from_settings(settings)
-    print_problems(pipeline.problems, messages)
+def build_pipeline(settings: Settings, messages: Renderer, previous: Pipeline | None = None,
+                   *, bar: bool = True) -> Pipeline:
+    """Load and index the corpus, saying so while an index is built (a bar past a second) and
+    printing one warning line per skipped file."""
+    from bot.terminal.progress import build_progress
+
+    corpus = load_settings_corpus(settings)
+    if previous is None:  # the files' problems first: a long build follows
+        print_problems(corpus.problems, messages)
+    with build_progress(progress_label(messages), bar=bar) as progress:
+        pipeline = Pipeline.from_settings(settings, corpus=corpus, progress=progress,
+                                          previous=previous)
+    if previous is None:
+        print_problems(pipeline.problems[len(corpus.problems):], messages)
     return pipeline
+
+
+def progress_label(messages: Renderer) -> Callable[[str, int], str]:
+    """The line that says which field of the index is being built, from its template."""
+    return lambda field, total: messages.message("index_progress", field=field, total=total)
 
 
 def print_problems(problems: Sequence[CorpusProblem], messages: Renderer) -> None:
@@ -114,13 +140,15 @@ def stdin_lines() -> Iterator[str]:
 def cmd_repl(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
     from bot.terminal.repl import run_repl
 
-    return run_repl(build_pipeline(settings, messages), settings)
+    return run_repl(build_pipeline(settings, messages), settings,
+                    rebuild=lambda old: build_pipeline(settings, messages, old, bar=False))
 
 
 def cmd_telegram(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
     from bot.telegram.app import run_telegram
 
-    return run_telegram(settings, lambda: build_pipeline(settings, messages))
+    return run_telegram(settings, lambda: build_pipeline(settings, messages),
+                        lambda old: build_pipeline(settings, messages, old, bar=False))
 
 
 def cmd_webhook(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
@@ -153,14 +181,37 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, messages: Renderer) -
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
-    from bot.terminal.progress import index_progress
+    from bot.terminal.progress import build_progress
 
-    corpus = load_corpus(settings.corpus_dir, settings.max_file_bytes)
+    if args.check:
+        return cmd_check(settings, messages)
+
+    corpus = load_settings_corpus(settings)
     print_problems(corpus.problems, messages)
-    with index_progress(len(corpus.passages), messages.message("index_progress")) as progress:
+    with build_progress(progress_label(messages)) as progress:
         pipeline = Pipeline.from_settings(settings, corpus=corpus, rebuild=True,
                                             progress=progress)
     print(messages.message("index_stats", pipeline=pipeline))
+    return 0
+
+
+def cmd_text(args: argparse.Namespace, settings: Settings, messages: Renderer) -> int:
+    """`text NAME`: a document's text as citatbot indexes and quotes it, which the offsets of
+    `ask --json` refer to (for PDF, HTML, Word and Markdown, the text extracted from the file)."""
+    documents = load_settings_corpus(settings).documents
+    if args.name not in documents:
+        raise DocumentUnknown(name=args.name)
+    sys.stdout.write(documents[args.name].raw)
+    return 0
+
+
+def cmd_check(settings: Settings, messages: Renderer) -> int:
+    """`index --check`: one line per problem of the folder and exit 1, or one line that all is well."""
+    corpus, problems = check_folder(settings)
+    print_problems(problems, messages)
+    if problems:
+        return EXIT_ERROR
+    print(messages.message("index_check", documents=len(corpus.documents)))
     return 0
 
 
@@ -245,7 +296,14 @@ def parser() -> argparse.ArgumentParser:
     export = feedback_sub.add_parser("export", help="skriv omdömena som JSONL i guldformatet")
     export.add_argument("--out", help="fil att skriva till (standard: stdout)")
     export.set_defaults(func=cmd_feedback_export)
-    sub.add_parser("index", help="bygg indexet och visa statistik").set_defaults(func=cmd_index)
+    index = sub.add_parser("index", help="bygg indexet och visa statistik")
+    index.add_argument("--check", action="store_true",
+                       help="kontrollera mappen (filer, sources.toml, synonyms.txt) utan att "
+                            "bygga något; status 1 vid problem")
+    index.set_defaults(func=cmd_index)
+    text = sub.add_parser("text", help="skriv ett dokuments text som den citeras")
+    text.add_argument("name", help="dokumentets namn i korpusmappen, t.ex. rapporter/2023.pdf")
+    text.set_defaults(func=cmd_text)
     ev = sub.add_parser("eval", help="mät svaren mot guldfrågor")
     add_eval_arguments(ev)
     ev.set_defaults(func=cmd_eval)

@@ -102,6 +102,12 @@ def parse_html(text: str) -> str:
     return "".join(plain)
 
 
+def buttons_of(message: dict) -> dict[str, str]:
+    """Button label → callback data of a sent message."""
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return {b["text"]: b["callback_data"] for row in rows for b in row}
+
+
 def links_of(text: str) -> list[dict]:
     """The links of HTML `text` as Telegram reports them (text_link entities): shown text, url."""
     return [{"text": parse_html(inner), "url": html.unescape(href)}
