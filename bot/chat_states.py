@@ -9,11 +9,12 @@ expires with its TTL; a reference the corpus no longer holds reads as no state.
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
 from bot.answer import Quote
-from bot.conversation import ChatState
+from bot.conversation import CHANGED, ChatState
 from bot.store import StateStore, StoreUnavailable
 from retrieval.ingest import Corpus
 from retrieval.passage import Hit, Passage
@@ -29,6 +30,10 @@ def index_version(passages: Sequence[Passage]) -> str:
     return passages_digest(passages)[:12]
 
 
+class QuotesChanged(KeyError):
+    """A stored quote is no longer the documents' text: they changed since it was shown."""
+
+
 class QuoteCodec:
     """Quotes and hits to JSON references and back, against one corpus."""
 
@@ -37,16 +42,28 @@ class QuoteCodec:
         self.version = version or index_version(corpus.passages)
         self._passages = {p.id: p for p in corpus.passages}
 
+    def follow(self, corpus: Corpus) -> None:
+        """Read references against the documents as they are now (after a reload); the version
+        stays, so a chat's state is still found, and a quote whose text changed is told apart
+        by its checksum (QuotesChanged)."""
+        self.corpus = corpus
+        self._passages = {p.id: p for p in corpus.passages}
+
     def dump_quotes(self, quotes: Sequence[Quote]) -> list[list]:
-        return [[q.passage.id, q.start, q.end, q.score, [list(m) for m in q.marks]]
-                for q in quotes]
+        return [[q.passage.id, q.start, q.end, q.score, [list(m) for m in q.marks],
+                 zlib.crc32(q.text.encode())] for q in quotes]
 
     def load_quotes(self, refs: Sequence[Sequence]) -> tuple[Quote, ...]:
-        """The quotes back; KeyError for a passage this corpus does not have."""
+        """The quotes back; QuotesChanged when a passage is gone or a quote's text is no longer
+        what was shown (the documents changed since)."""
         quotes = []
-        for pid, start, end, score, marks in refs:
-            passage = self._passages[pid]
+        for pid, start, end, score, marks, checksum in refs:
+            passage = self._passages.get(pid)
+            if passage is None:
+                raise QuotesChanged(pid)
             text = self.corpus.documents[passage.doc].raw[start:end]
+            if zlib.crc32(text.encode()) != checksum:
+                raise QuotesChanged(pid)
             quotes.append(Quote(passage, start, end, text, score, tuple(map(tuple, marks))))
         return tuple(quotes)
 
@@ -54,6 +71,8 @@ class QuoteCodec:
         return [[h.passage.id, h.score] for h in hits]
 
     def load_hits(self, refs: Sequence[Sequence]) -> tuple[Hit, ...]:
+        if any(pid not in self._passages for pid, _ in refs):
+            raise QuotesChanged("a hit's passage")
         return tuple(Hit(self._passages[pid], score) for pid, score in refs)
 
     def dump_state(self, state: ChatState) -> dict[str, Any]:
@@ -62,9 +81,14 @@ class QuoteCodec:
                 "hits": self.dump_hits(state.hits)}
 
     def load_state(self, data: dict[str, Any]) -> ChatState:
-        return ChatState(data["question"], data["subject"],
-                         self.load_quotes(data["candidates"]), data["shown"],
-                         self.load_hits(data["hits"]))
+        """The state back; when its quotes are no longer the documents' text, the question is
+        kept (a follow-up still reads against it) and "mer"/"stycke" say the documents changed."""
+        try:
+            return ChatState(data["question"], data["subject"],
+                             self.load_quotes(data["candidates"]), data["shown"],
+                             self.load_hits(data["hits"]))
+        except QuotesChanged:
+            return ChatState(data["question"], data["subject"], generation=CHANGED)
 
 
 class ChatStates:

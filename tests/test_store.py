@@ -161,3 +161,31 @@ async def test_a_follow_up_reads_the_subject_kept_in_the_store(pipeline) -> None
     kept = await states.load(5)
     assert "Växjö" not in kept.subject and "lex Sarah" in kept.subject
     assert kept.question.endswith("Och i Umeå?")
+
+
+async def test_a_stored_quote_whose_document_changed_says_so(tmp_path) -> None:
+    """After a reload the state is still found (same version), but a quote whose text is no
+    longer in the document is not shown again: "mer" says the documents changed."""
+    import shutil
+
+    from bot.chat_states import ChatStates, QuoteCodec
+    from bot.conversation import ConversationService
+    from bot.pipeline import Pipeline
+    from bot.settings import Settings
+    from retrieval.ingest import load_corpus
+    from tests.support.corpus import CORPUS, UMEA
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(CORPUS, folder)
+    settings = Settings(_env_file=None, corpus_dir=folder, index_cache=False, semantic=False)
+    service = ConversationService(Pipeline.from_settings(settings))
+    codec = QuoteCodec(service.pipeline.corpus)
+    states = ChatStates(MemoryStore(), codec)
+    state = await states.load(9)
+    first = service.handle(9, UMEA, state)
+    await states.save(9, state)
+    doc = folder / first.candidates[len(first.quotes)].doc
+    doc.write_text(doc.read_text("utf-8").replace("Socialtjänsten", "Socialförvaltningen"), "utf-8")
+    service.swap(Pipeline.from_settings(settings))
+    codec.follow(load_corpus(folder))
+    assert service.handle(9, "mer", await states.load(9)).kind == "changed"
