@@ -123,6 +123,15 @@ class Settings(BaseSettings):
         return value or None
 
 
+    @property
+    def template_cache(self) -> Path | None:
+        """Where compiled templates are kept: beside the index cache (None when caching is off)."""
+        if not self.index_cache:
+            return None
+        from retrieval.store import index_path  # the one place that knows the cache's folder
+
+        return index_path(self.corpus_dir, self.index_cache_dir).parent / "templates"
+
     @field_validator("webhook_secret")
     @classmethod
     def _secret_token(cls, value: SecretStr | None) -> SecretStr | None:

@@ -314,13 +314,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = parser().parse_args(argv)
     func: Callable[..., int] = args.func
-    messages = Renderer(DEFAULT_PROMPTS, "txt")  # until the settings name the user's prompts
+    messages: Renderer | None = None  # made once the settings name the user's prompts
     try:
         settings = load_settings()
-        messages = Renderer(settings.prompts_dir, "txt")
+        messages = Renderer(settings.prompts_dir, "txt", cache_dir=settings.template_cache)
         return func(args, settings, messages)
     except CitatbotError as exc:
-        print(render_error(exc, messages), file=sys.stderr)
+        print(render_error(exc, messages or Renderer(DEFAULT_PROMPTS, "txt")), file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

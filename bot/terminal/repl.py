@@ -58,7 +58,8 @@ def run_repl(pipeline: Pipeline, settings: Settings, lines: Iterable[str] | None
              rebuild: Callable[[Pipeline], Pipeline] | None = None) -> int:
     """Greet, then answer each line until quit, Ctrl-D or Ctrl-C (or the pipe's end). At a
     terminal, with `rebuild`, documents added, changed or removed meanwhile are picked up."""
-    renderer = Renderer(settings.prompts_dir, "txt", color=use_color(settings), conversation=True)
+    renderer = Renderer(settings.prompts_dir, "txt", color=use_color(settings), conversation=True,
+                        cache_dir=settings.template_cache)
     service = ConversationService(pipeline)
     corpus = pipeline.corpus
     interactive = lines is None and sys.stdin.isatty()
