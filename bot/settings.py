@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -125,12 +126,14 @@ class Settings(BaseSettings):
 
     @property
     def template_cache(self) -> Path | None:
-        """Where compiled templates are kept: beside the index cache (None when caching is off)."""
+        """Where compiled templates are kept: the user's cache ($XDG_CACHE_HOME/citatbot, else
+        ~/.cache/citatbot), by prompts folder; None when caching is off. They belong to the
+        installation, not to a corpus, so nothing is written beside the documents."""
         if not self.index_cache:
             return None
-        from retrieval.store import index_path  # the one place that knows the cache's folder
-
-        return index_path(self.corpus_dir, self.index_cache_dir).parent / "templates"
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        tag = hashlib.sha256(str(self.prompts_dir.resolve()).encode()).hexdigest()[:12]
+        return base / "citatbot" / f"templates-{tag}"
 
     @field_validator("webhook_secret")
     @classmethod
