@@ -71,6 +71,15 @@ class FeedbackRow:
         }
 
 
+def vote_row(chat_id: int, message_id: int, question: str, quotes: Sequence[Quote],
+             vote: Vote) -> tuple:
+    """One vote as the row every feedback store keeps (the chat id hashed, quotes as JSON)."""
+    return (time.time(), chat_hash(chat_id), message_id, question,
+            json.dumps([q.passage.id for q in quotes]),
+            json.dumps([q.text for q in quotes], ensure_ascii=False),
+            json.dumps([q.doc for q in quotes]), vote)
+
+
 class FeedbackStore:
     """Votes in one SQLite file, created on first use."""
 
@@ -86,10 +95,7 @@ class FeedbackStore:
     def record(self, chat_id: int, message_id: int, question: str, quotes: Sequence[Quote],
                vote: Vote) -> None:
         """Store a vote on one answer message, replacing an earlier vote on it."""
-        row = (time.time(), chat_hash(chat_id), message_id, question,
-               json.dumps([q.passage.id for q in quotes]),
-               json.dumps([q.text for q in quotes], ensure_ascii=False),
-               json.dumps([q.doc for q in quotes]), vote)
+        row = vote_row(chat_id, message_id, question, quotes, vote)
         with closing(self._connect()) as db, db:
             db.execute(
                 "INSERT INTO feedback (time, chat, message, question, passages, quotes, docs, vote)"

@@ -7,15 +7,13 @@ short connection per call (votes are rare; a pool would hold connections for not
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Iterator, Sequence
 
 import psycopg
 
 from bot.answer import Quote
 from bot.errors import StoreUnreachable
-from bot.telegram.feedback import FeedbackRow, Vote, chat_hash, export_rows
+from bot.telegram.feedback import FeedbackRow, Vote, export_rows, vote_row
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -52,10 +50,7 @@ class PostgresFeedbackStore:
     def record(self, chat_id: int, message_id: int, question: str, quotes: Sequence[Quote],
                vote: Vote) -> None:
         """Store a vote on one answer message, replacing an earlier vote on it."""
-        row = (time.time(), chat_hash(chat_id), message_id, question,
-               json.dumps([q.passage.id for q in quotes]),
-               json.dumps([q.text for q in quotes], ensure_ascii=False),
-               json.dumps([q.doc for q in quotes]), vote)
+        row = vote_row(chat_id, message_id, question, quotes, vote)
         with self._connect() as db:
             db.execute(
                 "INSERT INTO feedback (time, chat, message, question, passages, quotes, docs, vote)"
