@@ -124,6 +124,20 @@ async def test_rate_limit_replies_politely_once(bot_settings, pipeline, fake, mo
     assert "Vänta" in replies[2]["text"]
 
 
+async def test_every_update_counts_against_the_rate_limit(bot_settings, pipeline, fake,
+                                                         monkeypatch) -> None:
+    """Issue 17.7: stickers, /kallor, /mer and edits were answered one for one, unlimited."""
+    monkeypatch.setenv("CITATBOT_RATE_LIMIT_PER_MINUTE", "3")
+    app = build_application(Settings(_env_file=None), ConversationService(pipeline))
+    async with running(app):
+        for text in ("/kallor", "/hjalp", "/start", "/kallor", "/kallor", "/hjalp"):
+            fake.message(32, text)
+        await fake.wait_sent(32, 4)
+        await fake.settle()
+    replies = fake.sent_to(32)
+    assert len(replies) == 4 and "Vänta" in replies[3]["text"]
+
+
 async def test_allowlist_turns_other_chats_away(bot_settings, pipeline, fake, monkeypatch) -> None:
     monkeypatch.setenv("CITATBOT_ALLOWED_CHATS", "41, 42")
     app = build_application(Settings(_env_file=None), ConversationService(pipeline))

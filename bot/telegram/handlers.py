@@ -37,7 +37,9 @@ TYPING_AFTER = 0.5  # seconds: an answer slower than this shows "typing…" whil
 
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop updates without a chat, and from chats outside the allowlist (with a polite line,
-    at most once a minute per chat)."""
+    at most once a minute per chat); count every other update of a private chat against its
+    rate limit (a sticker, /kallor, an edit or a button press costs a reply as a question
+    does). A group's messages count when they are addressed to the bot (`ask`)."""
     s, chat = services(context), update.effective_chat
     if chat is None:
         raise ApplicationHandlerStop
@@ -46,6 +48,22 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.info("Chat %s is not in CITATBOT_ALLOWED_CHATS", chat.id)
             await send(context, chat.id, s.note("not_allowed"))
         raise ApplicationHandlerStop
+    if chat.type == ChatType.PRIVATE or update.callback_query:
+        if not await within_limit(context, chat.id):
+            if update.callback_query:
+                await answer_query(context, update.callback_query.id)  # stop its spinner
+            raise ApplicationHandlerStop
+
+
+async def within_limit(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:
+    """Count one update of the chat; past the limit, say so once (then stay silent)."""
+    s = services(context)
+    limit = await s.limiter.check(chat_id)
+    if limit.verdict == "ok":
+        return True
+    if limit.verdict == "limited" and await s.notices.ready(chat_id):
+        await send(context, chat_id, s.note("rate_limited", seconds=limit.wait))
+    return False
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -133,10 +151,8 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str,
     """Answer a question in its chat, within the chat's rate limit, showing "typing" meanwhile
     when the answer takes a while."""
     s, chat = services(context), update.effective_chat
-    limit = await s.limiter.check(chat.id)
-    if limit.verdict != "ok":
-        if limit.verdict == "limited" and await s.notices.ready(chat.id):
-            await send(context, chat.id, s.note("rate_limited", seconds=limit.wait))
+    counted = chat.type == ChatType.PRIVATE or update.callback_query  # by the gate already
+    if not counted and not await within_limit(context, chat.id):
         return
     if s.settings.log_messages:
         log.info("Chat %s asks: %r", chat.id, question)
