@@ -93,5 +93,9 @@ class WebhookUrlMissing(TelegramSetupError):
     """`citatbot webhook set` needs CITATBOT_WEBHOOK_URL."""
 
 
+class WebhookSecretMissing(TelegramSetupError):
+    """Webhook mode needs CITATBOT_WEBHOOK_SECRET: without it any POST could pose as Telegram."""
+
+
 class StoreUnreachable(TelegramSetupError):
     """The Redis or PostgreSQL server of the settings does not answer."""

@@ -136,6 +136,9 @@ async def test_the_webhook_answers_2xx_only_once_handled_and_drops_a_redelivery(
             sent_before_2xx = len(fake.sent_to(77))
             again = await client.post(url, json=update, headers=secret)
             junk = await client.post(url, content=b"{", headers=secret)
+            # Issue 17.9: the body is capped, and a forged request is refused on its headers.
+            huge = await status_or_closed(client, url, b" " * 3_000_000, secret)
+            forged_huge = await status_or_closed(client, url, b" " * 3_000_000, {})
     finally:
         stop.set()
         await server
@@ -143,4 +146,30 @@ async def test_the_webhook_answers_2xx_only_once_handled_and_drops_a_redelivery(
     assert accepted.status_code == 200 and sent_before_2xx == 1
     assert again.status_code == 200 and len(fake.sent_to(77)) == 1
     assert junk.status_code == 400
+    assert huge in (413, "closed") and forged_huge in (403, 413, "closed")
     assert "miljard" in fake.sent_to(77)[0]["text"]
+
+
+async def status_or_closed(client: httpx.AsyncClient, url: str, body: bytes,
+                           headers: dict) -> int | str:
+    """The status of a POST, or "closed" when the server hung up without reading it."""
+    try:
+        return (await client.post(url, content=body, headers=headers)).status_code
+    except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
+        return "closed"
+
+
+def test_webhook_mode_without_a_secret_refuses_to_start_in_one_line(fake) -> None:
+    """Issue 17.9: without CITATBOT_WEBHOOK_SECRET any POST could pose as Telegram."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": fake.base_url,
+           "CITATBOT_WEBHOOK_URL": "https://bot.example.org/telegram/hook"}
+    env.pop("CITATBOT_WEBHOOK_SECRET", None)
+    done = subprocess.run([sys.executable, "-m", "bot", "telegram"], env=env, text=True,
+                          capture_output=True, timeout=60)
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines()[-1].startswith("citatbot: CITATBOT_WEBHOOK_SECRET saknas")
+    assert "Traceback" not in done.stderr

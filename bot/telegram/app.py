@@ -34,6 +34,7 @@ from bot.errors import (
     TelegramUnreachable,
     TokenMissing,
     TokenRejected,
+    WebhookSecretMissing,
 )
 from bot.pipeline import Pipeline
 from bot.render import Renderer
@@ -205,6 +206,8 @@ def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline],
         if reloader:
             reloader.start()
         if settings.webhook_url:
+            if settings.webhook_secret is None:
+                raise WebhookSecretMissing()
             path = urlparse(settings.webhook_url).path.lstrip("/")
             asyncio.run(serve_webhook(app, store, settings, path))
         else:

@@ -8,7 +8,13 @@ from telegram import Bot, BotCommand, WebhookInfo
 from telegram.error import InvalidToken, NetworkError
 from telegram.request import HTTPXRequest
 
-from bot.errors import TelegramUnreachable, TokenMissing, TokenRejected, WebhookUrlMissing
+from bot.errors import (
+    TelegramUnreachable,
+    TokenMissing,
+    TokenRejected,
+    WebhookSecretMissing,
+    WebhookUrlMissing,
+)
 from bot.render import Renderer
 from bot.settings import Settings
 from bot.telegram.delivery import send_with_retry
@@ -37,6 +43,8 @@ async def manage_webhook(action: str, settings: Settings, txt: Renderer) -> Webh
     """Do `action` (set, delete or info) and return what Telegram then has registered."""
     if action == "set" and not settings.webhook_url:
         raise WebhookUrlMissing()
+    if action == "set" and settings.webhook_secret is None:
+        raise WebhookSecretMissing()
     bot = make_bot(settings)
     try:
         async with bot:
