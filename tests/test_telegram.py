@@ -4,6 +4,7 @@ to the fake Bot API of tests/support/fake_bot_api.py, answering with the real pi
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 from pathlib import Path
@@ -233,7 +234,11 @@ async def test_feedback_is_stored_and_exported(bot, fake: FakeBotApi, bot_settin
     assert row["answers"] == verbatim_quotes(reply) and row["answerable"] is True
     assert row["doc"].endswith(".txt")
     [stored] = FeedbackStore(bot_settings.feedback_db).rows()
-    assert stored.chat == hashlib.sha256(b"71").hexdigest()  # the id itself is not kept
+    # Issue 17.22: a keyed hash, with the key beside the votes (owner-only), not the bare sha256.
+    store = FeedbackStore(bot_settings.feedback_db)
+    assert stored.chat == hmac.new(store.key, b"71", hashlib.sha256).hexdigest()
+    assert stored.chat != hashlib.sha256(b"71").hexdigest()
+    assert store.key_path.stat().st_mode & 0o777 == 0o600 and len(store.key) == 32
 
 
 async def test_old_button_says_it_has_expired(bot, fake: FakeBotApi) -> None:

@@ -7,6 +7,8 @@ short connection per call (votes are rare; a pool would hold connections for not
 
 from __future__ import annotations
 
+import secrets
+
 from collections.abc import Iterator, Sequence
 
 import psycopg
@@ -31,6 +33,20 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
+_KEY = """
+CREATE TABLE IF NOT EXISTS feedback_key (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+                                         key BYTEA NOT NULL)
+"""
+
+
+def _key(db: psycopg.Connection) -> bytes:
+    """The chat-hash key every replica shares, made once (the first replica to vote wins)."""
+    db.execute(_KEY)
+    db.execute("INSERT INTO feedback_key (key) VALUES (%s) ON CONFLICT DO NOTHING",
+               (secrets.token_bytes(32),))
+    return bytes(db.execute("SELECT key FROM feedback_key").fetchone()[0])
+
+
 class PostgresFeedbackStore:
     """Votes in a PostgreSQL table `feedback`, created on first use."""
 
@@ -50,8 +66,8 @@ class PostgresFeedbackStore:
     def record(self, chat_id: int, message_id: int, question: str, quotes: Sequence[Quote],
                vote: Vote) -> None:
         """Store a vote on one answer message, replacing an earlier vote on it."""
-        row = vote_row(chat_id, message_id, question, quotes, vote)
         with self._connect() as db:
+            row = vote_row(chat_id, message_id, question, quotes, vote, _key(db))
             db.execute(
                 "INSERT INTO feedback (time, chat, message, question, passages, quotes, docs, vote)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
