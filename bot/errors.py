@@ -89,6 +89,10 @@ class PollingConflict(TelegramSetupError):
     """Another instance polls the same bot."""
 
 
+class TelegramRefused(TelegramSetupError):
+    """Telegram answered the start with an error (kind, reason; the token masked)."""
+
+
 class WebhookUrlMissing(TelegramSetupError):
     """`citatbot webhook set` needs CITATBOT_WEBHOOK_URL."""
 

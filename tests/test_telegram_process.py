@@ -173,3 +173,20 @@ def test_webhook_mode_without_a_secret_refuses_to_start_in_one_line(fake) -> Non
     assert done.returncode != 0
     assert done.stderr.strip().splitlines()[-1].startswith("citatbot: CITATBOT_WEBHOOK_SECRET saknas")
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("code", [403, 409, 502])
+def test_a_refused_start_is_one_line_without_the_token(fake, code: int) -> None:
+    """Issue 17.14: getMe refused at start printed a traceback (which could echo the token)."""
+    import os
+    import subprocess
+    import sys
+
+    fake.fail("getMe", code, times=20)
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": fake.base_url}
+    env.pop("CITATBOT_WEBHOOK_URL", None)
+    done = subprocess.run([sys.executable, "-m", "bot", "telegram"], env=env, text=True,
+                          capture_output=True, timeout=120)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr and TOKEN not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("citatbot: ")

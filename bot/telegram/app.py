@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import BadRequest, InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -31,6 +31,7 @@ from bot.errors import (
     PollingConflict,
     SettingInvalid,
     StoreUnreachable,
+    TelegramRefused,
     TelegramUnreachable,
     TokenMissing,
     TokenRejected,
@@ -63,6 +64,7 @@ from bot.telegram.ratelimit import Cooldown, RateLimiter
 from bot.telegram.registration import ALLOWED_UPDATES, bot_commands
 from bot.telegram.redact import redact_secret_in_logs
 from bot.telegram.replies import SERVICES, BotServices
+from bot.telegram.delivery import send_with_retry
 from bot.telegram.webhook import serve_webhook
 from bot.reload import Reloader, Swap
 from retrieval.ingest import Corpus
@@ -146,8 +148,11 @@ async def close_store(app: Application) -> None:
 async def check_token(app: Application) -> None:
     """getMe once and close the connection again: a rejected token or an unreachable server
     fails here, cleanly, before polling starts."""
-    async with app.bot:
+    await send_with_retry(app.bot.initialize)  # a 429 or a flaky network is waited out
+    try:
         log.info("Signed in to Telegram as @%s", app.bot.username)
+    finally:
+        await app.bot.shutdown()
 
 
 async def check_store(store: StateStore, settings: Settings) -> None:
@@ -222,6 +227,9 @@ def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline],
                             type="webhook", ctx={}) from None
     except NetworkError:
         raise TelegramUnreachable(url=settings.telegram_base_url) from None
+    except TelegramError as exc:  # 403, 409, a 429 that outlasted the retries: one line
+        reason = str(exc).replace(token.get_secret_value(), "***")
+        raise TelegramRefused(kind=type(exc).__name__, reason=reason) from None
     finally:
         if reloader:
             reloader.stop()
