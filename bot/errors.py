@@ -89,6 +89,10 @@ class PollingConflict(TelegramSetupError):
     """Another instance polls the same bot."""
 
 
+class FeedbackUnusable(CitatbotError):
+    """The feedback store cannot be opened, written or read (path, reason)."""
+
+
 class TelegramRefused(TelegramSetupError):
     """Telegram answered the start with an error (kind, reason; the token masked)."""
 

@@ -256,3 +256,37 @@ def test_a_piece_never_exceeds_the_limit_in_utf16_units() -> None:
     assert len(pieces) == 2
     assert all(units(p) <= 4096 for p in pieces) and units("😀") == 2
     assert " ".join(pieces).split() == text.split()
+
+
+def test_a_damaged_or_unwritable_vote_store_is_one_line(tmp_path: Path, pipeline) -> None:
+    """Issue 17.20: a corrupted or locked database lost the vote with a traceback, and an
+    unwritable path was found only at the first vote."""
+    from bot.errors import FeedbackUnusable
+
+    damaged = tmp_path / "f.sqlite3"
+    damaged.write_bytes(b"not a database" * 100)
+    with pytest.raises(FeedbackUnusable):
+        FeedbackStore(damaged).check()
+    with pytest.raises(FeedbackUnusable):
+        list(FeedbackStore(damaged).rows())
+    (tmp_path / "file").write_text("in the way", "utf-8")
+    with pytest.raises(FeedbackUnusable):
+        FeedbackStore(tmp_path / "file" / "f.sqlite3").check()
+    good = FeedbackStore(tmp_path / "ok.sqlite3")
+    good.check()
+    good.record(1, 2, "Fråga?", pipeline.answer("Vad kostar socialtjänsten i Umeå?").quotes, "up")
+    assert [r.vote for r in good.rows()] == ["up"]
+
+
+def test_feedback_export_of_a_damaged_store_is_one_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    damaged = tmp_path / "f.sqlite3"
+    damaged.write_bytes(b"not a database" * 100)
+    done = subprocess.run([sys.executable, "-m", "bot", "feedback", "export"], text=True,
+                          capture_output=True, timeout=60,
+                          env={**os.environ, "CITATBOT_FEEDBACK_DB": str(damaged)})
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert done.stderr.strip().startswith("citatbot: röstdatabasen")

@@ -63,8 +63,8 @@ from bot.telegram.handlers import (
 from bot.telegram.ratelimit import Cooldown, RateLimiter
 from bot.telegram.registration import ALLOWED_UPDATES, bot_commands
 from bot.telegram.redact import redact_secret_in_logs
-from bot.telegram.replies import SERVICES, BotServices
 from bot.telegram.delivery import send_with_retry
+from bot.telegram.replies import SERVICES, BotServices
 from bot.telegram.webhook import serve_webhook
 from bot.reload import Reloader, Swap
 from retrieval.ingest import Corpus
@@ -148,11 +148,11 @@ async def close_store(app: Application) -> None:
 async def check_token(app: Application) -> None:
     """getMe once and close the connection again: a rejected token or an unreachable server
     fails here, cleanly, before polling starts."""
-    await send_with_retry(app.bot.initialize)  # a 429 or a flaky network is waited out
     try:
+        await send_with_retry(app.bot.initialize)  # a 429 or a flaky network is waited out
         log.info("Signed in to Telegram as @%s", app.bot.username)
     finally:
-        await app.bot.shutdown()
+        await app.bot.shutdown()  # its connections closed, whether getMe answered or not
 
 
 async def check_store(store: StateStore, settings: Settings) -> None:
@@ -199,6 +199,7 @@ def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline],
     store = open_store(settings.redis_url, settings.redis_prefix)  # its connections belong to the loop that serves
     service = ConversationService(make_pipeline())
     app = build_application(settings, service, store=store)
+    app.bot_data[SERVICES].feedback.check()  # an unwritable vote store shows now, in one line
     txt = Renderer(settings.prompts_dir, "txt")
 
     def swapped_in(swap: Swap) -> None:

@@ -14,12 +14,13 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TextIO
 
 from bot.answer import Quote
+from bot.errors import FeedbackUnusable
 
 Vote = Literal["up", "down"]
 
@@ -107,19 +108,30 @@ class FeedbackStore:
 
     @property
     def key(self) -> bytes:
-        return file_key(self.key_path)
+        try:
+            return file_key(self.key_path)
+        except OSError as exc:
+            raise FeedbackUnusable(path=str(self.key_path), reason=str(exc)) from None
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path)
-        connection.execute(_SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=5)
+            connection.execute(_SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise FeedbackUnusable(path=str(self.path), reason=str(exc)) from None
         return connection
+
+    def check(self) -> None:
+        """Open the file and its key now, so an unwritable or damaged store shows at start."""
+        self.key  # noqa: B018 - made on first use, like the file
+        self._connect().close()
 
     def record(self, chat_id: int, message_id: int, question: str, quotes: Sequence[Quote],
                vote: Vote) -> None:
         """Store a vote on one answer message, replacing an earlier vote on it."""
         row = vote_row(chat_id, message_id, question, quotes, vote, self.key)
-        with closing(self._connect()) as db, db:
+        with closing(self._connect()) as db, db, _usable(self.path):
             db.execute(
                 "INSERT INTO feedback (time, chat, message, question, passages, quotes, docs, vote)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -130,16 +142,25 @@ class FeedbackStore:
         """Every vote, oldest first."""
         if not self.path.exists():
             return
-        with closing(self._connect()) as db:
-            cursor = db.execute("SELECT id, time, chat, question, passages, quotes, docs, vote"
-                                " FROM feedback ORDER BY id")
-            for id_, at, chat, question, passages, quotes, docs, vote in cursor.fetchall():
-                yield FeedbackRow(id_, at, chat, question, tuple(json.loads(passages)),
-                                  tuple(json.loads(quotes)), tuple(json.loads(docs)), vote)
+        with closing(self._connect()) as db, _usable(self.path):
+            rows = db.execute("SELECT id, time, chat, question, passages, quotes, docs, vote"
+                              " FROM feedback ORDER BY id").fetchall()
+        for id_, at, chat, question, passages, quotes, docs, vote in rows:
+            yield FeedbackRow(id_, at, chat, question, tuple(json.loads(passages)),
+                              tuple(json.loads(quotes)), tuple(json.loads(docs)), vote)
 
     def export(self, out: TextIO) -> int:
         """Write every vote as one JSON object a line; return how many."""
         return export_rows(self.rows(), out)
+
+
+@contextmanager
+def _usable(path: Path) -> Iterator[None]:
+    """A locked or damaged database as FeedbackUnusable, one line for the user."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise FeedbackUnusable(path=str(path), reason=str(exc)) from None
 
 
 def export_rows(rows: Iterable[FeedbackRow], out: TextIO) -> int:

@@ -63,6 +63,10 @@ class PostgresFeedbackStore:
             connection.execute(_SCHEMA)
         return connection
 
+    def check(self) -> None:
+        """Connect now, so an unreachable database shows at start, not at the first vote."""
+        self._connect().close()
+
     def record(self, chat_id: int, message_id: int, question: str, quotes: Sequence[Quote],
                vote: Vote) -> None:
         """Store a vote on one answer message, replacing an earlier vote on it."""

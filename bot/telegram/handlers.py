@@ -19,6 +19,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.answer import Answer
 from bot.conversation import ChatState
+from bot.errors import FeedbackUnusable, StoreUnreachable
 from bot.telegram import buttons
 from bot.telegram.replies import (
     BotServices,
@@ -237,8 +238,13 @@ async def on_vote_button(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuer
     """👍 / 👎: the vote on that answer message, stored, with a thank-you toast."""
     s = services(context)
     vote = "up" if arg == buttons.UP else "down"
-    await asyncio.to_thread(s.feedback.record, shown.chat_id, query.message.message_id,
-                            shown.answer.question, shown.answer.quotes, vote)
+    try:
+        await asyncio.to_thread(s.feedback.record, shown.chat_id, query.message.message_id,
+                                shown.answer.question, shown.answer.quotes, vote)
+    except (FeedbackUnusable, StoreUnreachable) as exc:  # locked, damaged, or a database down
+        log.warning("A vote could not be stored: %s", exc)
+        await answer_query(context, query.id, s.toast("vote_failed"))
+        return
     await answer_query(context, query.id, s.toast(f"voted_{vote}"))
 
 
