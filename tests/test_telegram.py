@@ -308,3 +308,17 @@ def test_rejected_token_exits_with_one_line_and_never_logs_it(fake, monkeypatch,
     assert secret not in err
     assert all(secret not in r.getMessage() and secret not in (r.exc_text or "")
                for r in caplog.records)
+
+
+async def test_an_update_that_cannot_be_read_is_skipped_not_retried_forever(
+        bot, fake: FakeBotApi, caplog) -> None:
+    """Issue 17.10: one update the library could not parse stopped polling for good (5,234
+    getUpdates in 10 s) and logged the user's text at CRITICAL."""
+    bad = fake.push({"message": {"message_id": 1, "date": 1, "chat": "trasig",
+                                 "text": "hemlig text"}})
+    fake.message(88, "Vad kostar socialtjänsten i Umeå?")
+    [reply] = await fake.wait_sent(88)
+    assert verbatim_quotes(reply)
+    assert len(fake.called("getUpdates")) < 20
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "hemlig text" not in logged and str(bad["update_id"]) in logged

@@ -64,6 +64,7 @@ from bot.telegram.ratelimit import Cooldown, RateLimiter
 from bot.telegram.registration import ALLOWED_UPDATES, bot_commands
 from bot.telegram.redact import redact_secret_in_logs
 from bot.telegram.delivery import send_with_retry
+from bot.telegram.lenient import read_updates_one_by_one
 from bot.telegram.replies import SERVICES, BotServices
 from bot.telegram.webhook import serve_webhook
 from bot.reload import Reloader, Swap
@@ -100,6 +101,7 @@ def build_application(settings: Settings, service: ConversationService, *,
         .get_updates_read_timeout(settings.read_timeout)
         .build()
     )
+    read_updates_one_by_one(app.bot)
     app.bot_data[SERVICES] = BotServices(
         settings=settings,
         service=service,

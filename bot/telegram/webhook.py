@@ -37,6 +37,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.settings import Settings
+from bot.telegram.lenient import readable
 from bot.store import LockBusy, StateStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,8 @@ class UpdateGate:
         """Handle one update; the HTTP status to answer (200 only once it is handled)."""
         try:
             data = json.loads(body)
+            if isinstance(data, dict) and "update_id" in data:
+                data = readable(data, self.app.bot)  # unreadable: confirmed, logged by id
             update = Update.de_json(data, self.app.bot)
         except (ValueError, TypeError, KeyError):
             return HTTPStatus.BAD_REQUEST
