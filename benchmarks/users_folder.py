@@ -102,6 +102,12 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def previous_rows() -> list[dict]:
+    """The rows of the last report: a run of one size keeps the other sizes' figures."""
+    path = RESULTS / "users_folder.json"
+    return json.loads(path.read_text("utf-8"))["rows"] if path.exists() else []
+
+
 def main(argv: list[str] | None = None) -> int:
     """Measure each size and write the results."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.users_folder")
@@ -110,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     work = HERE / "out"
-    rows = [measure(size, args.questions, args.runs, work) for size in args.sizes]
+    rows = {row["passages"]: row for row in previous_rows()}
+    rows.update({size: measure(size, args.questions, args.runs, work) for size in args.sizes})
+    rows = [rows[size] for size in sorted(rows)]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "users_folder.json").write_text(
         json.dumps({"cpus": os.cpu_count(), "rows": rows}, indent=2) + "\n")

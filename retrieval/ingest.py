@@ -75,8 +75,8 @@ class KnownDocuments(Protocol):
              ) -> tuple[Document, list[Passage]] | None:
         """The document and passages made before, when its file and metadata are unchanged."""
 
-    def extracted(self, name: str, stamp: tuple[int, int]) -> Extracted | None:
-        """The file's extracted text from before, when its size and time are unchanged."""
+    def extracted(self, name: str, path: Path) -> Extracted | None:
+        """The file's extracted text from before, when the file is unchanged."""
 
     def remember(self, name: str, path: Path, meta: dict[str, str], extracted: Extracted,
                  document: Document, passages: list[Passage]) -> None:
@@ -213,7 +213,7 @@ def _read(path: Path, name: str, limit: int, extracted_cache: ExtractionCache,
     cacheable = path.suffix.lower() != ".txt"
     if cacheable and (found := extracted_cache.get(name, stamp)) is not None:
         return found, ""
-    if known and (found := known.extracted(name, stamp)) is not None:
+    if known and (found := known.extracted(name, path)) is not None:
         return found, ""
     try:
         data = path.read_bytes()

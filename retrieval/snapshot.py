@@ -4,8 +4,10 @@ Reading, cleaning and splitting every file cost a cached start at 100k passages 
 of its time. The snapshot holds what loading made: every document's text as one UTF-8 array,
 each passage as numbers into it (document, spans, heading, author), and a small JSON record a
 document (file size, modification time, content hash, the sources.toml entry it was made with,
-its fields). A file is trusted by its size and modification time; when those changed its bytes
-are hashed, and an equal hash keeps it too. Only files that really changed are read again.
+its fields). A file is trusted by its size and modification time; when only the time changed,
+or the file had been written just before it was recorded (the same size could come again at
+the same coarse time), its bytes are hashed, and an equal hash keeps it too. Only files that
+really changed are read again.
 
 The key covers the loader's code and data and the file size limit: any change there rebuilds
 every document. A snapshot that cannot be read is ignored and rewritten.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -26,8 +29,11 @@ from retrieval.passage import Document, Passage
 from retrieval.store import LOAD_ERRORS, json_array, open_npz, passages_digest, save_npz
 
 FORMAT = 1
+# A file modified this recently is checked by its hash (see _racy); 2 s covers the coarsest
+# file clocks (FAT) as well as Linux's tick.
+RACY_NS = 2_000_000_000
 # The modules and data whose behaviour decides what a file becomes.
-LOADER_SOURCES = ("ingest.py", "metadata.py", "passage.py", "formats/__init__.py",
+LOADER_SOURCES = ("snapshot.py", "ingest.py", "metadata.py", "passage.py", "formats/__init__.py",
                   "formats/markdown.py", "formats/pdf.py", "formats/webpage.py",
                   "formats/word.py", "data/boilerplate_sv.txt")
 FIELDS = ("title", "publisher", "author", "date", "kind", "url")
@@ -121,12 +127,10 @@ class CorpusSnapshot:
         self._made[name] = (meta, extracted, document, passages)
         return document, passages
 
-    def extracted(self, name: str, stamp: tuple[int, int]) -> Extracted | None:
-        """The file's text of the last load while its size and time are unchanged."""
-        record = self._records.get(name)
-        if record is None or tuple(record["stamp"]) != stamp:
-            return None
-        return self._extracted(record)
+    def extracted(self, name: str, path: Path) -> Extracted | None:
+        """The file's text of the last load while the file is unchanged."""
+        record = self._current(name, path)
+        return None if record is None else self._extracted(record)
 
     def remember(self, name: str, path: Path, meta: dict[str, str], extracted: Extracted,
                  document: Document, passages: list[Passage]) -> None:
@@ -141,13 +145,15 @@ class CorpusSnapshot:
         stamp = _stamp(path)
         if record is None or stamp is None:
             return None
-        if tuple(record["stamp"]) == stamp:
+        if tuple(record["stamp"]) == stamp and not record["racy"]:
             return record
         # Another size is another content; the same size at another time may be a touch only.
         if record["stamp"][0] != stamp[0] or file_hash(path) != record["hash"]:
             return None
-        record["stamp"] = list(stamp)  # touched, not changed: trust the new time from now on
-        self._unchanged = False
+        racy = _racy(stamp)
+        if tuple(record["stamp"]) != stamp or racy != record["racy"]:
+            record["stamp"], record["racy"] = list(stamp), racy  # trust the new time from now on
+            self._unchanged = False
         return record
 
     def _extracted(self, record: dict) -> Extracted:
@@ -197,10 +203,13 @@ class CorpusSnapshot:
                 stamp, hashed = self._fresh[name]
                 if stamp is None:
                     continue
+                racy = _racy(stamp)
             else:
-                stamp, hashed = self._records[name]["stamp"], self._records[name]["hash"]
+                old = self._records[name]
+                stamp, hashed, racy = old["stamp"], old["hash"], old["racy"]
             texts.append(extracted.text.encode("utf-8"))
-            records.append({"name": name, "stamp": list(stamp), "hash": hashed, "meta": meta,
+            records.append({"name": name, "stamp": list(stamp), "hash": hashed, "racy": racy,
+                            "meta": meta,
                             "own": dict(extracted.meta), "pages": list(extracted.pages),
                             "origin": [list(o) for o in extracted.origin],
                             "first": len(p_doc), "count": len(passages),
@@ -224,6 +233,13 @@ class CorpusSnapshot:
                         "span_ptr": np.asarray(span_ptr, dtype=np.int64),
                         "spans": np.asarray(spans, dtype=np.int64).reshape(-1, 2)})
 
+
+
+def _racy(stamp: tuple[int, int]) -> bool:
+    """Whether a file was written so shortly before now that another write of the same size
+    could still get the same time (file clocks tick coarsely): its hash is checked, not its
+    time, until it is older (git's "racy clean" files)."""
+    return time.time_ns() - stamp[1] < RACY_NS
 
 
 def _fresh_stamp(path: Path) -> tuple[tuple[int, int] | None, str | None]:

@@ -29,10 +29,13 @@ def same_size_other_text(path: Path, text: str) -> None:
 
 
 def folder_of(tmp_path: Path) -> Path:
+    """Two files written a minute ago: their times alone are trusted."""
     folder = tmp_path / "docs"
     folder.mkdir()
-    (folder / "a.txt").write_text(FIRST, encoding="utf-8")
-    (folder / "b.txt").write_text(SECOND, encoding="utf-8")
+    for name, text in (("a.txt", FIRST), ("b.txt", SECOND)):
+        (folder / name).write_text(text, encoding="utf-8")
+        past = (folder / name).stat().st_mtime_ns - 60 * 10**9
+        os.utime(folder / name, ns=(past, past))
     return folder
 
 
@@ -76,6 +79,17 @@ def test_a_changed_file_is_read_again_and_the_others_are_kept(tmp_path: Path):
     assert corpus.digest == passages_digest(corpus.passages)
     (folder / "c.txt").unlink()
     assert set(load_settings_corpus(settings).documents) == {"a.txt", "b.txt"}
+
+
+def test_a_file_written_just_before_a_start_is_checked_by_its_hash(tmp_path: Path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(FIRST, encoding="utf-8")  # written now: its time may recur
+    settings = settings_for(folder, tmp_path / "cache")
+    load_settings_corpus(settings)
+    changed = FIRST.replace("Kiruna", "Boden!")
+    same_size_other_text(folder / "a.txt", changed)  # same size, same time: only bytes differ
+    assert load_settings_corpus(settings).documents["a.txt"].raw == changed
 
 
 def test_same_size_at_another_time_is_hashed(tmp_path: Path):
