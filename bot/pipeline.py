@@ -22,7 +22,7 @@ from retrieval.query import Query
 from retrieval.reader import QuestionReader
 from retrieval.search import Retriever, baseline_retriever, build_retriever, with_semantic
 from retrieval.semantic import E5Embedder, SemanticUnavailable
-from retrieval.snapshot import CorpusSnapshot, snapshot_key
+from retrieval.snapshot import CorpusSnapshot, collector_paused, snapshot_key
 from retrieval.store import extraction_path, index_path, snapshot_path
 from retrieval.synonyms import SYNONYMS_FILE, SynonymLineProblem, Synonyms, load_synonyms
 from retrieval.thesaurus import Thesaurus
@@ -37,9 +37,11 @@ def load_settings_corpus(settings: Settings, *, reread: bool = False) -> Corpus:
         return load_corpus(settings.corpus_dir, settings.max_file_bytes)
     snapshot = CorpusSnapshot(snapshot_path(settings.corpus_dir, settings.index_cache_dir),
                               snapshot_key(settings.max_file_bytes), trusted=not reread)
-    corpus = load_corpus(settings.corpus_dir, settings.max_file_bytes,
-                         extraction_path(settings.corpus_dir, settings.index_cache_dir), snapshot)
-    return snapshot.finish(corpus)
+    with collector_paused():
+        corpus = load_corpus(settings.corpus_dir, settings.max_file_bytes,
+                             extraction_path(settings.corpus_dir, settings.index_cache_dir),
+                             snapshot)
+        return snapshot.finish(corpus)
 
 
 def synonym_problems(skipped: list[SynonymLineProblem]) -> list[CorpusProblem]:

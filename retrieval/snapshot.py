@@ -15,9 +15,12 @@ every document. A snapshot that cannot be read is ignored and rewritten.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -37,6 +40,19 @@ LOADER_SOURCES = ("snapshot.py", "ingest.py", "metadata.py", "passage.py", "form
                   "formats/markdown.py", "formats/pdf.py", "formats/webpage.py",
                   "formats/word.py", "data/boilerplate_sv.txt")
 FIELDS = ("title", "publisher", "author", "date", "kind", "url")
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while a corpus is made: a million passages hold no
+    cycles, yet its passes over them took a 1M-passage start two of its five seconds."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def snapshot_key(max_file_bytes: int) -> str:
