@@ -84,7 +84,8 @@ def measure(size: int, questions: int, runs: int, work: Path) -> dict:
         raise RuntimeError("citatbot ask failed")
     start = statistics.median(c.seconds for c in cached)
     batch = statistics.median(batches)
-    return {"passages": size, "files": files, "loaded_passages": loaded_passages(folder), "first_ask_s": first,
+    return {"passages": size, "files": files, "loaded_passages": loaded_passages(folder),
+            "first_ask_s": first,
             "cached_ask_s": start, "cached_ask_runs_s": [round(c.seconds, 2) for c in cached],
             "batch_s": batch, "questions": questions,
             "per_question_ms": (batch - start) / questions * 1000,
