@@ -22,17 +22,26 @@ from retrieval.query import Query
 from retrieval.reader import QuestionReader
 from retrieval.search import Retriever, baseline_retriever, build_retriever, with_semantic
 from retrieval.semantic import E5Embedder, SemanticUnavailable
-from retrieval.store import extraction_path, index_path
+from retrieval.snapshot import CorpusSnapshot, collector_paused, snapshot_key
+from retrieval.store import extraction_path, index_path, snapshot_path
 from retrieval.synonyms import SYNONYMS_FILE, SynonymLineProblem, Synonyms, load_synonyms
 from retrieval.thesaurus import Thesaurus
 from retrieval.tuning import Tuning
 
 
-def load_settings_corpus(settings: Settings) -> Corpus:
-    """The settings' corpus folder loaded, extracted texts kept beside the index when it is."""
-    cache = (extraction_path(settings.corpus_dir, settings.index_cache_dir)
-             if settings.index_cache else None)
-    return load_corpus(settings.corpus_dir, settings.max_file_bytes, cache)
+def load_settings_corpus(settings: Settings, *, reread: bool = False) -> Corpus:
+    """The settings' corpus folder loaded; with the index cache on, extracted texts and a
+    snapshot of the loaded corpus are kept beside the index, so only changed files are read
+    (`reread`: every text file is read and the snapshot made anew, as `citatbot index` does)."""
+    if not settings.index_cache:
+        return load_corpus(settings.corpus_dir, settings.max_file_bytes)
+    snapshot = CorpusSnapshot(snapshot_path(settings.corpus_dir, settings.index_cache_dir),
+                              snapshot_key(settings.max_file_bytes), trusted=not reread)
+    with collector_paused():
+        corpus = load_corpus(settings.corpus_dir, settings.max_file_bytes,
+                             extraction_path(settings.corpus_dir, settings.index_cache_dir),
+                             snapshot)
+        return snapshot.finish(corpus)
 
 
 def synonym_problems(skipped: list[SynonymLineProblem]) -> list[CorpusProblem]:
@@ -86,7 +95,8 @@ class Pipeline:
         retriever = build_retriever(corpus.passages, corpus.documents, analyzer, tuning,
                                     cache=cache, folder=corpus.folder, rebuild=rebuild,
                                     progress=progress and progress("words", len(corpus.passages)),
-                                    max_gram_passages=settings.ngram_max_passages)
+                                    max_gram_passages=settings.ngram_max_passages,
+                                    digest=corpus.digest)
         problems = []
         if settings.semantic:
             try:

@@ -18,11 +18,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from retrieval.lru import LRU
+
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
 # The build reports progress (documents analysed so far) once per this many documents.
 PROGRESS_EVERY = 10_000
+# Terms whose postings' scores are kept once computed: the words questions use again; at most
+# what holding every posting's score took before.
+CONTRIBUTION_CACHE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,22 +96,26 @@ class BM25Scorer:
         self.avgdl = int(postings.doc_len.sum()) / self.num_docs
         doc_freq = np.diff(postings.indptr)
         self.idf = okapi_idf(doc_freq, self.num_docs, epsilon)
-        self._contrib = self._contributions(k1, b, doc_freq)
+        # Each document's length norm now; each term's contributions when a question first
+        # asks for it: a start no longer computes a score for every posting of the corpus.
+        self._norm = k1 * (1 - b + b * postings.doc_len / (self.avgdl or 1.0))
+        self._contrib: LRU[int, np.ndarray] = LRU(CONTRIBUTION_CACHE)
 
-    def _contributions(self, k1: float, b: float, doc_freq: np.ndarray) -> np.ndarray:
-        """Each posting's score, idf included; the same operations in the same order as rank-bm25."""
+    def _contributions(self, tid: int) -> np.ndarray:
+        """The term's postings' scores, idf included; the same operations in the same order as
+        rank-bm25 (and as over the whole array before), so the values are bit for bit its."""
+        return self._contrib.get(tid, lambda: self._term_contributions(tid))
+
+    def _term_contributions(self, tid: int) -> np.ndarray:
         p = self.postings
-        # An empty corpus (every document without terms) has no postings; avoid dividing by 0.
-        norm = k1 * (1 - b + b * p.doc_len / (self.avgdl or 1.0))
-        # In place, to hold three posting-sized temporaries rather than six; a + b and a * b are
-        # commutative in IEEE arithmetic, so the values stay bit for bit rank-bm25's.
-        weight = p.tfs.astype(np.float64)
-        denominator = norm[p.doc_ids]
+        span = slice(p.indptr[tid], p.indptr[tid + 1])
+        # a + b and a * b are commutative in IEEE arithmetic: rank-bm25's values exactly.
+        weight = p.tfs[span].astype(np.float64)
+        denominator = self._norm[p.doc_ids[span]]
         denominator += weight
-        weight *= k1 + 1
+        weight *= self.k1 + 1
         weight /= denominator
-        del denominator
-        weight *= np.repeat(self.idf, doc_freq)
+        weight *= self.idf[tid]
         return weight
 
     def _accumulate(self, weights: Mapping[str, float]) -> np.ndarray:
@@ -117,7 +126,7 @@ class BM25Scorer:
             if tid is None:
                 continue
             span = slice(self.postings.indptr[tid], self.postings.indptr[tid + 1])
-            contrib = self._contrib[span]
+            contrib = self._contributions(tid)
             scores[self.postings.doc_ids[span]] += contrib * weight if weight != 1 else contrib
         return scores
 
@@ -145,7 +154,7 @@ class BM25Scorer:
                 if tid is None or weight == 0:
                     continue
                 span = slice(self.postings.indptr[tid], self.postings.indptr[tid + 1])
-                parts.append((self.postings.doc_ids[span], self._contrib[span] * weight))
+                parts.append((self.postings.doc_ids[span], self._contributions(tid) * weight))
             if len(parts) == 1:
                 scores[parts[0][0]] += parts[0][1]
             elif parts:

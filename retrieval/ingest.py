@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -55,13 +56,31 @@ _TABLE_ROW = re.compile(r"\S \| \S")
 
 @dataclass(slots=True)
 class Corpus:
-    """Everything loaded from a corpus folder."""
+    """Everything loaded from a corpus folder; `digest` is passages_digest of its passages
+    when a snapshot already knew it (retrieval/snapshot.py), so a start hashes nothing."""
 
     folder: Path
     documents: dict[str, Document]
     passages: list[Passage]
     problems: list[CorpusProblem] = field(default_factory=list)
     info: CorpusInfo = CorpusInfo()
+    digest: str | None = None
+
+
+class KnownDocuments(Protocol):
+    """What a load kept from an earlier one (retrieval/snapshot.py): documents of unchanged
+    files, and the extracted text of files whose sources.toml entry alone changed."""
+
+    def made(self, name: str, path: Path, meta: dict[str, str]
+             ) -> tuple[Document, list[Passage]] | None:
+        """The document and passages made before, when its file and metadata are unchanged."""
+
+    def extracted(self, name: str, path: Path) -> Extracted | None:
+        """The file's extracted text from before, when the file is unchanged."""
+
+    def remember(self, name: str, path: Path, meta: dict[str, str], extracted: Extracted,
+                 document: Document, passages: list[Passage]) -> None:
+        """Keep a freshly made document for the next load."""
 
 
 @dataclass(slots=True)
@@ -114,9 +133,10 @@ def corpus_files(folder: Path) -> list[Path]:
 
 
 def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES,
-                cache_path: Path | None = None) -> Corpus:
+                cache_path: Path | None = None, known: KnownDocuments | None = None) -> Corpus:
     """Load every readable document of `folder` and its subfolders; unreadable, too big or
-    unknown files become problems. `cache_path` keeps extracted PDF/HTML/Word/Markdown text.
+    unknown files become problems. `cache_path` keeps extracted PDF/HTML/Word/Markdown text;
+    `known` (retrieval/snapshot.py) gives back the documents of files that did not change.
 
     Each document's text stays in memory as it was read: quotes are spans of that text, so a
     file changed or removed while the bot runs never changes what an answer quotes.
@@ -133,13 +153,18 @@ def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES,
     passages: list[Passage] = []
     for path in paths:
         name = document_name(folder, path)
-        extracted, problem = _read(path, name, max_file_bytes, extracted_cache)
-        if extracted is None:
-            problems.append(CorpusProblem(name, problem, _detail(path, problem, max_file_bytes)))
-            continue
-        lines = classify_lines(extracted.text)
-        doc = _document(name, extracted, metadata.documents.get(name, {}), lines)
-        doc_passages = build_passages(doc, lines)
+        meta = metadata.documents.get(name, {})
+        made = known.made(name, path, meta) if known else None
+        if made is None:
+            extracted, problem = _read(path, name, max_file_bytes, extracted_cache, known)
+            if extracted is None:
+                problems.append(CorpusProblem(name, problem,
+                                              _detail(path, problem, max_file_bytes)))
+                continue
+            made = document_passages(name, extracted, meta)
+            if known:
+                known.remember(name, path, meta, extracted, *made)
+        doc, doc_passages = made
         if not doc_passages:
             problems.append(CorpusProblem(name, "no_content"))
             continue
@@ -151,6 +176,14 @@ def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES,
     if not documents:
         raise CorpusEmpty(path=str(folder))
     return Corpus(folder, documents, passages, problems, metadata.info)
+
+
+def document_passages(name: str, extracted: Extracted, meta: dict[str, str]
+                      ) -> tuple[Document, list[Passage]]:
+    """A document and its passages from its extracted text and its sources.toml fields."""
+    lines = classify_lines(extracted.text)
+    doc = _document(name, extracted, meta, lines)
+    return doc, build_passages(doc, lines)
 
 
 def _size(path: Path) -> int:
@@ -166,8 +199,8 @@ def _detail(path: Path, problem: str, limit: int) -> str:
     return f"{_size(path) / MB:.0f}/{limit / MB:g}" if problem == "too_large" else ""
 
 
-def _read(path: Path, name: str, limit: int,
-          extracted_cache: ExtractionCache) -> tuple[Extracted | None, str]:
+def _read(path: Path, name: str, limit: int, extracted_cache: ExtractionCache,
+          known: KnownDocuments | None = None) -> tuple[Extracted | None, str]:
     """A file's extracted text, or None and the problem. A file over `limit` bytes is not read
     at all; the extraction of a non-.txt file comes from the cache while the file is unchanged."""
     try:
@@ -179,6 +212,8 @@ def _read(path: Path, name: str, limit: int,
     stamp = (stat.st_size, stat.st_mtime_ns)
     cacheable = path.suffix.lower() != ".txt"
     if cacheable and (found := extracted_cache.get(name, stamp)) is not None:
+        return found, ""
+    if known and (found := known.extracted(name, path)) is not None:
         return found, ""
     try:
         data = path.read_bytes()
@@ -340,7 +375,7 @@ def build_passages(doc: Document, lines: list[tuple[_Line, str]]) -> list[Passag
     stem = passage_stem(doc.name)
     return [
         Passage(
-            id=f"{stem}-p{n:03d}",
+            id=passage_id(stem, n),
             doc=doc.name,
             heading=g["heading"],
             spans=tuple(g["spans"]),
@@ -366,6 +401,11 @@ def _joins(prev: str, prev_role: str, text: str, role: str) -> bool:
     if role == "row":  # a table is one passage, its header row with it
         return prev_role == "row"
     return prev.endswith("?") and not _DASH_LINE.match(prev) and bool(_DASH_LINE.match(text))
+
+
+def passage_id(stem: str, number: int) -> str:
+    """The id of a document's passage `number` (1-based), so a snapshot remakes ids alike."""
+    return f"{stem}-p{number:03d}"
 
 
 def passage_stem(name: str) -> str:

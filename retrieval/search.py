@@ -213,13 +213,15 @@ def build_retriever(passages: Sequence[Passage], documents: Mapping[str, Documen
                     analyzer: Analyzer, tuning: Tuning, *, cache: Path | None = None,
                     folder: Path | None = None, max_gram_passages: int = 200_000,
                     rebuild: bool = False,
-                    progress: Callable[[int], None] | None = None) -> Retriever:
+                    progress: Callable[[int], None] | None = None,
+                    digest: str | None = None) -> Retriever:
     """citatbot's lexical retriever: words, 4-grams (up to max_gram_passages) and the document
     boost; `with_semantic` adds the meaning field to it.
 
     `cache` is the persisted word index's path (the other fields go beside it); None keeps
-    nothing."""
-    digest = passages_digest(passages) if cache else None  # one hash of the corpus a start
+    nothing. `digest` is passages_digest(passages) when the caller has it (a corpus snapshot)."""
+    if cache and digest is None:
+        digest = passages_digest(passages)  # one hash of the corpus a start
     words, word_stats = open_index(passages, analyzer, cache, folder=folder, rebuild=rebuild,
                                    progress=progress, b=tuning.bm25_b, digest=digest)
     stats = {"words": word_stats}

@@ -76,6 +76,11 @@ def extraction_path(corpus_dir: Path, cache_dir: Path | None = None) -> Path:
     return index_path(corpus_dir, cache_dir).with_suffix(".extracted.json")
 
 
+def snapshot_path(corpus_dir: Path, cache_dir: Path | None = None) -> Path:
+    """Where the snapshot of a folder's loaded documents and passages is kept."""
+    return index_path(corpus_dir, cache_dir).with_suffix(".corpus.snapshot")
+
+
 def analyzer_fingerprint(analyzer: Analyzer) -> str:
     """A hash of the analyzer's class, its module source, its simple settings and a probe's terms."""
     cls = type(analyzer)

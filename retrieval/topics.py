@@ -27,7 +27,6 @@ class DocumentTopics:
         self.index = index
         self.num_docs = len(number)
         self.doc_of = np.array([number[p.doc] for p in index.passages], dtype=np.int64)
-        self._position = {p.id: i for i, p in enumerate(index.passages)}
         titles: dict[str, set[int]] = {}
         for name, doc in documents.items():
             for term in analyzer.terms(doc.title):
@@ -35,8 +34,9 @@ class DocumentTopics:
         self._title_docs = {t: np.array(sorted(d), dtype=np.int64) for t, d in titles.items()}
 
     def document(self, passage: Passage) -> int:
-        """The number of the passage's document."""
-        return int(self.doc_of[self._position[passage.id]])
+        """The number of the passage's document (by name: a map of every passage's id cost a
+        1M-passage start half a second)."""
+        return self.number[passage.doc]
 
     def factors(self, query: Query) -> np.ndarray:
         """Shape (groups, documents): the best factor with which each document matches each

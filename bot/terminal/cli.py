@@ -186,7 +186,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings, messages: Renderer) 
     if args.check:
         return cmd_check(settings, messages)
 
-    corpus = load_settings_corpus(settings)
+    corpus = load_settings_corpus(settings, reread=True)
     print_problems(corpus.problems, messages)
     with build_progress(progress_label(messages)) as progress:
         pipeline = Pipeline.from_settings(settings, corpus=corpus, rebuild=True,

@@ -1,0 +1,132 @@
+"""The users' path at scale, timed as whole processes: a synthetic corpus written as files
+(200 paragraphs a file, the bundled corpus's words and paragraph lengths, fixed seed), then
+`citatbot ask` (first run, building the cache; then with the cache) and one
+`citatbot ask --json -` process answering many questions.
+
+    python -m benchmarks.users_folder [--sizes 100000 1000000] [--questions 200] [--runs 3]
+
+Per question is (the `--json -` process − a cached `ask` process) / questions: what a question
+costs in a warm process, start-up left out. Results: benchmarks/results/users_folder.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+from pathlib import Path
+
+from benchmarks.measure import run_child
+from tests.support.synthetic import synthetic_corpus, synthetic_documents, synthetic_queries
+from tests.support.users_path import bundled_terms
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+PER_FILE = 200
+SEED = 6
+ASK = "Vad kostar socialtjänsten i Umeå?"
+
+
+def write_folder(folder: Path, size: int) -> int:
+    """Write `size` synthetic passages as .txt files of PER_FILE paragraphs into `folder`, once
+    (a folder already holding them is kept, so its files' times stay as the cache saw them)."""
+    done = folder / ".complete"
+    if done.exists():
+        return len(list(folder.glob("*.txt")))
+    folder.mkdir(parents=True, exist_ok=True)
+    passages, documents = synthetic_documents(synthetic_corpus(bundled_terms(), size, SEED),
+                                              PER_FILE)
+    by_doc: dict[str, list[str]] = {name: [] for name in documents}
+    for p in passages:
+        # A full stop ends each paragraph: without one the loader joins lines that run on and
+        # takes short ones for headings, and a file would not hold PER_FILE passages.
+        by_doc[p.doc].append(p.text + ".")
+    for name, texts in by_doc.items():
+        (folder / f"{name}.txt").write_text("\n\n".join(texts) + "\n", encoding="utf-8")
+    done.write_text("")
+    return len(documents)
+
+
+def loaded_passages(folder: Path) -> int:
+    """How many passages the loader makes of the folder (a check that each paragraph is one)."""
+    from retrieval.ingest import load_corpus
+
+    return len(load_corpus(folder).passages)
+
+
+def child_env(folder: Path, cache: Path) -> dict[str, str]:
+    """A `citatbot` child over `folder` with its cache in `cache`, defaults otherwise."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CITATBOT_", "TELEGRAM_"))}
+    env.update(CITATBOT_CORPUS_DIR=str(folder), CITATBOT_INDEX_CACHE_DIR=str(cache))
+    return env
+
+
+def measure(size: int, questions: int, runs: int, work: Path) -> dict:
+    """First `ask`, cached `ask` (median of `runs`), and one `ask --json -` over `questions`."""
+    folder, cache = work / f"paragraphs-{size}", work / f"paragraphs-{size}-cache"
+    files = write_folder(folder, size)
+    exe = str(Path(sys.executable).with_name("citatbot"))
+    env = child_env(folder, cache)
+    first = None
+    if not any(cache.glob("index-*.npz")):
+        first = run_child([exe, "ask", ASK], env=env).seconds
+    cached = [run_child([exe, "ask", ASK], env=env) for _ in range(runs)]
+    asked = [" ".join(q) for q in synthetic_queries(bundled_terms(), questions)]
+    batches = []
+    for _ in range(runs):
+        child = run_child([exe, "ask", "--json", "-"], env=env, stdin="\n".join(asked).encode())
+        if child.returncode or len(child.stdout.splitlines()) != len(asked):
+            raise RuntimeError("citatbot ask --json - failed")
+        batches.append(child.seconds)
+    if any(c.returncode for c in cached):
+        raise RuntimeError("citatbot ask failed")
+    start = statistics.median(c.seconds for c in cached)
+    batch = statistics.median(batches)
+    return {"passages": size, "files": files, "loaded_passages": loaded_passages(folder),
+            "first_ask_s": first,
+            "cached_ask_s": start, "cached_ask_runs_s": [round(c.seconds, 2) for c in cached],
+            "batch_s": batch, "questions": questions,
+            "per_question_ms": (batch - start) / questions * 1000,
+            "load": os.getloadavg()[0]}
+
+
+def markdown(rows: list[dict]) -> str:
+    """The results as a table."""
+    lines = ["| passages (files) | first `ask` | `ask`, index cached (median) | "
+             "per question in `ask --json -` | load avg |", "|---|---:|---:|---:|---:|"]
+    for r in rows:
+        first = "—" if r["first_ask_s"] is None else f"{r['first_ask_s']:.1f} s"
+        lines.append(f"| {r['passages']:,} ({r['files']}) | {first} | {r['cached_ask_s']:.2f} s | "
+                     f"{r['per_question_ms']:.1f} ms | {r['load']:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def previous_rows() -> list[dict]:
+    """The rows of the last report: a run of one size keeps the other sizes' figures."""
+    path = RESULTS / "users_folder.json"
+    return json.loads(path.read_text("utf-8"))["rows"] if path.exists() else []
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure each size and write the results."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.users_folder")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--questions", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    work = HERE / "out"
+    rows = {row["passages"]: row for row in previous_rows()}
+    rows.update({size: measure(size, args.questions, args.runs, work) for size in args.sizes})
+    rows = [rows[size] for size in sorted(rows)]
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "users_folder.json").write_text(
+        json.dumps({"cpus": os.cpu_count(), "rows": rows}, indent=2) + "\n")
+    (RESULTS / "users_folder.md").write_text(markdown(rows))
+    print(markdown(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
