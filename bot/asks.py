@@ -17,11 +17,6 @@ ASKS_NUMBER = re.compile(r"\b(hur (m[åa]nga|mycket|stor|stora|l[äa]nge|ofta|h[
 # när en kommun …").
 ASKS_DATE = re.compile(r"^\W*((och|men|så) )?n[äa]r\b|\b(vilket [åa]r|vilken m[åa]nad|vilket datum|"
                        r"sedan n[äa]r|vilken dag)\b", re.IGNORECASE)
-# "Vem …?" wants a person: "vem" leading the question (not "vem som helst" inside one).
-ASKS_PERSON = re.compile(r"^\W*((och|men|så) )?vem\b|\bvilken (person|politiker)\b",
-                         re.IGNORECASE)
-# A person named: two capitalised words in a row ("Per Sandberg", "Hans Lindberg (S)").
-HAS_PERSON = re.compile(r"\b[A-ZÅÄÖÉ][a-zåäöéü]+\s+[A-ZÅÄÖÉ][a-zåäöéü]+")
 ASKS_WHY = re.compile(r"\b(varf[öo]r|av vilken anledning|hur kommer det sig|vad beror)\b",
                       re.IGNORECASE)
 # Number words, but not "en"/"ett": as the article they are in most sentences of the corpus.

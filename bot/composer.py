@@ -16,7 +16,6 @@ from bot.asks import (
     ASKS_NUMBER,
     ASKS_WHY,
     HAS_DATE,
-    HAS_PERSON,
     HAS_REASON,
     THEREFORE,
     holds_figure,
@@ -221,8 +220,7 @@ class Composer:
                                           holds_figure(text),
                                           bool(HAS_DATE.search(text)),
                                           is_question(text, self.documents[passage.doc].title),
-                                          sentence_role(text, headings),
-                                          bool(HAS_PERSON.search(text))))
+                                          sentence_role(text, headings)))
         around = frozenset(self.analyzer.terms(indexed_text(passage)))
         return PassageLayout(tuple(sentences), around)
 
@@ -240,7 +238,6 @@ class Sentence:
     has_date: bool
     asks: bool  # a question itself ("…?", the title aside): it repeats words, answers nothing
     role: str  # "text", or "item" / "fragment", which never lead an answer (sentence_role)
-    has_person: bool  # names someone: what a "vem" question asks for
 
     def quote(self, passage: Passage, score: float, matchable: Mapping[str, float]) -> Quote:
         """This sentence as a quote of `passage`, the question's words in it marked."""

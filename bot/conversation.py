@@ -4,6 +4,7 @@ short follow-ups read against the question before. Shared by the REPL and Telegr
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answer import Answer, Quote
@@ -100,7 +101,8 @@ class ConversationService:
         """Answer a question, reading a follow-up against the previous question: one made only
         of question words ("varför då?", "och när?") asks about its subject, and one that names
         a new place or name ("Och i Umeå?") asks the same with the old one swapped out."""
-        context = self._context(state.question, question) if state.question else ""
+        follows = self._follows_up(question) if state.question else None
+        context = follows(state.question) if follows else ""
         generation = self.generation
         answer = self.pipeline.answer(question, context)
         if answer.kind in ("answer", "decline"):
@@ -109,7 +111,7 @@ class ConversationService:
             # so a chain of follow-ups never grows it.
             limit = self.pipeline.settings.max_question_chars
             if context:
-                state.subject = self._context(state.subject, question) or state.subject
+                state.subject = follows(state.subject) or state.subject
             else:
                 state.subject = question[:limit]
             state.question = (f"{state.subject} {question}" if context else question)[:limit]
@@ -119,15 +121,18 @@ class ConversationService:
             state.generation = generation
         return answer
 
-    def _context(self, previous: str, question: str) -> str:
-        """The previous question as this one's context, or "" when this one stands alone."""
+    def _follows_up(self, question: str) -> Callable[[str], str] | None:
+        """How `question` reads a previous question as its context (the previous question, its
+        names swapped as this one asks), or None when it stands alone. The question is
+        analysed once, for the last question and for the subject alike."""
         words = self.pipeline.analyzer.query_words(question)
         if not words:
             # Only question words: a follow-up when it asks something ("varför då?").
-            return previous if ASKS.search(question) else ""
+            return (lambda previous: previous) if ASKS.search(question) else None
         if not (_FOLLOW_UP.match(question) or len(words) == 1 or _POINTS_BACK.search(question)):
-            return ""
-        return swapped(previous, question, [w.word for w in words if w.name])
+            return None
+        names = [w.word for w in words if w.name]
+        return lambda previous: swapped(previous, question, names)
 
     def more(self, chat_id: object, state: ChatState | None = None) -> Answer:
         """The next quotes for the chat's last question, or word that the documents changed."""

@@ -134,10 +134,11 @@ class Retriever:
             return Results((), self.evidence(query, []))
         factors = self.topics.factors(query) if self.topics else None
         scores = self.scores(query, factors)
-        cosines = None
+        cosines = sentence_cosines = None
         if vector is not None:
             cosines = self.semantic.index.passage_scores(vector)
-            scores = self.fuse(scores, cosines, vector)
+            sentence_cosines = self.semantic.index.sentence_cosines(vector)
+            scores = self.fuse(scores, cosines, sentence_cosines)
         ids = np.flatnonzero(scores > 0)
         ids, values = top_k(ids, scores[ids], k)
         hits = [Hit(self.passages[i], float(s)) for i, s in zip(ids.tolist(), values.tolist())]
@@ -146,18 +147,19 @@ class Retriever:
             similarity = float(cosines[ids[: self.tuning.evidence_hits]].max(initial=0.0))
         evidence = self.evidence(query, hits, factors, similarity)
         sentences = {} if vector is None else self.semantic.index.sentence_scores(
-            vector, ids.tolist())
+            vector, ids.tolist(), sentence_cosines)
         in_document = {} if factors is None else {
             doc: tuple(factors[:, self.topics.number[doc]].tolist())
             for doc in dict.fromkeys(h.passage.doc for h in hits)}
         return Results(tuple(hits), evidence, sentences, in_document)
 
-    def fuse(self, lexical: np.ndarray, cosines: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    def fuse(self, lexical: np.ndarray, cosines: np.ndarray,
+             sentence_cosines: np.ndarray) -> np.ndarray:
         """Lexical scores (scaled to the best passage) and rescaled cosines, by weight; a
         passage's cosine mixed with its best sentence's. The decline rule keeps reading the
         passage's own cosine, which its thresholds were set on."""
         if share := self.tuning.sentence_share:
-            best = self.semantic.index.best_sentence_scores(vector)
+            best = self.semantic.index.best_sentence_scores(None, cosines, sentence_cosines)
             cosines = (1.0 - share) * cosines + share * best
         w = self.tuning.semantic_weight
         return (1.0 - w) * lexical / (lexical.max() or 1.0) + w * meaning(

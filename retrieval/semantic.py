@@ -292,28 +292,34 @@ class SemanticIndex:
         """Cosine of the question to every passage, in passage order."""
         return self.passage_vectors @ self._query(query_vector)
 
-    def best_sentence_scores(self, query_vector: np.ndarray) -> np.ndarray:
+    def sentence_cosines(self, query_vector: np.ndarray) -> np.ndarray:
+        """Cosine of the question to every sentence, in row order: computed once a question,
+        for both the passages' best sentences and the hits' sentences."""
+        return self.sentence_vectors @ self._query(query_vector)
+
+    def best_sentence_scores(self, query_vector: np.ndarray | None, own: np.ndarray | None = None,
+                             cosines: np.ndarray | None = None) -> np.ndarray:
         """Each passage's best sentence cosine to the question (its own cosine when it has no
-        sentence row), in passage order."""
-        q = self._query(query_vector)
-        own = self.passage_vectors @ q
+        sentence row), in passage order; `own` and `cosines` when already computed."""
+        own = self.passage_scores(query_vector) if own is None else own
         if not len(self.spans):
             return own
-        cos = self.sentence_vectors @ q
+        cosines = self.sentence_cosines(query_vector) if cosines is None else cosines
         best = own.copy()  # a passage without sentence rows keeps its own cosine
-        best[self._has_sentences] = np.maximum.reduceat(cos, self._first[:-1][self._has_sentences])
+        best[self._has_sentences] = np.maximum.reduceat(cosines,
+                                                        self._first[:-1][self._has_sentences])
         return best
 
-    def sentence_scores(self, query_vector: np.ndarray,
-                        passage_positions: Iterable[int]) -> dict[tuple[str, int], float]:
-        """Cosine of the question to each sentence of the given passages, keyed (doc, start)."""
-        q = self._query(query_vector)
+    def sentence_scores(self, query_vector: np.ndarray, passage_positions: Iterable[int],
+                        cosines: np.ndarray | None = None) -> dict[tuple[str, int], float]:
+        """Cosine of the question to each sentence of the given passages, keyed (doc, start);
+        `cosines` (every sentence's) when already computed."""
+        cosines = self.sentence_cosines(query_vector) if cosines is None else cosines
         out: dict[tuple[str, int], float] = {}
         for position in passage_positions:
             lo, hi = int(self._first[position]), int(self._first[position + 1])
             doc = self.passages[position].doc
-            for (_, start, _), score in zip(self.spans[lo:hi].tolist(),
-                                            (self.sentence_vectors[lo:hi] @ q).tolist()):
+            for (_, start, _), score in zip(self.spans[lo:hi].tolist(), cosines[lo:hi].tolist()):
                 out[(doc, start)] = score
         return out
 
