@@ -16,10 +16,20 @@ from bot.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_NUMBER, HAS
     ("Vilket år gjordes utredningen?", False, True, False),
     ("varfor kritiseras utredningen", False, False, True),
     ("Vad kostar socialtjänsten?", True, False, False),
+    ("How much does social services in Umeå cost?", True, False, False),
+    ("When was the reorganisation?", False, True, False),
+    ("why do social workers quit", False, False, True),
+    ("Where is the new unit? And when?", False, False, False),  # "when" leads no question here
 ])
 def test_what_a_question_asks_for(question: str, number: bool, date: bool, why: bool) -> None:
     assert (bool(ASKS_NUMBER.search(question)), bool(ASKS_DATE.search(question)),
             bool(ASKS_WHY.search(question))) == (number, date, why)
+
+
+def test_an_english_question_gets_the_figure_first(pipeline) -> None:
+    """English asking words count as Swedish ones: the sentence with the figure leads."""
+    answer = pipeline.answer("How much does social services in Umeå cost?")
+    assert "1,6 miljarder" in answer.quotes[0].text
 
 
 def test_what_a_sentence_holds() -> None:
