@@ -13,13 +13,14 @@ a file of a format citatbot does not read is named once as skipped.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import stat
 from dataclasses import dataclass, field
 from typing import Protocol
 from functools import cache
 from importlib import resources
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from retrieval.errors import CorpusEmpty, CorpusMissing
 from retrieval.extracted import ExtractionCache
@@ -469,6 +470,6 @@ def passage_stem(name: str) -> str:
     files the folder holds."""
     if name.endswith(".txt"):
         stem = name[: -len(".txt")]
-        if PurePosixPath(stem).suffix.lower() not in SUFFIXES:
+        if posixpath.splitext(stem)[1].lower() not in SUFFIXES:  # Path.suffix, no Path made
             return stem
     return name
