@@ -17,6 +17,7 @@ from bot.settings import Settings
 from bot.smalltalk import smalltalk_kind
 from retrieval.analyzer import Analyzer, SwedishAnalyzer, clean_question
 from retrieval.expansion import ExpansionPolicy, TermExpander
+from retrieval.files import REFUSED
 from retrieval.ingest import Corpus, CorpusProblem, load_corpus
 from retrieval.query import Query
 from retrieval.reader import QuestionReader
@@ -46,8 +47,9 @@ def load_settings_corpus(settings: Settings, *, reread: bool = False) -> Corpus:
 
 def synonym_problems(skipped: list[SynonymLineProblem]) -> list[CorpusProblem]:
     """The synonym lines that could not be used, as corpus problems."""
-    return [CorpusProblem(SYNONYMS_FILE, f"synonyms_{s.problem}",
-                          f"{s.line}: {s.text}" if s.line else "") for s in skipped]
+    return [CorpusProblem(SYNONYMS_FILE, s.problem if s.problem in REFUSED else
+                          f"synonyms_{s.problem}", f"{s.line}: {s.text}" if s.line else "")
+            for s in skipped]
 
 
 def check_folder(settings: Settings) -> tuple[Corpus | None, list[CorpusProblem]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -36,6 +37,18 @@ MONTHS = ("januari februari mars april maj juni juli augusti september oktober n
           "december").split()
 _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
 _TEMPLATE_OF = {"more": "answer"}
+# Characters that a terminal obeys instead of showing: C0 and C1 controls (ESC starts colour
+# and window-title sequences), direction overrides that reorder what follows, and the lone
+# surrogates that stand for undecodable bytes of a file name (printing one raises).
+_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                         r"\ud800-\udfff]")
+
+
+def visible(name: object) -> str:
+    """A file name as it can be printed: each control character written as its escape ("\\x1b",
+    "\\n"), so a name cannot colour, retitle or rewrite the terminal it is shown in."""
+    return _UNSHOWABLE.sub(lambda m: m[0].encode("unicode_escape", "backslashreplace"
+                                                 ).decode("ascii"), str(name))
 
 
 def swedish_date(iso: str) -> str:
@@ -105,6 +118,7 @@ class Renderer:
         self.env.filters["datum"] = swedish_date
         self.env.filters["short"] = short_title
         self.env.filters["overview"] = overview
+        self.env.filters["visible"] = visible
         self.env.globals["conversation"] = conversation
         self._compile_all(folder)
 

@@ -2,7 +2,8 @@
 
     formats     every format (txt, md, pdf, html, docx) → the text indexed and quoted, with its
                 map back; extracted: that text kept between starts
-    ingest      files → Documents and Passages with raw offsets; metadata: sources.toml
+    ingest      files → Documents and Passages with raw offsets; metadata: sources.toml;
+                files: a file read only inside the folder, regular, within the size limit
     watch       files added, changed or removed under the folder, as they happen
     analyzer    the Analyzer protocol, SwedishAnalyzer, character n-grams, fold(), clean_question()
     sentences   Swedish sentence boundaries with offsets

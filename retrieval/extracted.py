@@ -15,7 +15,7 @@ from pathlib import Path
 
 from retrieval.formats import Extracted
 
-FORMAT = 1
+FORMAT = 2  # 2: Markdown offsets of files with "\r\n" line ends are the file's own
 
 
 class ExtractionCache:
@@ -67,7 +67,7 @@ class ExtractionCache:
             fd, tmp = tempfile.mkstemp(prefix=self.path.name, suffix=".tmp", dir=self.path.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump({"format": FORMAT, "files": self._new}, handle, ensure_ascii=False)
-            os.chmod(tmp, 0o644)
+            os.chmod(tmp, 0o600)  # owner-only: it holds the documents' text
             os.replace(tmp, self.path)
         except OSError:
             return

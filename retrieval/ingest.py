@@ -13,7 +13,9 @@ a file of a format citatbot does not read is named once as skipped.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
+import stat
 from dataclasses import dataclass, field
 from typing import Protocol
 from functools import cache
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from retrieval.errors import CorpusEmpty, CorpusMissing
 from retrieval.extracted import ExtractionCache
+from retrieval.files import FileRefused, link_problem, read_capped
 from retrieval.formats import SUFFIXES, Extracted, ExtractionFailed, extract
 from retrieval.metadata import METADATA_FILE, CorpusInfo, CorpusProblem, read_metadata
 from retrieval.passage import Document, Passage
@@ -41,6 +44,8 @@ MAX_FALLBACK_TITLE = 120
 NOT_DOCUMENTS = {METADATA_FILE, SYNONYMS_FILE, "gold.jsonl", "blind.jsonl", "blind_b.jsonl",
                  "dialogues.jsonl"}
 
+BOM = "\ufeff"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _END_PUNCT = tuple(".!?:;,…”\"»)")
 _LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[•*▪·])\s+\S")
 _DASH_LINE = re.compile(r"^[–—-]\s?\S")
@@ -109,22 +114,59 @@ def document_name(folder: Path, path: Path) -> str:
     return path.relative_to(folder).as_posix()
 
 
-def walk(folder: Path) -> tuple[list[Path], list[Path]]:
-    """(documents, other files) under `folder`, sorted by name; hidden files and folders
-    (the index cache among them) are neither."""
-    documents, others = [], []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
-        for name in files:
-            if name.startswith("."):
+def walk(folder: Path) -> tuple[list[Path], list[Path], list[tuple[Path, str]]]:
+    """(documents, other files, refused documents with why) under `folder`, sorted by name;
+    hidden files and folders (the index cache among them) are none of them. A document is
+    refused when it is a link that leads outside the folder or nowhere, or no regular file (a
+    named pipe, a device): reading it would quote what the folder does not hold, or hang."""
+    root = folder.resolve()
+    documents, others, refused = [], [], []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            path = Path(root) / name
-            at_top = Path(root) == folder
-            if at_top and name in NOT_DOCUMENTS:
+            path = Path(entry.path)
+            if _is_dir(entry):
+                if not entry.is_symlink() and not entry.name.startswith("__"):
+                    pending.append(path)
                 continue
-            (documents if path.suffix.lower() in SUFFIXES else others).append(path)
-    return (sorted(documents, key=lambda p: document_name(folder, p)),
-            sorted(others, key=lambda p: document_name(folder, p)))
+            if current == folder and entry.name in NOT_DOCUMENTS:
+                continue
+            if path.suffix.lower() not in SUFFIXES:
+                others.append(path)
+            elif problem := _refusal(root, entry):
+                refused.append((path, problem))
+            else:
+                documents.append(path)
+
+    def by_name(p: Path) -> str:
+        return document_name(folder, p)
+
+    return (sorted(documents, key=by_name), sorted(others, key=by_name),
+            sorted(refused, key=lambda r: by_name(r[0])))
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _refusal(root: Path, entry: os.DirEntry) -> str:
+    """Why a listed document must not be read, or "" (a link is followed only within `root`)."""
+    try:
+        if entry.is_symlink() and (problem := link_problem(root, Path(entry.path))):
+            return problem
+        return "" if entry.is_file() else "not_regular"
+    except OSError:
+        return "unreadable"
 
 
 def corpus_files(folder: Path) -> list[Path]:
@@ -146,18 +188,20 @@ def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES,
         raise CorpusMissing(path=str(folder))
     metadata = read_metadata(folder)
     problems = list(metadata.problems)
-    paths, others = walk(folder)
+    paths, others, refused = walk(folder)
     problems += [CorpusProblem(document_name(folder, p), "unsupported", p.suffix.lower())
                  for p in others]
+    problems += [CorpusProblem(document_name(folder, p), problem) for p, problem in refused]
+    root = folder.resolve()
     extracted_cache = ExtractionCache(cache_path)
     documents: dict[str, Document] = {}
     passages: list[Passage] = []
     for path in paths:
         name = document_name(folder, path)
-        meta = metadata.documents.get(name, {})
+        meta = metadata.of(name)
         made = known.made(name, path, meta) if known else None
         if made is None:
-            extracted, problem = _read(path, name, max_file_bytes, extracted_cache, known)
+            extracted, problem = _read(root, path, name, max_file_bytes, extracted_cache, known)
             if extracted is None:
                 problems.append(CorpusProblem(name, problem,
                                               _detail(path, problem, max_file_bytes)))
@@ -200,26 +244,28 @@ def _detail(path: Path, problem: str, limit: int) -> str:
     return f"{_size(path) / MB:.0f}/{limit / MB:g}" if problem == "too_large" else ""
 
 
-def _read(path: Path, name: str, limit: int, extracted_cache: ExtractionCache,
+def _read(root: Path, path: Path, name: str, limit: int, extracted_cache: ExtractionCache,
           known: KnownDocuments | None = None) -> tuple[Extracted | None, str]:
     """A file's extracted text, or None and the problem. A file over `limit` bytes is not read
     at all; the extraction of a non-.txt file comes from the cache while the file is unchanged."""
     try:
-        stat = path.stat()
+        info = path.stat()
     except OSError:
         return None, "unreadable"
-    if stat.st_size > limit:
+    if not stat.S_ISREG(info.st_mode):
+        return None, "not_regular"
+    if info.st_size > limit:
         return None, "too_large"
-    stamp = (stat.st_size, stat.st_mtime_ns)
+    stamp = (info.st_size, info.st_mtime_ns)
     cacheable = path.suffix.lower() != ".txt"
     if cacheable and (found := extracted_cache.get(name, stamp)) is not None:
         return found, ""
     if known and (found := known.extracted(name, path)) is not None:
         return found, ""
     try:
-        data = path.read_bytes()
-    except OSError:
-        return None, "unreadable"
+        data = read_capped(root, path, limit)
+    except FileRefused as exc:
+        return None, exc.problem
     try:
         extracted = extract(path, data)
     except ExtractionFailed as exc:
@@ -237,9 +283,16 @@ def _document(name: str, extracted: Extracted, meta: dict[str, str],
     first = next((line.text for line, role in lines if role != "junk"), name)
     fields = {k: meta.get(k) or own.get(k, "") for k in ("publisher", "author", "date", "kind",
                                                           "url")}
-    title = meta.get("title") or own.get("title") or shorten(first, MAX_FALLBACK_TITLE)
+    title = _clean_title(meta.get("title") or own.get("title") or "") or shorten(
+        _clean_title(first), MAX_FALLBACK_TITLE)
     return Document(name=name, raw=extracted.text, title=title, pages=extracted.pages,
                     origin=extracted.origin, **fields)
+
+
+def _clean_title(title: str) -> str:
+    """A title without byte-order marks, and with control characters (which a terminal would
+    obey) as spaces."""
+    return _CONTROL.sub(" ", title.replace(BOM, "")).strip()
 
 
 def shorten(text: str, limit: int) -> str:
@@ -255,9 +308,10 @@ def _raw_lines(raw: str) -> list[_Line]:
     lines, block, pos = [], 0, 0
     for chunk in raw.splitlines(keepends=True):
         body = chunk.rstrip("\r\n")
-        stripped = body.strip()
+        text = body.lstrip().lstrip(BOM).lstrip()  # a byte-order mark begins a file, not its text
+        stripped = text.rstrip()
         if stripped:
-            start = pos + (len(body) - len(body.lstrip()))
+            start = pos + len(body) - len(text)
             lines.append(_Line(start, start + len(stripped), stripped, block))
         else:
             block += 1
@@ -366,7 +420,7 @@ def build_passages(doc: Document, lines: list[tuple[_Line, str]]) -> list[Passag
             continue
         seen.add(key)
         group = groups[-1] if groups and prev_role in ("content", "list", "row") else None
-        if group and _continues(prev_text, line, group):
+        if group and _continues(prev_text, line, group, doc.raw):
             group["spans"][-1] = (group["spans"][-1][0], line.end)
         elif group and _joins(prev_text, prev_role, line.text, role):
             group["spans"].append((line.start, line.end))
@@ -387,11 +441,12 @@ def build_passages(doc: Document, lines: list[tuple[_Line, str]]) -> list[Passag
     ]
 
 
-def _continues(prev: str, line: _Line, group: dict) -> bool:
+def _continues(prev: str, line: _Line, group: dict, raw: str) -> bool:
     """A line broken mid-sentence: previous line unfinished, this one starts in lower case."""
     last_end = group["spans"][-1][1]
+    # at most a line end and a space between them ("\r\n" is one line end)
     return (not prev.endswith(_END_PUNCT) and line.text[0].islower()
-            and line.start - last_end <= 2)
+            and line.start - last_end - raw.count("\r", last_end, line.start) <= 2)
 
 
 def _joins(prev: str, prev_role: str, text: str, role: str) -> bool:
@@ -410,6 +465,12 @@ def passage_id(stem: str, number: int) -> str:
 
 
 def passage_stem(name: str) -> str:
-    """What a document's passage ids begin with: its name, less a ".txt" (as ids always were),
-    so "a.md" and "a.pdf" in one folder never share ids."""
-    return name[: -len(".txt")] if name.endswith(".txt") else name
+    """What a document's passage ids begin with: its name (relative path), less a ".txt" as ids
+    always were, unless the rest is itself a document's name ("a.md.txt" beside "a.md"): then
+    the whole name. So two files never share ids, and a file's ids never depend on which other
+    files the folder holds."""
+    if name.endswith(".txt"):
+        stem = name[: -len(".txt")]
+        if posixpath.splitext(stem)[1].lower() not in SUFFIXES:  # Path.suffix, no Path made
+            return stem
+    return name

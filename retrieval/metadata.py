@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from retrieval.files import REFUSED, FileRefused, read_capped
+
 METADATA_FILE = "sources.toml"
+# Far beyond the metadata of 100,000 documents; what is over it is not read.
+MAX_METADATA_BYTES = 256 * 1024 * 1024
 METADATA_FIELDS = {"title", "publisher", "author", "date", "kind", "url"}
 _HEADER = re.compile(r"^\s*\[(?!\[)(?P<key>[^\]]*)\]\s*(?:#.*)?$")
 _DOCUMENT_KEY = re.compile(r"""^\s*documents\s*\.\s*(?:"(?P<q>[^"]*)"|'(?P<s>[^']*)'|(?P<b>[\w.-]+))\s*$""")
@@ -49,20 +54,38 @@ class Metadata:
     info: CorpusInfo = CorpusInfo()
     problems: list[CorpusProblem] = field(default_factory=list)
 
+    def of(self, name: str) -> dict[str, str]:
+        """The fields of the document named `name` (compared in NFC), {} when there are none."""
+        return self.documents.get(nfc(name), {})
+
     def orphans(self, names: set[str]) -> list[CorpusProblem]:
         """A warning for each table whose file is not among `names`."""
+        present = {nfc(name) for name in names}
         return [CorpusProblem(METADATA_FILE, "metadata_orphan", name, self.lines.get(name, 0))
-                for name in self.documents if name not in names]
+                for name in self.documents if name not in present]
 
 
-def read_metadata(folder: Path) -> Metadata:
-    """sources.toml of `folder`, table by table; an absent file is no metadata, no problem."""
-    path = folder / METADATA_FILE
-    if not path.exists():
-        return Metadata()
+def nfc(name: str) -> str:
+    """A file name in NFC: macOS gives names decomposed (NFD, "a" + ring for "å"), while
+    sources.toml is typed composed, and both must name the same file."""
+    return unicodedata.normalize("NFC", name)
+
+
+def read_metadata(folder: Path, limit: int = MAX_METADATA_BYTES) -> Metadata:
+    """sources.toml of `folder`, table by table; an absent file is no metadata, no problem. It
+    is read only when it is a regular file in the folder (not a link leading out of it)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (UnicodeDecodeError, OSError) as exc:
+        data = read_capped(folder.resolve(), folder / METADATA_FILE, limit)
+    except FileNotFoundError:
+        return Metadata()
+    except FileRefused as exc:
+        if exc.problem in REFUSED:
+            return Metadata(problems=[CorpusProblem(METADATA_FILE, exc.problem)])
+        return Metadata(problems=[CorpusProblem(METADATA_FILE, "metadata_unreadable",
+                                                exc.problem)])
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")  # a byte-order mark is no TOML
+    except UnicodeDecodeError as exc:
         return Metadata(problems=[CorpusProblem(METADATA_FILE, "metadata_unreadable", str(exc))])
     meta = Metadata()
     for start, header, chunk in _sections(text):
@@ -126,8 +149,8 @@ def _take(meta: Metadata, data: dict, start: int, chunk: str) -> None:
         for bad in sorted(set(fields) - set(good)):
             meta.problems.append(CorpusProblem(METADATA_FILE, "metadata_field", f"{name}: {bad}",
                                                _key_line(chunk, start, bad)))
-        meta.documents[name] = good
-        meta.lines[name] = start
+        meta.documents[nfc(name)] = good
+        meta.lines[nfc(name)] = start
 
 
 def _corpus_info(table: object, problems: list[CorpusProblem], line: int) -> CorpusInfo:

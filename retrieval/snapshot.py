@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,9 +37,9 @@ FORMAT = 1
 # file clocks (FAT) as well as Linux's tick.
 RACY_NS = 2_000_000_000
 # The modules and data whose behaviour decides what a file becomes.
-LOADER_SOURCES = ("snapshot.py", "ingest.py", "metadata.py", "passage.py", "formats/__init__.py",
-                  "formats/markdown.py", "formats/pdf.py", "formats/webpage.py",
-                  "formats/word.py", "data/boilerplate_sv.txt")
+LOADER_SOURCES = ("snapshot.py", "ingest.py", "files.py", "metadata.py", "passage.py",
+                  "formats/__init__.py", "formats/markdown.py", "formats/pdf.py",
+                  "formats/webpage.py", "formats/word.py", "data/boilerplate_sv.txt")
 FIELDS = ("title", "publisher", "author", "date", "kind", "url")
 
 
@@ -76,11 +77,12 @@ def file_hash(path: Path) -> str | None:
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
+    """Size and modification time of a regular file; None for anything else (never hashed)."""
     try:
-        stat = path.stat()
+        info = path.stat()
     except OSError:
         return None
-    return stat.st_size, stat.st_mtime_ns
+    return (info.st_size, info.st_mtime_ns) if stat.S_ISREG(info.st_mode) else None
 
 
 class CorpusSnapshot:

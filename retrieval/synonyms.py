@@ -15,10 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from retrieval.files import REFUSED, FileRefused, read_capped
+
 SYNONYMS_FILE = "synonyms.txt"
 # Words a line may list: enough for any real set of synonyms, few enough that the pairs an
 # equivalence line makes (each word to every other) stay small.
 MAX_ENTRIES = 50
+# A synonym file is a maintainer's list of lines; beyond this it is no such list.
+MAX_FILE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +30,9 @@ class SynonymLineProblem:
     """A line of the synonym file that was skipped, and why (a code the front end words)."""
 
     line: int
-    problem: str  # "phrase" | "empty_side" | "too_many" | "unreadable" (line 0: the whole file)
+    # "phrase" | "empty_side" | "too_many"; for line 0, the whole file: "unreadable" or why it
+    # was refused ("link_outside", "link_dangling", "not_regular")
+    problem: str
     text: str
 
 
@@ -72,13 +78,17 @@ def parse_synonyms(text: str, terms: Callable[[str], list[str]]
 
 def load_synonyms(folder: Path, terms: Callable[[str], list[str]]
                   ) -> tuple[Synonyms, list[SynonymLineProblem]]:
-    """The corpus folder's synonym file; none (or an unreadable one) means no synonyms."""
-    path = folder / SYNONYMS_FILE
+    """The corpus folder's synonym file; none (or an unreadable one) means no synonyms. It is
+    read only when it is a regular file in the folder (not a link leading out of it)."""
     try:
-        text = path.read_text("utf-8")
+        text = read_capped(folder.resolve(), folder / SYNONYMS_FILE, MAX_FILE_BYTES
+                           ).decode("utf-8").removeprefix("\ufeff")
     except FileNotFoundError:
         return Synonyms(), []
-    except (OSError, UnicodeDecodeError):
+    except FileRefused as exc:
+        problem = exc.problem if exc.problem in REFUSED else "unreadable"
+        return Synonyms(), [SynonymLineProblem(0, problem, "")]
+    except UnicodeDecodeError:
         return Synonyms(), [SynonymLineProblem(0, "unreadable", "")]
     return parse_synonyms(text, terms)
 

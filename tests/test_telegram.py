@@ -112,6 +112,18 @@ async def test_groups_answer_only_when_addressed(bot, fake: FakeBotApi) -> None:
     assert verbatim_quotes((await fake.wait_sent(group, 3))[2])
 
 
+async def test_an_email_address_at_the_bots_name_is_no_mention(bot, fake: FakeBotApi) -> None:
+    """Issue 17.25: "info@<bot>.se" in a group was taken for "@<bot>" and answered."""
+    group, name = -100124, BOT["username"]
+    fake.message(group, f"Mejla info@{name}.se om vad socialtjänsten i Umeå kostar",
+                 chat_type="supergroup", user_id=9)
+    await fake.settle()
+    assert fake.sent_to(group) == []
+    fake.message(group, f"Vad kostar socialtjänsten i Umeå, @{name}?", chat_type="supergroup",
+                 user_id=9)
+    assert verbatim_quotes((await fake.wait_sent(group))[0])
+
+
 async def test_rate_limit_replies_politely_once(bot_settings, pipeline, fake, monkeypatch) -> None:
     monkeypatch.setenv("CITATBOT_RATE_LIMIT_PER_MINUTE", "2")
     app = build_application(Settings(_env_file=None), ConversationService(pipeline))

@@ -116,6 +116,7 @@ class FeedbackStore:
     def _connect(self) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(self.path)
             connection = sqlite3.connect(self.path, timeout=5)
             connection.execute(_SCHEMA)
         except (sqlite3.Error, OSError) as exc:
@@ -152,6 +153,16 @@ class FeedbackStore:
     def export(self, out: TextIO) -> int:
         """Write every vote as one JSON object a line; return how many."""
         return export_rows(self.rows(), out)
+
+
+def _create_private(path: Path) -> None:
+    """Create the vote file owner-only when there is none: votes hold questions and quotes, and
+    SQLite would create it with the umask's permissions, readable by all (its journal takes
+    the file's own)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 @contextmanager

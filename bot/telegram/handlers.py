@@ -138,7 +138,8 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 def addressed(message: Message, username: str, bot_id: int) -> str | None:
     """The question in a group message meant for the bot (mention removed), else None."""
     text = message.text or ""
-    mention = re.compile(rf"@{re.escape(username)}\b", re.IGNORECASE)
+    # "@bot" as a word of its own: not the domain of an address ("info@bot.se")
+    mention = re.compile(rf"(?<![\w.+%-])@{re.escape(username)}(?![\w@]|\.\w)", re.IGNORECASE)
     if mention.search(text):
         return mention.sub(" ", text).strip()
     replied = message.reply_to_message

@@ -1,6 +1,6 @@
 """Every document format turned into the one text that is indexed and quoted.
 
-    plain      .txt: the file as read (UTF-8, universal newlines)
+    plain      .txt: the file's characters as stored (UTF-8; "\r\n" line ends kept)
     markdown   .md: rendered to plain text by a CommonMark parser, with a map back to the file
     pdf        .pdf: each page's text (pypdf), with where each page starts
     webpage    .html/.htm: the article alone (trafilatura), without menus, ads or comments
@@ -14,6 +14,7 @@ ever.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -59,21 +60,39 @@ def file_offset(origin: tuple[tuple[int, int], ...], offset: int) -> int | None:
 
 
 def plain(data: bytes) -> Extracted:
-    """A text file's characters, newlines made "\\n" as Python's text mode reads them."""
+    """A text file's characters as stored, line ends and byte-order mark included: a quote's
+    offsets are offsets of the file (`open(path, encoding="utf-8", newline="")`), whatever
+    program reads it, not of a text whose "\\r\\n" became "\\n"."""
     if b"\x00" in data[:8192]:
         raise ExtractionFailed("binary")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ExtractionFailed("not_utf8") from None
-    return Extracted(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return Extracted(text)
+
+
+_CRLF = re.compile("\r\n")
+
+
+def unified(text: str) -> tuple[str, tuple[int, ...]]:
+    """`text` with "\\n" for every line end and without a leading byte-order mark, for a parser
+    that wants them so, and where characters were dropped: an offset `o` of the result is
+    `o + bisect_right(cuts, o)` in `text`."""
+    bom = 1 if text.startswith("\ufeff") else 0
+    cuts = [0] * bom + [m.start() - k - bom for k, m in enumerate(_CRLF.finditer(text))]
+    return text[bom:].replace("\r\n", "\n").replace("\r", "\n"), tuple(cuts)
 
 
 def _markdown(data: bytes) -> Extracted:
     from retrieval.formats.markdown import extract_markdown
 
-    source = plain(data).text
-    return extract_markdown(source)
+    source, cuts = unified(plain(data).text)
+    extracted = extract_markdown(source)
+    if not cuts:
+        return extracted
+    origin = tuple((t, f + bisect_right(cuts, f)) for t, f in extracted.origin)
+    return Extracted(extracted.text, extracted.pages, origin, extracted.meta)
 
 
 def _pdf(data: bytes) -> Extracted:

@@ -45,6 +45,12 @@ class _Writer:
         found = self.source.find(piece, self.cursor, self.region_end)
         if found >= 0:
             self.origin.append((self.length, found))
+            # each line of a piece its own entry, so offsets map back line by line (a file's
+            # "\r\n" line ends are one character longer than the parsed text's)
+            line = piece.find("\n")
+            while line >= 0:
+                self.origin.append((self.length + line + 1, found + line + 1))
+                line = piece.find("\n", line + 1)
             self.cursor = found + len(piece)
         self.add(piece)
 
