@@ -48,7 +48,7 @@ def ask_json(question: str, capsys: pytest.CaptureFixture[str]) -> tuple[dict, l
 
 
 def as_stored(path: Path) -> str:
-    """The file's characters as stored, which the contract's offsets refer to."""
+    """The file's characters as stored, which `file_start`/`file_end` refer to."""
     with open(path, encoding="utf-8", newline="") as handle:
         return handle.read()
 
@@ -212,11 +212,13 @@ def test_a_byte_order_mark_is_in_no_title(folder: Path, capsys) -> None:
     assert corpus.problems == []
     answer, _ = ask_json("Vad flyttar Kiruna?", capsys)
     [quote] = answer["quotes"]
-    assert as_stored(folder / "a.txt")[quote["start"]:quote["end"]] == quote["text"]
+    assert (folder / "a.txt").read_text(encoding="utf-8")[quote["start"]:quote["end"]] == quote["text"]
 
 
 def test_offsets_of_a_file_with_crlf_line_ends_are_the_files_own(folder: Path, capsys) -> None:
-    """The quotes' offsets were those of the text with "\\r\\n" made "\\n": off by one a line."""
+    """The contract's offsets are those of `open(path, encoding="utf-8").read()`, whose "\\r\\n"
+    reads as "\\n"; where the quote lies in the file as stored was nowhere (off by one a line):
+    `file_start`/`file_end` say it."""
     lines = ["Kyrkan", "", UMEA.strip(), "", LUND.strip(), "", KIRUNA.strip(), ""]
     (folder / "a.txt").write_bytes("\r\n".join(lines).encode())
     (folder / "b.md").write_bytes("\r\n".join(["# Rubrik", "", "Ett stycke om skolan.", "",
@@ -229,7 +231,8 @@ def test_offsets_of_a_file_with_crlf_line_ends_are_the_files_own(folder: Path, c
         quote = answer["quotes"][0]
         assert quote["doc"] == doc
         raw = as_stored(folder / doc)
+        assert raw[quote["file_start"]:quote["file_end"]] == quote["text"]
         if doc.endswith(".txt"):
-            assert raw[quote["start"]:quote["end"]] == quote["text"]
-        else:
-            assert raw[quote["file_start"]:quote["file_end"]] == quote["text"]
+            read = (folder / doc).read_text(encoding="utf-8")  # newlines translated
+            assert read[quote["start"]:quote["end"]] == quote["text"]
+            assert quote["start"] < quote["file_start"]  # two "\r\n" before it

@@ -80,7 +80,7 @@ class FileCheck:
         """The file's text as the contract reads it, or None when it cannot be read."""
         if doc not in self._raw:
             try:
-                with open(self.folder / doc, encoding="utf-8", newline="") as handle:
+                with open(self.folder / doc, encoding="utf-8") as handle:
                     self._raw[doc] = handle.read()
             except (OSError, UnicodeDecodeError):
                 self._raw[doc] = None

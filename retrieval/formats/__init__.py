@@ -1,6 +1,6 @@
 """Every document format turned into the one text that is indexed and quoted.
 
-    plain      .txt: the file's characters as stored (UTF-8; "\r\n" line ends kept)
+    plain      .txt: the file as open(path, encoding="utf-8").read() gives it, mapped to the file
     markdown   .md: rendered to plain text by a CommonMark parser, with a map back to the file
     pdf        .pdf: each page's text (pypdf), with where each page starts
     webpage    .html/.htm: the article alone (trafilatura), without menus, ads or comments
@@ -59,20 +59,31 @@ def file_offset(origin: tuple[tuple[int, int], ...], offset: int) -> int | None:
     return file_start + offset - text_start
 
 
-def plain(data: bytes) -> Extracted:
-    """A text file's characters as stored, line ends and byte-order mark included: a quote's
-    offsets are offsets of the file (`open(path, encoding="utf-8", newline="")`), whatever
-    program reads it, not of a text whose "\\r\\n" became "\\n"."""
+_CRLF = re.compile("\r\n")
+
+
+def decoded(data: bytes) -> str:
+    """A text file's characters as stored; ExtractionFailed for binary or non-UTF-8 data."""
     if b"\x00" in data[:8192]:
         raise ExtractionFailed("binary")
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise ExtractionFailed("not_utf8") from None
-    return Extracted(text)
 
 
-_CRLF = re.compile("\r\n")
+def plain(data: bytes) -> Extracted:
+    """A text file as `open(path, encoding="utf-8").read()` gives it, which the quotes' offsets
+    refer to (the contract in docs/ARCHITECTURE.md): "\\r\\n" and "\\r" read as "\\n", a
+    byte-order mark kept. For a file with "\\r\\n" line ends, `origin` maps each offset to the
+    file as stored (`file_start`/`file_end` in `ask --json`)."""
+    text = decoded(data)
+    if "\r" not in text:
+        return Extracted(text)
+    # After the k-th "\r\n" (0-based), read text and stored file are k + 1 characters apart.
+    origin = [(0, 0)] + [(m.start() - k + 1, m.start() + 2)
+                         for k, m in enumerate(_CRLF.finditer(text))]
+    return Extracted(text.replace("\r\n", "\n").replace("\r", "\n"), (), tuple(origin))
 
 
 def unified(text: str) -> tuple[str, tuple[int, ...]]:
@@ -87,7 +98,7 @@ def unified(text: str) -> tuple[str, tuple[int, ...]]:
 def _markdown(data: bytes) -> Extracted:
     from retrieval.formats.markdown import extract_markdown
 
-    source, cuts = unified(plain(data).text)
+    source, cuts = unified(decoded(data))
     extracted = extract_markdown(source)
     if not cuts:
         return extracted
