@@ -25,7 +25,13 @@ GOODBYES = frozenset({"hejdå", "hej då", "hej hej då", "adjö", "vi ses", "ha
 ABOUT = frozenset({"vem är du", "vad är du", "vad kan du", "vad kan du göra", "vad gör du",
                    "vad kan du hjälpa mig med", "vad kan du hjälpa till med", "hur funkar du",
                    "hur fungerar du", "vad kan jag fråga", "vad kan jag fråga om",
-                   "vad kan jag fråga dig om", "vad vet du", "vad vet du om", "hjälp mig"})
+                   "vad kan jag fråga dig om", "vad vet du", "vad vet du om", "hjälp mig",
+                   # "är du en bot?" reads "är du en" once the bot's name is taken out
+                   "är du en", "är du en robot", "är du en människa", "är du människa",
+                   "är du en ai", "är du ai", "är du en chattbot", "är du på riktigt",
+                   "vem har gjort dig", "vem har byggt dig", "vem skapade dig",
+                   "who are you", "what are you", "what can you do", "are you a",
+                   "are you a robot", "are you human", "are you an ai", "how do you work"})
 _STRIP = re.compile(r"[^\w\s]+")
 # Compared without å/ä/ö, so "hejda" and "tack sa mycket" are small talk too.
 _KINDS = tuple((kind, frozenset(fold(p) for p in phrases)) for kind, phrases in (

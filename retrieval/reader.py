@@ -21,6 +21,11 @@ from retrieval.thesaurus import Thesaurus
 from retrieval.tuning import Tuning
 
 
+NAME_SAMPLE = 3  # passages read to see whether the corpus writes a word as a name
+NAME_CACHE = 4096
+NAME_MIN_CHARS = 4
+
+
 class QuestionReader:
     """Turns a question (and, for a follow-up, the question before) into a Query."""
 
@@ -32,6 +37,7 @@ class QuestionReader:
         self.synonyms = synonyms
         self.tuning = tuning
         self.thesaurus = thesaurus
+        self._names: dict[str, bool] = {}
 
     def read(self, question: str, context: str = "") -> Query:
         """Term groups of the question, plus those of `context` at the context weight."""
@@ -71,7 +77,36 @@ class QuestionReader:
             if parts:
                 factor = self.tuning.expansion.split_factor
                 return [self._group(part, {part: factor}, context, share=0.5) for part in parts]
-        return [self._group(term, matches, context, name=query_word.name, word=word)]
+        # Short words are left out: "per år" is no "Per Sandberg".
+        name = query_word.name or (self.tuning.names_as_written and len(word) >= NAME_MIN_CHARS
+                                    and bool(matches)
+                                    and self._written_as_name(max(matches, key=matches.get)))
+        return [self._group(term, matches, context, name=name, word=word)]
+
+    def _written_as_name(self, term: str) -> bool:
+        """True when the corpus writes the word capitalised inside its sentences (in the first
+        passages that have it): "vaxjo" typed in lower case is still the town."""
+        known = self._names.get(term)
+        if known is None:
+            known = self._names[term] = self._capitalised(term)
+            if len(self._names) > NAME_CACHE:
+                self._names.pop(next(iter(self._names)))
+        return known
+
+    def _capitalised(self, term: str) -> bool:
+        seen = 0
+        for position in self.index.passages_with(term)[:NAME_SAMPLE].tolist():
+            text = self.index.passages[position].text
+            for token in self.analyzer.tokens(text):
+                if token.term != term:
+                    continue
+                before = text[:token.start].rstrip()
+                if not before or before[-1] in ".!?:•–-\"”»":
+                    continue  # a sentence's first word is capitalised whatever it is
+                if not text[token.start].isupper():
+                    return False
+                seen += 1
+        return seen > 0
 
     def _reach(self, terms: Iterable[str], factor: float, matches: dict[str, float] | None = None,
                typed: bool = True) -> dict[str, float]:

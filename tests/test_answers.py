@@ -41,7 +41,8 @@ OFF_TOPIC = ["Vad blir det för väder i morgon?", "Vem vann fotbolls-VM 2018?",
 CHIT_CHAT = [("hej", "greeting"), ("Hej!", "greeting"), ("Hallå där", "greeting"),
              ("tack", "thanks"), ("Tack så mycket!", "thanks"), ("hur mår du idag?", "greeting"),
              ("Hejdå, ha det bra!", "goodbye"), ("Vad kan du hjälpa mig med?", "help"),
-             ("Vem är du, citatbot?", "help"), ("hejda", "goodbye"), ("tack sa mycket", "thanks")]
+             ("Vem är du, citatbot?", "help"), ("hejda", "goodbye"), ("tack sa mycket", "thanks"),
+             ("är du en robot?", "help"), ("Är du en bot?", "help"), ("Are you a bot?", "help")]
 MORE_QUESTIONS = [
     "Varför slutade socialsekreterarna?", "Vad hände med ekonomiskt bistånd i Växjö?",
     "Vilka åtgärder föreslår Vision?", "Vad säger Per Sandberg om omorganisationen?",
@@ -265,6 +266,14 @@ def test_a_place_the_quoted_document_never_names_is_said_to_be_missing(pipeline:
     answer = pipeline.answer("Vad kostar socialtjänsten i Växjö?")
     assert answer.quotes and answer.missing == answer.missing_names == ("Växjö",)
     assert pipeline.answer("Vad kostar socialtjänsten i Umeå?").missing == ()
+
+
+def test_a_place_typed_in_lower_case_is_a_name_as_the_corpus_writes_it(pipeline: Pipeline) -> None:
+    """People type "vaxjo": the corpus writes it as a name, so it is one, and missing here."""
+    answer = pipeline.answer("vad kostar socialtjansten i vaxjo")
+    assert answer.quotes and answer.missing_names == ("vaxjo",)
+    words = {g.term: g.name for g in pipeline.query("vad kostar det per år i umeå").groups}
+    assert words["umeå"] and not words.get("per", False)  # "per år" is no "Per Sandberg"
 
 
 def test_a_figure_asked_for_and_absent_from_the_first_answer_is_said_to_be_missing(

@@ -31,7 +31,7 @@ BLIND_FLOORS = ["--min-recall1", "0.46", "--min-recall5", "0.80", "--min-accurac
 BLIND_B_FLOORS = ["--min-recall1", "0.56", "--min-recall5", "0.85", "--min-accuracy", "0.61",
                   "--max-false-decline", "0.17", "--min-decline-far", "0.94",
                   "--min-nearmiss-noted", "0.74", "--max-wrong-note", "0.03",
-                  "--min-first-answer", "0.45"]
+                  "--min-first-answer", "0.44"]
 
 
 @pytest.mark.parametrize("path", [GOLD, BLIND, BLIND_B], ids=["gold", "blind", "blind_b"])
