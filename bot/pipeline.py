@@ -136,7 +136,8 @@ class Pipeline:
         reader = QuestionReader(analyzer, retriever.words, expander, synonyms, tuning, thesaurus)
         rule = DeclineRule(settings.min_coverage, settings.max_unknown,
                            settings.require_figures, settings.require_names,
-                           settings.min_similarity, settings.min_similarity_english)
+                           settings.min_similarity, settings.min_similarity_english,
+                           settings.similarity_credit, settings.similarity_credit_from)
         composer = Composer(corpus.documents, analyzer, max_quotes=settings.max_quotes,
                             tuning=tuning)
         return cls(corpus, settings, analyzer, reader, retriever, rule, composer,

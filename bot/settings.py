@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     # (its cosine to the question reaches this); see bot/decline.py.
     min_similarity: float = Field(0.87, ge=0.0, le=1.0)
     min_similarity_english: float = Field(0.81, ge=0.0, le=1.0)  # the same for English questions
+    # Below that, closeness still counts as coverage: each 0.01 of cosine above
+    # similarity_credit_from adds similarity_credit / 100 to the words' coverage (0 turns it off).
+    similarity_credit: float = Field(4.0, ge=0.0, le=100.0)
+    similarity_credit_from: float = Field(0.82, ge=0.0, le=1.0)
     # A question word the documents never use is searched as its synonyms in Synlex, the Swedish
     # thesaurus shipped in retrieval/data, that they do use (retrieval/thesaurus.py).
     thesaurus: bool = True

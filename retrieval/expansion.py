@@ -18,6 +18,7 @@ The factors and length limits are data of the expander, so a maintainer can tune
 from __future__ import annotations
 
 import bisect
+import re
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from retrieval.analyzer import fold
 
 _ACCENTED = {"a": "aåä", "o": "oö"}
 _ALPHABET = "abcdefghijklmnopqrstuvwxyzåäöé"
+_HAS_ACCENT = re.compile("[åäöé]").search
 # Endings Snowball leaves on (definite forms, plurals, genitives), longest first.
 INFLECTIONS = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ens", "ets", "et", "en", "an",
                "na", "ar", "er", "or", "n", "t", "s", "e")
@@ -85,7 +87,9 @@ class TermExpander:
             return {term: 1.0} if term in self._numbers else {}
         out: dict[str, float] = {}
         exact = [term] if term in self._vocab else []
-        if not exact and typed and self.policy.fold_accents:
+        if not exact and typed and self.policy.fold_accents and not _HAS_ACCENT(term):
+            # Only what was typed without å/ä/ö meets the word that has them ("umea" → umeå);
+            # a typed "tåget" is no "tag".
             exact = self._folded.get(fold(term), [])
         for w in exact:
             out[w] = 1.0

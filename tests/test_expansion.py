@@ -33,6 +33,13 @@ def test_a_word_typed_without_accents_is_restored() -> None:
     assert off.restore("pagar", analyzer.stem) is None
 
 
+def test_a_typed_accent_is_never_taken_away() -> None:
+    """"umea" meets "umeå", but a typed "tåg" (train) is no "tag" (take)."""
+    expander = TermExpander([*VOCAB, "tag"])
+    assert expander.expand("umea")["umeå"] == 1.0
+    assert "tag" not in expander.expand("tåg")
+
+
 def test_an_unknown_compound_splits_into_corpus_words(expander: TermExpander) -> None:
     assert expander.split("socialarbet") == ("social", "arbet")
     assert expander.split("socialsarbet") == ("social", "arbet")  # linking s
@@ -58,6 +65,19 @@ def test_question_words_typed_without_accents_are_dropped() -> None:
     (0.39, 0.0, True), (0.40, 0.0, False), (0.9, 0.49, False), (0.9, 0.5, True)])
 def test_decline_rule_thresholds(coverage: float, unknown: float, declines: bool) -> None:
     assert DeclineRule(0.4, 0.5).declines(Evidence(coverage, unknown)) is declines
+
+
+@pytest.mark.parametrize("coverage, similarity, declines", [
+    (0.39, 0.80, True), (0.39, 0.82, True), (0.35, 0.83, True), (0.35, 0.84, False),
+    (0.20, 0.87, False)])
+def test_closeness_short_of_min_similarity_counts_as_coverage(coverage: float, similarity: float,
+                                                              declines: bool) -> None:
+    """0.01 of cosine above 0.82 is worth 0.04 of coverage; at 0.87 closeness alone answers."""
+    rule = DeclineRule(0.4, 0.5, min_similarity=0.87, similarity_credit=4.0,
+                       similarity_credit_from=0.82)
+    evidence = Evidence(coverage, 0.0, similarity=similarity, words=4)
+    assert rule.declines(evidence) is declines
+    assert DeclineRule(0.4, 0.5, min_similarity=0.87).declines(evidence) is (similarity < 0.87)
 
 
 def test_decline_rule_refuses_thresholds_outside_zero_one() -> None:

@@ -21,17 +21,17 @@ BLIND_B = DEFAULT_CORPUS / "blind_b.jsonl"
 FLOORS = ["--min-recall1", "0.80", "--min-recall5", "0.95", "--min-mrr", "0.86",
           "--min-accuracy", "0.88", "--max-false-decline", "0.01", "--min-decline", "0.68",
           "--min-decline-far", "0.99", "--min-nearmiss-noted", "0.80", "--max-wrong-note", "0.02",
-          "--min-first-answer", "0.77"]
+          "--min-first-answer", "0.78"]
 # The blind set's floor, just under what the shipped system measures there (issues 12 and 13):
 # it is never tuned on, so a change that loses it has lost generality.
-BLIND_FLOORS = ["--min-recall1", "0.46", "--min-recall5", "0.80", "--min-accuracy", "0.65",
-                "--max-false-decline", "0.08", "--min-decline-far", "0.95",
+BLIND_FLOORS = ["--min-recall1", "0.46", "--min-recall5", "0.80", "--min-accuracy", "0.70",
+                "--max-false-decline", "0.03", "--min-decline-far", "0.95",
                 "--min-nearmiss-noted", "0.50", "--max-wrong-note", "0.05",
-                "--min-first-answer", "0.46"]
-BLIND_B_FLOORS = ["--min-recall1", "0.56", "--min-recall5", "0.85", "--min-accuracy", "0.61",
-                  "--max-false-decline", "0.17", "--min-decline-far", "0.94",
-                  "--min-nearmiss-noted", "0.74", "--max-wrong-note", "0.03",
-                  "--min-first-answer", "0.44"]
+                "--min-first-answer", "0.49"]
+BLIND_B_FLOORS = ["--min-recall1", "0.56", "--min-recall5", "0.85", "--min-accuracy", "0.70",
+                  "--max-false-decline", "0.09", "--min-decline-far", "0.88",
+                  "--min-nearmiss-noted", "0.83", "--max-wrong-note", "0.03",
+                  "--min-first-answer", "0.48"]
 
 
 @pytest.mark.parametrize("path", [GOLD, BLIND, BLIND_B], ids=["gold", "blind", "blind_b"])
