@@ -97,7 +97,7 @@ def build_application(settings: Settings, service: ConversationService, *,
         .post_init(register_commands)
         .post_shutdown(close_store)
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
-        .read_timeout(settings.send_timeout)  # a slow Telegram is waited out, not re-sent
+        .read_timeout(settings.send_timeout)  # a slow Telegram is waited out, up to the deadline
         .get_updates_read_timeout(settings.read_timeout)
         .build()
     )
@@ -135,7 +135,8 @@ def build_application(settings: Settings, service: ConversationService, *,
 async def register_commands(app: Application) -> None:
     """setMyCommands at the start of long polling (webhook replicas leave it to
     `citatbot webhook set`)."""
-    await bot_commands(app.bot, app.bot_data[SERVICES].txt)
+    s: BotServices = app.bot_data[SERVICES]
+    await bot_commands(app.bot, s.txt, s.settings.send_timeout)
 
 
 def _secret(value) -> str | None:
@@ -151,7 +152,9 @@ async def check_token(app: Application) -> None:
     """getMe once and close the connection again: a rejected token or an unreachable server
     fails here, cleanly, before polling starts."""
     try:
-        await send_with_retry(app.bot.initialize)  # a 429 or a flaky network is waited out
+        # a 429 or a flaky network is waited out, up to CITATBOT_SEND_TIMEOUT
+        deadline = app.bot_data[SERVICES].settings.send_timeout
+        await send_with_retry(app.bot.initialize, deadline=deadline, what="getMe")
         log.info("Signed in to Telegram as @%s", app.bot.username)
     finally:
         await app.bot.shutdown()  # its connections closed, whether getMe answered or not

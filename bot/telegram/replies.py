@@ -1,6 +1,6 @@
 """How the Telegram bot words and delivers a reply: the services handlers share, an Answer
 rendered from prompts/html/ into messages within Telegram's limit, and every Bot API call that
-sends something made through bot.telegram.delivery.send_with_retry, at most once."""
+sends something made through bot.telegram.delivery.send_with_retry."""
 
 from __future__ import annotations
 
@@ -134,26 +134,30 @@ async def send_answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, answer: 
 async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str,
                keyboard: InlineKeyboardMarkup | None = None, *,
                reply_to: int | None = None) -> Message | None:
-    """sendMessage in HTML: retried while Telegram provably did not send it, never sent twice.
-
-    None when the request went out but its answer was lost (see bot.telegram.delivery): logged, not resent.
-    """
+    """sendMessage in HTML: retried while Telegram provably did not send it, until
+    CITATBOT_SEND_TIMEOUT; sent once more after an ambiguous failure (see
+    bot.telegram.delivery). None when even that got no answer: logged."""
     reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     try:
-        return await send_with_retry(lambda: context.bot.send_message(
-            chat_id, text, reply_markup=keyboard, reply_parameters=reply), at_most_once=True)
+        return await send_with_retry(
+            lambda: context.bot.send_message(chat_id, text, reply_markup=keyboard,
+                                             reply_parameters=reply),
+            deadline=services(context).settings.send_timeout, ambiguous_resends=1,
+            what=f"A message to chat {chat_id}")
     except DeliveryUncertain as exc:
-        log.warning("A message to chat %s may not have arrived (%s); not sending it again",
+        log.warning("A message to chat %s may not have arrived (%s), even sent twice",
                     chat_id, exc)
         return None
 
 
 async def answer_query(context: ContextTypes.DEFAULT_TYPE, query_id: str,
                        text: str | None = None) -> None:
-    """answerCallbackQuery, with an optional short notice; a lost answer is not asked again."""
+    """answerCallbackQuery, with an optional short notice; a lost answer is not asked again
+    (it only stops a button's spinner)."""
     try:
         await send_with_retry(lambda: context.bot.answer_callback_query(query_id, text),
-                              at_most_once=True)
+                              deadline=services(context).settings.send_timeout,
+                              ambiguous_resends=0, what="A button answer")
     except DeliveryUncertain as exc:
         log.info("A button answer may not have arrived (%s)", exc)
 
