@@ -28,7 +28,7 @@ from telegram.ext import (
 from bot.chat_states import ChatStates, QuoteCodec
 from bot.conversation import ConversationService
 from bot.errors import (
-    PollingConflict,
+    PollingTakenOver,
     SettingInvalid,
     StoreUnreachable,
     TelegramRefused,
@@ -45,7 +45,6 @@ from bot.telegram import buttons
 from bot.telegram.chat_order import PerChatUpdateProcessor
 from bot.telegram.feedback import feedback_store
 from bot.telegram.handlers import (
-    CONFLICT,
     gate,
     on_ask_command,
     on_button,
@@ -65,6 +64,7 @@ from bot.telegram.registration import ALLOWED_UPDATES, bot_commands
 from bot.telegram.redact import redact_secret_in_logs
 from bot.telegram.delivery import send_with_retry
 from bot.telegram.lenient import read_updates_one_by_one
+from bot.telegram.polling import POLLING, watch_polling
 from bot.telegram.replies import SERVICES, BotServices
 from bot.telegram.webhook import serve_webhook
 from bot.reload import Reloader, Swap
@@ -102,6 +102,7 @@ def build_application(settings: Settings, service: ConversationService, *,
         .build()
     )
     read_updates_one_by_one(app.bot)
+    watch_polling(app)
     app.bot_data[SERVICES] = BotServices(
         settings=settings,
         service=service,
@@ -239,6 +240,6 @@ def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline],
     finally:
         if reloader:
             reloader.stop()
-    if app.bot_data.get(CONFLICT):
-        raise PollingConflict()
+    if app.bot_data[POLLING].taken_over:
+        raise PollingTakenOver()
     return 0

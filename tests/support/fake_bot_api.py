@@ -1,8 +1,9 @@
 """A tiny fake Telegram Bot API over HTTP on 127.0.0.1, for driving the real Application.
 
 It behaves like Telegram where the bot can get it wrong: getUpdates long polling with offsets,
-sendMessage returning a Message, 400 for text over 4096 characters after entity parsing, for
-malformed HTML and for callback data over 64 bytes, 401 for a wrong token. Faults can be queued
+sendMessage returning a Message, 400 for text over 4096 characters (UTF-16 units) after entity
+parsing, for malformed HTML and for callback data over 64 bytes, 401 for a wrong token, and
+409 to a getUpdates still waiting when another one comes in (another process polling). Faults can be queued
 per method: error answers (429 with retry_after, 500, 409), a dropped connection (the socket is
 closed without a response, before or after the call took effect) and a slow answer (the call
 takes effect, the response comes late). Runs in a thread, so sync and async tests share it.
@@ -45,6 +46,8 @@ _PIECE = re.compile(
     r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[<>&]")
 _LINK = re.compile(r'<a href="([^"<>]*)">(.*?)</a>', re.DOTALL)
 _UNPARSABLE = "Bad Request: can't parse entities: "
+CONFLICT = ("Conflict: terminated by other getUpdates request; make sure that only one bot "
+            "instance is running")
 _JSON_PARAMS = {"reply_markup", "allowed_updates", "commands", "reply_parameters",
                 "link_preview_options", "entities", "scope"}
 
@@ -131,6 +134,7 @@ class FakeBotApi:
         self.commands: list[dict] = []
         self.chat_types: dict[int, str] = {}
         self.closed = False
+        self.polls = 0  # getUpdates calls so far; a waiting one sees a newer one by this
         self.latency = 0.0  # seconds every answer takes, like a round trip to Telegram
         self.webhook: dict = {}
         self.delivery: WebhookDelivery | None = None  # set by deliver_to: updates go by webhook
@@ -203,8 +207,7 @@ class FakeBotApi:
     def fail(self, method: str, code: int, *, retry_after: int | None = None,
              times: int = 1) -> None:
         """Make the next `times` calls of `method` fail with `code`."""
-        description = {429: "Too Many Requests: retry after",
-                       409: "Conflict: terminated by other getUpdates request"}.get(
+        description = {429: "Too Many Requests: retry after", 409: CONFLICT}.get(
                            code, "Internal Server Error")
         for _ in range(times):
             self.faults[method].append(TelegramRefusal(code, description, retry_after))
@@ -297,13 +300,20 @@ class FakeBotApi:
         return True
 
     def api_getUpdates(self, params: dict) -> list[dict]:
+        """Long polling as Telegram does it, including its answer to two pollers: a call still
+        waiting when another comes in is ended with 409 Conflict."""
         offset = int(params.get("offset", 0))
         wait = min(float(params.get("timeout", 0)), MAX_LONG_POLL)
         deadline = time.monotonic() + wait
         with self.lock:
+            self.polls += 1
+            mine = self.polls
+            self.lock.notify_all()
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
             while not self.updates and not self.closed and time.monotonic() < deadline:
                 self.lock.wait(deadline - time.monotonic())
+                if self.polls != mine:
+                    raise TelegramRefusal(409, CONFLICT)
             return list(self.updates[: int(params.get("limit", 100))])
 
     def api_sendMessage(self, params: dict) -> dict:
@@ -331,7 +341,7 @@ class FakeBotApi:
         text = parse_html(raw) if params.get("parse_mode") == "HTML" else raw
         if not text.strip():
             raise TelegramRefusal(400, "Bad Request: message text is empty")
-        if len(text) > MAX_TEXT:
+        if len(text.encode("utf-16-le")) // 2 > MAX_TEXT:  # Telegram counts UTF-16 units
             raise TelegramRefusal(400, "Bad Request: message is too long")
         markup = params.get("reply_markup")
         for row in (markup or {}).get("inline_keyboard", []):
