@@ -20,7 +20,8 @@ from bot.settings import Settings
 from bot.store import MemoryStore
 from bot.telegram.app import build_application
 from bot.telegram.webhook import SECRET_HEADER, serve_webhook
-from tests.support.fake_bot_api import TOKEN, FakeBotApi
+from tests.support.corpus import UMEA, VAXJO
+from tests.support.fake_bot_api import TOKEN, FakeBotApi, running
 from tests.support.servers import reachable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,33 @@ def test_sigterm_answers_what_was_taken_and_confirms_the_offset(fake, tmp_path) 
     last = fake.called("getUpdates")[-1]
     assert int(last["offset"]) == pushed[-1]["update_id"] + 1  # none will be taken again
     assert TOKEN not in err
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+async def test_a_restart_while_get_updates_fails_answers_nothing_twice(
+        fake, tmp_path, bot_settings, pipeline, stop) -> None:
+    """Issue 17.5: ten updates answered, every getUpdates that would confirm them failing (500),
+    then a restart: all ten were answered twice. SIGTERM now confirms the offset, trying until
+    it goes; after SIGKILL the next process finds their ids among the updates answered."""
+    for chat in range(1, 11):
+        fake.message(chat, UMEA)
+    fake.delay("getUpdates", 0)  # the first poll takes all ten
+    fake.fail("getUpdates", 500, times=3)  # the polls that would confirm them fail
+    process = start_bot(fake, tmp_path)
+    try:
+        wait(lambda: all(fake.sent_to(chat) for chat in range(1, 11)))
+        process.send_signal(stop)
+        process.communicate(timeout=20)
+    finally:
+        process.kill() if process.poll() is None else None
+    with fake.lock:
+        confirmed, _ = not fake.updates, fake.faults["getUpdates"].clear()
+    assert confirmed or stop == signal.SIGKILL
+    async with running(build_application(bot_settings, ConversationService(pipeline))):
+        fake.message(99, VAXJO)
+        await fake.wait_sent(99)
+        await fake.settle()
+    assert [len(fake.sent_to(chat)) for chat in range(1, 11)] == [1] * 10
 
 
 TAKEN_OVER = ("citatbot: en annan process med samma token hämtar nu uppdateringarna, "

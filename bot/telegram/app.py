@@ -44,6 +44,7 @@ from bot.store import MemoryStore, StateStore, StoreUnavailable, open_store
 from bot.telegram import buttons
 from bot.telegram.chat_order import PerChatUpdateProcessor
 from bot.telegram.feedback import feedback_store
+from bot.telegram.handled import handled_updates
 from bot.telegram.handlers import (
     gate,
     on_ask_command,
@@ -89,14 +90,17 @@ def build_application(settings: Settings, service: ConversationService, *,
         raise TokenMissing()
     store = store if store is not None else MemoryStore()
     codec = QuoteCodec(service.pipeline.corpus)
+    token = settings.telegram_bot_token.get_secret_value()
+    handled = handled_updates(store, settings.redis_url, settings.feedback_db, token)
     app = (
         Application.builder()
-        .token(settings.telegram_bot_token.get_secret_value())
+        .token(token)
         .base_url(settings.telegram_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .post_init(register_commands)
         .post_shutdown(close_store)
-        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
+        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates,
+                                                    handled=handled))
         .read_timeout(settings.send_timeout)  # a slow Telegram is waited out, up to the deadline
         .get_updates_read_timeout(settings.read_timeout)
         .build()
