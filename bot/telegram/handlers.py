@@ -21,11 +21,13 @@ from bot.answer import Answer
 from bot.conversation import ChatState
 from bot.errors import FeedbackUnusable, StoreUnreachable
 from bot.telegram import buttons
+from bot.telegram.delivery import split_html
 from bot.telegram.polling import on_conflict
 from bot.telegram.replies import (
     BotServices,
     answer_query,
     send,
+    send_all,
     send_answer,
     services,
     typing,
@@ -72,7 +74,7 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     text = s.html.message("welcome", documents=s.corpus.documents, info=s.corpus.info)
     keyboard = buttons.examples_keyboard(s.corpus.info.examples, s.memory.epoch)
-    await send(context, update.effective_chat.id, text, keyboard)
+    await send_all(context, update.effective_chat.id, split_html(text, s.message_limit), keyboard)
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

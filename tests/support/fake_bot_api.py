@@ -16,6 +16,7 @@ import datetime as dtm
 import html
 import itertools
 import json
+import random
 import re
 import sys
 import threading
@@ -124,7 +125,10 @@ class FakeBotApi:
         self.token = token
         self.lock = threading.Condition()
         self.updates: list[dict] = []
-        self.update_ids = itertools.count(1)
+        # Telegram numbers a bot's updates on from a random id after a quiet week; a fake does
+        # so each time, so a record of answered ids (bot.telegram.handled) kept in a file that
+        # outlives one fake never mistakes a new update for an old one
+        self.update_ids = itertools.count(random.randrange(10**8, 10**9))
         self.message_ids = itertools.count(1000)
         self.sent: list[dict] = []
         self.calls: list[tuple[str, dict]] = []
