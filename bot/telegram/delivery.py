@@ -48,7 +48,7 @@ T = TypeVar("T")
 DEADLINE = 60.0       # seconds to get one call through, unless the caller says otherwise
 FIRST_BACKOFF = 0.5   # seconds before the second try after a network error; doubles after,
 BACKOFF_SHARE = 20    # up to a twentieth of the deadline (3 s of 60): ten tries a minute at least
-ANSWER_WAIT = 5.0     # seconds a send made once more waits for its answer, past the deadline
+ANSWER_WAIT = 5.0     # seconds a try begun near the deadline may wait for its answer past it
 MIN_LIMIT = 300       # room for a slice of a long word (200) with the tags around it
 WORD_SLICE = 200
 
@@ -94,12 +94,11 @@ async def send_with_retry(call: Callable[[], Awaitable[T]], *, deadline: float =
     raises DeliveryUncertain. `what` names the call in the log.
     """
     end, most = time.monotonic() + deadline, deadline / BACKOFF_SHARE
-    pause = min(backoff, most)
+    pause, least = min(backoff, most), min(ANSWER_WAIT, deadline)
     resends = 0
     while True:
-        left = end - time.monotonic()
-        try:
-            return await _within(call, max(left, ANSWER_WAIT if resends else 0.001))
+        try:  # every try waits for its answer until the deadline, and at least `least`
+            return await _within(call, max(end - time.monotonic(), least))
         except BadRequest:
             raise
         except RetryAfter as exc:

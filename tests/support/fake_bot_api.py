@@ -12,12 +12,14 @@ takes effect, the response comes late). Runs in a thread, so sync and async test
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dtm
 import html
 import itertools
 import json
 import random
 import re
+import socket
 import sys
 import threading
 import time
@@ -135,6 +137,7 @@ class FakeBotApi:
         self.in_flight: Counter[str] = Counter()  # calls received, not yet answered, by method
         self.most_in_flight: Counter[str] = Counter()  # the most there ever were at once
         self.faults: dict[str, deque[TelegramRefusal | Drop | Delay]] = defaultdict(deque)
+        self.outages: dict[str, tuple[float, TelegramRefusal]] = {}  # method → (until, answer)
         self.commands: list[dict] = []
         self.chat_types: dict[int, str] = {}
         self.closed = False
@@ -161,6 +164,22 @@ class FakeBotApi:
         test's load balancer listens here), with the registered secret, as Telegram does."""
         self.delivery = WebhookDelivery(url, self.webhook.get("secret_token"), connections)
         return self.delivery
+
+    def unreachable_for(self, seconds: float) -> None:
+        """Stop listening for `seconds` (connections refused, as when Telegram is out of
+        reach), then listen on the same port again; what the fake holds is kept."""
+        port = self.server.server_address[1]
+        self.server.shutdown()
+        self.server.server_close()
+        self.server.cut()
+
+        def back() -> None:
+            time.sleep(seconds)
+            self.server = _Server(("127.0.0.1", port), self._handler_class())
+            self.server.serve_forever(POLL_INTERVAL)
+
+        self.thread = threading.Thread(target=back, daemon=True)
+        self.thread.start()
 
     def stop(self) -> None:
         if self.delivery:
@@ -216,6 +235,13 @@ class FakeBotApi:
         for _ in range(times):
             self.faults[method].append(TelegramRefusal(code, description, retry_after))
 
+    def refuse_for(self, method: str, code: int, seconds: float, *,
+                   retry_after: int | None = None) -> None:
+        """Answer every call of `method` with `code` for the next `seconds` (a storm, an outage)."""
+        description = "Too Many Requests: retry after" if code == 429 else "Bad Gateway"
+        self.outages[method] = (time.monotonic() + seconds,
+                                TelegramRefusal(code, description, retry_after))
+
     def drop(self, method: str, *, processed: bool, times: int = 1) -> None:
         """Close the connection of the next `times` calls of `method` without a response."""
         self.faults[method].extend(Drop(processed) for _ in range(times))
@@ -259,6 +285,9 @@ class FakeBotApi:
         with self.lock:
             self.calls.append((method, params))
             fault = self.faults[method].popleft() if self.faults[method] else None
+            until, refusal = self.outages.get(method, (0.0, None))
+        if refusal is not None and time.monotonic() < until:
+            raise refusal
         if isinstance(fault, TelegramRefusal):
             raise fault
         if fault == Drop(processed=False):
@@ -450,6 +479,24 @@ class _Server(ThreadingHTTPServer):
     # a backlog like a real server's: the stdlib's 5 overflows when a hundred chats connect at
     # once, and a connection the server never accepts looks to the client like a lost answer
     request_queue_size = 1024
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.connections: set[socket.socket] = set()  # open ones, to cut in an outage
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:
+        self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: socket.socket) -> None:
+        self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def cut(self) -> None:
+        """Close every open connection, as a network that goes down does."""
+        for connection in list(self.connections):
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def handle_error(self, request: object, client_address: object) -> None:
         """Quiet about a client that hung up (a stopped bot); loud about anything else."""
