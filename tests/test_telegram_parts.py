@@ -21,6 +21,7 @@ from bot.chat_states import ChatStates, QuoteCodec
 from bot.conversation import ConversationService
 from bot.telegram.delivery import DeliveryUncertain, send_with_retry, split_html
 from bot.telegram.feedback import FeedbackStore
+from bot.telegram.handled import SqliteHandled
 from bot.pipeline import Pipeline
 from bot.telegram.ratelimit import Cooldown, RateLimiter
 from bot.telegram.redact import MASK, redact_secret_in_logs
@@ -300,3 +301,22 @@ def test_feedback_export_of_a_damaged_store_is_one_line(tmp_path: Path) -> None:
                           env={**os.environ, "CITATBOT_FEEDBACK_DB": str(damaged)})
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert done.stderr.strip().startswith("citatbot: röstdatabasen")
+
+
+async def test_the_record_of_answered_updates_survives_a_restart_or_its_absence(
+        tmp_path: Path, caplog) -> None:
+    """Issue 17.5: ids kept by bot in a file a second process reads; a file that cannot be
+    made costs one warning, and the bot answers on."""
+    first = SqliteHandled(tmp_path / "f.sqlite3.updates", bot_id=1)
+    await first.record(7)
+    first.close()
+    again, other_bot = (SqliteHandled(tmp_path / "f.sqlite3.updates", bot_id=b) for b in (1, 2))
+    assert await again.seen(7) and not await again.seen(8) and not await other_bot.seen(7)
+    assert (tmp_path / "f.sqlite3.updates").stat().st_mode & 0o077 == 0  # owner only
+    (tmp_path / "file").write_text("")
+    broken = SqliteHandled(tmp_path / "file" / "f.updates", bot_id=1)
+    await broken.record(7)
+    assert not await broken.seen(7)
+    assert caplog.text.count("cannot be kept") == 1
+    for journal in (again, other_bot, broken):
+        journal.close()

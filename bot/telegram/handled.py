@@ -74,19 +74,27 @@ class SqliteHandled:
 
     def __init__(self, path: Path, bot_id: int, keep: float = KEEP) -> None:
         self.path, self.bot_id, self.keep = path, bot_id, keep
-        self.db: sqlite3.Connection | None = None
+        self._db: sqlite3.Connection | None = None
+        self._failed = False
         self.records = 0
-        try:
-            self.db = self._open()
-        except (sqlite3.Error, OSError) as exc:
-            log.warning("The record of answered updates cannot be kept in %s (%s): after a "
-                        "restart recent updates may be answered twice", path, exc)
+
+    @property
+    def db(self) -> sqlite3.Connection | None:
+        """The file, opened at the first update (an Application that handles none opens
+        nothing); None when it cannot be, said once."""
+        if self._db is None and not self._failed:
+            try:
+                self._db = self._open()
+            except (sqlite3.Error, OSError) as exc:
+                self._failed = True
+                log.warning("The record of answered updates cannot be kept in %s (%s): after "
+                            "a restart recent updates may be answered twice", self.path, exc)
+        return self._db
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.touch(mode=0o600)
-        db = sqlite3.connect(self.path, isolation_level=None, timeout=2.0,
-                             check_same_thread=False)  # built before the loop; used by it alone
+        db = sqlite3.connect(self.path, isolation_level=None, timeout=2.0)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS handled (bot INTEGER, id INTEGER, at REAL, "
@@ -95,33 +103,34 @@ class SqliteHandled:
         return db
 
     async def seen(self, update_id: int) -> bool:
-        if self.db is None:
+        db = self.db
+        if db is None:
             return False
         try:
-            row = self.db.execute("SELECT 1 FROM handled WHERE bot = ? AND id = ?",
-                                  (self.bot_id, update_id)).fetchone()
+            row = db.execute("SELECT 1 FROM handled WHERE bot = ? AND id = ?",
+                             (self.bot_id, update_id)).fetchone()
         except sqlite3.Error as exc:
             log.warning("The record of answered updates cannot be read (%s)", exc)
             return False
         return row is not None
 
     async def record(self, update_id: int) -> None:
-        if self.db is None:
+        db, now = self.db, time.time()
+        if db is None:
             return
-        now = time.time()
         try:
-            self.db.execute("INSERT OR IGNORE INTO handled VALUES (?, ?, ?)",
-                            (self.bot_id, update_id, now))
+            db.execute("INSERT OR IGNORE INTO handled VALUES (?, ?, ?)",
+                       (self.bot_id, update_id, now))
             self.records += 1
             if self.records % PRUNE_EVERY == 1:
-                self.db.execute("DELETE FROM handled WHERE at < ?", (now - self.keep,))
+                db.execute("DELETE FROM handled WHERE at < ?", (now - self.keep,))
         except sqlite3.Error as exc:
             log.warning("Update %s was answered but could not be recorded (%s)", update_id, exc)
 
     def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
-            self.db = None
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
 def handled_updates(store: StateStore, redis_url: str | None, feedback_db: Path,
