@@ -35,6 +35,7 @@ $(BENCH_STAMP): pyproject.toml | $(BIN)/python
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.load
+	$(BIN)/python -m benchmarks.storms
 	$(BIN)/python -m benchmarks.replicas
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.levers

@@ -19,7 +19,7 @@ its params; nothing else turns an error into text.
         ├── TokenMissing
         ├── TokenRejected
         ├── TelegramUnreachable   (url)
-        ├── PollingConflict       another instance polls the same bot
+        ├── PollingTakenOver      a newer process polls the same bot (exit code 0)
         ├── WebhookUrlMissing     `citatbot webhook set` without CITATBOT_WEBHOOK_URL
         └── StoreUnreachable      CITATBOT_REDIS_URL or CITATBOT_DATABASE_URL does not answer (url)
 """
@@ -85,8 +85,11 @@ class TelegramUnreachable(TelegramSetupError):
     """The Bot API server cannot be reached."""
 
 
-class PollingConflict(TelegramSetupError):
-    """Another instance polls the same bot."""
+class PollingTakenOver(TelegramSetupError):
+    """A newer process polls the same bot: this one handed over. Not a failure: exit code 0,
+    so a supervisor that restarts failed processes does not start the fight again."""
+
+    exit_code = 0
 
 
 class FeedbackUnusable(CitatbotError):

@@ -31,6 +31,7 @@ class Overview:
 def overview(documents: Mapping[str, Document]) -> Overview:
     """The corpus summed up for one sentence of a welcome or a decline."""
     counts = Counter(d.publisher.strip() for d in documents.values() if d.publisher.strip())
-    named = tuple(name for name, _ in counts.most_common(NAMED_PUBLISHERS))
+    named = tuple(short_title(name, TITLE_CHARS)
+                  for name, _ in counts.most_common(NAMED_PUBLISHERS))
     titles = tuple(short_title(d.title, TITLE_CHARS) for d in list(documents.values())[:NAMED_TITLES])
     return Overview(len(documents), titles, named, len(counts) - len(named))

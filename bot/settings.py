@@ -81,7 +81,8 @@ class Settings(BaseSettings):
     webhook_port: int = Field(8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
     max_concurrent_updates: int = Field(16, ge=1, le=1024)
-    send_timeout: float = Field(30.0, ge=1.0, le=600.0)
+    # Seconds to get one message to Telegram: its answer waited for, refusals retried.
+    send_timeout: float = Field(60.0, ge=1.0, le=600.0)
     read_timeout: float = Field(5.0, ge=0.1, le=600.0)
     log_messages: bool = False
     # --- Replicas ---

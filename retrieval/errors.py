@@ -16,7 +16,9 @@ import re
 
 
 class CitatbotError(Exception):
-    """Base of every error a user can cause; the CLI turns it into one line."""
+    """Base of every error a user can cause; the CLI turns it into one line and `exit_code`."""
+
+    exit_code = 1
 
     def __init__(self, **params: object) -> None:
         super().__init__(params)

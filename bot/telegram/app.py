@@ -28,7 +28,7 @@ from telegram.ext import (
 from bot.chat_states import ChatStates, QuoteCodec
 from bot.conversation import ConversationService
 from bot.errors import (
-    PollingConflict,
+    PollingTakenOver,
     SettingInvalid,
     StoreUnreachable,
     TelegramRefused,
@@ -44,8 +44,8 @@ from bot.store import MemoryStore, StateStore, StoreUnavailable, open_store
 from bot.telegram import buttons
 from bot.telegram.chat_order import PerChatUpdateProcessor
 from bot.telegram.feedback import feedback_store
+from bot.telegram.handled import handled_updates
 from bot.telegram.handlers import (
-    CONFLICT,
     gate,
     on_ask_command,
     on_button,
@@ -65,6 +65,7 @@ from bot.telegram.registration import ALLOWED_UPDATES, bot_commands
 from bot.telegram.redact import redact_secret_in_logs
 from bot.telegram.delivery import send_with_retry
 from bot.telegram.lenient import read_updates_one_by_one
+from bot.telegram.polling import POLLING, watch_polling
 from bot.telegram.replies import SERVICES, BotServices
 from bot.telegram.webhook import serve_webhook
 from bot.reload import Reloader, Swap
@@ -89,19 +90,23 @@ def build_application(settings: Settings, service: ConversationService, *,
         raise TokenMissing()
     store = store if store is not None else MemoryStore()
     codec = QuoteCodec(service.pipeline.corpus)
+    token = settings.telegram_bot_token.get_secret_value()
+    handled = handled_updates(store, settings.redis_url, settings.feedback_db, token)
     app = (
         Application.builder()
-        .token(settings.telegram_bot_token.get_secret_value())
+        .token(token)
         .base_url(settings.telegram_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .post_init(register_commands)
         .post_shutdown(close_store)
-        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
-        .read_timeout(settings.send_timeout)  # a slow Telegram is waited out, not re-sent
+        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates,
+                                                    handled=handled))
+        .read_timeout(settings.send_timeout)  # a slow Telegram is waited out, up to the deadline
         .get_updates_read_timeout(settings.read_timeout)
         .build()
     )
     read_updates_one_by_one(app.bot)
+    watch_polling(app)
     app.bot_data[SERVICES] = BotServices(
         settings=settings,
         service=service,
@@ -135,7 +140,8 @@ def build_application(settings: Settings, service: ConversationService, *,
 async def register_commands(app: Application) -> None:
     """setMyCommands at the start of long polling (webhook replicas leave it to
     `citatbot webhook set`)."""
-    await bot_commands(app.bot, app.bot_data[SERVICES].txt)
+    s: BotServices = app.bot_data[SERVICES]
+    await bot_commands(app.bot, s.txt, s.settings.send_timeout)
 
 
 def _secret(value) -> str | None:
@@ -151,7 +157,9 @@ async def check_token(app: Application) -> None:
     """getMe once and close the connection again: a rejected token or an unreachable server
     fails here, cleanly, before polling starts."""
     try:
-        await send_with_retry(app.bot.initialize)  # a 429 or a flaky network is waited out
+        # a 429 or a flaky network is waited out, up to CITATBOT_SEND_TIMEOUT
+        deadline = app.bot_data[SERVICES].settings.send_timeout
+        await send_with_retry(app.bot.initialize, deadline=deadline, what="getMe")
         log.info("Signed in to Telegram as @%s", app.bot.username)
     finally:
         await app.bot.shutdown()  # its connections closed, whether getMe answered or not
@@ -236,6 +244,6 @@ def run_telegram(settings: Settings, make_pipeline: Callable[[], Pipeline],
     finally:
         if reloader:
             reloader.stop()
-    if app.bot_data.get(CONFLICT):
-        raise PollingConflict()
+    if app.bot_data[POLLING].taken_over:
+        raise PollingTakenOver()
     return 0

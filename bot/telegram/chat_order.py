@@ -9,6 +9,9 @@ PTB's own semaphore only bounds the updates held in memory (MAX_PENDING); the nu
 once is bounded by a second semaphore taken after the chat's lock. So updates waiting for their
 chat hold no working slot: a chat that floods the bot delays only itself, not the others.
 
+With a record of answered updates (bot.telegram.handled), an update found there, one answered
+before a restart and handed over again, is skipped, and each update answered is added to it.
+
 Thread safety: handlers run the CPU work (the pipeline) in worker threads, but never two for one
 chat at a time, so a chat's ConversationService state is only ever touched by one thread.
 Different chats touch different states; the shared OrderedDict of states is changed only by
@@ -18,12 +21,17 @@ single C-level calls (pop, setitem, popitem), which the GIL makes atomic.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.telegram.handled import HandledUpdates
+
+log = logging.getLogger(__name__)
 
 MAX_PENDING = 10_000  # updates taken but not yet answered; getUpdates waits beyond this
 
@@ -37,17 +45,29 @@ def chat_key(update: object) -> int | None:
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Up to `working` updates at once, never two of the same chat."""
 
-    def __init__(self, working: int, pending: int = MAX_PENDING) -> None:
+    def __init__(self, working: int, pending: int = MAX_PENDING,
+                 handled: HandledUpdates | None = None) -> None:
         if not 1 <= working <= pending:
             raise ValueError(f"working must lie in [1, {pending}], not {working}")
         super().__init__(pending)
-        self.working = working
+        self.working, self.handled = working, handled
         self._slots = asyncio.Semaphore(working)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: Counter[int] = Counter()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Await the update's handlers once every earlier update of its chat is done."""
+        """Await the update's handlers once every earlier update of its chat is done; skip an
+        update answered before (a restart was handed it again), record one answered now."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        if self.handled and update_id is not None and await self.handled.seen(update_id):
+            coroutine.close()  # type: ignore[attr-defined]  # never run: it was answered
+            log.info("Update %s was answered before the restart; skipped", update_id)
+            return
+        await self._in_order(update, coroutine)
+        if self.handled and update_id is not None:
+            await self.handled.record(update_id)
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_key(update)
         if key is None:
             async with self._slots:
@@ -72,4 +92,6 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         """Nothing to set up."""
 
     async def shutdown(self) -> None:
-        """Nothing to free: Application.stop has waited for every update already."""
+        """Close the record of answered updates: Application.stop has waited for every update."""
+        if self.handled:
+            self.handled.close()

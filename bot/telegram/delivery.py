@@ -1,24 +1,29 @@
-"""Getting a reply to Telegram: retry what the network or flood control refused, never send a
-reply twice, and cut a long reply into messages Telegram accepts.
+"""Getting a reply to Telegram: retry what the network or flood control refused until a
+deadline, send once more what may have been lost, and cut a long reply into messages Telegram
+accepts.
 
 python-telegram-bot does not retry a failed sendMessage; a 429, a 500 or a timeout would lose
-the reply. Every Bot API call goes through `send_with_retry`. The Bot API has no idempotency key,
-so a request that may have reached Telegram cannot be told apart from one that did not once its
-answer is lost. The guarantee for a call that sends something (`at_most_once=True`):
+the reply. Every Bot API call goes through `send_with_retry`, which keeps trying for
+CITATBOT_SEND_TIMEOUT seconds (default 60). The Bot API has no idempotency key, so a request that
+may have reached Telegram cannot be told apart from one that did not once its answer is lost.
+What a reply (`ambiguous_resends=1`) is promised:
 
-* Retried, so delivered exactly once: 429 flood control (after retry_after), Telegram's own 5xx
-  error answers (taken at their word: nothing was sent), and failures before the request left
-  this machine: connection refused or reset while connecting, connect timeout, pool timeout.
-* Waited out, so delivered exactly once: a slow Telegram, up to CITATBOT_SEND_TIMEOUT
-  seconds (default 30, against PTB's 5), before the answer counts as lost.
-* Not retried, so delivered at most once: the request was sent but no answer came (read or write
-  timeout past that wait, the connection dropped without a response). Telegram may have sent the
-  message or not; re-sending could show it twice, so `DeliveryUncertain` is raised and the caller
-  logs it. This is the limit: such a reply is lost when Telegram had in fact not processed it.
+* Exactly once for every provable failure: 429 flood control (after retry_after, in full),
+  Telegram's own 5xx error answers (taken at their word: nothing was sent), and failures before
+  the request left this machine (connection refused or reset while connecting, connect or pool
+  timeout) are tried again, with pauses growing from half a second to a twentieth of the
+  deadline, until the deadline. A wait that would end past the deadline is not begun.
+* A slow Telegram is waited out, up to the deadline, before its answer counts as lost.
+* At least once for an ambiguous failure: the request went out but no answer came (no answer
+  by the deadline, the connection dropped without a response). Telegram may have sent the
+  message or not; a user is better served by a rare duplicate than by silence, so it is sent
+  once more, with the same text, and logged. Should that fail ambiguously too,
+  `DeliveryUncertain` is raised and the caller logs it.
 
-A call that sends nothing a user sees (setMyCommands) is simply retried. getUpdates is retried
-by PTB's polling loop, which is safe: the offset confirms updates only once they were received,
-so a lost or late answer to getUpdates neither loses updates nor hands them over twice.
+A call that a duplicate would not harm (getMe, setMyCommands) is simply retried until the
+deadline; one whose duplicate is useless (answerCallbackQuery) is not re-sent
+(`ambiguous_resends=0`). getUpdates is retried by PTB's polling loop, which is safe: the offset
+confirms updates only once they were received (bot.telegram.polling confirms it at the end).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import asyncio
 import datetime as dtm
 import logging
 import re
+import time
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
@@ -39,9 +45,10 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-MAX_ATTEMPTS = 5
-FIRST_BACKOFF = 0.5   # seconds before the second attempt after a network error; doubles after
-MAX_WAIT = 60.0       # never wait longer than this for one retry, whatever Telegram asks
+DEADLINE = 60.0       # seconds to get one call through, unless the caller says otherwise
+FIRST_BACKOFF = 0.5   # seconds before the second try after a network error; doubles after,
+BACKOFF_SHARE = 20    # up to a twentieth of the deadline (3 s of 60): ten tries a minute at least
+ANSWER_WAIT = 5.0     # seconds a try begun near the deadline may wait for its answer past it
 MIN_LIMIT = 300       # room for a slice of a long word (200) with the tags around it
 WORD_SLICE = 200
 
@@ -64,39 +71,71 @@ class DeliveryUncertain(TelegramError):
     """A request that sends something went out, but Telegram's answer never came back."""
 
 
+class NoAnswer(TimedOut):
+    """No answer within the time left before the deadline (the request was cancelled)."""
+
+
 def never_reached_telegram(exc: NetworkError) -> bool:
     """True when Telegram answered with an error, or the request never left this machine."""
+    if isinstance(exc, NoAnswer):
+        return False
     cause = exc.__cause__
     return cause is None or isinstance(cause, (TelegramError, *NEVER_SENT))
 
 
-async def send_with_retry(call: Callable[[], Awaitable[T]], *, attempts: int = MAX_ATTEMPTS,
-                          backoff: float = FIRST_BACKOFF, at_most_once: bool = False) -> T:
-    """Await `call()`, waiting out 429 retry_after, timeouts and network errors, up to `attempts`.
+async def send_with_retry(call: Callable[[], Awaitable[T]], *, deadline: float = DEADLINE,
+                          backoff: float = FIRST_BACKOFF,
+                          ambiguous_resends: int | None = None, what: str = "A request") -> T:
+    """Await `call()` until it succeeds or `deadline` seconds have passed (see the module).
 
-    A BadRequest (a NetworkError subclass in PTB) is our mistake, not the network's: it is raised
-    at once. With `at_most_once`, a failure after the request may have reached Telegram raises
-    DeliveryUncertain instead of sending again. After the last attempt the error is raised.
+    A BadRequest (a NetworkError subclass in PTB) is our mistake, not the network's: raised at
+    once. A provable failure is tried again while its wait ends before the deadline, else
+    raised. An ambiguous one is sent again `ambiguous_resends` times (None: always), then
+    raises DeliveryUncertain. `what` names the call in the log.
     """
-    for attempt in range(1, attempts + 1):
-        try:
-            return await call()
+    end, most = time.monotonic() + deadline, deadline / BACKOFF_SHARE
+    pause, least = min(backoff, most), min(ANSWER_WAIT, deadline)
+    resends = 0
+    while True:
+        try:  # every try waits for its answer until the deadline, and at least `least`
+            return await _within(call, max(end - time.monotonic(), least))
         except BadRequest:
             raise
         except RetryAfter as exc:
+            failure: TelegramError = exc
             wait = retry_after_seconds(exc)
-            if attempt == attempts:
-                raise
+            reason = f"flood control for {wait:.0f} s"
         except (TimedOut, NetworkError) as exc:
-            if at_most_once and not never_reached_telegram(exc):
-                raise DeliveryUncertain(type(exc.__cause__).__name__) from exc
-            wait = backoff * 2 ** (attempt - 1)
-            if attempt == attempts:
-                raise
-        log.warning("Telegram refused a request (attempt %d of %d); retrying in %.1f s",
-                    attempt, attempts, wait)
-        await asyncio.sleep(min(wait, MAX_WAIT))
-    raise AssertionError("unreachable: the loop returns or raises")
+            failure, reason = exc, _cause(exc)
+            if ambiguous_resends is not None and not never_reached_telegram(exc):
+                if resends >= ambiguous_resends:
+                    raise DeliveryUncertain(reason) from exc
+                resends += 1
+                log.warning("%s got no answer from Telegram (%s); sending it once more, so it "
+                            "may arrive twice", what, reason)
+                continue
+            wait, pause = pause, min(pause * 2, most)
+        if time.monotonic() + wait > end:
+            log.warning("%s was refused (%s); giving up: a wait of %.1f s would end past the "
+                        "send timeout of %.0f s", what, reason, wait, deadline)
+            raise failure
+        log.warning("%s was refused (%s); retrying in %.1f s", what, reason, wait)
+        await asyncio.sleep(wait)
+
+
+async def _within(call: Callable[[], Awaitable[T]], seconds: float) -> T:
+    """`call()`, cancelled after `seconds` without an answer (NoAnswer: it may have been sent)."""
+    try:
+        async with asyncio.timeout(seconds):
+            return await call()
+    except TimeoutError:
+        raise NoAnswer(f"no answer within {seconds:.1f} s") from None
+
+
+def _cause(exc: Exception) -> str:
+    """What went wrong, for the log: Telegram's words, or the failure on the wire."""
+    cause = exc.__cause__
+    return str(exc) if isinstance(exc, NoAnswer) or cause is None else type(cause).__name__
 
 
 def pack(render: Callable[[Sequence[T], bool, bool], str], items: Sequence[T],

@@ -21,10 +21,13 @@ from bot.answer import Answer
 from bot.conversation import ChatState
 from bot.errors import FeedbackUnusable, StoreUnreachable
 from bot.telegram import buttons
+from bot.telegram.delivery import split_html
+from bot.telegram.polling import on_conflict
 from bot.telegram.replies import (
     BotServices,
     answer_query,
     send,
+    send_all,
     send_answer,
     services,
     typing,
@@ -32,7 +35,6 @@ from bot.telegram.replies import (
 
 log = logging.getLogger(__name__)
 
-CONFLICT = "citatbot_conflict"  # bot_data key: another instance polls with the same token
 TYPING_AFTER = 0.5  # seconds: an answer slower than this shows "typing…" while it is made
 
 
@@ -72,7 +74,7 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     text = s.html.message("welcome", documents=s.corpus.documents, info=s.corpus.info)
     keyboard = buttons.examples_keyboard(s.corpus.info.examples, s.memory.epoch)
-    await send(context, update.effective_chat.id, text, keyboard)
+    await send_all(context, update.effective_chat.id, split_html(text, s.message_limit), keyboard)
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -250,10 +252,10 @@ async def on_vote_button(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuer
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure with its traceback; tell the user sorry; stop on a polling conflict."""
+    """Log the failure with its traceback; tell the user sorry; on a polling conflict, let the
+    newest process win (bot.telegram.polling)."""
     if isinstance(context.error, Conflict):
-        context.application.bot_data[CONFLICT] = True
-        context.application.stop_running()
+        on_conflict(context)
         return
     if update is None and isinstance(context.error, NetworkError):
         log.warning("Polling failed, retrying: %s", context.error)

@@ -32,11 +32,12 @@ def make_bot(settings: Settings) -> Bot:
                request=HTTPXRequest(read_timeout=settings.send_timeout))
 
 
-async def bot_commands(bot: Bot, txt: Renderer) -> None:
+async def bot_commands(bot: Bot, txt: Renderer, deadline: float) -> None:
     """setMyCommands with the Swedish descriptions of prompts/txt/telegram_command.j2."""
     commands = [BotCommand(name, txt.message("telegram_command", command=name))
                 for name in COMMANDS]
-    await send_with_retry(lambda: bot.set_my_commands(commands))
+    await send_with_retry(lambda: bot.set_my_commands(commands), deadline=deadline,
+                          what="setMyCommands")
 
 
 async def manage_webhook(action: str, settings: Settings, txt: Renderer) -> WebhookInfo:
@@ -45,7 +46,7 @@ async def manage_webhook(action: str, settings: Settings, txt: Renderer) -> Webh
         raise WebhookUrlMissing()
     if action == "set" and settings.webhook_secret is None:
         raise WebhookSecretMissing()
-    bot = make_bot(settings)
+    bot, deadline = make_bot(settings), settings.send_timeout
     try:
         async with bot:
             if action == "set":
@@ -53,11 +54,14 @@ async def manage_webhook(action: str, settings: Settings, txt: Renderer) -> Webh
                 await send_with_retry(lambda: bot.set_webhook(
                     settings.webhook_url, allowed_updates=ALLOWED_UPDATES,
                     max_connections=settings.webhook_max_connections,
-                    secret_token=secret.get_secret_value() if secret else None))
-                await bot_commands(bot, txt)
+                    secret_token=secret.get_secret_value() if secret else None),
+                    deadline=deadline, what="setWebhook")
+                await bot_commands(bot, txt, deadline)
             elif action == "delete":
-                await send_with_retry(lambda: bot.delete_webhook())
-            return await send_with_retry(bot.get_webhook_info)
+                await send_with_retry(lambda: bot.delete_webhook(), deadline=deadline,
+                                      what="deleteWebhook")
+            return await send_with_retry(bot.get_webhook_info, deadline=deadline,
+                                         what="getWebhookInfo")
     except InvalidToken:
         raise TokenRejected() from None
     except NetworkError as exc:

@@ -1,6 +1,6 @@
 """How the Telegram bot words and delivers a reply: the services handlers share, an Answer
 rendered from prompts/html/ into messages within Telegram's limit, and every Bot API call that
-sends something made through bot.telegram.delivery.send_with_retry, at most once."""
+sends something made through bot.telegram.delivery.send_with_retry."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from bot.telegram import buttons
 from bot.answer import Answer, Quote
 from bot.chat_states import ChatStates
 from bot.conversation import ConversationService
-from bot.telegram.delivery import DeliveryUncertain, pack, send_with_retry, split_html
+from bot.telegram.delivery import DeliveryUncertain, pack, send_with_retry, split_html, units
 from bot.telegram.feedback import FeedbackStore
 from bot.telegram.ratelimit import Cooldown, RateLimiter
 from bot.render import Renderer
@@ -92,9 +92,10 @@ class BotServices:
         number and the number of pages: each entry measured once, pages filled in order, the
         page asked for (the last at most)."""
         everything = source_list(answer.cited, self.corpus.documents)
-        sizes = [len(self.html.message("source_entry", entry=e)) + 2 for e in everything.entries]
+        sizes = [units(self.html.message("source_entry", entry=e)) + 2
+                 for e in everything.entries]  # as Telegram counts: an emoji is two
         frame = replace(everything, entries=(), page=9999, pages=9999)
-        budget = self.message_limit - len(self.sources_html(answer, frame)) - FRAME_SLACK
+        budget = self.message_limit - units(self.sources_html(answer, frame)) - FRAME_SLACK
         bounds = paginate(sizes, budget)
         page = min(answer.page, len(bounds))
         start, stop = bounds[page - 1]
@@ -120,12 +121,19 @@ async def send_answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, answer: 
     if answer.kind == "sources":
         text, page, pages = s.sources_page(answer)
         keyboard = buttons.pages_keyboard(page, pages, s.memory.epoch, s.label)
-        await send(context, chat_id, text, keyboard, reply_to=reply_to)
+        await send_all(context, chat_id, split_html(text, s.message_limit), keyboard,
+                       reply_to=reply_to)
         return
     if answer.kind in (*QUOTED_KINDS, "decline"):
         answer_id = await s.memory.remember(chat_id, answer)
         keyboard = buttons.answer_keyboard(answer, s.memory.epoch, answer_id, s.label)
-    texts = s.render(answer, echo)
+    await send_all(context, chat_id, s.render(answer, echo), keyboard, reply_to=reply_to)
+
+
+async def send_all(context: ContextTypes.DEFAULT_TYPE, chat_id: int, texts: Sequence[str],
+                   keyboard: InlineKeyboardMarkup | None = None, *,
+                   reply_to: int | None = None) -> None:
+    """Send the messages of one reply in order: the first replying, the buttons under the last."""
     for number, text in enumerate(texts, 1):
         await send(context, chat_id, text, keyboard if number == len(texts) else None,
                    reply_to=reply_to if number == 1 else None)
@@ -134,26 +142,30 @@ async def send_answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, answer: 
 async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str,
                keyboard: InlineKeyboardMarkup | None = None, *,
                reply_to: int | None = None) -> Message | None:
-    """sendMessage in HTML: retried while Telegram provably did not send it, never sent twice.
-
-    None when the request went out but its answer was lost (see bot.telegram.delivery): logged, not resent.
-    """
+    """sendMessage in HTML: retried while Telegram provably did not send it, until
+    CITATBOT_SEND_TIMEOUT; sent once more after an ambiguous failure (see
+    bot.telegram.delivery). None when even that got no answer: logged."""
     reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     try:
-        return await send_with_retry(lambda: context.bot.send_message(
-            chat_id, text, reply_markup=keyboard, reply_parameters=reply), at_most_once=True)
+        return await send_with_retry(
+            lambda: context.bot.send_message(chat_id, text, reply_markup=keyboard,
+                                             reply_parameters=reply),
+            deadline=services(context).settings.send_timeout, ambiguous_resends=1,
+            what=f"A message to chat {chat_id}")
     except DeliveryUncertain as exc:
-        log.warning("A message to chat %s may not have arrived (%s); not sending it again",
+        log.warning("A message to chat %s may not have arrived (%s), even sent twice",
                     chat_id, exc)
         return None
 
 
 async def answer_query(context: ContextTypes.DEFAULT_TYPE, query_id: str,
                        text: str | None = None) -> None:
-    """answerCallbackQuery, with an optional short notice; a lost answer is not asked again."""
+    """answerCallbackQuery, with an optional short notice; a lost answer is not asked again
+    (it only stops a button's spinner)."""
     try:
         await send_with_retry(lambda: context.bot.answer_callback_query(query_id, text),
-                              at_most_once=True)
+                              deadline=services(context).settings.send_timeout,
+                              ambiguous_resends=0, what="A button answer")
     except DeliveryUncertain as exc:
         log.info("A button answer may not have arrived (%s)", exc)
 

@@ -321,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(args, settings, messages)
     except CitatbotError as exc:
         print(render_error(exc, messages or Renderer(DEFAULT_PROMPTS, "txt")), file=sys.stderr)
-        return EXIT_ERROR
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

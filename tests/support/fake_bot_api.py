@@ -1,8 +1,9 @@
 """A tiny fake Telegram Bot API over HTTP on 127.0.0.1, for driving the real Application.
 
 It behaves like Telegram where the bot can get it wrong: getUpdates long polling with offsets,
-sendMessage returning a Message, 400 for text over 4096 characters after entity parsing, for
-malformed HTML and for callback data over 64 bytes, 401 for a wrong token. Faults can be queued
+sendMessage returning a Message, 400 for text over 4096 characters (UTF-16 units) after entity
+parsing, for malformed HTML and for callback data over 64 bytes, 401 for a wrong token, and
+409 to a getUpdates still waiting when another one comes in (another process polling). Faults can be queued
 per method: error answers (429 with retry_after, 500, 409), a dropped connection (the socket is
 closed without a response, before or after the call took effect) and a slow answer (the call
 takes effect, the response comes late). Runs in a thread, so sync and async tests share it.
@@ -11,11 +12,14 @@ takes effect, the response comes late). Runs in a thread, so sync and async test
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dtm
 import html
 import itertools
 import json
+import random
 import re
+import socket
 import sys
 import threading
 import time
@@ -45,6 +49,8 @@ _PIECE = re.compile(
     r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[<>&]")
 _LINK = re.compile(r'<a href="([^"<>]*)">(.*?)</a>', re.DOTALL)
 _UNPARSABLE = "Bad Request: can't parse entities: "
+CONFLICT = ("Conflict: terminated by other getUpdates request; make sure that only one bot "
+            "instance is running")
 _JSON_PARAMS = {"reply_markup", "allowed_updates", "commands", "reply_parameters",
                 "link_preview_options", "entities", "scope"}
 
@@ -121,16 +127,21 @@ class FakeBotApi:
         self.token = token
         self.lock = threading.Condition()
         self.updates: list[dict] = []
-        self.update_ids = itertools.count(1)
+        # Telegram numbers a bot's updates on from a random id after a quiet week; a fake does
+        # so each time, so a record of answered ids (bot.telegram.handled) kept in a file that
+        # outlives one fake never mistakes a new update for an old one
+        self.update_ids = itertools.count(random.randrange(10**8, 10**9))
         self.message_ids = itertools.count(1000)
         self.sent: list[dict] = []
         self.calls: list[tuple[str, dict]] = []
         self.in_flight: Counter[str] = Counter()  # calls received, not yet answered, by method
         self.most_in_flight: Counter[str] = Counter()  # the most there ever were at once
         self.faults: dict[str, deque[TelegramRefusal | Drop | Delay]] = defaultdict(deque)
+        self.outages: dict[str, tuple[float, TelegramRefusal]] = {}  # method → (until, answer)
         self.commands: list[dict] = []
         self.chat_types: dict[int, str] = {}
         self.closed = False
+        self.polls = 0  # getUpdates calls so far; a waiting one sees a newer one by this
         self.latency = 0.0  # seconds every answer takes, like a round trip to Telegram
         self.webhook: dict = {}
         self.delivery: WebhookDelivery | None = None  # set by deliver_to: updates go by webhook
@@ -153,6 +164,22 @@ class FakeBotApi:
         test's load balancer listens here), with the registered secret, as Telegram does."""
         self.delivery = WebhookDelivery(url, self.webhook.get("secret_token"), connections)
         return self.delivery
+
+    def unreachable_for(self, seconds: float) -> None:
+        """Stop listening for `seconds` (connections refused, as when Telegram is out of
+        reach), then listen on the same port again; what the fake holds is kept."""
+        port = self.server.server_address[1]
+        self.server.shutdown()
+        self.server.server_close()
+        self.server.cut()
+
+        def back() -> None:
+            time.sleep(seconds)
+            self.server = _Server(("127.0.0.1", port), self._handler_class())
+            self.server.serve_forever(POLL_INTERVAL)
+
+        self.thread = threading.Thread(target=back, daemon=True)
+        self.thread.start()
 
     def stop(self) -> None:
         if self.delivery:
@@ -203,11 +230,17 @@ class FakeBotApi:
     def fail(self, method: str, code: int, *, retry_after: int | None = None,
              times: int = 1) -> None:
         """Make the next `times` calls of `method` fail with `code`."""
-        description = {429: "Too Many Requests: retry after",
-                       409: "Conflict: terminated by other getUpdates request"}.get(
+        description = {429: "Too Many Requests: retry after", 409: CONFLICT}.get(
                            code, "Internal Server Error")
         for _ in range(times):
             self.faults[method].append(TelegramRefusal(code, description, retry_after))
+
+    def refuse_for(self, method: str, code: int, seconds: float, *,
+                   retry_after: int | None = None) -> None:
+        """Answer every call of `method` with `code` for the next `seconds` (a storm, an outage)."""
+        description = "Too Many Requests: retry after" if code == 429 else "Bad Gateway"
+        self.outages[method] = (time.monotonic() + seconds,
+                                TelegramRefusal(code, description, retry_after))
 
     def drop(self, method: str, *, processed: bool, times: int = 1) -> None:
         """Close the connection of the next `times` calls of `method` without a response."""
@@ -252,6 +285,9 @@ class FakeBotApi:
         with self.lock:
             self.calls.append((method, params))
             fault = self.faults[method].popleft() if self.faults[method] else None
+            until, refusal = self.outages.get(method, (0.0, None))
+        if refusal is not None and time.monotonic() < until:
+            raise refusal
         if isinstance(fault, TelegramRefusal):
             raise fault
         if fault == Drop(processed=False):
@@ -297,13 +333,20 @@ class FakeBotApi:
         return True
 
     def api_getUpdates(self, params: dict) -> list[dict]:
+        """Long polling as Telegram does it, including its answer to two pollers: a call still
+        waiting when another comes in is ended with 409 Conflict."""
         offset = int(params.get("offset", 0))
         wait = min(float(params.get("timeout", 0)), MAX_LONG_POLL)
         deadline = time.monotonic() + wait
         with self.lock:
+            self.polls += 1
+            mine = self.polls
+            self.lock.notify_all()
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
             while not self.updates and not self.closed and time.monotonic() < deadline:
                 self.lock.wait(deadline - time.monotonic())
+                if self.polls != mine:
+                    raise TelegramRefusal(409, CONFLICT)
             return list(self.updates[: int(params.get("limit", 100))])
 
     def api_sendMessage(self, params: dict) -> dict:
@@ -331,7 +374,7 @@ class FakeBotApi:
         text = parse_html(raw) if params.get("parse_mode") == "HTML" else raw
         if not text.strip():
             raise TelegramRefusal(400, "Bad Request: message text is empty")
-        if len(text) > MAX_TEXT:
+        if len(text.encode("utf-16-le")) // 2 > MAX_TEXT:  # Telegram counts UTF-16 units
             raise TelegramRefusal(400, "Bad Request: message is too long")
         markup = params.get("reply_markup")
         for row in (markup or {}).get("inline_keyboard", []):
@@ -436,6 +479,24 @@ class _Server(ThreadingHTTPServer):
     # a backlog like a real server's: the stdlib's 5 overflows when a hundred chats connect at
     # once, and a connection the server never accepts looks to the client like a lost answer
     request_queue_size = 1024
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.connections: set[socket.socket] = set()  # open ones, to cut in an outage
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:
+        self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: socket.socket) -> None:
+        self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def cut(self) -> None:
+        """Close every open connection, as a network that goes down does."""
+        for connection in list(self.connections):
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def handle_error(self, request: object, client_address: object) -> None:
         """Quiet about a client that hung up (a stopped bot); loud about anything else."""

@@ -164,13 +164,15 @@ async def bot_in_process(settings: Settings, pipeline: Pipeline) -> AsyncIterato
 
 
 @asynccontextmanager
-async def bot_process(fake: FakeBotApi, settings: Settings) -> AsyncIterator[dict]:
-    """`python -m bot telegram`, the real entry point, in its own process; SIGTERM at the end,
-    which answers every update taken before it exits. Yields a dict that gets "cpu_s": the CPU
-    time the bot used from start-up done to the end."""
+async def bot_process(fake: FakeBotApi, settings: Settings,
+                      root: Path | None = None) -> AsyncIterator[dict]:
+    """`python -m bot telegram`, the real entry point, in its own process (of the checkout at
+    `root`, default this one); SIGTERM at the end, which answers every update taken before it
+    exits. Yields a dict that gets "cpu_s": the CPU time the bot used from start-up done to
+    the end."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CITATBOT_", "TELEGRAM_"))}
     env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=fake.base_url,
-               PYTHONPATH=str(ROOT), CITATBOT_FEEDBACK_DB=str(settings.feedback_db),
+               PYTHONPATH=str(root or ROOT), CITATBOT_FEEDBACK_DB=str(settings.feedback_db),
                CITATBOT_MAX_CONCURRENT_UPDATES=str(settings.max_concurrent_updates))
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "telegram", cwd=settings.feedback_db.parent, env=env,
