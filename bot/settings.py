@@ -92,8 +92,9 @@ class Settings(BaseSettings):
     redis_prefix: str = Field("citatbot:", max_length=100)  # keys' prefix: bots can share a Redis
     # PostgreSQL for the 👍/👎 votes of many replicas; None keeps them in SQLite (feedback_db).
     database_url: SecretStr | None = None
-    # Seconds a chat's lock lives: a replica that dies holding it frees the chat after this.
-    chat_lock_timeout: float = Field(60.0, ge=0.1, le=3600.0)
+    # Seconds a chat's lock lives: a replica that dies holding it frees the chat after this. Keep
+    # it above send_timeout: a reply retried until its deadline still holds the chat's lock.
+    chat_lock_timeout: float = Field(90.0, ge=0.1, le=3600.0)
     # Seconds an update waits for its chat's lock before Telegram is told to deliver it again.
     chat_lock_wait: float = Field(10.0, ge=0.0, le=600.0)
     # Connections Telegram opens to the webhook at once (`citatbot webhook set`; 1-100).

@@ -320,3 +320,23 @@ async def test_the_record_of_answered_updates_survives_a_restart_or_its_absence(
     assert caplog.text.count("cannot be kept") == 1
     for journal in (again, other_bot, broken):
         journal.close()
+
+
+async def test_telegram_out_of_reach_at_start_is_said_within_the_start_check(
+        pipeline: Pipeline, monkeypatch) -> None:
+    """A reply may be retried for the whole CITATBOT_SEND_TIMEOUT, but someone watches a start:
+    getMe gives up after START_CHECK_SECONDS."""
+    import time
+
+    from bot.telegram import app as telegram_app
+    from tests.support.fake_bot_api import TOKEN
+    from tests.support.servers import free_port
+
+    monkeypatch.setattr(telegram_app, "START_CHECK_SECONDS", 1.0)
+    settings = Settings(_env_file=None, TELEGRAM_BOT_TOKEN=TOKEN, send_timeout=60,
+                        telegram_base_url=f"http://127.0.0.1:{free_port()}/bot")
+    app = telegram_app.build_application(settings, ConversationService(pipeline))
+    started = time.monotonic()
+    with pytest.raises(NetworkError):
+        await telegram_app.check_token(app)
+    assert time.monotonic() - started < 10

@@ -137,6 +137,9 @@ def build_application(settings: Settings, service: ConversationService, *,
     return app
 
 
+START_CHECK_SECONDS = 15.0
+
+
 async def register_commands(app: Application) -> None:
     """setMyCommands at the start of long polling (webhook replicas leave it to
     `citatbot webhook set`)."""
@@ -157,8 +160,9 @@ async def check_token(app: Application) -> None:
     """getMe once and close the connection again: a rejected token or an unreachable server
     fails here, cleanly, before polling starts."""
     try:
-        # a 429 or a flaky network is waited out, up to CITATBOT_SEND_TIMEOUT
-        deadline = app.bot_data[SERVICES].settings.send_timeout
+        # a 429 or a flaky network is waited out, but someone is watching a start: a server
+        # out of reach is said within START_CHECK_SECONDS, not after the whole send deadline
+        deadline = min(app.bot_data[SERVICES].settings.send_timeout, START_CHECK_SECONDS)
         await send_with_retry(app.bot.initialize, deadline=deadline, what="getMe")
         log.info("Signed in to Telegram as @%s", app.bot.username)
     finally:
