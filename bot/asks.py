@@ -20,6 +20,10 @@ ASKS_NUMBER = re.compile(r"\b(hur (m[åa]nga|mycket|stor|stora|l[äa]nge|ofta|h[
 ASKS_DATE = re.compile(r"^\W*((och|men|så|and|but) )?(n[äa]r|when)\b|\b(vilket [åa]r|vilken m[åa]nad|"
                        r"vilket datum|sedan n[äa]r|vilken dag|what year|which year|what date|"
                        r"since when)\b", re.IGNORECASE)
+# A date question about the document itself ("När publicerades artikeln?", "när kom annonsen
+# ut"): its dateline answers. Other "när" questions ask when something happened.
+ASKS_PUBLISHED = re.compile(r"\b(publicera\w*|publicer\w*|skrevs|skrivits|daterad\w*|utgiv\w*|"
+                            r"kom\b.*\but|published|written|released)\b", re.IGNORECASE)
 ASKS_WHY = re.compile(r"\b(varf[öo]r|av vilken anledning|hur kommer det sig|vad beror|why)\b",
                       re.IGNORECASE)
 # Number words, but not "en"/"ett": as the article they are in most sentences of the corpus.

@@ -14,6 +14,7 @@ from bot.answer import Answer, Quote
 from bot.asks import (
     ASKS_DATE,
     ASKS_NUMBER,
+    ASKS_PUBLISHED,
     ASKS_WHY,
     HAS_DATE,
     HAS_REASON,
@@ -181,15 +182,17 @@ class Composer:
         """The groups with the first that may lead in front: a headline, a dateline, a bare list
         item or a question in the text reads as an answer when it comes first, so it leads only
         when nothing else can
-        (a dateline may lead when the question asks for a date, and is left out otherwise)."""
+        (a dateline may lead when the question asks when the document was published, comes
+        after the text's own dates for other "när" questions, and is left out otherwise)."""
         wants_date = bool(ASKS_DATE.search(query.text))
+        wants_published = wants_date and bool(ASKS_PUBLISHED.search(query.text))
 
         def may_lead(group: tuple[Quote, ...]) -> bool:
             sentence = self._sentence(group[0])
             if sentence.asks:  # a survey item or an interviewer's question
                 return False
             return sentence.role == "text" or (
-                sentence.role == "fragment" and wants_date and sentence.has_date)
+                sentence.role == "fragment" and wants_published and sentence.has_date)
 
         def dateline(group: tuple[Quote, ...]) -> bool:
             sentence = self._sentence(group[0])

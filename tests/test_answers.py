@@ -167,6 +167,15 @@ def test_when_was_it_published_quotes_the_dateline(pipeline: Pipeline) -> None:
     assert answer.quotes[0].text == "Växjö • Publicerad 7 november 2018"
 
 
+def test_when_something_happened_is_answered_by_the_text_not_the_dateline(
+        pipeline: Pipeline) -> None:
+    """The dateline says when the article was published, not when the reorganisation was."""
+    first = pipeline.answer("När gjordes omorganisationen i Växjö?").quotes[0].text
+    assert "januari 2017" in first
+    assert pipeline.answer("När skrevs artikeln om kaoset på socialen i Växjö?").quotes[0].text \
+        == "Växjö • Publicerad 7 november 2018"
+
+
 def test_every_quoted_passage_is_among_the_hits_reported(pipeline: Pipeline) -> None:
     """The composer reads more passages than top_k; the hits shown reach the deepest quoted one."""
     deeper = 0

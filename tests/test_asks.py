@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_NUMBER, HAS_REASON
+from bot.asks import (
+    ASKS_DATE,
+    ASKS_NUMBER,
+    ASKS_PUBLISHED,
+    ASKS_WHY,
+    HAS_DATE,
+    HAS_NUMBER,
+    HAS_REASON,
+)
 
 
 @pytest.mark.parametrize("question, number, date, why", [
@@ -30,6 +38,14 @@ def test_an_english_question_gets_the_figure_first(pipeline) -> None:
     """English asking words count as Swedish ones: the sentence with the figure leads."""
     answer = pipeline.answer("How much does social services in Umeå cost?")
     assert "1,6 miljarder" in answer.quotes[0].text
+
+
+@pytest.mark.parametrize("question, published", [
+    ("När publicerades artikeln?", True), ("nar kom annonsen ut", True),
+    ("When was the article published?", True), ("När omorganiserades socialen?", False),
+    ("När kom beslutet?", False)])
+def test_a_date_question_about_the_document_itself(question: str, published: bool) -> None:
+    assert bool(ASKS_PUBLISHED.search(question)) is published
 
 
 def test_what_a_sentence_holds() -> None:
