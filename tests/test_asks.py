@@ -20,6 +20,7 @@ from bot.asks import (
     ("hur manga arenden saknade handlaggare", True, False, False),
     ("När omorganiserades arbete och välfärd?", False, True, False),
     ("nar kom beslutet", False, True, False),
+    ("sen nar har det varit ohallbart", False, True, False),
     ("Vad händer när en kommun bygger upp en social skuld?", False, False, False),
     ("Vilket år gjordes utredningen?", False, True, False),
     ("varfor kritiseras utredningen", False, False, True),
