@@ -47,7 +47,7 @@ from retrieval.store import (
     save_npz,
 )
 
-FORMAT = 1
+FORMAT = 2  # 2: sentences split as retrieval/sentences.py does since inline numbered lists
 Cosine = TypeVar("Cosine", float, np.ndarray)
 MODEL = "multilingual-e5-small-q4"
 E5_DIM = 384

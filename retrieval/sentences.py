@@ -14,8 +14,10 @@ ABBREVIATIONS = frozenset(
 )
 # A boundary: end punctuation, optional closing quotes/brackets, whitespace, then a sentence start.
 _BOUNDARY = re.compile(r"[.!?…]+[”\"»)]*(?=\s+[–—\-”\"«(]?\s?[A-ZÅÄÖÉÜ0-9])")
-# "1. Att varje chef …": a numbered list item's number is not a sentence of its own.
+# "1. Att varje chef …": a numbered list item's number is not a sentence of its own, nor does
+# it end one when a list runs on inside it ("… fanns: 1. Själva ärendet …, 2. Finns …").
 _LIST_NUMBER = re.compile(r"\d{1,2}[.)]")
+_INLINE_NUMBER = re.compile(r"[:,;]\s+\d{1,2}[.)]$")
 
 
 def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -23,8 +25,9 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        if _is_abbreviation(text[start:match.start() + 1]) or _LIST_NUMBER.fullmatch(
-                text[start:match.end()].strip()):
+        chunk = text[start:match.end()].strip()
+        if (_is_abbreviation(text[start:match.start() + 1]) or _LIST_NUMBER.fullmatch(chunk)
+                or _INLINE_NUMBER.search(chunk)):
             continue
         spans.append((start, match.end()))
         start = match.end()

@@ -53,7 +53,10 @@ def test_case_folding_and_swedish_letters() -> None:
     ("Arbete m.m. ingår. Bra.", ["Arbete m.m. ingår.", "Bra."]),
     ("1. Att varje chef ansvarar för få. Det räcker.", ["1. Att varje chef ansvarar för få.", "Det räcker."]),
     ("Det hände 2019. Sedan kom 12. Inget mer.", ["Det hände 2019.", "Sedan kom 12.", "Inget mer."]),
-], ids=["t.ex", "bl a", "o s v", "decimal", "date", "quote+dash", "m.m", "numbered item", "numbers end"])
+    ("Frågor fanns: 1. Ärendet, 2. Finns brister? Men nej.",
+     ["Frågor fanns: 1. Ärendet, 2. Finns brister?", "Men nej."]),
+], ids=["t.ex", "bl a", "o s v", "decimal", "date", "quote+dash", "m.m", "numbered item", "numbers end",
+        "inline list"])
 def test_sentence_splitting(text: str, expected: list[str]) -> None:
     assert [text[s:e] for s, e in split_sentences(text)] == expected
 
