@@ -96,7 +96,7 @@ class Pipeline:
                                     cache=cache, folder=corpus.folder, rebuild=rebuild,
                                     progress=progress and progress("words", len(corpus.passages)),
                                     max_gram_passages=settings.ngram_max_passages,
-                                    digest=corpus.digest)
+                                    digest=corpus.digest, manifest=corpus.manifest)
         problems = []
         if settings.semantic:
             try:

@@ -11,13 +11,9 @@ from retrieval.analyzer import Analyzer
 from retrieval.bm25 import B, BM25Scorer, Postings, build_postings
 from retrieval.lru import LRU
 from retrieval.passage import Hit, Passage
+from retrieval.table import indexed_text
 
 TERM_SET_CACHE = 4096
-
-
-def indexed_text(passage: Passage) -> str:
-    """What a passage is indexed by: its heading and comment author, then its text."""
-    return f"{passage.heading}\n{passage.author}\n{passage.text}"
 
 
 def analyze_passages(
@@ -39,7 +35,7 @@ class PassageIndex:
     ) -> None:
         if not passages:
             raise ValueError("PassageIndex needs at least one passage")
-        self.passages = list(passages)
+        self.passages = passages if isinstance(passages, Sequence) else list(passages)
         self.analyzer = analyzer
         if postings is None:
             postings = analyze_passages(self.passages, analyzer)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from typing import Protocol
 from functools import cache
@@ -24,7 +25,7 @@ from retrieval.errors import CorpusEmpty, CorpusMissing
 from retrieval.extracted import ExtractionCache
 from retrieval.formats import SUFFIXES, Extracted, ExtractionFailed, extract
 from retrieval.metadata import METADATA_FILE, CorpusInfo, CorpusProblem, read_metadata
-from retrieval.passage import Document, Passage
+from retrieval.passage import Document, DocumentMaker, Documents, Passage
 from retrieval.synonyms import SYNONYMS_FILE  # read by retrieval/synonyms.py, not a document
 
 __all__ = ["METADATA_FILE", "CorpusInfo", "CorpusProblem", "Corpus", "load_corpus",
@@ -60,11 +61,14 @@ class Corpus:
     when a snapshot already knew it (retrieval/snapshot.py), so a start hashes nothing."""
 
     folder: Path
-    documents: dict[str, Document]
-    passages: list[Passage]
+    documents: Mapping[str, Document]
+    passages: Sequence[Passage]
     problems: list[CorpusProblem] = field(default_factory=list)
     info: CorpusInfo = CorpusInfo()
     digest: str | None = None
+    # Name, size and time of every file it was made from, taken as it was loaded: the index
+    # cache's key (retrieval/store.py), without walking the folder again.
+    manifest: list[tuple[str, int, int]] | None = None
 
 
 class KnownDocuments(Protocol):
@@ -72,15 +76,19 @@ class KnownDocuments(Protocol):
     files, and the extracted text of files whose sources.toml entry alone changed."""
 
     def made(self, name: str, path: Path, meta: dict[str, str]
-             ) -> tuple[Document, list[Passage]] | None:
-        """The document and passages made before, when its file and metadata are unchanged."""
+             ) -> tuple[Document | DocumentMaker, Sized] | None:
+        """The document made before (or what makes it when first asked for) and its passages
+        (or as many stand-ins), when its file and metadata are unchanged."""
 
     def extracted(self, name: str, path: Path) -> Extracted | None:
-        """The file's extracted text from before, when the file is unchanged."""
+        """The file's text from before, when the file is unchanged."""
 
     def remember(self, name: str, path: Path, meta: dict[str, str], extracted: Extracted,
                  document: Document, passages: list[Passage]) -> None:
         """Keep a freshly made document for the next load."""
+
+    def passages(self, documents: Mapping[str, Document]) -> Sequence[Passage]:
+        """Every passage of the documents made and remembered, in load order."""
 
 
 @dataclass(slots=True)
@@ -108,28 +116,65 @@ def document_name(folder: Path, path: Path) -> str:
     return path.relative_to(folder).as_posix()
 
 
-def walk(folder: Path) -> tuple[list[Path], list[Path]]:
-    """(documents, other files) under `folder`, sorted by name; hidden files and folders
-    (the index cache among them) are neither."""
+def named_files(folder: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, Path]]]:
+    """(documents, other files) under `folder` as (name, path), sorted by name; hidden files
+    and folders (the index cache among them) are neither. Names are made from the walk's
+    strings: Path.relative_to for each of 5,000 files took a tenth of a second."""
     documents, others = [], []
-    for root, dirs, files in os.walk(folder):
+    top = os.fspath(folder)
+    for root, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+        at_top = root == top
+        prefix = "" if at_top else os.path.relpath(root, top).replace(os.sep, "/") + "/"
         for name in files:
-            if name.startswith("."):
+            if name.startswith(".") or (at_top and name in NOT_DOCUMENTS):
                 continue
-            path = Path(root) / name
-            at_top = Path(root) == folder
-            if at_top and name in NOT_DOCUMENTS:
-                continue
-            (documents if path.suffix.lower() in SUFFIXES else others).append(path)
-    return (sorted(documents, key=lambda p: document_name(folder, p)),
-            sorted(others, key=lambda p: document_name(folder, p)))
+            pair = (prefix + name, Path(root, name))
+            (documents if _suffix(name) in SUFFIXES else others).append(pair)
+    return sorted(documents, key=_first), sorted(others, key=_first)
+
+
+def _first(pair: tuple[str, Path]) -> str:
+    return pair[0]
+
+
+def _suffix(name: str) -> str:
+    """A file name's suffix in lower case, as Path.suffix gives it ("" for "a." or ".a")."""
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
+
+
+def walk(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(documents, other files) under `folder`, sorted by name (see named_files)."""
+    documents, others = named_files(folder)
+    return [p for _, p in documents], [p for _, p in others]
+
+
+def named_corpus_files(folder: Path, documents: list[tuple[str, Path]] | None = None
+                       ) -> list[tuple[str, Path]]:
+    """Every file a corpus is made from, as (name, path): its documents (`documents` when
+    walked already), their metadata and its synonyms."""
+    extra = [(n, folder / n) for n in (METADATA_FILE, SYNONYMS_FILE) if (folder / n).is_file()]
+    return sorted((named_files(folder)[0] if documents is None else documents) + extra,
+                  key=_first)
 
 
 def corpus_files(folder: Path) -> list[Path]:
     """Every file a corpus is made from: its documents, their metadata and its synonyms."""
-    extra = [folder / n for n in (METADATA_FILE, SYNONYMS_FILE) if (folder / n).is_file()]
-    return sorted(walk(folder)[0] + extra, key=lambda p: document_name(folder, p))
+    return [p for _, p in named_corpus_files(folder)]
+
+
+def file_manifest(files: list[tuple[str, Path]]) -> list[tuple[str, int, int]]:
+    """Name, size and modification time (ns) of each file; a file removed meanwhile is left
+    out (the change that removed it brings a rebuild)."""
+    manifest = []
+    for name, path in files:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        manifest.append((name, stat.st_size, stat.st_mtime_ns))
+    return manifest
 
 
 def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES,
@@ -145,14 +190,12 @@ def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES,
         raise CorpusMissing(path=str(folder))
     metadata = read_metadata(folder)
     problems = list(metadata.problems)
-    paths, others = walk(folder)
-    problems += [CorpusProblem(document_name(folder, p), "unsupported", p.suffix.lower())
-                 for p in others]
+    paths, others = named_files(folder)
+    problems += [CorpusProblem(name, "unsupported", _suffix(p.name)) for name, p in others]
     extracted_cache = ExtractionCache(cache_path)
-    documents: dict[str, Document] = {}
+    documents = Documents()
     passages: list[Passage] = []
-    for path in paths:
-        name = document_name(folder, path)
+    for name, path in paths:
         meta = metadata.documents.get(name, {})
         made = known.made(name, path, meta) if known else None
         if made is None:
@@ -168,14 +211,17 @@ def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES,
         if not doc_passages:
             problems.append(CorpusProblem(name, "no_content"))
             continue
-        documents[doc.name] = doc
-        passages.extend(doc_passages)
+        documents.add(name, doc)
+        if not known:
+            passages.extend(doc_passages)  # type: ignore[arg-type]  # Passages without `known`
     extracted_cache.save()
     skipped = {p.path for p in problems}
     problems += metadata.orphans(set(documents) | skipped)
     if not documents:
         raise CorpusEmpty(path=str(folder))
-    return Corpus(folder, documents, passages, problems, metadata.info)
+    return Corpus(folder, documents, known.passages(documents) if known else passages,
+                  problems, metadata.info,
+                  manifest=file_manifest(named_corpus_files(folder, paths)))
 
 
 def document_passages(name: str, extracted: Extracted, meta: dict[str, str]

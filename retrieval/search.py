@@ -41,6 +41,7 @@ from retrieval.semantic import (
     semantic_key,
 )
 from retrieval.store import CacheStats, open_index, passages_digest
+from retrieval.table import PassageTable
 from retrieval.topics import DocumentTopics
 from retrieval.tuning import Tuning
 
@@ -113,8 +114,7 @@ class Retriever:
         self.semantic = semantic
         # Passages that are themselves questions (survey items, an interviewer's "…?") repeat
         # the words people ask with, but hold no answer; a title that asks is still a title.
-        self._questions = np.array([is_question(p.text, documents[p.doc].title)
-                                    for p in words.passages], dtype=bool)
+        self._questions = question_flags(words.passages, documents)
         self.stats = dict(stats or {})
         self.digest = digest  # passages_digest of the corpus, which its cached fields are keyed by
 
@@ -211,28 +211,38 @@ class Retriever:
         return covered / query.total if query.total else 0.0
 
 
+def question_flags(passages: Sequence[Passage], documents: Mapping[str, Document]) -> np.ndarray:
+    """Whether each passage asks a question (passage.is_question); a table knows already."""
+    if isinstance(passages, PassageTable):
+        return np.asarray(passages.question, dtype=bool)
+    return np.array([is_question(p.text, documents[p.doc].title) for p in passages], dtype=bool)
+
+
 def build_retriever(passages: Sequence[Passage], documents: Mapping[str, Document],
                     analyzer: Analyzer, tuning: Tuning, *, cache: Path | None = None,
                     folder: Path | None = None, max_gram_passages: int = 200_000,
                     rebuild: bool = False,
                     progress: Callable[[int], None] | None = None,
-                    digest: str | None = None) -> Retriever:
+                    digest: str | None = None,
+                    manifest: list[tuple[str, int, int]] | None = None) -> Retriever:
     """citatbot's lexical retriever: words, 4-grams (up to max_gram_passages) and the document
     boost; `with_semantic` adds the meaning field to it.
 
     `cache` is the persisted word index's path (the other fields go beside it); None keeps
-    nothing. `digest` is passages_digest(passages) when the caller has it (a corpus snapshot)."""
+    nothing. `digest` is passages_digest(passages) when the caller has it (a corpus snapshot),
+    `manifest` the corpus files' names, sizes and times taken as it was loaded."""
     if cache and digest is None:
         digest = passages_digest(passages)  # one hash of the corpus a start
     words, word_stats = open_index(passages, analyzer, cache, folder=folder, rebuild=rebuild,
-                                   progress=progress, b=tuning.bm25_b, digest=digest)
+                                   progress=progress, b=tuning.bm25_b, digest=digest,
+                                   manifest=manifest)
     stats = {"words": word_stats}
     grams = None
     if tuning.gram_weight and len(passages) <= max_gram_passages:
         gram_analyzer = CharGramAnalyzer(analyzer, tuning.gram_size)
         gram_index, stats["grams"] = open_index(passages, gram_analyzer, beside(cache, "grams"),
                                                 folder=folder, rebuild=rebuild, progress=progress,
-                                                digest=digest)
+                                                digest=digest, manifest=manifest)
         grams = GramField(gram_index, gram_analyzer)
     topics = DocumentTopics(words, documents, analyzer)
     return Retriever(words, documents, tuning, grams=grams, topics=topics, stats=stats,

@@ -26,9 +26,11 @@ from numpy.lib.npyio import NpzFile
 
 from retrieval.analyzer import Analyzer
 from retrieval.bm25 import B, Postings
-from retrieval.index import PassageIndex, analyze_passages, indexed_text
-from retrieval.ingest import corpus_files, document_name
+from retrieval.index import PassageIndex, analyze_passages
+from retrieval.ingest import file_manifest, named_corpus_files
+from retrieval.mapped import mapped_npz
 from retrieval.passage import Passage
+from retrieval.table import passages_digest
 
 FORMAT = 1
 # Owner-only: the cache holds the corpus's text, which may be more private than its folder.
@@ -100,29 +102,17 @@ def analyzer_fingerprint(analyzer: Analyzer) -> str:
 def corpus_manifest(folder: Path) -> list[tuple[str, int, int]]:
     """Name, size and modification time (ns) of every corpus file of a folder; a file removed
     while the folder is read is left out (the change that removed it brings a rebuild)."""
-    manifest = []
-    for path in corpus_files(folder):
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        manifest.append((document_name(folder, path), stat.st_size, stat.st_mtime_ns))
-    return manifest
-
-
-def passages_digest(passages: Sequence[Passage]) -> str:
-    """A hash of exactly what the index is built from: each passage's id and indexed text."""
-    digest = hashlib.blake2b(digest_size=20)
-    for p in passages:
-        digest.update(f"{p.id}\x1f{indexed_text(p)}\x1e".encode())
-    return digest.hexdigest()
+    return file_manifest(named_corpus_files(folder))
 
 
 def cache_key(passages: Sequence[Passage], analyzer: Analyzer, folder: Path | None = None,
-              digest: str | None = None) -> str:
+              digest: str | None = None,
+              manifest: list[tuple[str, int, int]] | None = None) -> str:
     """The key a persisted index must carry to be used for these passages and this analyzer;
-    `digest` is passages_digest(passages) when the caller already has it (one hash a start)."""
-    manifest = corpus_manifest(folder) if folder and folder.is_dir() else []
+    `digest` is passages_digest(passages) and `manifest` corpus_manifest(folder) when the
+    caller already has them (one hash and one walk of the folder a start)."""
+    if manifest is None:
+        manifest = corpus_manifest(folder) if folder and folder.is_dir() else []
     payload = [FORMAT, analyzer_fingerprint(analyzer), manifest,
                digest or passages_digest(passages)]
     return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
@@ -157,13 +147,13 @@ def save_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> int:
 def load_postings(path: Path, key: str) -> Postings | None:
     """The persisted postings if the file exists, is intact and carries `key`; else None."""
     try:
-        with open_npz(path) as data:
-            header = json.loads(data["header"].tobytes())
-            if header.get("format") != FORMAT or header.get("key") != key:
-                return None
-            postings = Postings(json.loads(data["vocabulary"].tobytes()), data["indptr"],
-                                data["doc_ids"], data["tfs"], data["doc_len"])
-            return postings if _consistent(postings, header) else None
+        data = mapped_npz(path)  # mapped: a posting list is read when a question touches it
+        header = json.loads(data["header"].tobytes())
+        if header.get("format") != FORMAT or header.get("key") != key:
+            return None
+        postings = Postings(json.loads(data["vocabulary"].tobytes()), data["indptr"],
+                            data["doc_ids"], data["tfs"], data["doc_len"])
+        return postings if _consistent(postings, header) else None
     except LOAD_ERRORS:
         return None
 
@@ -226,10 +216,11 @@ def open_index(
     progress: Callable[[int], None] | None = None,
     b: float = B,
     digest: str | None = None,
+    manifest: list[tuple[str, int, int]] | None = None,
 ) -> tuple[PassageIndex, IndexStats]:
     """The index from `path` when its key matches, else built (and saved when a path is given)."""
     started = time.perf_counter()
-    key = cache_key(passages, analyzer, folder, digest) if path else ""
+    key = cache_key(passages, analyzer, folder, digest, manifest) if path else ""
     postings, size, reused = load_or_build(
         path, rebuild, lambda: load_postings(path, key),
         lambda: analyze_passages(passages, analyzer, progress),

@@ -13,8 +13,9 @@ import numpy as np
 
 from retrieval.analyzer import Analyzer
 from retrieval.index import PassageIndex
-from retrieval.passage import Document, Passage
+from retrieval.passage import Document, Passage, title_of
 from retrieval.query import Query
+from retrieval.table import PassageTable
 
 
 class DocumentTopics:
@@ -26,10 +27,12 @@ class DocumentTopics:
         self.number = number  # document name → its column in `factors`
         self.index = index
         self.num_docs = len(number)
-        self.doc_of = np.array([number[p.doc] for p in index.passages], dtype=np.int64)
+        passages = index.passages
+        self.doc_of = (passages.document_numbers(number) if isinstance(passages, PassageTable)
+                       else np.array([number[p.doc] for p in passages], dtype=np.int64))
         titles: dict[str, set[int]] = {}
-        for name, doc in documents.items():
-            for term in analyzer.terms(doc.title):
+        for name in documents:
+            for term in analyzer.terms(title_of(documents, name)):
                 titles.setdefault(term, set()).add(number[name])
         self._title_docs = {t: np.array(sorted(d), dtype=np.int64) for t, d in titles.items()}
 
