@@ -183,6 +183,16 @@ class PassageTable(Sequence[Passage]):
         return combined_digest(g for g, size in zip(self.digests, sizes) if size)
 
 
+def passage_lookup(passages: Sequence[Passage]) -> Callable[[str], Passage | None]:
+    """What finds a passage by its id: a table by its arrays, other passages by a map."""
+    if isinstance(passages, PassageTable):
+        def find(pid: str) -> Passage | None:
+            row = passages.find(pid)
+            return None if row is None else passages[row]
+        return find
+    return {p.id: p for p in passages}.get
+
+
 def id_stem(pid: str) -> str:
     """The stem of a passage id (what ingest.passage_id put before its number)."""
     return pid.rpartition(ID_NUMBER)[0]

@@ -6,9 +6,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bot.pipeline import load_settings_corpus
+from collections import Counter
+
+import pytest
+
+from bot.pipeline import Pipeline, load_settings_corpus
 from bot.settings import Settings
 from retrieval.ingest import load_corpus
+from retrieval.passage import Document, Passage
 from retrieval.store import passages_digest, snapshot_path
 from tests.support.documents import write_documents
 
@@ -77,6 +82,7 @@ def test_a_changed_file_is_read_again_and_the_others_are_kept(tmp_path: Path):
     assert "En ny rad om Luleå." in corpus.documents["b.txt"].raw
     assert set(corpus.documents) == {"a.txt", "b.txt", "c.txt"}
     assert corpus.digest == passages_digest(corpus.passages)
+    assert list(corpus.passages)[2:] == load_corpus(folder).passages[2:]  # b.txt and c.txt
     (folder / "c.txt").unlink()
     assert set(load_settings_corpus(settings).documents) == {"a.txt", "b.txt"}
 
@@ -138,3 +144,33 @@ def test_citatbot_index_reads_every_file_again(tmp_path: Path, monkeypatch, caps
     same_size_other_text(folder / "a.txt", FIRST.replace("Kiruna", "Boden!"))
     assert main(["index"]) == 0
     assert "Boden!" in load_settings_corpus(settings).documents["a.txt"].raw
+
+
+def count_made(monkeypatch: pytest.MonkeyPatch, *types: type) -> Counter:
+    """How many objects of each type are made from now on."""
+    made: Counter = Counter()
+    for cls in types:
+        def counted(self, *args, _init=cls.__init__, _cls=cls, **kwargs) -> None:
+            made[_cls.__name__] += 1
+            _init(self, *args, **kwargs)
+        monkeypatch.setattr(cls, "__init__", counted)
+    return made
+
+
+def test_a_start_from_the_snapshot_makes_passages_and_documents_only_when_asked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Issue 15: a 1M-passage start made a million Passage objects and decoded every
+    document's text (seconds) before it answered one question, which needs a dozen."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(4):
+        paragraphs = [f"Hemtjänsten i Kiruna har {i * 40 + j} anställda." for j in range(40)]
+        (folder / f"d{i}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    settings = settings_for(folder, tmp_path / "cache")
+    Pipeline.from_settings(settings)  # the cache is made
+    made = count_made(monkeypatch, Passage, Document)
+    pipeline = Pipeline.from_settings(settings)
+    assert made == Counter()
+    answer = pipeline.answer("Hur många anställda har hemtjänsten i Kiruna?")
+    assert answer.quotes and 0 < made["Passage"] < 40 and made["Document"] <= 4
+    assert pipeline.corpus.passages == load_corpus(folder).passages
