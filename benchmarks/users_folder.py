@@ -6,7 +6,10 @@
     python -m benchmarks.users_folder [--sizes 100000 1000000] [--questions 200] [--runs 3]
 
 Per question is (the `--json -` process − a cached `ask` process) / questions: what a question
-costs in a warm process, start-up left out. Results: benchmarks/results/users_folder.{json,md}.
+costs in a warm process, start-up left out; its p50 and p95 are the gaps between consecutive
+answers as the process writes them (every question is piped in at once, so a gap is one
+question's reading, search, quoting and JSON; the first answer, which follows the start, is
+left out). Results: benchmarks/results/users_folder.{json,md}.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 from benchmarks.measure import run_child
@@ -63,6 +69,34 @@ def child_env(folder: Path, cache: Path) -> dict[str, str]:
     return env
 
 
+def answer_times(cmd: list[str], env: dict[str, str], questions: list[str]
+                 ) -> tuple[float, list[float]]:
+    """Run `citatbot ask --json -` over `questions`: the whole process's seconds, and the gap
+    before each answer after the first (one question's time in the warm process)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    assert proc.stdin is not None and proc.stdout is not None
+    feed = threading.Thread(target=_feed, args=(proc.stdin, "\n".join(questions).encode()))
+    feed.start()
+    arrivals = [time.perf_counter() for _ in iter(proc.stdout.readline, b"")]
+    feed.join()
+    if proc.wait() or len(arrivals) != len(questions):
+        raise RuntimeError("citatbot ask --json - failed")
+    return time.perf_counter() - started, [b - a for a, b in zip(arrivals, arrivals[1:])]
+
+
+def _feed(pipe, data: bytes) -> None:
+    with pipe:
+        pipe.write(data)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of `values` lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
 def measure(size: int, questions: int, runs: int, work: Path) -> dict:
     """First `ask`, cached `ask` (median of `runs`), and one `ask --json -` over `questions`."""
     folder, cache = work / f"paragraphs-{size}", work / f"paragraphs-{size}-cache"
@@ -74,12 +108,11 @@ def measure(size: int, questions: int, runs: int, work: Path) -> dict:
         first = run_child([exe, "ask", ASK], env=env).seconds
     cached = [run_child([exe, "ask", ASK], env=env) for _ in range(runs)]
     asked = [" ".join(q) for q in synthetic_queries(bundled_terms(), questions)]
-    batches = []
+    batches, gaps = [], []
     for _ in range(runs):
-        child = run_child([exe, "ask", "--json", "-"], env=env, stdin="\n".join(asked).encode())
-        if child.returncode or len(child.stdout.splitlines()) != len(asked):
-            raise RuntimeError("citatbot ask --json - failed")
-        batches.append(child.seconds)
+        seconds, times = answer_times([exe, "ask", "--json", "-"], env, asked)
+        batches.append(seconds)
+        gaps.append(times)
     if any(c.returncode for c in cached):
         raise RuntimeError("citatbot ask failed")
     start = statistics.median(c.seconds for c in cached)
@@ -89,17 +122,24 @@ def measure(size: int, questions: int, runs: int, work: Path) -> dict:
             "cached_ask_s": start, "cached_ask_runs_s": [round(c.seconds, 2) for c in cached],
             "batch_s": batch, "questions": questions,
             "per_question_ms": (batch - start) / questions * 1000,
+            "question_p50_ms": statistics.median(
+                percentile(g, 0.5) * 1000 for g in gaps),
+            "question_p95_ms": statistics.median(
+                percentile(g, 0.95) * 1000 for g in gaps),
             "load": os.getloadavg()[0]}
 
 
 def markdown(rows: list[dict]) -> str:
     """The results as a table."""
     lines = ["| passages (files) | first `ask` | `ask`, index cached (median) | "
-             "per question in `ask --json -` | load avg |", "|---|---:|---:|---:|---:|"]
+             "per question in `ask --json -`: mean / p50 / p95 | load avg |",
+             "|---|---:|---:|---:|---:|"]
     for r in rows:
         first = "—" if r["first_ask_s"] is None else f"{r['first_ask_s']:.1f} s"
+        spread = (f" / {r['question_p50_ms']:.1f} / {r['question_p95_ms']:.1f}"
+                  if "question_p95_ms" in r else "")
         lines.append(f"| {r['passages']:,} ({r['files']}) | {first} | {r['cached_ask_s']:.2f} s | "
-                     f"{r['per_question_ms']:.1f} ms | {r['load']:.1f} |")
+                     f"{r['per_question_ms']:.1f}{spread} ms | {r['load']:.1f} |")
     return "\n".join(lines) + "\n"
 
 

@@ -28,6 +28,10 @@ PROGRESS_EVERY = 10_000
 # Terms whose postings' scores are kept once computed: the words questions use again; at most
 # what holding every posting's score took before.
 CONTRIBUTION_CACHE = 4096
+# top_k first drops what cannot be among the best, by the k-th best of every SAMPLE_STEP-th
+# value, when there are more than SAMPLED_TOP times k values.
+SAMPLE_STEP = 16
+SAMPLED_TOP = 4 * SAMPLE_STEP
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,24 +103,28 @@ class BM25Scorer:
         # Each document's length norm now; each term's contributions when a question first
         # asks for it: a start no longer computes a score for every posting of the corpus.
         self._norm = k1 * (1 - b + b * postings.doc_len / (self.avgdl or 1.0))
-        self._contrib: LRU[int, np.ndarray] = LRU(CONTRIBUTION_CACHE)
+        self._scored: LRU[int, tuple[np.ndarray, np.ndarray]] = LRU(CONTRIBUTION_CACHE)
 
-    def _contributions(self, tid: int) -> np.ndarray:
-        """The term's postings' scores, idf included; the same operations in the same order as
-        rank-bm25 (and as over the whole array before), so the values are bit for bit its."""
-        return self._contrib.get(tid, lambda: self._term_contributions(tid))
+    def scored(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
+        """The term's postings (as index integers: numpy converts an int32 index array on every
+        use, which doubled the cost of adding a common word) and their scores, idf included;
+        the most recently asked terms' are kept."""
+        return self._scored.get(tid, lambda: self._score_postings(tid))
 
-    def _term_contributions(self, tid: int) -> np.ndarray:
+    def _score_postings(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
+        """The same operations in the same order as rank-bm25 (and as over the whole array
+        before), so the values are bit for bit its."""
         p = self.postings
         span = slice(p.indptr[tid], p.indptr[tid + 1])
+        ids = p.doc_ids[span].astype(np.intp)
         # a + b and a * b are commutative in IEEE arithmetic: rank-bm25's values exactly.
         weight = p.tfs[span].astype(np.float64)
-        denominator = self._norm[p.doc_ids[span]]
+        denominator = self._norm[ids]
         denominator += weight
         weight *= self.k1 + 1
         weight /= denominator
         weight *= self.idf[tid]
-        return weight
+        return ids, weight
 
     def _accumulate(self, weights: Mapping[str, float]) -> np.ndarray:
         """Sum of each known term's postings contributions times its query weight (its count)."""
@@ -125,9 +133,8 @@ class BM25Scorer:
             tid = self.term_id.get(term)
             if tid is None:
                 continue
-            span = slice(self.postings.indptr[tid], self.postings.indptr[tid + 1])
-            contrib = self._contributions(tid)
-            scores[self.postings.doc_ids[span]] += contrib * weight if weight != 1 else contrib
+            ids, contrib = self.scored(tid)
+            scores[ids] += contrib * weight if weight != 1 else contrib
         return scores
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
@@ -146,24 +153,32 @@ class BM25Scorer:
         group contributes the best of its weighted terms. A one-term group is plain BM25.
         """
         scores = np.zeros(self.num_docs)
-        best = np.zeros(self.num_docs)  # one group's running maximum, zero between groups
+        best = None  # one group's running maximum, zero between groups
         for group in groups:
             parts = []
             for term, weight in group.items():
                 tid = self.term_id.get(term)
                 if tid is None or weight == 0:
                     continue
-                span = slice(self.postings.indptr[tid], self.postings.indptr[tid + 1])
-                parts.append((self.postings.doc_ids[span], self._contributions(tid) * weight))
+                ids, contrib = self.scored(tid)
+                parts.append((ids, contrib * weight))
             if len(parts) == 1:
                 scores[parts[0][0]] += parts[0][1]
             elif parts:
+                if best is None:
+                    best = np.zeros(self.num_docs)
                 # A term's postings name each document once, so a fancy-indexed maximum is exact;
                 # cheaper than sorting every posting of the group (a word may have 18 forms).
                 for ids, values in parts:
                     best[ids] = np.maximum(best[ids], values)
-                scores += best
+                if sum(len(ids) for ids, _ in parts) > self.num_docs // 4:
+                    scores += best  # many postings: one pass over every document is cheaper
+                    best[:] = 0.0
+                    continue
+                # Few: each document's maximum is added once, by the first of the group's terms
+                # that names it (zeroed after), so the corpus is not swept for a rare word.
                 for ids, _ in parts:
+                    scores[ids] += best[ids]
                     best[ids] = 0.0
         return scores
 
@@ -178,6 +193,15 @@ class BM25Scorer:
 
 def top_k(ids: np.ndarray, values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The k largest values, best first; equal values keep the order of `ids` (ascending)."""
+    if k >= 1 and len(values) > SAMPLED_TOP * k:
+        # The k-th largest of every SAMPLE_STEP-th value is no larger than the k-th largest of
+        # all: the values below it cannot be among the k best, and one comparison drops them
+        # before the selection (a 1M corpus gives a common word's question 600k candidates).
+        sample = values[::SAMPLE_STEP]
+        if len(sample) >= k:
+            floor = np.partition(sample, len(sample) - k)[len(sample) - k]
+            keep = values >= floor
+            ids, values = ids[keep], values[keep]
     if len(values) > k:
         kth = values[np.argpartition(values, len(values) - k)[len(values) - k]]
         keep = values >= kth  # ties at the cut may keep a few more; the stable sort decides

@@ -66,9 +66,8 @@ class PassageIndex:
         """Positions of the passages that contain `term` (ascending; empty when unknown)."""
         tid = self.bm25.term_id.get(term)
         if tid is None:
-            return np.empty(0, dtype=np.int32)
-        p = self.bm25.postings
-        return p.doc_ids[p.indptr[tid]:p.indptr[tid + 1]]
+            return np.empty(0, dtype=np.intp)
+        return self.bm25.scored(tid)[0]  # as index integers, kept with the term's scores
 
     def idf(self, term: str) -> float:
         """BM25 idf of a term; a term the corpus never uses weighs as much as the rarest one."""

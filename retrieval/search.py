@@ -133,14 +133,16 @@ class Retriever:
         if vector is None and not any(g.matches for g in query.groups):
             return Results((), self.evidence(query, []))
         factors = self.topics.factors(query) if self.topics else None
-        scores = self.scores(query, factors)
         cosines = sentence_cosines = None
-        if vector is not None:
+        if vector is None:
+            ids, values = self.candidates(query, factors)
+        else:
             cosines = self.semantic.index.passage_scores(vector)
             sentence_cosines = self.semantic.index.sentence_cosines(vector)
-            scores = self.fuse(scores, cosines, sentence_cosines)
-        ids = np.flatnonzero(scores > 0)
-        ids, values = top_k(ids, scores[ids], k)
+            scores = self.fuse(self.scores(query, factors), cosines, sentence_cosines)
+            ids = np.flatnonzero(scores > 0)
+            values = scores[ids]
+        ids, values = top_k(ids, values, k)
         hits = [Hit(self.passages[i], float(s)) for i, s in zip(ids.tolist(), values.tolist())]
         similarity = None
         if cosines is not None:
@@ -167,6 +169,24 @@ class Retriever:
 
     def scores(self, query: Query, doc_factors: np.ndarray | None = None) -> np.ndarray:
         """The fused score of every passage."""
+        return self._weighed(query, self._lexical(query), None, doc_factors)
+
+    def candidates(self, query: Query, doc_factors: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """The passages with a positive score (ascending) and their scores, as `scores` gives
+        them: the document boost and the question factor are applied to those passages only,
+        since, both positive, they turn no score positive (a million multiplications a
+        question saved at 1M)."""
+        if self.tuning.doc_boost < 0 or self.tuning.question_factor <= 0:
+            scores = self.scores(query, doc_factors)  # a tuning that can turn a sign
+            ids = np.flatnonzero(scores > 0)
+            return ids, scores[ids]
+        lexical = self._lexical(query)
+        ids = np.flatnonzero(lexical > 0)
+        return ids, self._weighed(query, lexical[ids], ids, doc_factors)
+
+    def _lexical(self, query: Query) -> np.ndarray:
+        """The words' BM25 of every passage, fused with the 4-grams' when they are on."""
         if self.tuning.group_max:
             scores = self.words.grouped_scores(query.bm25_groups())
         else:
@@ -175,10 +195,17 @@ class Retriever:
             grams = self.grams.scores(query)
             scores = scores / (scores.max() or 1.0) + self.tuning.gram_weight * grams / (
                 grams.max() or 1.0)
+        return scores
+
+    def _weighed(self, query: Query, scores: np.ndarray, rows: np.ndarray | None,
+                 doc_factors: np.ndarray | None) -> np.ndarray:
+        """`scores` (of every passage, or of `rows`) times the document boost and, for a
+        passage that asks, the question factor."""
         if self.topics is not None and self.tuning.doc_boost:
-            scores *= 1.0 + self.tuning.doc_boost * self.topics.coverage(query, doc_factors)
+            scores *= 1.0 + self.tuning.doc_boost * self.topics.coverage(query, doc_factors, rows)
         if self.tuning.question_factor != 1.0:
-            scores[self._questions] *= self.tuning.question_factor
+            asks = self._questions if rows is None else self._questions[rows]
+            scores[asks] *= self.tuning.question_factor
         return scores
 
     def evidence(self, query: Query, hits: Sequence[Hit], doc_factors: np.ndarray | None = None,

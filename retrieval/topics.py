@@ -13,9 +13,14 @@ import numpy as np
 
 from retrieval.analyzer import Analyzer
 from retrieval.index import PassageIndex
+from retrieval.lru import LRU
 from retrieval.passage import Document, Passage, title_of
 from retrieval.query import Query
 from retrieval.table import PassageTable
+
+# Terms whose documents are kept once found (each term's at most once, so no more than one
+# number per document a term occurs in, across the vocabulary).
+TERM_DOCS_CACHE = 4096
 
 
 class DocumentTopics:
@@ -35,6 +40,10 @@ class DocumentTopics:
             for term in analyzer.terms(title_of(documents, name)):
                 titles.setdefault(term, set()).add(number[name])
         self._title_docs = {t: np.array(sorted(d), dtype=np.int64) for t, d in titles.items()}
+        # Passages come document by document, so a term's postings name its documents in
+        # order: their distinct numbers are where the number changes, no sort needed.
+        self._ordered = bool(np.all(self.doc_of[1:] >= self.doc_of[:-1]))
+        self._term_docs: LRU[str, np.ndarray] = LRU(TERM_DOCS_CACHE)
 
     def document(self, passage: Passage) -> int:
         """The number of the passage's document (by name: a map of every passage's id cost a
@@ -47,16 +56,34 @@ class DocumentTopics:
         out = np.zeros((len(query.groups), self.num_docs))
         for row, group in zip(out, query.groups):
             for term, factor in group.matches.items():
-                for docs in (self.doc_of[self.index.passages_with(term)],
-                             self._title_docs.get(term)):
+                for docs in (self.documents_with(term), self._title_docs.get(term)):
                     if docs is not None and len(docs):
                         row[docs] = np.maximum(row[docs], factor)
         return out
 
-    def coverage(self, query: Query, factors: np.ndarray | None = None) -> np.ndarray:
-        """Share of the question's weight each passage's document covers (one value a passage);
-        `factors` are this query's, when already computed."""
-        weights = np.array([g.weight for g in query.groups]) / (query.total or 1.0)
+    def documents_with(self, term: str) -> np.ndarray:
+        """The numbers of the documents with a passage holding `term`, each once; the most
+        recently asked terms' are kept (a common word's postings run to 600k at 1M)."""
+        return self._term_docs.get(term, lambda: self._documents_with(term))
+
+    def _documents_with(self, term: str) -> np.ndarray:
+        docs = self.doc_of[self.index.passages_with(term)]
+        if not self._ordered:
+            return np.unique(docs)
+        if len(docs) > 1:
+            docs = docs[np.concatenate(([True], docs[1:] != docs[:-1]))]
+        return docs
+
+    def coverage(self, query: Query, factors: np.ndarray | None = None,
+                 rows: np.ndarray | None = None) -> np.ndarray:
+        """Share of the question's weight each passage's document covers (one value a passage,
+        or one for each of `rows`); `factors` are this query's, when already computed."""
         factors = self.factors(query) if factors is None else factors
-        return (weights @ factors)[self.doc_of]
+        per_document = self.weights(query) @ factors
+        return per_document[self.doc_of if rows is None else self.doc_of[rows]]
+
+    @staticmethod
+    def weights(query: Query) -> np.ndarray:
+        """Each group's share of the question's weight."""
+        return np.array([g.weight for g in query.groups]) / (query.total or 1.0)
 

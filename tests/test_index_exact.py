@@ -10,7 +10,7 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 from rank_bm25 import BM25Okapi
 
 from bot.pipeline import Pipeline
-from retrieval.bm25 import BM25Scorer, build_postings
+from retrieval.bm25 import BM25Scorer, build_postings, top_k
 from retrieval.index import indexed_text
 from retrieval.sentences import split_sentences
 from tests.support.synthetic import synthetic_corpus, synthetic_queries
@@ -119,6 +119,43 @@ def test_grouped_scores_take_the_best_form_once() -> None:
     np.testing.assert_allclose(grouped, expected, atol=TOLERANCE)
     assert grouped[0] < per_term["chef"][0] + 0.7 * per_term["chefer"][0]
     assert grouped[0] > 0 and grouped[3] == 0.0
+
+
+def test_grouped_scores_are_the_best_form_once_for_rare_and_common_words() -> None:
+    """A group's maximum is added by sweeping every passage when its words are common and by
+    its postings alone when they are rare (issue 15): both must give the same bits."""
+    docs = [["chef", "chefer", "budget"], ["chefer", "budget"], ["budget"]] + [["annat"]] * 37
+    docs += [["vanlig", "vanliga"]] * 15 + [["vanliga"]] * 10
+    scorer = BM25Scorer(build_postings(docs))
+    groups = [{"chef": 1.0, "chefer": 0.7}, {"vanlig": 2.0, "vanliga": 1.4}, {"budget": 1.0}]
+    want = sum((np.max([scorer.weighted_scores({t: w}) for t, w in g.items()], axis=0)
+                for g in groups), np.zeros(scorer.num_docs))
+    np.testing.assert_array_equal(scorer.grouped_scores(groups), want)
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.integers(0, 40), min_size=0, max_size=3000), k=st.integers(1, 12))
+def test_top_k_is_the_first_k_of_a_stable_sort(values: list[int], k: int) -> None:
+    """top_k drops what cannot be among the best by a sample before it selects (issue 15);
+    with many ties at the cut it must still give what a full stable sort gives."""
+    array = np.array(values, dtype=np.float64) / 7
+    ids = np.arange(len(array)) * 3
+    order = np.argsort(-array, kind="stable")[:k]
+    got_ids, got_values = top_k(ids, array, k)
+    np.testing.assert_array_equal(got_ids, ids[order])
+    np.testing.assert_array_equal(got_values, array[order])
+
+
+def test_the_search_scores_only_matching_passages_as_it_scores_every_one(pipeline: Pipeline):
+    """A search multiplies the document boost and question factor into the passages with a
+    positive score only (issue 15): the same passages, the same bits as over every passage."""
+    retriever = pipeline.retriever
+    for question in QUESTIONS:
+        query = pipeline.query(question)
+        scores = retriever.scores(query)
+        ids, values = retriever.candidates(query)
+        np.testing.assert_array_equal(ids, np.flatnonzero(scores > 0))
+        np.testing.assert_array_equal(values, scores[ids])
 
 
 def test_grouped_scores_equal_the_best_form_per_passage_on_real_questions(pipeline: Pipeline):
