@@ -116,6 +116,15 @@ class SwedishAnalyzer:
         self._filler: frozenset[str] | None = None
         self._folded: frozenset[str] | None = None
 
+    def __getstate__(self) -> dict:
+        """What a worker process needs (retrieval/parallel.py): the stop words; the stemmer,
+        which cannot be pickled, and the caches are made again there."""
+        return {"_stop": self._stop}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__()  # type: ignore[misc]
+        self._stop = state["_stop"]
+
     def tokens(self, text: str) -> list[Token]:
         """Index terms of `text` with the offsets of the words they come from."""
         out: list[Token] = []
@@ -188,7 +197,8 @@ class SwedishAnalyzer:
         if word[0].isdigit():
             terms: tuple[str, ...] = (word.replace(".", ","),)
         else:
-            parts = (unicodedata.normalize("NFC", p).casefold() for p in word.rstrip("-").split("-"))
+            parts = (unicodedata.normalize("NFC", p).casefold()
+                     for p in word.rstrip("-").split("-"))
             terms = tuple(self.stem(part) for part in parts if part and part not in self._stop)
         if len(self._word_terms) >= STEM_CACHE:
             self._word_terms.clear()
@@ -219,6 +229,12 @@ class CharGramAnalyzer:
         self.base = base
         self.n = n
         self._grams: dict[str, tuple[str, ...]] = {}
+
+    def __getstate__(self) -> dict:
+        return {"base": self.base, "n": self.n}  # the grams are made again in a worker
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["base"], state["n"])  # type: ignore[misc]
 
     def terms(self, text: str) -> list[str]:
         """The n-grams of every term of `text`, repeats kept."""

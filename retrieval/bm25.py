@@ -63,19 +63,25 @@ def build_postings(
         lengths.append(len(terms))
         if progress and n % PROGRESS_EVERY == 0:
             progress(n)
-    term_ids = np.frombuffer(flat, dtype=np.int32)
-    doc_len = np.frombuffer(lengths, dtype=np.int32).copy()
+    return postings_of(list(vocab), np.frombuffer(flat, dtype=np.int32),
+                       np.frombuffer(lengths, dtype=np.int32).copy(), progress)
+
+
+def postings_of(vocabulary: list[str], term_ids: np.ndarray, doc_len: np.ndarray,
+                progress: Callable[[int], None] | None = None) -> Postings:
+    """Invert the documents' term ids (`term_ids` holds document 0's `doc_len[0]` ids, then
+    document 1's, …; an id indexes `vocabulary`)."""
     num_docs = len(doc_len)
     doc_of = np.repeat(np.arange(num_docs, dtype=np.int64), doc_len)
     # One sort of (term, doc) keys groups postings by term, documents ascending within a term.
     keys, tfs = np.unique(term_ids.astype(np.int64) * max(num_docs, 1) + doc_of, return_counts=True)
     terms, doc_ids = np.divmod(keys, max(num_docs, 1))
-    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(terms, minlength=len(vocab)), out=indptr[1:])
+    indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(terms, minlength=len(vocabulary)), out=indptr[1:])
     tf_type = np.min_scalar_type(int(tfs.max(initial=0)))
     if progress:
         progress(num_docs)
-    return Postings(list(vocab), indptr, doc_ids.astype(np.int32), tfs.astype(tf_type), doc_len)
+    return Postings(vocabulary, indptr, doc_ids.astype(np.int32), tfs.astype(tf_type), doc_len)
 
 
 def okapi_idf(doc_freq: np.ndarray, num_docs: int, epsilon: float = EPSILON) -> np.ndarray:

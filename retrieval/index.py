@@ -2,25 +2,82 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 
 import numpy as np
 
 from retrieval.analyzer import Analyzer
-from retrieval.bm25 import B, BM25Scorer, Postings, build_postings
+from retrieval.bm25 import PROGRESS_EVERY, B, BM25Scorer, Postings, build_postings, postings_of
 from retrieval.lru import LRU
 from retrieval.passage import Hit, Passage
-from retrieval.table import indexed_text
+from retrieval.parallel import (
+    BATCH_PASSAGES,
+    POOL_MIN_PASSAGES,
+    BrokenProcessPool,
+    batches,
+    pooled,
+)
+from retrieval.table import indexed_text, indexed_texts
 
 TERM_SET_CACHE = 4096
 
 
 def analyze_passages(
-    passages: Sequence[Passage], analyzer: Analyzer, progress: Callable[[int], None] | None = None
+    passages: Sequence[Passage], analyzer: Analyzer, progress: Callable[[int], None] | None = None,
+    workers: int = 1,
 ) -> Postings:
-    """Analyse every passage and invert the terms into postings."""
-    return build_postings((analyzer.terms(indexed_text(p)) for p in passages), progress)
+    """Analyse every passage and invert the terms into postings; on `workers` processes when
+    there are enough passages (retrieval/parallel.py), with the same result."""
+    if workers > 1 and len(passages) >= POOL_MIN_PASSAGES:
+        try:
+            return _pooled_postings(indexed_texts(passages), analyzer, progress, workers)
+        except BrokenProcessPool:  # a worker died (killed, out of memory): one process then
+            pass
+    return build_postings((analyzer.terms(t) for t in indexed_texts(passages)), progress)
+
+
+def _pooled_postings(texts: Iterable[str], analyzer: Analyzer,
+                     progress: Callable[[int], None] | None, workers: int) -> Postings:
+    """Batches analysed by worker processes, each with its own vocabulary, merged in order:
+    a term's id is where it first occurs in the corpus, as in build_postings."""
+    vocabulary: dict[str, int] = {}
+    ids, lengths = [], []
+    done = 0
+    if progress:
+        progress(0)
+    for words, local_ids, local_lengths in pooled(_analyse_batch, batches(texts, BATCH_PASSAGES),
+                                                  workers, _start_worker, (analyzer,)):
+        remap = np.array([vocabulary.setdefault(w, len(vocabulary)) for w in words],
+                         dtype=np.int32)
+        ids.append(remap[local_ids])
+        lengths.append(local_lengths)
+        if progress and (done + len(local_lengths)) // PROGRESS_EVERY > done // PROGRESS_EVERY:
+            progress(done + len(local_lengths))
+        done += len(local_lengths)
+    return postings_of(list(vocabulary), np.concatenate([np.empty(0, np.int32), *ids]),
+                       np.concatenate([np.empty(0, np.int32), *lengths]), progress)
+
+
+_WORKER_ANALYZER: list[Analyzer] = []  # the analyzer of a worker process
+
+
+def _start_worker(analyzer: Analyzer) -> None:
+    _WORKER_ANALYZER.append(analyzer)
+
+
+def _analyse_batch(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """A batch's terms as ids into the batch's own vocabulary, and each text's term count."""
+    analyzer = _WORKER_ANALYZER[0]
+    vocabulary: dict[str, int] = {}
+    flat, lengths = array("i"), array("i")
+    for text in texts:
+        terms = analyzer.terms(text)
+        flat.extend([vocabulary.setdefault(t, len(vocabulary)) for t in terms])
+        lengths.append(len(terms))
+    return (list(vocabulary), np.frombuffer(flat, dtype=np.int32).copy(),
+            np.frombuffer(lengths, dtype=np.int32).copy())
 
 
 class PassageIndex:

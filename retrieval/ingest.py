@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence, Sized
+from collections.abc import Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from typing import Protocol
 from functools import cache
@@ -25,6 +25,7 @@ from retrieval.errors import CorpusEmpty, CorpusMissing
 from retrieval.extracted import ExtractionCache
 from retrieval.formats import SUFFIXES, Extracted, ExtractionFailed, extract
 from retrieval.metadata import METADATA_FILE, CorpusInfo, CorpusProblem, read_metadata
+from retrieval.parallel import BATCH_FILES, POOL_MIN_FILES, BrokenProcessPool, batches, pooled
 from retrieval.passage import Document, DocumentMaker, Documents, Passage
 from retrieval.synonyms import SYNONYMS_FILE  # read by retrieval/synonyms.py, not a document
 
@@ -84,7 +85,7 @@ class KnownDocuments(Protocol):
         """The file's text from before, when the file is unchanged."""
 
     def remember(self, name: str, path: Path, meta: dict[str, str], extracted: Extracted,
-                 document: Document, passages: list[Passage]) -> None:
+                 document: Document, passages: Sequence[Passage]) -> None:
         """Keep a freshly made document for the next load."""
 
     def passages(self, documents: Mapping[str, Document]) -> Sequence[Passage]:
@@ -100,15 +101,17 @@ class _Line:
 
 
 @cache
-def _boilerplate() -> tuple[re.Pattern[str], ...]:
+def _boilerplate() -> re.Pattern[str]:
+    """Every line pattern as one alternation: one match a line, not one per pattern (a 1M
+    passage build matched 28 patterns against each of its million lines)."""
     text = resources.files("retrieval").joinpath("data/boilerplate_sv.txt").read_text("utf-8")
     rows = [r for r in text.splitlines() if r.strip() and not r.startswith("# ")]
-    return tuple(re.compile(rf"^(?:{r})$", re.IGNORECASE) for r in rows)
+    return re.compile("^(?:" + "|".join(f"(?:{r})" for r in rows) + ")$", re.IGNORECASE)
 
 
 def is_boilerplate(line: str) -> bool:
     """True when a stripped line is an ad, prompt, form, byline or separator."""
-    return any(p.match(line) for p in _boilerplate())
+    return _boilerplate().match(line) is not None
 
 
 def document_name(folder: Path, path: Path) -> str:
@@ -178,10 +181,12 @@ def file_manifest(files: list[tuple[str, Path]]) -> list[tuple[str, int, int]]:
 
 
 def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES,
-                cache_path: Path | None = None, known: KnownDocuments | None = None) -> Corpus:
+                cache_path: Path | None = None, known: KnownDocuments | None = None,
+                workers: int = 1) -> Corpus:
     """Load every readable document of `folder` and its subfolders; unreadable, too big or
     unknown files become problems. `cache_path` keeps extracted PDF/HTML/Word/Markdown text;
-    `known` (retrieval/snapshot.py) gives back the documents of files that did not change.
+    `known` (retrieval/snapshot.py) gives back the documents of files that did not change;
+    many files to read are read on `workers` processes (retrieval/parallel.py).
 
     Each document's text stays in memory as it was read: quotes are spans of that text, so a
     file changed or removed while the bot runs never changes what an answer quotes.
@@ -195,16 +200,17 @@ def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES,
     extracted_cache = ExtractionCache(cache_path)
     documents = Documents()
     passages: list[Passage] = []
-    for name, path in paths:
-        meta = metadata.documents.get(name, {})
-        made = known.made(name, path, meta) if known else None
+    files = [(name, path, metadata.documents.get(name, {})) for name, path in paths]
+    kept = [known.made(name, path, meta) if known else None for name, path, meta in files]
+    fresh = made_afresh([f for f, k in zip(files, kept) if k is None], max_file_bytes,
+                        extracted_cache, known, workers)
+    for (name, path, meta), made in zip(files, kept):
         if made is None:
-            extracted, problem = _read(path, name, max_file_bytes, extracted_cache, known)
-            if extracted is None:
+            extracted, problem, made = next(fresh)
+            if extracted is None or made is None:
                 problems.append(CorpusProblem(name, problem,
                                               _detail(path, problem, max_file_bytes)))
                 continue
-            made = document_passages(name, extracted, meta)
             if known:
                 known.remember(name, path, meta, extracted, *made)
         doc, doc_passages = made
@@ -222,6 +228,70 @@ def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES,
     return Corpus(folder, documents, known.passages(documents) if known else passages,
                   problems, metadata.info,
                   manifest=file_manifest(named_corpus_files(folder, paths)))
+
+
+Made = tuple[Extracted | None, str, tuple[Document, Sequence[Passage]] | None]
+
+
+def made_afresh(files: list[tuple[str, Path, dict[str, str]]], limit: int,
+                extracted_cache: ExtractionCache, known: KnownDocuments | None, workers: int
+                ) -> Iterator[Made]:
+    """For each (name, path, sources.toml entry), in order: its extracted text, or None and the
+    problem, and its document and passages; on `workers` processes when there are many."""
+    if workers > 1 and len(files) >= POOL_MIN_FILES:
+        return _made_in_pool(files, limit, extracted_cache, known, workers)
+    return _made_here(files, limit, extracted_cache, known)
+
+
+def _made_here(files: list[tuple[str, Path, dict[str, str]]], limit: int,
+               extracted_cache: ExtractionCache, known: KnownDocuments | None) -> Iterator[Made]:
+    for name, path, meta in files:
+        extracted, problem = _read(path, name, limit, extracted_cache, known)
+        yield extracted, problem, (None if extracted is None
+                                   else document_passages(name, extracted, meta))
+
+
+def _made_in_pool(files: list[tuple[str, Path, dict[str, str]]], limit: int,
+                  extracted_cache: ExtractionCache, known: KnownDocuments | None, workers: int
+                  ) -> Iterator[Made]:
+    """Files read, cleaned and split by worker processes, each document's passages sent back
+    as a table's arrays (retrieval/table.py), not a list of objects to unpickle."""
+    from retrieval.table import PassageTable  # retrieval.table imports this module
+
+    tasks = [(name, path, meta, *_prepare(path, name, limit, extracted_cache, known))
+             for name, path, meta in files]
+    done = 0
+    try:
+        for results in pooled(_make_batch, batches([t[:5] for t in tasks], BATCH_FILES),
+                              workers):
+            for extracted, problem, doc, parts in results:
+                name, path, _, _, _, stamp = tasks[done]
+                done += 1
+                if doc is None or parts is None:
+                    yield None, problem, None
+                    continue
+                if stamp is not None and _suffix(path.name) != ".txt":
+                    extracted_cache.put(name, stamp, extracted)
+                yield extracted, "", (doc, PassageTable.from_parts(parts, doc.raw))
+    except BrokenProcessPool:  # a worker died (killed, out of memory): the rest here
+        yield from _made_here(files[done:], limit, extracted_cache, known)
+
+
+def _make_batch(tasks: list[tuple[str, Path, dict[str, str], Extracted | None, str]]
+                ) -> list[tuple[Extracted | None, str, Document | None, tuple | None]]:
+    """In a worker: each file read (unless its text came along), cleaned and split."""
+    from retrieval.table import PassageTable
+
+    out: list[tuple[Extracted | None, str, Document | None, tuple | None]] = []
+    for name, path, meta, extracted, problem in tasks:
+        if extracted is None and not problem:
+            extracted, problem = _extract(path)
+        if extracted is None:
+            out.append((None, problem, None, None))
+            continue
+        doc, passages = document_passages(name, extracted, meta)
+        out.append((extracted, "", doc, PassageTable.of_document(doc, passages).parts()))
+    return out
 
 
 def document_passages(name: str, extracted: Extracted, meta: dict[str, str]
@@ -249,29 +319,43 @@ def _read(path: Path, name: str, limit: int, extracted_cache: ExtractionCache,
           known: KnownDocuments | None = None) -> tuple[Extracted | None, str]:
     """A file's extracted text, or None and the problem. A file over `limit` bytes is not read
     at all; the extraction of a non-.txt file comes from the cache while the file is unchanged."""
+    extracted, problem, stamp = _prepare(path, name, limit, extracted_cache, known)
+    if extracted is not None or problem:
+        return extracted, problem
+    extracted, problem = _extract(path)
+    if extracted is not None and stamp is not None and _suffix(path.name) != ".txt":
+        extracted_cache.put(name, stamp, extracted)
+    return extracted, problem
+
+
+def _prepare(path: Path, name: str, limit: int, extracted_cache: ExtractionCache,
+             known: KnownDocuments | None) -> tuple[Extracted | None, str, tuple[int, int] | None]:
+    """What is known of a file before reading it: its problem (unreadable, too big), or its
+    text from a cache; else (None, "", its size and time), and it must be read."""
     try:
         stat = path.stat()
     except OSError:
-        return None, "unreadable"
+        return None, "unreadable", None
     if stat.st_size > limit:
-        return None, "too_large"
+        return None, "too_large", None
     stamp = (stat.st_size, stat.st_mtime_ns)
-    cacheable = path.suffix.lower() != ".txt"
-    if cacheable and (found := extracted_cache.get(name, stamp)) is not None:
-        return found, ""
+    if _suffix(path.name) != ".txt" and (found := extracted_cache.get(name, stamp)) is not None:
+        return found, "", None
     if known and (found := known.extracted(name, path)) is not None:
-        return found, ""
+        return found, "", None
+    return None, "", stamp
+
+
+def _extract(path: Path) -> tuple[Extracted | None, str]:
+    """A file read and its text extracted, or None and the problem."""
     try:
         data = path.read_bytes()
     except OSError:
         return None, "unreadable"
     try:
-        extracted = extract(path, data)
+        return extract(path, data), ""
     except ExtractionFailed as exc:
         return None, exc.problem
-    if cacheable:
-        extracted_cache.put(name, stamp, extracted)
-    return extracted, ""
 
 
 def _document(name: str, extracted: Extracted, meta: dict[str, str],

@@ -251,25 +251,28 @@ def build_retriever(passages: Sequence[Passage], documents: Mapping[str, Documen
                     rebuild: bool = False,
                     progress: Callable[[int], None] | None = None,
                     digest: str | None = None,
-                    manifest: list[tuple[str, int, int]] | None = None) -> Retriever:
+                    manifest: list[tuple[str, int, int]] | None = None,
+                    workers: int = 1) -> Retriever:
     """citatbot's lexical retriever: words, 4-grams (up to max_gram_passages) and the document
     boost; `with_semantic` adds the meaning field to it.
 
     `cache` is the persisted word index's path (the other fields go beside it); None keeps
     nothing. `digest` is passages_digest(passages) when the caller has it (a corpus snapshot),
-    `manifest` the corpus files' names, sizes and times taken as it was loaded."""
+    `manifest` the corpus files' names, sizes and times taken as it was loaded; `workers` the
+    processes a large build may use."""
     if cache and digest is None:
         digest = passages_digest(passages)  # one hash of the corpus a start
     words, word_stats = open_index(passages, analyzer, cache, folder=folder, rebuild=rebuild,
                                    progress=progress, b=tuning.bm25_b, digest=digest,
-                                   manifest=manifest)
+                                   manifest=manifest, workers=workers)
     stats = {"words": word_stats}
     grams = None
     if tuning.gram_weight and len(passages) <= max_gram_passages:
         gram_analyzer = CharGramAnalyzer(analyzer, tuning.gram_size)
         gram_index, stats["grams"] = open_index(passages, gram_analyzer, beside(cache, "grams"),
                                                 folder=folder, rebuild=rebuild, progress=progress,
-                                                digest=digest, manifest=manifest)
+                                                digest=digest, manifest=manifest,
+                                                workers=workers)
         grams = GramField(gram_index, gram_analyzer)
     topics = DocumentTopics(words, documents, analyzer)
     return Retriever(words, documents, tuning, grams=grams, topics=topics, stats=stats,

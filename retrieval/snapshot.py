@@ -5,9 +5,11 @@ of its time. The snapshot holds what loading made: every document's text as one 
 its passages as the arrays of a PassageTable (retrieval/table.py), and a small JSON record a
 document (file size, modification time, content hash, the sources.toml entry it was made with,
 its fields, its passages' id stem and digest). The arrays are mapped from the file, not read
-(retrieval/mapped.py): a start makes no passage and decodes no text until a question needs it. A file is trusted by its size and modification time; when only the time changed,
-or the file had been written just before it was recorded (the same size could come again at
-the same coarse time), its bytes are hashed, and an equal hash keeps it too. Only files that
+(retrieval/mapped.py): a start makes no passage and decodes no text until a question needs it.
+
+A file is trusted by its size and modification time; when only the time changed, or the file
+had been written just before it was recorded (the same size could come again at the same
+coarse time), its bytes are hashed, and an equal hash keeps it too. Only files that
 really changed are read again.
 
 The key covers the loader's code and data and the file size limit: any change there rebuilds
@@ -20,7 +22,7 @@ import gc
 import hashlib
 import json
 import time
-from collections.abc import Iterator, Mapping, Sized
+from collections.abc import Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -39,7 +41,8 @@ FORMAT = 2
 # file clocks (FAT) as well as Linux's tick.
 RACY_NS = 2_000_000_000
 # The modules and data whose behaviour decides what a file becomes.
-LOADER_SOURCES = ("snapshot.py", "table.py", "ingest.py", "metadata.py", "passage.py", "formats/__init__.py",
+LOADER_SOURCES = ("snapshot.py", "table.py", "ingest.py", "metadata.py", "passage.py",
+                  "formats/__init__.py",
                   "formats/markdown.py", "formats/pdf.py", "formats/webpage.py",
                   "formats/word.py", "data/boilerplate_sv.txt")
 FIELDS = ("title", "publisher", "author", "date", "kind", "url")
@@ -124,7 +127,7 @@ class CorpusSnapshot:
         self._bounds = np.zeros(1, dtype=np.int64)
         self._digest: str | None = None
         self._order: list[str] = []
-        self._made: dict[str, _Kept] = {}
+        self._made: dict[str, _Kept | None] = {}  # None: to be made afresh
         self._passages: PassageTable | None = None
         # Documents made afresh this time: their files' size, time and hash, taken right after
         # reading (None when the file changed meanwhile: the next load reads it again).
@@ -162,6 +165,7 @@ class CorpusSnapshot:
         record = self._current(name, path)
         if record is None or record["meta"] != meta or self._table is None:
             self._unchanged = False
+            self._made.setdefault(name, None)  # its place in load order, should it be made
             return None
         number = record["number"]
         self._made[name] = _Kept(meta, record, None, self._table, number)
@@ -174,17 +178,19 @@ class CorpusSnapshot:
         return None if record is None else self._extracted(record)
 
     def remember(self, name: str, path: Path, meta: dict[str, str], extracted: Extracted,
-                 document: Document, passages: list[Passage]) -> None:
-        """Keep a document made afresh for the next snapshot."""
+                 document: Document, passages: Sequence[Passage]) -> None:
+        """Keep a document made afresh (its passages a list, or a table) for the next
+        snapshot."""
         self._unchanged = False
-        self._made[name] = _Kept(meta, None, (extracted, document),
-                                 PassageTable.of_document(document, passages), 0)
+        table = passages if isinstance(passages, PassageTable) else PassageTable.of_document(
+            document, passages)
+        self._made[name] = _Kept(meta, None, (extracted, document), table, 0)
         self._fresh[name] = _fresh_stamp(path)
 
     def passages(self, documents: Mapping[str, Document]) -> PassageTable:
         """Every passage of the documents made or remembered, in load order, their text from
         `documents`."""
-        parts = [(kept.table, kept.number) for kept in self._made.values()]
+        parts = [(k.table, k.number) for k in self._made.values() if k is not None]
         self._passages = join_tables(parts, lambda name: documents[name].raw)
         return self._passages
 
@@ -223,7 +229,7 @@ class CorpusSnapshot:
     def finish(self, corpus: Corpus) -> Corpus:
         """The corpus with its passages' digest, the snapshot rewritten when anything changed
         (a read-only or full disk only costs the next start the reading)."""
-        names = list(self._made)
+        names = [name for name, kept in self._made.items() if kept is not None]
         if self._unchanged and names == self._order and self._digest:
             corpus.digest = self._digest
             return corpus
@@ -237,7 +243,8 @@ class CorpusSnapshot:
 
     def _write(self, path: Path, digest: str, table: PassageTable) -> None:
         texts, records = [], []
-        for d, (name, kept) in enumerate(self._made.items()):
+        made = [(name, kept) for name, kept in self._made.items() if kept is not None]
+        for d, (name, kept) in enumerate(made):
             if kept.made is not None:
                 stamp, hashed = self._fresh[name]
                 if stamp is None:

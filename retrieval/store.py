@@ -217,13 +217,15 @@ def open_index(
     b: float = B,
     digest: str | None = None,
     manifest: list[tuple[str, int, int]] | None = None,
+    workers: int = 1,
 ) -> tuple[PassageIndex, IndexStats]:
-    """The index from `path` when its key matches, else built (and saved when a path is given)."""
+    """The index from `path` when its key matches, else built (on `workers` processes when
+    large) and saved when a path is given."""
     started = time.perf_counter()
     key = cache_key(passages, analyzer, folder, digest, manifest) if path else ""
     postings, size, reused = load_or_build(
         path, rebuild, lambda: load_postings(path, key),
-        lambda: analyze_passages(passages, analyzer, progress),
+        lambda: analyze_passages(passages, analyzer, progress, workers),
         lambda built: save_postings(path, built, key))
     index = PassageIndex(passages, analyzer, postings=postings, b=b)
     stats = IndexStats(passages=len(passages), vocabulary=len(postings.vocabulary),

@@ -35,6 +35,13 @@ def indexed_text(passage: Passage) -> str:
     return f"{passage.heading}\n{passage.author}\n{passage.text}"
 
 
+def indexed_texts(passages: Sequence[Passage]) -> Iterator[str]:
+    """What each passage is indexed by (indexed_text), a table's without making passages."""
+    if isinstance(passages, PassageTable):
+        return passages.indexed_texts()
+    return (indexed_text(p) for p in passages)
+
+
 def document_digest(passages: Iterable[Passage]) -> str:
     """A hash of one document's passages: each one's id and indexed text."""
     digest = hashlib.blake2b(digest_size=20)
@@ -105,6 +112,16 @@ class PassageTable(Sequence[Passage]):
             np.array([is_question(p.text, document.title) for p in passages], dtype=bool),
             lambda name: document.raw)
 
+    def parts(self) -> tuple:
+        """Everything but the text, as plain data a worker process can send back."""
+        return (self.names, self.stems, self.digests, self.first, self.span_ptr, self.spans,
+                self.heading, self.headings, self.author, self.authors, self.question)
+
+    @classmethod
+    def from_parts(cls, parts: tuple, raw: str) -> PassageTable:
+        """The rows of one document from `parts`, its text `raw`."""
+        return cls(*parts, text=lambda name: raw)
+
     def with_text(self, text: Callable[[str], str]) -> PassageTable:
         """The same rows with their documents' text from `text`."""
         return PassageTable(self.names, self.stems, self.digests, self.first, self.span_ptr,
@@ -150,6 +167,24 @@ class PassageTable(Sequence[Passage]):
         return Passage(passage_id(self.stems[d], j - int(self.first[d]) + 1), name,
                        self.headings[int(self.heading[j])], own, text,
                        self.authors[int(self.author[j])])
+
+    def indexed_texts(self) -> Iterator[str]:
+        """Each row's indexed_text, made from the arrays (a build reads every passage once)."""
+        headings, authors = self.headings, self.authors
+        span_ptr = self.span_ptr.tolist()
+        first = self.first.tolist()
+        for d, name in enumerate(self.names):
+            if first[d] == first[d + 1]:
+                continue
+            raw = self.text(name)
+            a, b = first[d], first[d + 1]
+            heading, author = self.heading[a:b].tolist(), self.author[a:b].tolist()
+            spans = self.spans[span_ptr[a]:span_ptr[b]].tolist()
+            base = span_ptr[a]
+            for j in range(b - a):
+                own = spans[span_ptr[a + j] - base:span_ptr[a + j + 1] - base]
+                text = "\n".join(raw[s:e] for s, e in own)
+                yield f"{headings[heading[j]]}\n{authors[author[j]]}\n{text}"
 
     @property
     def doc_of(self) -> np.ndarray:

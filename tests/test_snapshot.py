@@ -8,6 +8,7 @@ from pathlib import Path
 
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from bot.pipeline import Pipeline, load_settings_corpus
@@ -174,3 +175,34 @@ def test_a_start_from_the_snapshot_makes_passages_and_documents_only_when_asked(
     answer = pipeline.answer("Hur många anställda har hemtjänsten i Kiruna?")
     assert answer.quotes and 0 < made["Passage"] < 40 and made["Document"] <= 4
     assert pipeline.corpus.passages == load_corpus(folder).passages
+
+
+def test_a_build_on_worker_processes_equals_a_build_in_one(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch):
+    """Issue 15: a first build reads files and analyses passages on every core
+    (retrieval/parallel.py); it must build exactly what one process builds."""
+    import retrieval.index
+    import retrieval.ingest
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write_documents(folder)  # PDF, HTML, Word, Markdown: extracted in a worker too
+    (folder / "tom.txt").write_text("\n", encoding="utf-8")  # no content: a problem
+    (folder / "a.txt").write_text(FIRST, encoding="utf-8")
+    settings = settings_for(folder, tmp_path / "cache").model_copy(update={"build_workers": 2})
+    alone = Pipeline.from_settings(settings.model_copy(update={"index_cache": False,
+                                                               "build_workers": 1}))
+    monkeypatch.setattr(retrieval.ingest, "POOL_MIN_FILES", 1)
+    monkeypatch.setattr(retrieval.index, "POOL_MIN_PASSAGES", 1)
+    for name, module in (("_made_here", retrieval.ingest), ("build_postings", retrieval.index)):
+        def refuse(*args, _name=name, **kwargs):
+            raise AssertionError(f"{_name}: built in this process, not by the workers")
+        monkeypatch.setattr(module, name, refuse)
+    pooled = Pipeline.from_settings(settings)
+    assert pooled.corpus.documents == alone.corpus.documents
+    assert pooled.corpus.passages == alone.corpus.passages
+    assert pooled.corpus.problems == alone.corpus.problems
+    ours, theirs = pooled.retriever.words.postings, alone.retriever.words.postings
+    assert ours.vocabulary == theirs.vocabulary
+    for name in ("indptr", "doc_ids", "tfs", "doc_len"):
+        np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name))
