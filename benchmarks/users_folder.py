@@ -97,6 +97,48 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
+NEW_FILE = "zz_nytt_dokument.txt"
+NEW_TEXT = ("Familjecentralen i Holmsund\n\nFamiljecentralen i Holmsund öppnade i mars och tar emot "
+            "föräldrar med barn under sex år varje vardag.\n")
+NEW_QUESTION = "När öppnade familjecentralen i Holmsund?"
+
+
+def added_file(folder: Path, cache: Path, exe: str, env: dict[str, str]) -> dict:
+    """One file added while a process serves, reloaded as `repl` and `telegram` reload
+    (bot/reload.py): seconds from writing it until a question about it is answered from it;
+    then one `citatbot ask` process about it. The file is removed at the end, and a last
+    `ask` puts the cache back as it was."""
+    from bot.conversation import ConversationService
+    from bot.pipeline import Pipeline
+    from bot.reload import Reloader
+    from bot.settings import Settings
+
+    settings = Settings(_env_file=None, corpus_dir=folder, index_cache_dir=cache)
+    service = ConversationService(Pipeline.from_settings(settings))
+    swapped = threading.Event()
+    reloader = Reloader(service, lambda old: Pipeline.from_settings(settings, previous=old),
+                        on_swap=lambda swap: swapped.set()).start()
+    path = folder / NEW_FILE
+    try:
+        began = time.perf_counter()
+        path.write_text(NEW_TEXT, encoding="utf-8")
+        if not swapped.wait(120):
+            raise RuntimeError("the new file was not picked up")
+        answer = service.pipeline.answer(NEW_QUESTION)
+        answerable = time.perf_counter() - began
+        if not any(q.passage.doc == NEW_FILE for q in answer.quotes):
+            raise RuntimeError("the new file does not answer")
+    finally:
+        reloader.stop()
+    del service
+    after = run_child([exe, "ask", NEW_QUESTION], env=env)
+    if after.returncode or "Holmsund" not in after.stdout:
+        raise RuntimeError("citatbot ask does not answer from the new file")
+    path.unlink()
+    run_child([exe, "ask", ASK], env=env)
+    return {"added_answerable_s": answerable, "ask_after_add_s": after.seconds}
+
+
 def measure(size: int, questions: int, runs: int, work: Path) -> dict:
     """First `ask`, cached `ask` (median of `runs`), and one `ask --json -` over `questions`."""
     folder, cache = work / f"paragraphs-{size}", work / f"paragraphs-{size}-cache"
@@ -126,20 +168,24 @@ def measure(size: int, questions: int, runs: int, work: Path) -> dict:
                 percentile(g, 0.5) * 1000 for g in gaps),
             "question_p95_ms": statistics.median(
                 percentile(g, 0.95) * 1000 for g in gaps),
+            **added_file(folder, cache, exe, env),
             "load": os.getloadavg()[0]}
 
 
 def markdown(rows: list[dict]) -> str:
     """The results as a table."""
     lines = ["| passages (files) | first `ask` | `ask`, index cached (median) | "
-             "per question in `ask --json -`: mean / p50 / p95 | load avg |",
-             "|---|---:|---:|---:|---:|"]
+             "per question in `ask --json -`: mean / p50 / p95 | a file added: answered in "
+             "the running process / next `ask` | load avg |",
+             "|---|---:|---:|---:|---:|---:|"]
     for r in rows:
         first = "—" if r["first_ask_s"] is None else f"{r['first_ask_s']:.1f} s"
         spread = (f" / {r['question_p50_ms']:.1f} / {r['question_p95_ms']:.1f}"
                   if "question_p95_ms" in r else "")
+        added = (f"{r['added_answerable_s']:.1f} s / {r['ask_after_add_s']:.2f} s"
+                 if "added_answerable_s" in r else "—")
         lines.append(f"| {r['passages']:,} ({r['files']}) | {first} | {r['cached_ask_s']:.2f} s | "
-                     f"{r['per_question_ms']:.1f}{spread} ms | {r['load']:.1f} |")
+                     f"{r['per_question_ms']:.1f}{spread} ms | {added} | {r['load']:.1f} |")
     return "\n".join(lines) + "\n"
 
 

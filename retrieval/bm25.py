@@ -11,10 +11,12 @@ the same float operations per term, so a test can compare them to 1e-9.
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -47,6 +49,32 @@ class Postings:
     @property
     def num_docs(self) -> int:
         return len(self.doc_len)
+
+    def doc_freq(self) -> np.ndarray:
+        """How many documents hold each term."""
+        return np.diff(self.indptr)
+
+    def term(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
+        """Term `tid`'s documents (ascending) and its frequency in each."""
+        span = slice(self.indptr[tid], self.indptr[tid + 1])
+        return self.doc_ids[span], self.tfs[span]
+
+
+class PostingLists(Protocol):
+    """What the scorer reads: a Postings, or segments read as one (retrieval/segments.py)."""
+
+    @property
+    def vocabulary(self) -> list[str]: ...
+
+    @property
+    def doc_len(self) -> np.ndarray: ...
+
+    @property
+    def num_docs(self) -> int: ...
+
+    def doc_freq(self) -> np.ndarray: ...
+
+    def term(self, tid: int) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 def build_postings(
@@ -85,16 +113,19 @@ def postings_of(vocabulary: list[str], term_ids: np.ndarray, doc_len: np.ndarray
 
 
 def okapi_idf(doc_freq: np.ndarray, num_docs: int, epsilon: float = EPSILON) -> np.ndarray:
-    """rank-bm25's BM25Okapi idf: negative values become epsilon times the average idf."""
+    """rank-bm25's BM25Okapi idf: negative values become epsilon times the average idf. The
+    sum is exactly rounded (math.fsum), so it does not depend on the vocabulary's order: an
+    index updated by segments scores to the bit as one built anew."""
     idf = np.log(num_docs - doc_freq + 0.5) - np.log(doc_freq + 0.5)
-    average = float(idf.sum()) / len(idf) if len(idf) else 0.0
+    average = math.fsum(idf.tolist()) / len(idf) if len(idf) else 0.0
     return np.where(idf < 0, epsilon * average, idf)
 
 
 class BM25Scorer:
     """Scores documents for a list of query terms; repeated terms count again, as in rank-bm25."""
 
-    def __init__(self, postings: Postings, k1: float = K1, b: float = B, epsilon: float = EPSILON):
+    def __init__(self, postings: PostingLists, k1: float = K1, b: float = B,
+                 epsilon: float = EPSILON):
         if k1 < 0 or not 0 <= b <= 1:
             raise ValueError(f"BM25 needs k1 ≥ 0 and 0 ≤ b ≤ 1, got k1={k1}, b={b}")
         if postings.num_docs == 0:
@@ -104,8 +135,7 @@ class BM25Scorer:
         self.term_id = {t: i for i, t in enumerate(postings.vocabulary)}
         self.num_docs = postings.num_docs
         self.avgdl = int(postings.doc_len.sum()) / self.num_docs
-        doc_freq = np.diff(postings.indptr)
-        self.idf = okapi_idf(doc_freq, self.num_docs, epsilon)
+        self.idf = okapi_idf(postings.doc_freq(), self.num_docs, epsilon)
         # Each document's length norm now; each term's contributions when a question first
         # asks for it: a start no longer computes a score for every posting of the corpus.
         self._norm = k1 * (1 - b + b * postings.doc_len / (self.avgdl or 1.0))
@@ -120,11 +150,10 @@ class BM25Scorer:
     def _score_postings(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
         """The same operations in the same order as rank-bm25 (and as over the whole array
         before), so the values are bit for bit its."""
-        p = self.postings
-        span = slice(p.indptr[tid], p.indptr[tid + 1])
-        ids = p.doc_ids[span].astype(np.intp)
+        ids, tfs = self.postings.term(tid)
+        ids = ids.astype(np.intp, copy=False)
         # a + b and a * b are commutative in IEEE arithmetic: rank-bm25's values exactly.
-        weight = p.tfs[span].astype(np.float64)
+        weight = tfs.astype(np.float64)
         denominator = self._norm[ids]
         denominator += weight
         weight *= self.k1 + 1

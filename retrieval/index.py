@@ -9,7 +9,15 @@ from functools import cached_property
 import numpy as np
 
 from retrieval.analyzer import Analyzer
-from retrieval.bm25 import PROGRESS_EVERY, B, BM25Scorer, Postings, build_postings, postings_of
+from retrieval.bm25 import (
+    PROGRESS_EVERY,
+    B,
+    BM25Scorer,
+    PostingLists,
+    Postings,
+    build_postings,
+    postings_of,
+)
 from retrieval.lru import LRU
 from retrieval.passage import Hit, Passage
 from retrieval.parallel import (
@@ -87,8 +95,8 @@ class PassageIndex:
     """
 
     def __init__(
-        self, passages: Sequence[Passage], analyzer: Analyzer, *, postings: Postings | None = None,
-        b: float = B,
+        self, passages: Sequence[Passage], analyzer: Analyzer, *,
+        postings: PostingLists | None = None, b: float = B,
     ) -> None:
         if not passages:
             raise ValueError("PassageIndex needs at least one passage")
@@ -104,7 +112,7 @@ class PassageIndex:
         self._term_sets: LRU[str, frozenset[str]] = LRU(TERM_SET_CACHE)
 
     @property
-    def postings(self) -> Postings:
+    def postings(self) -> PostingLists:
         return self.bm25.postings
 
     @cached_property

@@ -41,6 +41,9 @@ class DocumentMaker(Protocol):
     title before."""
 
     title: str
+    # What tells the document apart without making it (its file's hash and its fields): two
+    # makers with equal signatures make equal documents.
+    signature: tuple
 
     def __call__(self) -> Document: ...
 
@@ -59,6 +62,14 @@ class Documents(Mapping[str, Document]):
     def title(self, name: str) -> str:
         """A document's title, without making it."""
         return self._items[name].title
+
+    def same(self, other: Documents, name: str) -> bool:
+        """Whether `name` is the same document here and in `other`: by the makers' signatures
+        while neither is made (a reload compared 5,000 documents' texts), else by value."""
+        mine, theirs = self._items[name], other._items[name]
+        if not isinstance(mine, Document) and not isinstance(theirs, Document):
+            return mine.signature == theirs.signature
+        return self[name] == other[name]
 
     def __getitem__(self, name: str) -> Document:
         item = self._items[name]

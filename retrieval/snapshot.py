@@ -105,10 +105,12 @@ class _Kept:
 class _Later:
     """A saved document, made when first asked for (a DocumentMaker)."""
 
-    __slots__ = ("snapshot", "record", "title")
+    __slots__ = ("snapshot", "record", "title", "signature")
 
     def __init__(self, snapshot: CorpusSnapshot, record: dict) -> None:
         self.snapshot, self.record, self.title = snapshot, record, record["title"]
+        # The file's bytes decide its text, pages and origin (under one snapshot key).
+        self.signature = (snapshot.key, record["hash"], *(record[f] for f in FIELDS))
 
     def __call__(self) -> Document:
         return self.snapshot.document(self.record)

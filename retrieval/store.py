@@ -25,12 +25,22 @@ import numpy as np
 from numpy.lib.npyio import NpzFile
 
 from retrieval.analyzer import Analyzer
-from retrieval.bm25 import B, Postings
+from retrieval.bm25 import B, PostingLists, Postings
 from retrieval.index import PassageIndex, analyze_passages
 from retrieval.ingest import file_manifest, named_corpus_files
 from retrieval.mapped import mapped_npz
+from retrieval.segments import (
+    Base,
+    SegmentedPostings,
+    masked_frequencies,
+    plan,
+    read_segment,
+    segment_arrays,
+    segment_path,
+    worth_a_segment,
+)
 from retrieval.passage import Passage
-from retrieval.table import passages_digest
+from retrieval.table import PassageTable, join_tables, passages_digest
 
 FORMAT = 1
 # Owner-only: the cache holds the corpus's text, which may be more private than its folder.
@@ -118,14 +128,20 @@ def cache_key(passages: Sequence[Passage], analyzer: Analyzer, folder: Path | No
     return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
 
 
-def save_postings(path: Path, postings: Postings, key: str) -> int:
-    """Write the arrays and header atomically; returns the file's size in bytes."""
+def save_postings(path: Path, postings: Postings, key: str, analyzer: str = "",
+                  base: Base | None = None) -> int:
+    """Write the arrays and header atomically; returns the file's size in bytes. `analyzer`
+    (its fingerprint) and `base` (the documents indexed) let a later corpus be searched as
+    this index and a segment (retrieval/segments.py)."""
     header = {"format": FORMAT, "key": key, "documents": postings.num_docs,
-              "vocabulary": len(postings.vocabulary), "postings": len(postings.doc_ids)}
-    return save_npz(path, {"header": json_array(header),
-                           "vocabulary": json_array(postings.vocabulary),
-                           "indptr": postings.indptr, "doc_ids": postings.doc_ids,
-                           "tfs": postings.tfs, "doc_len": postings.doc_len})
+              "vocabulary": len(postings.vocabulary), "postings": len(postings.doc_ids),
+              "analyzer": analyzer}
+    arrays = {"header": json_array(header), "vocabulary": json_array(postings.vocabulary),
+              "indptr": postings.indptr, "doc_ids": postings.doc_ids,
+              "tfs": postings.tfs, "doc_len": postings.doc_len}
+    if base is not None:
+        arrays.update(base=json_array(base.header()), base_first=base.first)
+    return save_npz(path, arrays)
 
 
 def save_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> int:
@@ -146,14 +162,22 @@ def save_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> int:
 
 def load_postings(path: Path, key: str) -> Postings | None:
     """The persisted postings if the file exists, is intact and carries `key`; else None."""
+    found = _load(path, lambda header: header.get("key") == key)
+    return None if found is None else found[0]
+
+
+def _load(path: Path, wanted: Callable[[dict], bool]
+          ) -> tuple[Postings, dict, dict[str, np.ndarray]] | None:
+    """The persisted postings, header and arrays if the file is intact and its header is
+    `wanted`; else None."""
     try:
         data = mapped_npz(path)  # mapped: a posting list is read when a question touches it
         header = json.loads(data["header"].tobytes())
-        if header.get("format") != FORMAT or header.get("key") != key:
+        if header.get("format") != FORMAT or not wanted(header):
             return None
         postings = Postings(json.loads(data["vocabulary"].tobytes()), data["indptr"],
                             data["doc_ids"], data["tfs"], data["doc_len"])
-        return postings if _consistent(postings, header) else None
+        return (postings, header, data) if _consistent(postings, header) else None
     except LOAD_ERRORS:
         return None
 
@@ -219,19 +243,89 @@ def open_index(
     manifest: list[tuple[str, int, int]] | None = None,
     workers: int = 1,
 ) -> tuple[PassageIndex, IndexStats]:
-    """The index from `path` when its key matches, else built (on `workers` processes when
-    large) and saved when a path is given."""
+    """The index from `path` when its key matches; else the saved index of an earlier corpus
+    with a segment of what changed since (retrieval/segments.py) when the change is small;
+    else built (on `workers` processes when large). Whatever is made is saved."""
     started = time.perf_counter()
     key = cache_key(passages, analyzer, folder, digest, manifest) if path else ""
-    postings, size, reused = load_or_build(
-        path, rebuild, lambda: load_postings(path, key),
-        lambda: analyze_passages(passages, analyzer, progress, workers),
-        lambda built: save_postings(path, built, key))
+    postings: PostingLists | None = None
+    size, reused = 0, False
+    if path is not None and not rebuild:
+        postings = load_postings(path, key)
+        reused = postings is not None
+        if postings is None:
+            postings, reused = _segmented(path, key, passages, analyzer, progress, workers)
+        size = _size(path) + (_size(segment_path(path)) if not isinstance(postings, Postings)
+                              else 0)
+    if postings is None:
+        built = analyze_passages(passages, analyzer, progress, workers)
+        postings = built
+        if path is not None:
+            base = Base.of(passages) if isinstance(passages, PassageTable) else None
+            try:
+                size = save_postings(path, built, key, analyzer_fingerprint(analyzer), base)
+                segment_path(path).unlink(missing_ok=True)
+            except OSError:
+                size = 0
     index = PassageIndex(passages, analyzer, postings=postings, b=b)
     stats = IndexStats(passages=len(passages), vocabulary=len(postings.vocabulary),
-                       postings=len(postings.doc_ids), seconds=time.perf_counter() - started,
+                       postings=_posting_count(postings), seconds=time.perf_counter() - started,
                        path=path, bytes=size, reused=reused)
     return index, stats
+
+
+def _segmented(path: Path, key: str, passages: Sequence[Passage], analyzer: Analyzer,
+               progress: Callable[[int], None] | None, workers: int
+               ) -> tuple[SegmentedPostings | None, bool]:
+    """The saved index and a segment of what changed since it was built, and whether the
+    segment was saved as it is (else it was made now, and saved); (None, False) when the saved
+    index is another analyzer's, records no documents, or the change is too large."""
+    if not isinstance(passages, PassageTable):
+        return None, False
+    fingerprint = analyzer_fingerprint(analyzer)
+    found = _load(path, lambda header: header.get("analyzer") == fingerprint)
+    if found is None or "base" not in found[2]:
+        return None, False
+    main, header, data = found
+    try:
+        saved = mapped_npz(segment_path(path))
+        kept = read_segment(saved, key, header["key"], main, len(passages))
+    except LOAD_ERRORS:
+        kept = None
+    if kept is not None:
+        return kept, True
+    try:
+        names = json.loads(data["base"].tobytes())
+        base = Base(names["names"], names["digests"], data["base_first"])
+        if len(base.names) + 1 != len(base.first) or base.first[-1] != main.num_docs:
+            return None, False
+    except LOAD_ERRORS:
+        return None, False
+    change = plan(base, passages)
+    if not worth_a_segment(change, main.num_docs):
+        return None, False
+    added = join_tables([(passages, d) for d in change.added], passages.text)
+    segment = (analyze_passages(added, analyzer, progress, workers) if len(added)
+               else Postings([], np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int32),
+                             np.empty(0, dtype=np.uint8), np.empty(0, dtype=np.int32)))
+    segmented = SegmentedPostings(main, change.main_rows, segment, change.added_rows,
+                                  len(passages), masked_frequencies(main, change.main_rows))
+    try:
+        save_npz(segment_path(path), segment_arrays(key, header["key"], segmented))
+    except OSError:
+        pass
+    return segmented, False
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _posting_count(postings: PostingLists) -> int:
+    return int(postings.doc_freq().sum())
 
 
 def load_or_build(path: Path | None, rebuild: bool, load: Callable[[], T | None],

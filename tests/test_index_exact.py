@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -167,3 +168,41 @@ def test_grouped_scores_equal_the_best_form_per_passage_on_real_questions(pipeli
         want = sum((np.max([scorer.weighted_scores({t: w}) for t, w in g.items()], axis=0)
                     for g in groups if g), np.zeros(scorer.num_docs))
         np.testing.assert_array_equal(scorer.grouped_scores(groups), want)
+
+
+def test_an_index_updated_by_a_segment_ranks_as_rank_bm25_and_as_a_rebuild(tmp_path):
+    """Issue 15: a file added, one changed and one removed are searched as a segment beside
+    the saved index, the removed passages masked, instead of rebuilding it; BM25 must stay
+    exact over the whole corpus (rank-bm25's scores; a rebuild's, to the bit)."""
+    import shutil
+
+    from bot.settings import DEFAULT_CORPUS, Settings
+    from retrieval.index import PassageIndex
+    from retrieval.segments import SegmentedPostings
+
+    folder = Path(shutil.copytree(DEFAULT_CORPUS, tmp_path / "corpus"))
+    settings = Settings(_env_file=None, corpus_dir=folder, semantic=False)
+    Pipeline.from_settings(settings)  # the saved index
+    (folder / "005_nytt.txt").write_text(
+        "Familjecentralen i Holmsund öppnade i mars.\n\nDen tar emot föräldrar med barn under "
+        "sex år varje vardag, och socialtjänsten i Umeå betalar.\n", encoding="utf-8")
+    changed = folder / "000_d2445805d168f45a.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nSocialsekreterare i Umeå "
+                       "har fått ett nytt avtal.\n", encoding="utf-8")
+    (folder / "004_d5b68a9dab65ddce.txt").unlink()
+    pipeline = Pipeline.from_settings(settings)
+    words = pipeline.retriever.words
+    assert isinstance(words.postings, SegmentedPostings)  # no rebuild
+    passages = list(pipeline.corpus.passages)
+    docs = [pipeline.analyzer.terms(indexed_text(p)) for p in passages]
+    ref = BM25Okapi(docs, b=words.bm25.b)
+    rebuilt = PassageIndex(passages, pipeline.analyzer, b=words.bm25.b)
+    assert sorted(words.vocabulary) == sorted(rebuilt.vocabulary)
+    for question in QUESTIONS + ["familjecentralen i Holmsund", "nytt avtal i Umeå"]:
+        terms = pipeline.query(question).bm25_terms
+        if terms:
+            assert_same_ranking(words.bm25, ref, terms)
+            np.testing.assert_array_equal(words.scores(terms), rebuilt.scores(terms))
+    again = Pipeline.from_settings(settings)  # the segment was saved: read, not made again
+    assert again.retriever.stats["words"].reused
+    assert isinstance(again.retriever.words.postings, SegmentedPostings)
