@@ -12,6 +12,7 @@ the same float operations per term, so a test can compare them to 1e-9.
 from __future__ import annotations
 
 import math
+import threading
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -140,6 +141,7 @@ class BM25Scorer:
         # asks for it: a start no longer computes a score for every posting of the corpus.
         self._norm = k1 * (1 - b + b * postings.doc_len / (self.avgdl or 1.0))
         self._scored: LRU[int, tuple[np.ndarray, np.ndarray]] = LRU(CONTRIBUTION_CACHE)
+        self._scratch = threading.local()
 
     def scored(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
         """The term's postings (as index integers: numpy converts an int32 index array on every
@@ -201,21 +203,39 @@ class BM25Scorer:
                 scores[parts[0][0]] += parts[0][1]
             elif parts:
                 if best is None:
-                    best = np.zeros(self.num_docs)
-                # A term's postings name each document once, so a fancy-indexed maximum is exact;
-                # cheaper than sorting every posting of the group (a word may have 18 forms).
-                for ids, values in parts:
-                    best[ids] = np.maximum(best[ids], values)
-                if sum(len(ids) for ids, _ in parts) > self.num_docs // 4:
-                    scores += best  # many postings: one pass over every document is cheaper
-                    best[:] = 0.0
-                    continue
-                # Few: each document's maximum is added once, by the first of the group's terms
-                # that names it (zeroed after), so the corpus is not swept for a rare word.
-                for ids, _ in parts:
-                    scores[ids] += best[ids]
-                    best[ids] = 0.0
+                    best = self._zeros()
+                try:
+                    self._add_best(scores, best, parts)
+                except BaseException:
+                    best.fill(0.0)  # left as it was found, whatever stopped the question
+                    raise
         return scores
+
+    def _add_best(self, scores: np.ndarray, best: np.ndarray,
+                  parts: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Add each document's largest value among `parts` to its score; `best` is zero
+        before and after."""
+        # A term's postings name each document once, so a fancy-indexed maximum is exact;
+        # cheaper than sorting every posting of the group (a word may have 18 forms).
+        for ids, values in parts:
+            best[ids] = np.maximum(best[ids], values)
+        if sum(len(ids) for ids, _ in parts) > self.num_docs // 4:
+            scores += best  # many postings: one pass over every document is cheaper
+            best.fill(0.0)
+            return
+        # Few: each document's maximum is added once, by the first of the group's terms that
+        # names it (zeroed after), so the corpus is not swept for a rare word.
+        for ids, _ in parts:
+            scores[ids] += best[ids]
+            best[ids] = 0.0
+
+    def _zeros(self) -> np.ndarray:
+        """This thread's array of a zero a document, which its user leaves zero again: made
+        once, since a fresh million zeros cost a question a millisecond of page faults."""
+        zeros = getattr(self._scratch, "zeros", None)
+        if zeros is None:
+            zeros = self._scratch.zeros = np.zeros(self.num_docs)
+        return zeros
 
     def top(self, terms: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """Ids and scores of the k best documents with a positive score; ties by id."""

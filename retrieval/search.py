@@ -202,10 +202,14 @@ class Retriever:
         """`scores` (of every passage, or of `rows`) times the document boost and, for a
         passage that asks, the question factor."""
         if self.topics is not None and self.tuning.doc_boost:
-            scores *= 1.0 + self.tuning.doc_boost * self.topics.coverage(query, doc_factors, rows)
+            # 1 + boost × coverage a document, then each passage's: the same values as over
+            # each passage's coverage, for a few thousand operations instead of a million.
+            boost = 1.0 + self.tuning.doc_boost * self.topics.document_coverage(query, doc_factors)
+            scores *= boost[self.topics.doc_of if rows is None else self.topics.doc_of[rows]]
         if self.tuning.question_factor != 1.0:
             asks = self._questions if rows is None else self._questions[rows]
-            scores[asks] *= self.tuning.question_factor
+            # Times 1.0 changes no bit: one multiplication, not a slow masked assignment.
+            scores *= np.where(asks, self.tuning.question_factor, 1.0)
         return scores
 
     def evidence(self, query: Query, hits: Sequence[Hit], doc_factors: np.ndarray | None = None,

@@ -21,6 +21,8 @@ from retrieval.table import PassageTable
 # Terms whose documents are kept once found (each term's at most once, so no more than one
 # number per document a term occurs in, across the vocabulary).
 TERM_DOCS_CACHE = 4096
+# A term in more rows than this many a document finds its documents by searching its rows.
+SEARCH_PER_DOCUMENT = 16
 
 
 class DocumentTopics:
@@ -43,6 +45,8 @@ class DocumentTopics:
         # Passages come document by document, so a term's postings name its documents in
         # order: their distinct numbers are where the number changes, no sort needed.
         self._ordered = bool(np.all(self.doc_of[1:] >= self.doc_of[:-1]))
+        # Where each document's rows begin (rows of an ordered corpus), and where they end.
+        self._first_rows = np.searchsorted(self.doc_of, np.arange(self.num_docs + 1))
         self._term_docs: LRU[str, np.ndarray] = LRU(TERM_DOCS_CACHE)
 
     def document(self, passage: Passage) -> int:
@@ -67,20 +71,28 @@ class DocumentTopics:
         return self._term_docs.get(term, lambda: self._documents_with(term))
 
     def _documents_with(self, term: str) -> np.ndarray:
-        docs = self.doc_of[self.index.passages_with(term)]
+        rows = self.index.passages_with(term)
         if not self._ordered:
-            return np.unique(docs)
+            return np.unique(self.doc_of[rows])
+        if len(rows) > SEARCH_PER_DOCUMENT * self.num_docs:
+            # Many rows: where each document's first row would fall among them says whether
+            # any is its (a few thousand searches instead of a gather of each row).
+            at = np.searchsorted(rows, self._first_rows)
+            return np.flatnonzero(at[1:] > at[:-1])
+        docs = self.doc_of[rows]
         if len(docs) > 1:
             docs = docs[np.concatenate(([True], docs[1:] != docs[:-1]))]
         return docs
 
-    def coverage(self, query: Query, factors: np.ndarray | None = None,
-                 rows: np.ndarray | None = None) -> np.ndarray:
-        """Share of the question's weight each passage's document covers (one value a passage,
-        or one for each of `rows`); `factors` are this query's, when already computed."""
+    def coverage(self, query: Query, factors: np.ndarray | None = None) -> np.ndarray:
+        """Share of the question's weight each passage's document covers (one value a
+        passage); `factors` are this query's, when already computed."""
+        return self.document_coverage(query, factors)[self.doc_of]
+
+    def document_coverage(self, query: Query, factors: np.ndarray | None = None) -> np.ndarray:
+        """Share of the question's weight each document covers."""
         factors = self.factors(query) if factors is None else factors
-        per_document = self.weights(query) @ factors
-        return per_document[self.doc_of if rows is None else self.doc_of[rows]]
+        return self.weights(query) @ factors
 
     @staticmethod
     def weights(query: Query) -> np.ndarray:
