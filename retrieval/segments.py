@@ -122,8 +122,12 @@ class SegmentedPostings:
         self._main_tid = np.concatenate([live, np.full(len(new), -1, dtype=np.int64)])
         self._segment_tid = np.concatenate([segment_of_main[live], new])
         self._df = np.concatenate([df[live], segment_df[new]])
-        doc_len = np.zeros(num_docs, dtype=np.int32)
         alive = main_rows >= 0
+        self._all_alive = bool(alive.all())  # nothing masked: no filtering of postings
+        # Nothing masked and nothing added before the base's last row: rows are the base's.
+        self._same_rows = self._all_alive and bool(
+            np.array_equal(main_rows, np.arange(len(main_rows))))
+        doc_len = np.zeros(num_docs, dtype=np.int32)
         doc_len[main_rows[alive]] = main.doc_len[alive]
         doc_len[segment_rows] = segment.doc_len
         self.doc_len = doc_len
@@ -140,10 +144,12 @@ class SegmentedPostings:
         rows, tfs = [], []
         if (m := int(self._main_tid[tid])) >= 0:
             ids, freq = self.main.term(m)
-            mapped = self.main_rows[ids]
-            alive = mapped >= 0
-            rows.append(mapped[alive])
-            tfs.append(freq[alive])
+            mapped = ids.astype(np.intp) if self._same_rows else self.main_rows[ids]
+            if not self._all_alive:
+                alive = mapped >= 0
+                mapped, freq = mapped[alive], freq[alive]
+            rows.append(mapped)
+            tfs.append(freq)
         if (s := int(self._segment_tid[tid])) >= 0:
             ids, freq = self.segment.term(s)
             rows.append(self.segment_rows[ids])

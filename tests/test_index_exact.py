@@ -177,7 +177,6 @@ def test_an_index_updated_by_a_segment_ranks_as_rank_bm25_and_as_a_rebuild(tmp_p
     import shutil
 
     from bot.settings import DEFAULT_CORPUS, Settings
-    from retrieval.index import PassageIndex
     from retrieval.segments import SegmentedPostings
 
     folder = Path(shutil.copytree(DEFAULT_CORPUS, tmp_path / "corpus"))
@@ -190,7 +189,26 @@ def test_an_index_updated_by_a_segment_ranks_as_rank_bm25_and_as_a_rebuild(tmp_p
     changed.write_text(changed.read_text(encoding="utf-8") + "\nSocialsekreterare i Umeå "
                        "har fått ett nytt avtal.\n", encoding="utf-8")
     (folder / "004_d5b68a9dab65ddce.txt").unlink()
-    pipeline = Pipeline.from_settings(settings)
+    assert_segment_is_exact(Pipeline.from_settings(settings))
+    again = Pipeline.from_settings(settings)  # the segment was saved: read, not made again
+    assert again.retriever.stats["words"].reused
+    assert isinstance(again.retriever.words.postings, SegmentedPostings)
+    # Files only added to a new base, after every other and before them: nothing masked.
+    Pipeline.from_settings(settings, rebuild=True)
+    for name, same_rows in (("zz_sist.txt", True), ("000_forst.txt", False)):
+        (folder / name).write_text("Hemtjänsten i Umeå har fått fler socialsekreterare.\n",
+                                   encoding="utf-8")
+        pipeline = Pipeline.from_settings(settings)
+        assert_segment_is_exact(pipeline)
+        assert pipeline.retriever.words.postings._same_rows is same_rows
+
+
+def assert_segment_is_exact(pipeline: Pipeline) -> None:
+    """The pipeline's words are searched as a segment beside the saved index, and score every
+    question as rank-bm25 does and, to the bit, as an index built anew."""
+    from retrieval.index import PassageIndex
+    from retrieval.segments import SegmentedPostings
+
     words = pipeline.retriever.words
     assert isinstance(words.postings, SegmentedPostings)  # no rebuild
     passages = list(pipeline.corpus.passages)
@@ -203,6 +221,3 @@ def test_an_index_updated_by_a_segment_ranks_as_rank_bm25_and_as_a_rebuild(tmp_p
         if terms:
             assert_same_ranking(words.bm25, ref, terms)
             np.testing.assert_array_equal(words.scores(terms), rebuilt.scores(terms))
-    again = Pipeline.from_settings(settings)  # the segment was saved: read, not made again
-    assert again.retriever.stats["words"].reused
-    assert isinstance(again.retriever.words.postings, SegmentedPostings)
