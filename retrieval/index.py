@@ -27,7 +27,7 @@ from retrieval.parallel import (
     batches,
     pooled,
 )
-from retrieval.table import indexed_text, indexed_texts
+from retrieval.table import PassageTable, TextBatch, batch_texts, indexed_text, indexed_texts
 
 TERM_SET_CACHE = 4096
 
@@ -39,14 +39,17 @@ def analyze_passages(
     """Analyse every passage and invert the terms into postings; on `workers` processes when
     there are enough passages (retrieval/parallel.py), with the same result."""
     if workers > 1 and len(passages) >= POOL_MIN_PASSAGES:
+        # A table's batches are its arrays and texts: the workers make the passages' texts.
+        work = (passages.text_batches(BATCH_PASSAGES) if isinstance(passages, PassageTable)
+                else batches(indexed_texts(passages), BATCH_PASSAGES))
         try:
-            return _pooled_postings(indexed_texts(passages), analyzer, progress, workers)
+            return _pooled_postings(work, analyzer, progress, workers)
         except BrokenProcessPool:  # a worker died (killed, out of memory): one process then
             pass
     return build_postings((analyzer.terms(t) for t in indexed_texts(passages)), progress)
 
 
-def _pooled_postings(texts: Iterable[str], analyzer: Analyzer,
+def _pooled_postings(work: Iterable[list[str] | TextBatch], analyzer: Analyzer,
                      progress: Callable[[int], None] | None, workers: int) -> Postings:
     """Batches analysed by worker processes, each with its own vocabulary, merged in order:
     a term's id is where it first occurs in the corpus, as in build_postings."""
@@ -55,8 +58,8 @@ def _pooled_postings(texts: Iterable[str], analyzer: Analyzer,
     done = 0
     if progress:
         progress(0)
-    for words, local_ids, local_lengths in pooled(_analyse_batch, batches(texts, BATCH_PASSAGES),
-                                                  workers, _start_worker, (analyzer,)):
+    for words, local_ids, local_lengths in pooled(_analyse_batch, work, workers,
+                                                  _start_worker, (analyzer,)):
         remap = np.array([vocabulary.setdefault(w, len(vocabulary)) for w in words],
                          dtype=np.int32)
         ids.append(remap[local_ids])
@@ -75,9 +78,10 @@ def _start_worker(analyzer: Analyzer) -> None:
     _WORKER_ANALYZER.append(analyzer)
 
 
-def _analyse_batch(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+def _analyse_batch(batch: list[str] | TextBatch) -> tuple[list[str], np.ndarray, np.ndarray]:
     """A batch's terms as ids into the batch's own vocabulary, and each text's term count."""
     analyzer = _WORKER_ANALYZER[0]
+    texts = batch if isinstance(batch, list) else batch_texts(batch)
     vocabulary: dict[str, int] = {}
     flat, lengths = array("i"), array("i")
     for text in texts:

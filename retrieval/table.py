@@ -42,6 +42,25 @@ def indexed_texts(passages: Sequence[Passage]) -> Iterator[str]:
     return (indexed_text(p) for p in passages)
 
 
+# Rows whose indexed texts are made at a time; and what they are made from: the documents'
+# texts, each document's row count, each row's first span (from 0), the spans, each row's
+# heading and author.
+TEXT_BATCH = 5_000
+TextBatch = tuple[list[str], list[int], np.ndarray, np.ndarray, list[str], list[str]]
+
+
+def batch_texts(batch: TextBatch) -> Iterator[str]:
+    """The indexed_text of each row of a batch (PassageTable.text_batches)."""
+    raws, counts, ptr, spans, headings, authors = batch
+    bounds, pairs = ptr.tolist(), spans.tolist()
+    row = 0
+    for raw, count in zip(raws, counts):
+        for _ in range(count):
+            text = "\n".join(raw[s:e] for s, e in pairs[bounds[row]:bounds[row + 1]])
+            yield f"{headings[row]}\n{authors[row]}\n{text}"
+            row += 1
+
+
 def document_digest(passages: Iterable[Passage]) -> str:
     """A hash of one document's passages: each one's id and indexed text."""
     digest = hashlib.blake2b(digest_size=20)
@@ -170,21 +189,28 @@ class PassageTable(Sequence[Passage]):
 
     def indexed_texts(self) -> Iterator[str]:
         """Each row's indexed_text, made from the arrays (a build reads every passage once)."""
-        headings, authors = self.headings, self.authors
-        span_ptr = self.span_ptr.tolist()
-        first = self.first.tolist()
-        for d, name in enumerate(self.names):
-            if first[d] == first[d + 1]:
-                continue
-            raw = self.text(name)
-            a, b = first[d], first[d + 1]
-            heading, author = self.heading[a:b].tolist(), self.author[a:b].tolist()
-            spans = self.spans[span_ptr[a]:span_ptr[b]].tolist()
-            base = span_ptr[a]
-            for j in range(b - a):
-                own = spans[span_ptr[a + j] - base:span_ptr[a + j + 1] - base]
-                text = "\n".join(raw[s:e] for s, e in own)
-                yield f"{headings[heading[j]]}\n{authors[author[j]]}\n{text}"
+        for batch in self.text_batches(TEXT_BATCH):
+            yield from batch_texts(batch)
+
+    def text_batches(self, size: int) -> Iterator[TextBatch]:
+        """The rows in batches of whole documents, about `size` rows each, as the plain data
+        batch_texts makes their indexed texts from: in a worker process, which then does
+        that work instead of the parent (retrieval/index.py)."""
+        first, names = self.first.tolist(), self.names
+        d = 0
+        while d < len(names):
+            e, rows = d, 0
+            while e < len(names) and (rows == 0 or rows + first[e + 1] - first[e] <= size):
+                rows += first[e + 1] - first[e]
+                e += 1
+            a, b = first[d], first[e]
+            full = [x for x in range(d, e) if first[x + 1] > first[x]]
+            ptr = self.span_ptr[a:b + 1]
+            yield ([self.text(names[x]) for x in full], [first[x + 1] - first[x] for x in full],
+                   ptr - ptr[0], self.spans[int(ptr[0]):int(ptr[-1])],
+                   [self.headings[i] for i in self.heading[a:b].tolist()],
+                   [self.authors[i] for i in self.author[a:b].tolist()])
+            d = e
 
     @property
     def doc_of(self) -> np.ndarray:
