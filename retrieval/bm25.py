@@ -31,6 +31,8 @@ PROGRESS_EVERY = 10_000
 # Terms whose postings' scores are kept once computed: the words questions use again; at most
 # what holding every posting's score took before.
 CONTRIBUTION_CACHE = 4096
+# Groups of forms (a question word's) whose merged postings are kept once made.
+GROUP_CACHE = 1024
 # top_k first drops what cannot be among the best, by the k-th best of every SAMPLE_STEP-th
 # value, when there are more than SAMPLED_TOP times k values.
 SAMPLE_STEP = 16
@@ -142,6 +144,8 @@ class BM25Scorer:
         self._norm = k1 * (1 - b + b * postings.doc_len / (self.avgdl or 1.0))
         self._scored: LRU[int, tuple[np.ndarray, np.ndarray]] = LRU(CONTRIBUTION_CACHE)
         self._scratch = threading.local()
+        self._groups: LRU[tuple[tuple[int, float], ...], tuple[np.ndarray, np.ndarray]] = LRU(
+            GROUP_CACHE)
 
     def scored(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
         """The term's postings (as index integers: numpy converts an int32 index array on every
@@ -190,44 +194,43 @@ class BM25Scorer:
         group contributes the best of its weighted terms. A one-term group is plain BM25.
         """
         scores = np.zeros(self.num_docs)
-        best = None  # one group's running maximum, zero between groups
         for group in groups:
-            parts = []
-            for term, weight in group.items():
-                tid = self.term_id.get(term)
-                if tid is None or weight == 0:
-                    continue
+            known = tuple((tid, weight) for term, weight in group.items()
+                          if weight != 0 and (tid := self.term_id.get(term)) is not None)
+            if len(known) == 1:
+                tid, weight = known[0]
                 ids, contrib = self.scored(tid)
-                parts.append((ids, contrib * weight))
-            if len(parts) == 1:
-                scores[parts[0][0]] += parts[0][1]
-            elif parts:
-                if best is None:
-                    best = self._zeros()
-                try:
-                    self._add_best(scores, best, parts)
-                except BaseException:
-                    best.fill(0.0)  # left as it was found, whatever stopped the question
-                    raise
+                scores[ids] += contrib * weight
+            elif known:
+                ids, best = self._groups.get(known, lambda: self._best_of(known))
+                scores[ids] += best
         return scores
 
-    def _add_best(self, scores: np.ndarray, best: np.ndarray,
-                  parts: list[tuple[np.ndarray, np.ndarray]]) -> None:
-        """Add each document's largest value among `parts` to its score; `best` is zero
-        before and after."""
-        # A term's postings name each document once, so a fancy-indexed maximum is exact;
-        # cheaper than sorting every posting of the group (a word may have 18 forms).
-        for ids, values in parts:
-            best[ids] = np.maximum(best[ids], values)
-        if sum(len(ids) for ids, _ in parts) > self.num_docs // 4:
-            scores += best  # many postings: one pass over every document is cheaper
-            best.fill(0.0)
-            return
-        # Few: each document's maximum is added once, by the first of the group's terms that
-        # names it (zeroed after), so the corpus is not swept for a rare word.
-        for ids, _ in parts:
-            scores[ids] += best[ids]
-            best[ids] = 0.0
+    def _best_of(self, terms: tuple[tuple[int, float], ...]) -> tuple[np.ndarray, np.ndarray]:
+        """A group's documents (ascending) and the largest of its weighted terms' scores in
+        each (those where it is positive): what grouped_scores adds for the group."""
+        best = self._zeros()
+        parts = [(ids, contrib * weight) for (ids, contrib), (_, weight)
+                 in zip((self.scored(tid) for tid, _ in terms), terms)]
+        picked_ids, picked = [], []
+        try:
+            # A term's postings name each document once, so a fancy-indexed maximum is exact.
+            for ids, values in parts:
+                best[ids] = np.maximum(best[ids], values)
+            # Each document's maximum is taken once, by the first of the group's terms that
+            # names it (zeroed after), so `best` is zero again for the next group.
+            for ids, _ in parts:
+                values = best[ids]
+                best[ids] = 0.0
+                keep = values != 0.0
+                picked_ids.append(ids[keep])
+                picked.append(values[keep])
+        except BaseException:
+            best.fill(0.0)  # left as it was found, whatever stopped the question
+            raise
+        ids, values = np.concatenate(picked_ids), np.concatenate(picked)
+        order = np.argsort(ids, kind="stable")
+        return ids[order], values[order]
 
     def _zeros(self) -> np.ndarray:
         """This thread's array of a zero a document, which its user leaves zero again: made

@@ -123,14 +123,16 @@ def test_grouped_scores_take_the_best_form_once() -> None:
 
 
 def test_grouped_scores_are_the_best_form_once_for_rare_and_common_words() -> None:
-    """A group's maximum is added by sweeping every passage when its words are common and by
-    its postings alone when they are rare (issue 15): both must give the same bits."""
+    """A group's best forms are merged into one posting list, kept for the next question that
+    asks the same word (issue 15): for rare and common words alike, the same bits."""
     docs = [["chef", "chefer", "budget"], ["chefer", "budget"], ["budget"]] + [["annat"]] * 37
     docs += [["vanlig", "vanliga"]] * 15 + [["vanliga"]] * 10
     scorer = BM25Scorer(build_postings(docs))
     groups = [{"chef": 1.0, "chefer": 0.7}, {"vanlig": 2.0, "vanliga": 1.4}, {"budget": 1.0}]
     want = sum((np.max([scorer.weighted_scores({t: w}) for t, w in g.items()], axis=0)
                 for g in groups), np.zeros(scorer.num_docs))
+    np.testing.assert_array_equal(scorer.grouped_scores(groups), want)
+    # Asked again, each group's merged postings come from memory: the same bits.
     np.testing.assert_array_equal(scorer.grouped_scores(groups), want)
 
 
