@@ -31,7 +31,7 @@ PROGRESS_EVERY = 10_000
 # Terms whose postings' scores are kept once computed: the words questions use again; at most
 # what holding every posting's score took before.
 CONTRIBUTION_CACHE = 4096
-# Groups of forms (a question word's) whose merged postings are kept once made.
+# Groups of forms (a question word's) whose merged postings are kept once made, at most.
 GROUP_CACHE = 1024
 # top_k first drops what cannot be among the best, by the k-th best of every SAMPLE_STEP-th
 # value, when there are more than SAMPLED_TOP times k values.
@@ -144,8 +144,11 @@ class BM25Scorer:
         self._norm = k1 * (1 - b + b * postings.doc_len / (self.avgdl or 1.0))
         self._scored: LRU[int, tuple[np.ndarray, np.ndarray]] = LRU(CONTRIBUTION_CACHE)
         self._scratch = threading.local()
+        # Groups overlap (a form is in the groups of several words), so their lists are kept
+        # within a budget of half the index's postings, not by count alone.
         self._groups: LRU[tuple[tuple[int, float], ...], tuple[np.ndarray, np.ndarray]] = LRU(
-            GROUP_CACHE)
+            GROUP_CACHE, weight=lambda merged: len(merged[0]),
+            budget=int(postings.doc_freq().sum()) // 2)
 
     def scored(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
         """The term's postings (as index integers: numpy converts an int32 index array on every

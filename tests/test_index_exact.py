@@ -223,3 +223,18 @@ def assert_segment_is_exact(pipeline: Pipeline) -> None:
         if terms:
             assert_same_ranking(words.bm25, ref, terms)
             np.testing.assert_array_equal(words.scores(terms), rebuilt.scores(terms))
+
+
+def test_a_weighted_cache_keeps_its_entries_within_its_budget() -> None:
+    """Merged groups overlap (a form is in several words' groups), so the cache of them is
+    bounded by the postings it holds, not by its count of entries (issue 15)."""
+    from retrieval.lru import LRU
+
+    cache: LRU[object, list[int]] = LRU(100, weight=len, budget=10)
+    for i in range(20):
+        cache.put(i, [i] * 3)
+    assert len(cache) == 3 and cache.peek(19) == [19] * 3  # 9 of 10, the newest kept
+    assert cache.get(18, lambda: [0]) == [18] * 3  # found, not made again
+    cache.put("big", [0] * 50)  # heavier than the budget alone: kept, the others forgotten
+    assert len(cache) == 1 and cache.peek("big") is not None
+    assert cache.get(5, lambda: [1]) == [1] and len(cache) == 1
