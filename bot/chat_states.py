@@ -17,17 +17,17 @@ from bot.answer import Quote
 from bot.conversation import CHANGED, ChatState
 from bot.store import StateStore, StoreUnavailable
 from retrieval.ingest import Corpus
-from retrieval.passage import Hit, Passage
-from retrieval.store import passages_digest
+from retrieval.passage import Hit
+from retrieval.table import passage_lookup, passages_digest
 
 log = logging.getLogger(__name__)
 
 STATE_TTL = 7 * 24 * 3600.0  # seconds a quiet chat's state (and its buttons) is kept
 
 
-def index_version(passages: Sequence[Passage]) -> str:
+def index_version(corpus: Corpus) -> str:
     """A short name for exactly these passages: state from another corpus never matches it."""
-    return passages_digest(passages)[:12]
+    return (corpus.digest or passages_digest(corpus.passages))[:12]
 
 
 class QuotesChanged(KeyError):
@@ -39,15 +39,15 @@ class QuoteCodec:
 
     def __init__(self, corpus: Corpus, version: str | None = None) -> None:
         self.corpus = corpus
-        self.version = version or index_version(corpus.passages)
-        self._passages = {p.id: p for p in corpus.passages}
+        self.version = version or index_version(corpus)
+        self._passage = passage_lookup(corpus.passages)
 
     def follow(self, corpus: Corpus) -> None:
         """Read references against the documents as they are now (after a reload); the version
         stays, so a chat's state is still found, and a quote whose text changed is told apart
         by its checksum (QuotesChanged)."""
         self.corpus = corpus
-        self._passages = {p.id: p for p in corpus.passages}
+        self._passage = passage_lookup(corpus.passages)
 
     def dump_quotes(self, quotes: Sequence[Quote]) -> list[list]:
         return [[q.passage.id, q.start, q.end, q.score, [list(m) for m in q.marks],
@@ -58,7 +58,7 @@ class QuoteCodec:
         what was shown (the documents changed since)."""
         quotes = []
         for pid, start, end, score, marks, checksum in refs:
-            passage = self._passages.get(pid)
+            passage = self._passage(pid)
             if passage is None:
                 raise QuotesChanged(pid)
             text = self.corpus.documents[passage.doc].raw[start:end]
@@ -71,9 +71,13 @@ class QuoteCodec:
         return [[h.passage.id, h.score] for h in hits]
 
     def load_hits(self, refs: Sequence[Sequence]) -> tuple[Hit, ...]:
-        if any(pid not in self._passages for pid, _ in refs):
-            raise QuotesChanged("a hit's passage")
-        return tuple(Hit(self._passages[pid], score) for pid, score in refs)
+        hits = []
+        for pid, score in refs:
+            passage = self._passage(pid)
+            if passage is None:
+                raise QuotesChanged("a hit's passage")
+            hits.append(Hit(passage, score))
+        return tuple(hits)
 
     def dump_state(self, state: ChatState) -> dict[str, Any]:
         return {"question": state.question, "subject": state.subject, "shown": state.shown,

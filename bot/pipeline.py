@@ -19,6 +19,7 @@ from retrieval.analyzer import Analyzer, SwedishAnalyzer, clean_question
 from retrieval.expansion import ExpansionPolicy, TermExpander
 from retrieval.files import REFUSED
 from retrieval.ingest import Corpus, CorpusProblem, load_corpus
+from retrieval.parallel import worker_count
 from retrieval.query import Query
 from retrieval.reader import QuestionReader
 from retrieval.search import Retriever, baseline_retriever, build_retriever, with_semantic
@@ -41,7 +42,7 @@ def load_settings_corpus(settings: Settings, *, reread: bool = False) -> Corpus:
     with collector_paused():
         corpus = load_corpus(settings.corpus_dir, settings.max_file_bytes,
                              extraction_path(settings.corpus_dir, settings.index_cache_dir),
-                             snapshot)
+                             snapshot, workers=worker_count(settings.build_workers))
         return snapshot.finish(corpus)
 
 
@@ -98,7 +99,8 @@ class Pipeline:
                                     cache=cache, folder=corpus.folder, rebuild=rebuild,
                                     progress=progress and progress("words", len(corpus.passages)),
                                     max_gram_passages=settings.ngram_max_passages,
-                                    digest=corpus.digest)
+                                    digest=corpus.digest, manifest=corpus.manifest,
+                                    workers=worker_count(settings.build_workers))
         problems = []
         if settings.semantic:
             try:

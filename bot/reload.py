@@ -20,6 +20,7 @@ from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
 from retrieval.errors import CitatbotError
 from retrieval.ingest import CorpusProblem
+from retrieval.passage import Documents
 from retrieval.watch import CorpusWatcher
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,10 @@ def differences(old: Pipeline, new: Pipeline) -> tuple[tuple[str, ...], ...]:
     before, after = old.corpus.documents, new.corpus.documents
     added = tuple(n for n in after if n not in before)
     removed = tuple(n for n in before if n not in after)
-    changed = tuple(n for n in after if n in before and after[n] != before[n])
+    if isinstance(before, Documents) and isinstance(after, Documents):
+        changed = tuple(n for n in after if n in before and not after.same(before, n))
+    else:
+        changed = tuple(n for n in after if n in before and after[n] != before[n])
     return added, changed, removed
 
 

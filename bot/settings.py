@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # --- Index ---
     index_cache: bool = True  # keep the built index in a file and reuse it on the next start
     index_cache_dir: Path | None = None  # default: .cache/citatbot beside the corpus folder
+    # Processes a large first build reads files and analyses passages on (0: one a core; 1: in
+    # the bot's own process only); retrieval/parallel.py.
+    build_workers: int = Field(0, ge=0, le=256)
     # The character 4-gram field is kept up to this many passages (0: never); above, words only.
     ngram_max_passages: int = Field(200_000, ge=0)
     # The semantic field (passage and sentence embeddings, fused with the words): off gives the

@@ -112,8 +112,18 @@ class SwedishAnalyzer:
         self._stemmer = Stemmer.Stemmer("swedish")
         self._stop = stopwords()
         self._stem_cache: dict[str, str] = {}
+        self._word_terms: dict[str, tuple[str, ...]] = {}
         self._filler: frozenset[str] | None = None
         self._folded: frozenset[str] | None = None
+
+    def __getstate__(self) -> dict:
+        """What a worker process needs (retrieval/parallel.py): the stop words; the stemmer,
+        which cannot be pickled, and the caches are made again there."""
+        return {"_stop": self._stop}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__()  # type: ignore[misc]
+        self._stop = state["_stop"]
 
     def tokens(self, text: str) -> list[Token]:
         """Index terms of `text` with the offsets of the words they come from."""
@@ -170,8 +180,30 @@ class SwedishAnalyzer:
         return self._folded
 
     def terms(self, text: str) -> list[str]:
-        """Index terms of `text`, in order, repeats kept (BM25 counts them)."""
-        return [t.term for t in self.tokens(text)]
+        """Index terms of `text`, in order, repeats kept (BM25 counts them): the terms of
+        `tokens`, each word's looked up once (up to STEM_CACHE words), since building a
+        million passages' Token objects was most of an index build."""
+        out: list[str] = []
+        known = self._word_terms
+        for word in _TOKEN.findall(text):
+            terms = known.get(word)
+            if terms is None:
+                terms = self._terms_of_word(word)
+            out += terms
+        return out
+
+    def _terms_of_word(self, word: str) -> tuple[str, ...]:
+        """The terms `tokens` gives one matched word, remembered."""
+        if word[0].isdigit():
+            terms: tuple[str, ...] = (word.replace(".", ","),)
+        else:
+            parts = (unicodedata.normalize("NFC", p).casefold()
+                     for p in word.rstrip("-").split("-"))
+            terms = tuple(self.stem(part) for part in parts if part and part not in self._stop)
+        if len(self._word_terms) >= STEM_CACHE:
+            self._word_terms.clear()
+        self._word_terms[word] = terms
+        return terms
 
     def stem(self, word: str) -> str:
         """The Snowball Swedish stem of a case-folded word, cached up to STEM_CACHE words: a
@@ -196,19 +228,35 @@ class CharGramAnalyzer:
             raise ValueError(f"n-grams need n ≥ 2, got {n}")
         self.base = base
         self.n = n
+        self._grams: dict[str, tuple[str, ...]] = {}
+
+    def __getstate__(self) -> dict:
+        return {"base": self.base, "n": self.n}  # the grams are made again in a worker
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["base"], state["n"])  # type: ignore[misc]
 
     def terms(self, text: str) -> list[str]:
         """The n-grams of every term of `text`, repeats kept."""
         return self.grams(self.base.terms(text))
 
     def grams(self, terms: list[str]) -> list[str]:
-        """The n-grams of each term, marked at both ends; a short term is one gram."""
+        """The n-grams of each term, marked at both ends; a short term is one gram. Each
+        term's are made once (up to STEM_CACHE terms)."""
         out: list[str] = []
-        n = self.n
+        known = self._grams
         for term in terms:
-            word = f"_{term}_"
-            if len(word) <= n:
-                out.append(word)
-            else:
-                out.extend(word[i:i + n] for i in range(len(word) - n + 1))
+            grams = known.get(term)
+            if grams is None:
+                grams = self._grams_of(term)
+            out += grams
         return out
+
+    def _grams_of(self, term: str) -> tuple[str, ...]:
+        n, word = self.n, f"_{term}_"
+        grams = (word,) if len(word) <= n else tuple(
+            word[i:i + n] for i in range(len(word) - n + 1))
+        if len(self._grams) >= STEM_CACHE:
+            self._grams.clear()
+        self._grams[term] = grams
+        return grams

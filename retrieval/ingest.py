@@ -16,6 +16,7 @@ import os
 import posixpath
 import re
 import stat
+from collections.abc import Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from typing import Protocol
 from functools import cache
@@ -27,7 +28,8 @@ from retrieval.extracted import ExtractionCache
 from retrieval.files import FileRefused, link_problem, read_capped
 from retrieval.formats import SUFFIXES, Extracted, ExtractionFailed, extract
 from retrieval.metadata import METADATA_FILE, CorpusInfo, CorpusProblem, read_metadata
-from retrieval.passage import Document, Passage
+from retrieval.parallel import BATCH_FILES, POOL_MIN_FILES, BrokenProcessPool, batches, pooled
+from retrieval.passage import Document, DocumentMaker, Documents, Passage
 from retrieval.synonyms import SYNONYMS_FILE  # read by retrieval/synonyms.py, not a document
 
 __all__ = ["METADATA_FILE", "CorpusInfo", "CorpusProblem", "Corpus", "load_corpus",
@@ -66,11 +68,14 @@ class Corpus:
     when a snapshot already knew it (retrieval/snapshot.py), so a start hashes nothing."""
 
     folder: Path
-    documents: dict[str, Document]
-    passages: list[Passage]
+    documents: Mapping[str, Document]
+    passages: Sequence[Passage]
     problems: list[CorpusProblem] = field(default_factory=list)
     info: CorpusInfo = CorpusInfo()
     digest: str | None = None
+    # Name, size and time of every file it was made from, taken as it was loaded: the index
+    # cache's key (retrieval/store.py), without walking the folder again.
+    manifest: list[tuple[str, int, int]] | None = None
 
 
 class KnownDocuments(Protocol):
@@ -78,15 +83,19 @@ class KnownDocuments(Protocol):
     files, and the extracted text of files whose sources.toml entry alone changed."""
 
     def made(self, name: str, path: Path, meta: dict[str, str]
-             ) -> tuple[Document, list[Passage]] | None:
-        """The document and passages made before, when its file and metadata are unchanged."""
+             ) -> tuple[Document | DocumentMaker, Sized] | None:
+        """The document made before (or what makes it when first asked for) and its passages
+        (or as many stand-ins), when its file and metadata are unchanged."""
 
     def extracted(self, name: str, path: Path) -> Extracted | None:
-        """The file's extracted text from before, when the file is unchanged."""
+        """The file's text from before, when the file is unchanged."""
 
     def remember(self, name: str, path: Path, meta: dict[str, str], extracted: Extracted,
-                 document: Document, passages: list[Passage]) -> None:
+                 document: Document, passages: Sequence[Passage]) -> None:
         """Keep a freshly made document for the next load."""
+
+    def passages(self, documents: Mapping[str, Document]) -> Sequence[Passage]:
+        """Every passage of the documents made and remembered, in load order."""
 
 
 @dataclass(slots=True)
@@ -98,15 +107,17 @@ class _Line:
 
 
 @cache
-def _boilerplate() -> tuple[re.Pattern[str], ...]:
+def _boilerplate() -> re.Pattern[str]:
+    """Every line pattern as one alternation: one match a line, not one per pattern (a 1M
+    passage build matched 28 patterns against each of its million lines)."""
     text = resources.files("retrieval").joinpath("data/boilerplate_sv.txt").read_text("utf-8")
     rows = [r for r in text.splitlines() if r.strip() and not r.startswith("# ")]
-    return tuple(re.compile(rf"^(?:{r})$", re.IGNORECASE) for r in rows)
+    return re.compile("^(?:" + "|".join(f"(?:{r})" for r in rows) + ")$", re.IGNORECASE)
 
 
 def is_boilerplate(line: str) -> bool:
     """True when a stripped line is an ad, prompt, form, byline or separator."""
-    return any(p.match(line) for p in _boilerplate())
+    return _boilerplate().match(line) is not None
 
 
 def document_name(folder: Path, path: Path) -> str:
@@ -114,42 +125,54 @@ def document_name(folder: Path, path: Path) -> str:
     return path.relative_to(folder).as_posix()
 
 
-def walk(folder: Path) -> tuple[list[Path], list[Path], list[tuple[Path, str]]]:
-    """(documents, other files, refused documents with why) under `folder`, sorted by name;
-    hidden files and folders (the index cache among them) are none of them. A document is
-    refused when it is a link that leads outside the folder or nowhere, or no regular file (a
-    named pipe, a device): reading it would quote what the folder does not hold, or hang."""
+def named_files(folder: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, Path]],
+                                       list[tuple[str, Path, str]]]:
+    """(documents, other files, refused documents with why) under `folder` as (name, path),
+    sorted by name; hidden files and folders (the index cache among them) are none of them.
+    A document is refused when it is a link that leads outside the folder or nowhere, or no
+    regular file (a named pipe, a device): reading it would quote what the folder does not
+    hold, or hang. Names are made from the walk's strings: Path.relative_to for each of 5,000
+    files took a tenth of a second."""
     root = folder.resolve()
-    documents, others, refused = [], [], []
-    pending = [folder]
+    documents: list[tuple[str, Path]] = []
+    others: list[tuple[str, Path]] = []
+    refused: list[tuple[str, Path, str]] = []
+    pending = [(os.fspath(folder), "")]
     while pending:
-        current = pending.pop()
+        current, prefix = pending.pop()
         try:
             entries = list(os.scandir(current))
         except OSError:
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
                 continue
-            path = Path(entry.path)
             if _is_dir(entry):
-                if not entry.is_symlink() and not entry.name.startswith("__"):
-                    pending.append(path)
+                if not entry.is_symlink() and not name.startswith("__"):
+                    pending.append((entry.path, prefix + name + "/"))
                 continue
-            if current == folder and entry.name in NOT_DOCUMENTS:
+            if not prefix and name in NOT_DOCUMENTS:
                 continue
-            if path.suffix.lower() not in SUFFIXES:
-                others.append(path)
+            pair = (prefix + name, Path(entry.path))
+            if _suffix(name) not in SUFFIXES:
+                others.append(pair)
             elif problem := _refusal(root, entry):
-                refused.append((path, problem))
+                refused.append((*pair, problem))
             else:
-                documents.append(path)
+                documents.append(pair)
+    return (sorted(documents, key=_first), sorted(others, key=_first),
+            sorted(refused, key=_first))
 
-    def by_name(p: Path) -> str:
-        return document_name(folder, p)
 
-    return (sorted(documents, key=by_name), sorted(others, key=by_name),
-            sorted(refused, key=lambda r: by_name(r[0])))
+def _first(pair: tuple) -> str:
+    return pair[0]
+
+
+def _suffix(name: str) -> str:
+    """A file name's suffix in lower case, as Path.suffix gives it ("" for "a." or ".a")."""
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
 def _is_dir(entry: os.DirEntry) -> bool:
@@ -169,17 +192,46 @@ def _refusal(root: Path, entry: os.DirEntry) -> str:
         return "unreadable"
 
 
+def walk(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(documents, other files) under `folder`, sorted by name (see named_files)."""
+    documents, others, _ = named_files(folder)
+    return [p for _, p in documents], [p for _, p in others]
+
+
+def named_corpus_files(folder: Path, documents: list[tuple[str, Path]] | None = None
+                       ) -> list[tuple[str, Path]]:
+    """Every file a corpus is made from, as (name, path): its documents (`documents` when
+    walked already), their metadata and its synonyms."""
+    extra = [(n, folder / n) for n in (METADATA_FILE, SYNONYMS_FILE) if (folder / n).is_file()]
+    return sorted((named_files(folder)[0] if documents is None else documents) + extra,
+                  key=_first)
+
+
 def corpus_files(folder: Path) -> list[Path]:
     """Every file a corpus is made from: its documents, their metadata and its synonyms."""
-    extra = [folder / n for n in (METADATA_FILE, SYNONYMS_FILE) if (folder / n).is_file()]
-    return sorted(walk(folder)[0] + extra, key=lambda p: document_name(folder, p))
+    return [p for _, p in named_corpus_files(folder)]
+
+
+def file_manifest(files: list[tuple[str, Path]]) -> list[tuple[str, int, int]]:
+    """Name, size and modification time (ns) of each file; a file removed meanwhile is left
+    out (the change that removed it brings a rebuild)."""
+    manifest = []
+    for name, path in files:
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        manifest.append((name, info.st_size, info.st_mtime_ns))
+    return manifest
 
 
 def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES,
-                cache_path: Path | None = None, known: KnownDocuments | None = None) -> Corpus:
+                cache_path: Path | None = None, known: KnownDocuments | None = None,
+                workers: int = 1) -> Corpus:
     """Load every readable document of `folder` and its subfolders; unreadable, too big or
     unknown files become problems. `cache_path` keeps extracted PDF/HTML/Word/Markdown text;
-    `known` (retrieval/snapshot.py) gives back the documents of files that did not change.
+    `known` (retrieval/snapshot.py) gives back the documents of files that did not change;
+    many files to read are read on `workers` processes (retrieval/parallel.py).
 
     Each document's text stays in memory as it was read: quotes are spans of that text, so a
     file changed or removed while the bot runs never changes what an answer quotes.
@@ -188,39 +240,107 @@ def load_corpus(folder: Path, max_file_bytes: int = MAX_FILE_BYTES,
         raise CorpusMissing(path=str(folder))
     metadata = read_metadata(folder)
     problems = list(metadata.problems)
-    paths, others, refused = walk(folder)
-    problems += [CorpusProblem(document_name(folder, p), "unsupported", p.suffix.lower())
-                 for p in others]
-    problems += [CorpusProblem(document_name(folder, p), problem) for p, problem in refused]
+    paths, others, refused = named_files(folder)
+    problems += [CorpusProblem(name, "unsupported", _suffix(p.name)) for name, p in others]
+    problems += [CorpusProblem(name, problem) for name, _, problem in refused]
     root = folder.resolve()
     extracted_cache = ExtractionCache(cache_path)
-    documents: dict[str, Document] = {}
+    documents = Documents()
     passages: list[Passage] = []
-    for path in paths:
-        name = document_name(folder, path)
-        meta = metadata.of(name)
-        made = known.made(name, path, meta) if known else None
+    files = [(name, path, metadata.of(name)) for name, path in paths]
+    kept = [known.made(name, path, meta) if known else None for name, path, meta in files]
+    fresh = made_afresh([f for f, k in zip(files, kept) if k is None], max_file_bytes,
+                        extracted_cache, known, workers, root)
+    for (name, path, meta), made in zip(files, kept):
         if made is None:
-            extracted, problem = _read(root, path, name, max_file_bytes, extracted_cache, known)
-            if extracted is None:
+            extracted, problem, made = next(fresh)
+            if extracted is None or made is None:
                 problems.append(CorpusProblem(name, problem,
                                               _detail(path, problem, max_file_bytes)))
                 continue
-            made = document_passages(name, extracted, meta)
             if known:
                 known.remember(name, path, meta, extracted, *made)
         doc, doc_passages = made
         if not doc_passages:
             problems.append(CorpusProblem(name, "no_content"))
             continue
-        documents[doc.name] = doc
-        passages.extend(doc_passages)
+        documents.add(name, doc)
+        if not known:
+            passages.extend(doc_passages)  # type: ignore[arg-type]  # Passages without `known`
     extracted_cache.save()
     skipped = {p.path for p in problems}
     problems += metadata.orphans(set(documents) | skipped)
     if not documents:
         raise CorpusEmpty(path=str(folder))
-    return Corpus(folder, documents, passages, problems, metadata.info)
+    return Corpus(folder, documents, known.passages(documents) if known else passages,
+                  problems, metadata.info,
+                  manifest=file_manifest(named_corpus_files(folder, paths)))
+
+
+Made = tuple[Extracted | None, str, tuple[Document, Sequence[Passage]] | None]
+
+
+def made_afresh(files: list[tuple[str, Path, dict[str, str]]], limit: int,
+                extracted_cache: ExtractionCache, known: KnownDocuments | None, workers: int,
+                root: Path) -> Iterator[Made]:
+    """For each (name, path, sources.toml entry), in order: its extracted text, or None and the
+    problem, and its document and passages; on `workers` processes when there are many. No
+    file is read outside `root`, the resolved corpus folder."""
+    if workers > 1 and len(files) >= POOL_MIN_FILES:
+        return _made_in_pool(files, limit, extracted_cache, known, workers, root)
+    return _made_here(files, limit, extracted_cache, known, root)
+
+
+def _made_here(files: list[tuple[str, Path, dict[str, str]]], limit: int,
+               extracted_cache: ExtractionCache, known: KnownDocuments | None,
+               root: Path) -> Iterator[Made]:
+    for name, path, meta in files:
+        extracted, problem = _read(root, path, name, limit, extracted_cache, known)
+        yield extracted, problem, (None if extracted is None
+                                   else document_passages(name, extracted, meta))
+
+
+def _made_in_pool(files: list[tuple[str, Path, dict[str, str]]], limit: int,
+                  extracted_cache: ExtractionCache, known: KnownDocuments | None, workers: int,
+                  root: Path) -> Iterator[Made]:
+    """Files read, cleaned and split by worker processes, each document's passages sent back
+    as a table's arrays (retrieval/table.py), not a list of objects to unpickle."""
+    from retrieval.table import PassageTable  # retrieval.table imports this module
+
+    tasks = [(name, path, meta, *_prepare(path, name, limit, extracted_cache, known))
+             for name, path, meta in files]
+    done = 0
+    try:
+        work = [(*t[:5], root, limit) for t in tasks]
+        for results in pooled(_make_batch, batches(work, BATCH_FILES), workers):
+            for extracted, problem, doc, parts in results:
+                name, path, _, _, _, stamp = tasks[done]
+                done += 1
+                if doc is None or parts is None:
+                    yield None, problem, None
+                    continue
+                if stamp is not None and _suffix(path.name) != ".txt":
+                    extracted_cache.put(name, stamp, extracted)
+                yield extracted, "", (doc, PassageTable.from_parts(parts, doc.raw))
+    except BrokenProcessPool:  # a worker died (killed, out of memory): the rest here
+        yield from _made_here(files[done:], limit, extracted_cache, known, root)
+
+
+def _make_batch(tasks: list[tuple[str, Path, dict[str, str], Extracted | None, str, Path, int]]
+                ) -> list[tuple[Extracted | None, str, Document | None, tuple | None]]:
+    """In a worker: each file read (unless its text came along), cleaned and split."""
+    from retrieval.table import PassageTable
+
+    out: list[tuple[Extracted | None, str, Document | None, tuple | None]] = []
+    for name, path, meta, extracted, problem, root, limit in tasks:
+        if extracted is None and not problem:
+            extracted, problem = _extract(root, path, limit)
+        if extracted is None:
+            out.append((None, problem, None, None))
+            continue
+        doc, passages = document_passages(name, extracted, meta)
+        out.append((extracted, "", doc, PassageTable.of_document(doc, passages).parts()))
+    return out
 
 
 def document_passages(name: str, extracted: Extracted, meta: dict[str, str]
@@ -248,31 +368,48 @@ def _read(root: Path, path: Path, name: str, limit: int, extracted_cache: Extrac
           known: KnownDocuments | None = None) -> tuple[Extracted | None, str]:
     """A file's extracted text, or None and the problem. A file over `limit` bytes is not read
     at all; the extraction of a non-.txt file comes from the cache while the file is unchanged."""
+    extracted, problem, stamp = _prepare(path, name, limit, extracted_cache, known)
+    if extracted is not None or problem:
+        return extracted, problem
+    extracted, problem = _extract(root, path, limit)
+    if extracted is not None and stamp is not None and _suffix(path.name) != ".txt":
+        extracted_cache.put(name, stamp, extracted)
+    return extracted, problem
+
+
+def _prepare(path: Path, name: str, limit: int, extracted_cache: ExtractionCache,
+             known: KnownDocuments | None) -> tuple[Extracted | None, str, tuple[int, int] | None]:
+    """What is known of a file before reading it: its problem (unreadable, too big), or its
+    text from a cache; else (None, "", its size and time), and it must be read."""
     try:
         info = path.stat()
     except OSError:
-        return None, "unreadable"
+        return None, "unreadable", None
     if not stat.S_ISREG(info.st_mode):
-        return None, "not_regular"
+        return None, "not_regular", None
     if info.st_size > limit:
-        return None, "too_large"
+        return None, "too_large", None
     stamp = (info.st_size, info.st_mtime_ns)
-    cacheable = path.suffix.lower() != ".txt"
-    if cacheable and (found := extracted_cache.get(name, stamp)) is not None:
-        return found, ""
+    if _suffix(path.name) != ".txt" and (found := extracted_cache.get(name, stamp)) is not None:
+        return found, "", None
     if known and (found := known.extracted(name, path)) is not None:
-        return found, ""
+        return found, "", None
+    return None, "", stamp
+
+
+def _extract(root: Path, path: Path, limit: int) -> tuple[Extracted | None, str]:
+    """A file read (inside `root`, regular, at most `limit` bytes) and its text extracted, or
+    None and the problem."""
     try:
         data = read_capped(root, path, limit)
     except FileRefused as exc:
         return None, exc.problem
+    except OSError:  # gone since it was listed
+        return None, "unreadable"
     try:
-        extracted = extract(path, data)
+        return extract(path, data), ""
     except ExtractionFailed as exc:
         return None, exc.problem
-    if cacheable:
-        extracted_cache.put(name, stamp, extracted)
-    return extracted, ""
 
 
 def _document(name: str, extracted: Extracted, meta: dict[str, str],

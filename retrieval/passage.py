@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from retrieval.formats import file_offset, page_at
 
@@ -32,6 +34,64 @@ class Document:
     def file_offset(self, offset: int) -> int | None:
         """Where an offset of a rendered document lies in its file, or None when they agree."""
         return file_offset(self.origin, offset)
+
+
+class DocumentMaker(Protocol):
+    """What makes a document when it is first asked for (its text decoded then), and knows its
+    title before."""
+
+    title: str
+    # What tells the document apart without making it (its file's hash and its fields): two
+    # makers with equal signatures make equal documents.
+    signature: tuple
+
+    def __call__(self) -> Document: ...
+
+
+class Documents(Mapping[str, Document]):
+    """Documents by name in load order; one kept as a maker (the snapshot's) is made, its text
+    decoded, when first looked up. Iterating names, or titles, makes nothing."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, Document | DocumentMaker] = {}
+
+    def add(self, name: str, document: Document | DocumentMaker) -> None:
+        """Add a document, or what makes it when asked for."""
+        self._items[name] = document
+
+    def title(self, name: str) -> str:
+        """A document's title, without making it."""
+        return self._items[name].title
+
+    def same(self, other: Documents, name: str) -> bool:
+        """Whether `name` is the same document here and in `other`: by the makers' signatures
+        while neither is made (a reload compared 5,000 documents' texts), else by value."""
+        mine, theirs = self._items[name], other._items[name]
+        if not isinstance(mine, Document) and not isinstance(theirs, Document):
+            return mine.signature == theirs.signature
+        return self[name] == other[name]
+
+    def __getitem__(self, name: str) -> Document:
+        item = self._items[name]
+        if isinstance(item, Document):
+            return item
+        made = item()
+        self._items[name] = made  # another thread making it too makes an equal one
+        return made
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def title_of(documents: Mapping[str, Document], name: str) -> str:
+    """A document's title, without making a document that is not made yet."""
+    return documents.title(name) if isinstance(documents, Documents) else documents[name].title
 
 
 @dataclass(frozen=True, slots=True)

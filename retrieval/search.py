@@ -41,6 +41,7 @@ from retrieval.semantic import (
     semantic_key,
 )
 from retrieval.store import CacheStats, open_index, passages_digest
+from retrieval.table import PassageTable
 from retrieval.topics import DocumentTopics
 from retrieval.tuning import Tuning
 
@@ -113,8 +114,7 @@ class Retriever:
         self.semantic = semantic
         # Passages that are themselves questions (survey items, an interviewer's "…?") repeat
         # the words people ask with, but hold no answer; a title that asks is still a title.
-        self._questions = np.array([is_question(p.text, documents[p.doc].title)
-                                    for p in words.passages], dtype=bool)
+        self._questions = question_flags(words.passages, documents)
         self.stats = dict(stats or {})
         self.digest = digest  # passages_digest of the corpus, which its cached fields are keyed by
 
@@ -133,14 +133,16 @@ class Retriever:
         if vector is None and not any(g.matches for g in query.groups):
             return Results((), self.evidence(query, []))
         factors = self.topics.factors(query) if self.topics else None
-        scores = self.scores(query, factors)
         cosines = sentence_cosines = None
-        if vector is not None:
+        if vector is None:
+            ids, values = self.candidates(query, factors)
+        else:
             cosines = self.semantic.index.passage_scores(vector)
             sentence_cosines = self.semantic.index.sentence_cosines(vector)
-            scores = self.fuse(scores, cosines, sentence_cosines)
-        ids = np.flatnonzero(scores > 0)
-        ids, values = top_k(ids, scores[ids], k)
+            scores = self.fuse(self.scores(query, factors), cosines, sentence_cosines)
+            ids = np.flatnonzero(scores > 0)
+            values = scores[ids]
+        ids, values = top_k(ids, values, k)
         hits = [Hit(self.passages[i], float(s)) for i, s in zip(ids.tolist(), values.tolist())]
         similarity = None
         if cosines is not None:
@@ -167,6 +169,24 @@ class Retriever:
 
     def scores(self, query: Query, doc_factors: np.ndarray | None = None) -> np.ndarray:
         """The fused score of every passage."""
+        return self._weighed(query, self._lexical(query), None, doc_factors)
+
+    def candidates(self, query: Query, doc_factors: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """The passages with a positive score (ascending) and their scores, as `scores` gives
+        them: the document boost and the question factor are applied to those passages only,
+        since, both positive, they turn no score positive (a million multiplications a
+        question saved at 1M)."""
+        if self.tuning.doc_boost < 0 or self.tuning.question_factor <= 0:
+            scores = self.scores(query, doc_factors)  # a tuning that can turn a sign
+            ids = np.flatnonzero(scores > 0)
+            return ids, scores[ids]
+        lexical = self._lexical(query)
+        ids = np.flatnonzero(lexical > 0)
+        return ids, self._weighed(query, lexical[ids], ids, doc_factors)
+
+    def _lexical(self, query: Query) -> np.ndarray:
+        """The words' BM25 of every passage, fused with the 4-grams' when they are on."""
         if self.tuning.group_max:
             scores = self.words.grouped_scores(query.bm25_groups())
         else:
@@ -175,10 +195,21 @@ class Retriever:
             grams = self.grams.scores(query)
             scores = scores / (scores.max() or 1.0) + self.tuning.gram_weight * grams / (
                 grams.max() or 1.0)
+        return scores
+
+    def _weighed(self, query: Query, scores: np.ndarray, rows: np.ndarray | None,
+                 doc_factors: np.ndarray | None) -> np.ndarray:
+        """`scores` (of every passage, or of `rows`) times the document boost and, for a
+        passage that asks, the question factor."""
         if self.topics is not None and self.tuning.doc_boost:
-            scores *= 1.0 + self.tuning.doc_boost * self.topics.coverage(query, doc_factors)
+            # 1 + boost × coverage a document, then each passage's: the same values as over
+            # each passage's coverage, for a few thousand operations instead of a million.
+            boost = 1.0 + self.tuning.doc_boost * self.topics.document_coverage(query, doc_factors)
+            scores *= boost[self.topics.doc_of if rows is None else self.topics.doc_of[rows]]
         if self.tuning.question_factor != 1.0:
-            scores[self._questions] *= self.tuning.question_factor
+            asks = self._questions if rows is None else self._questions[rows]
+            # Times 1.0 changes no bit: one multiplication, not a slow masked assignment.
+            scores *= np.where(asks, self.tuning.question_factor, 1.0)
         return scores
 
     def evidence(self, query: Query, hits: Sequence[Hit], doc_factors: np.ndarray | None = None,
@@ -211,28 +242,41 @@ class Retriever:
         return covered / query.total if query.total else 0.0
 
 
+def question_flags(passages: Sequence[Passage], documents: Mapping[str, Document]) -> np.ndarray:
+    """Whether each passage asks a question (passage.is_question); a table knows already."""
+    if isinstance(passages, PassageTable):
+        return np.asarray(passages.question, dtype=bool)
+    return np.array([is_question(p.text, documents[p.doc].title) for p in passages], dtype=bool)
+
+
 def build_retriever(passages: Sequence[Passage], documents: Mapping[str, Document],
                     analyzer: Analyzer, tuning: Tuning, *, cache: Path | None = None,
                     folder: Path | None = None, max_gram_passages: int = 200_000,
                     rebuild: bool = False,
                     progress: Callable[[int], None] | None = None,
-                    digest: str | None = None) -> Retriever:
+                    digest: str | None = None,
+                    manifest: list[tuple[str, int, int]] | None = None,
+                    workers: int = 1) -> Retriever:
     """citatbot's lexical retriever: words, 4-grams (up to max_gram_passages) and the document
     boost; `with_semantic` adds the meaning field to it.
 
     `cache` is the persisted word index's path (the other fields go beside it); None keeps
-    nothing. `digest` is passages_digest(passages) when the caller has it (a corpus snapshot)."""
+    nothing. `digest` is passages_digest(passages) when the caller has it (a corpus snapshot),
+    `manifest` the corpus files' names, sizes and times taken as it was loaded; `workers` the
+    processes a large build may use."""
     if cache and digest is None:
         digest = passages_digest(passages)  # one hash of the corpus a start
     words, word_stats = open_index(passages, analyzer, cache, folder=folder, rebuild=rebuild,
-                                   progress=progress, b=tuning.bm25_b, digest=digest)
+                                   progress=progress, b=tuning.bm25_b, digest=digest,
+                                   manifest=manifest, workers=workers)
     stats = {"words": word_stats}
     grams = None
     if tuning.gram_weight and len(passages) <= max_gram_passages:
         gram_analyzer = CharGramAnalyzer(analyzer, tuning.gram_size)
         gram_index, stats["grams"] = open_index(passages, gram_analyzer, beside(cache, "grams"),
                                                 folder=folder, rebuild=rebuild, progress=progress,
-                                                digest=digest)
+                                                digest=digest, manifest=manifest,
+                                                workers=workers)
         grams = GramField(gram_index, gram_analyzer)
     topics = DocumentTopics(words, documents, analyzer)
     return Retriever(words, documents, tuning, grams=grams, topics=topics, stats=stats,

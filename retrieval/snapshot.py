@@ -2,11 +2,14 @@
 
 Reading, cleaning and splitting every file cost a cached start at 100k passages four fifths
 of its time. The snapshot holds what loading made: every document's text as one UTF-8 array,
-each passage as numbers into it (document, spans, heading, author), and a small JSON record a
+its passages as the arrays of a PassageTable (retrieval/table.py), and a small JSON record a
 document (file size, modification time, content hash, the sources.toml entry it was made with,
-its fields). A file is trusted by its size and modification time; when only the time changed,
-or the file had been written just before it was recorded (the same size could come again at
-the same coarse time), its bytes are hashed, and an equal hash keeps it too. Only files that
+its fields, its passages' id stem and digest). The arrays are mapped from the file, not read
+(retrieval/mapped.py): a start makes no passage and decodes no text until a question needs it.
+
+A file is trusted by its size and modification time; when only the time changed, or the file
+had been written just before it was recorded (the same size could come again at the same
+coarse time), its bytes are hashed, and an equal hash keeps it too. Only files that
 really changed are read again.
 
 The key covers the loader's code and data and the file size limit: any change there rebuilds
@@ -20,7 +23,7 @@ import hashlib
 import json
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -28,18 +31,21 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.formats import Extracted
-from retrieval.ingest import Corpus, passage_id, passage_stem
-from retrieval.passage import Document, Passage
-from retrieval.store import LOAD_ERRORS, json_array, open_npz, passages_digest, save_npz
+from retrieval.ingest import Corpus
+from retrieval.mapped import mapped_npz
+from retrieval.passage import Document, DocumentMaker, Passage
+from retrieval.store import LOAD_ERRORS, json_array, save_npz
+from retrieval.table import PassageTable, join_tables, passages_digest
 
-FORMAT = 1
+FORMAT = 2
 # A file modified this recently is checked by its hash (see _racy); 2 s covers the coarsest
 # file clocks (FAT) as well as Linux's tick.
 RACY_NS = 2_000_000_000
 # The modules and data whose behaviour decides what a file becomes.
-LOADER_SOURCES = ("snapshot.py", "ingest.py", "files.py", "metadata.py", "passage.py",
-                  "formats/__init__.py", "formats/markdown.py", "formats/pdf.py",
-                  "formats/webpage.py", "formats/word.py", "data/boilerplate_sv.txt")
+LOADER_SOURCES = ("snapshot.py", "table.py", "ingest.py", "files.py", "metadata.py",
+                  "passage.py", "parallel.py", "formats/__init__.py", "formats/markdown.py",
+                  "formats/pdf.py", "formats/webpage.py", "formats/word.py",
+                  "data/boilerplate_sv.txt")
 FIELDS = ("title", "publisher", "author", "date", "kind", "url")
 
 
@@ -85,6 +91,33 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return (info.st_size, info.st_mtime_ns) if stat.S_ISREG(info.st_mode) else None
 
 
+class _Kept:
+    """A document of this load: its rows (document `number` of `table`) and what the next
+    snapshot keeps of it."""
+
+    __slots__ = ("meta", "record", "made", "table", "number")
+
+    def __init__(self, meta: dict[str, str], record: dict | None,
+                 made: tuple[Extracted, Document] | None, table: PassageTable,
+                 number: int) -> None:
+        self.meta, self.record, self.made = meta, record, made  # made: a fresh one's
+        self.table, self.number = table, number
+
+
+class _Later:
+    """A saved document, made when first asked for (a DocumentMaker)."""
+
+    __slots__ = ("snapshot", "record", "title", "signature")
+
+    def __init__(self, snapshot: CorpusSnapshot, record: dict) -> None:
+        self.snapshot, self.record, self.title = snapshot, record, record["title"]
+        # The file's bytes decide its text, pages and origin (under one snapshot key).
+        self.signature = (snapshot.key, record["hash"], *(record[f] for f in FIELDS))
+
+    def __call__(self) -> Document:
+        return self.snapshot.document(self.record)
+
+
 class CorpusSnapshot:
     """The documents of the last load, by name (KnownDocuments for load_corpus), and the next
     snapshot as this load makes it."""
@@ -93,11 +126,13 @@ class CorpusSnapshot:
         self.path = path
         self.key = key
         self._records: dict[str, dict] = {}
-        self._arrays: dict[str, np.ndarray] = {}
-        self._lists: dict[str, list] = {}
+        self._table: PassageTable | None = None  # the saved rows, mapped from the file
+        self._text = np.empty(0, dtype=np.uint8)
+        self._bounds = np.zeros(1, dtype=np.int64)
         self._digest: str | None = None
         self._order: list[str] = []
-        self._made: dict[str, tuple[dict, Extracted, Document, list[Passage]]] = {}
+        self._made: dict[str, _Kept | None] = {}  # None: to be made afresh
+        self._passages: PassageTable | None = None
         # Documents made afresh this time: their files' size, time and hash, taken right after
         # reading (None when the file changed meanwhile: the next load reads it again).
         self._fresh: dict[str, tuple[tuple[int, int] | None, str | None]] = {}
@@ -107,43 +142,39 @@ class CorpusSnapshot:
 
     def _read(self, path: Path) -> None:
         try:
-            with open_npz(path) as data:
-                header = json.loads(data["header"].tobytes())
-                if header.get("format") != FORMAT or header.get("key") != self.key:
-                    return
-                arrays = {k: data[k] for k in ("text", "bounds", "p_doc", "p_heading",
-                                               "p_author", "span_ptr", "spans")}
+            arrays = mapped_npz(path)
+            header = json.loads(arrays["header"].tobytes())
+            if header.get("format") != FORMAT or header.get("key") != self.key:
+                return
+            records = header["documents"]
+            if not _consistent(arrays, records, header):
+                return
+            table = PassageTable([r["name"] for r in records], [r["stem"] for r in records],
+                                 [r["digest"] for r in records], arrays["first"],
+                                 arrays["span_ptr"], arrays["spans"], arrays["heading"],
+                                 header["headings"], arrays["author"], header["authors"],
+                                 arrays["question"], self._raw)
         except LOAD_ERRORS:
             return
-        records = header["documents"]
-        if not _consistent(arrays, records, header):
-            return
-        self._arrays = arrays
-        spans = arrays["spans"]
-        self._lists = {"headings": header["headings"], "authors": header["authors"],
-                       "span_ptr": arrays["span_ptr"].tolist(),
-                       "spans": list(zip(spans[:, 0].tolist(), spans[:, 1].tolist())),
-                       "p_heading": arrays["p_heading"].tolist(),
-                       "p_author": arrays["p_author"].tolist()}
+        self._table, self._text, self._bounds = table, arrays["text"], arrays["bounds"]
         self._records = {r["name"]: {**r, "number": n} for n, r in enumerate(records)}
         self._digest = header.get("digest")
         self._order = [r["name"] for r in records]
 
     # KnownDocuments
     def made(self, name: str, path: Path, meta: dict[str, str]
-             ) -> tuple[Document, list[Passage]] | None:
-        """The document and passages of the last load, when its file (by size and time, else
-        by hash) and its sources.toml entry are unchanged."""
+             ) -> tuple[DocumentMaker, Sized] | None:
+        """What makes the document of the last load, and its passages' count, when its file
+        (by size and time, else by hash) and its sources.toml entry are unchanged."""
         record = self._current(name, path)
-        if record is None or record["meta"] != meta:
+        if record is None or record["meta"] != meta or self._table is None:
             self._unchanged = False
+            self._made.setdefault(name, None)  # its place in load order, should it be made
             return None
-        extracted = self._extracted(record)
-        document = Document(name=name, raw=extracted.text, pages=extracted.pages,
-                            origin=extracted.origin, **{f: record[f] for f in FIELDS})
-        passages = self._passages(record, document)
-        self._made[name] = (meta, extracted, document, passages)
-        return document, passages
+        number = record["number"]
+        self._made[name] = _Kept(meta, record, None, self._table, number)
+        first = self._table.first
+        return _Later(self, record), range(int(first[number + 1] - first[number]))
 
     def extracted(self, name: str, path: Path) -> Extracted | None:
         """The file's text of the last load while the file is unchanged."""
@@ -151,11 +182,21 @@ class CorpusSnapshot:
         return None if record is None else self._extracted(record)
 
     def remember(self, name: str, path: Path, meta: dict[str, str], extracted: Extracted,
-                 document: Document, passages: list[Passage]) -> None:
-        """Keep a document made afresh for the next snapshot."""
+                 document: Document, passages: Sequence[Passage]) -> None:
+        """Keep a document made afresh (its passages a list, or a table) for the next
+        snapshot."""
         self._unchanged = False
-        self._made[name] = (meta, extracted, document, passages)
+        table = passages if isinstance(passages, PassageTable) else PassageTable.of_document(
+            document, passages)
+        self._made[name] = _Kept(meta, None, (extracted, document), table, 0)
         self._fresh[name] = _fresh_stamp(path)
+
+    def passages(self, documents: Mapping[str, Document]) -> PassageTable:
+        """Every passage of the documents made or remembered, in load order, their text from
+        `documents`."""
+        parts = [(k.table, k.number) for k in self._made.values() if k is not None]
+        self._passages = join_tables(parts, lambda name: documents[name].raw)
+        return self._passages
 
     def _current(self, name: str, path: Path) -> dict | None:
         """The record of `name` if its file still holds what the record was made from."""
@@ -174,83 +215,70 @@ class CorpusSnapshot:
             self._unchanged = False
         return record
 
-    def _extracted(self, record: dict) -> Extracted:
-        bounds, n = self._arrays["bounds"], record["number"]
-        text = self._arrays["text"][int(bounds[n]):int(bounds[n + 1])].tobytes().decode("utf-8")
-        return Extracted(text, tuple(record["pages"]), tuple(map(tuple, record["origin"])),
-                         dict(record["own"]))
+    def _raw(self, name: str) -> str:
+        """A saved document's text."""
+        n = self._records[name]["number"]
+        return self._text[int(self._bounds[n]):int(self._bounds[n + 1])].tobytes().decode("utf-8")
 
-    def _passages(self, record: dict, document: Document) -> list[Passage]:
-        lists, raw, name = self._lists, document.raw, document.name
-        ptr, spans, stem = lists["span_ptr"], lists["spans"], passage_stem(name)
-        headings, authors = lists["headings"], lists["authors"]
-        p_heading, p_author = lists["p_heading"], lists["p_author"]
-        out = []
-        for number, i in enumerate(range(record["first"], record["first"] + record["count"]), 1):
-            a, b = ptr[i], ptr[i + 1]
-            if b - a == 1:  # most passages are one span: skip the join
-                s, e = spans[a]
-                own, text = (spans[a],), raw[s:e]
-            else:
-                own = tuple(spans[a:b])
-                text = "\n".join([raw[s:e] for s, e in own])
-            out.append(Passage(passage_id(stem, number), name, headings[p_heading[i]], own,
-                               text, authors[p_author[i]]))
-        return out
+    def _extracted(self, record: dict) -> Extracted:
+        return Extracted(self._raw(record["name"]), tuple(record["pages"]),
+                         tuple(map(tuple, record["origin"])), dict(record["own"]))
+
+    def document(self, record: dict) -> Document:
+        """A saved document, its text decoded."""
+        extracted = self._extracted(record)
+        return Document(name=record["name"], raw=extracted.text, pages=extracted.pages,
+                        origin=extracted.origin, **{f: record[f] for f in FIELDS})
 
     def finish(self, corpus: Corpus) -> Corpus:
         """The corpus with its passages' digest, the snapshot rewritten when anything changed
         (a read-only or full disk only costs the next start the reading)."""
-        names = list(self._made)
+        names = [name for name, kept in self._made.items() if kept is not None]
         if self._unchanged and names == self._order and self._digest:
             corpus.digest = self._digest
             return corpus
         corpus.digest = passages_digest(corpus.passages)
-        if self.path is not None:
+        if self.path is not None and self._passages is not None:
             try:
-                self._write(self.path, corpus.digest)
+                self._write(self.path, corpus.digest, self._passages)
             except OSError:
                 pass
         return corpus
 
-    def _write(self, path: Path, digest: str) -> None:
-        texts, records, headings, authors = [], [], {"": 0}, {"": 0}
-        p_doc, p_heading, p_author, span_ptr, spans = [], [], [], [0], []
-        for name, (meta, extracted, document, passages) in self._made.items():
-            if name in self._fresh:
+    def _write(self, path: Path, digest: str, table: PassageTable) -> None:
+        texts, records = [], []
+        made = [(name, kept) for name, kept in self._made.items() if kept is not None]
+        for d, (name, kept) in enumerate(made):
+            if kept.made is not None:
                 stamp, hashed = self._fresh[name]
                 if stamp is None:
-                    continue
-                racy = _racy(stamp)
+                    continue  # written meanwhile: left out, so the next load reads it again
+                extracted, document = kept.made
+                texts.append(np.frombuffer(extracted.text.encode("utf-8"), dtype=np.uint8))
+                record = {"name": name, "stamp": list(stamp), "hash": hashed,
+                          "racy": _racy(stamp), "meta": kept.meta,
+                          "own": dict(extracted.meta), "pages": list(extracted.pages),
+                          "origin": [list(o) for o in extracted.origin],
+                          **{f: getattr(document, f) for f in FIELDS}}
             else:
-                old = self._records[name]
-                stamp, hashed, racy = old["stamp"], old["hash"], old["racy"]
-            texts.append(extracted.text.encode("utf-8"))
-            records.append({"name": name, "stamp": list(stamp), "hash": hashed, "racy": racy,
-                            "meta": meta,
-                            "own": dict(extracted.meta), "pages": list(extracted.pages),
-                            "origin": [list(o) for o in extracted.origin],
-                            "first": len(p_doc), "count": len(passages),
-                            **{f: getattr(document, f) for f in FIELDS}})
-            for p in passages:
-                p_doc.append(len(records) - 1)
-                p_heading.append(headings.setdefault(p.heading, len(headings)))
-                p_author.append(authors.setdefault(p.author, len(authors)))
-                spans.extend(p.spans)
-                span_ptr.append(len(spans))
-        blob = b"".join(texts)
+                assert kept.record is not None
+                n = kept.record["number"]
+                texts.append(self._text[int(self._bounds[n]):int(self._bounds[n + 1])])
+                record = {k: v for k, v in kept.record.items() if k != "number"}
+            record.update(stem=table.stems[d], digest=table.digests[d], row=d)
+            records.append(record)
+        rows = [r.pop("row") for r in records]
+        if len(rows) != len(table.names):  # a file left out: its rows go too
+            table = join_tables([(table, d) for d in rows], table.text)
         bounds = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum([len(t) for t in texts], out=bounds[1:])
         header = {"format": FORMAT, "key": self.key, "digest": digest, "documents": records,
-                  "headings": list(headings), "authors": list(authors)}
+                  "headings": table.headings, "authors": table.authors}
         save_npz(path, {"header": json_array(header),
-                        "text": np.frombuffer(blob, dtype=np.uint8),
-                        "bounds": bounds, "p_doc": np.asarray(p_doc, dtype=np.int32),
-                        "p_heading": np.asarray(p_heading, dtype=np.int32),
-                        "p_author": np.asarray(p_author, dtype=np.int32),
-                        "span_ptr": np.asarray(span_ptr, dtype=np.int64),
-                        "spans": np.asarray(spans, dtype=np.int64).reshape(-1, 2)})
-
+                        "text": np.concatenate([np.empty(0, dtype=np.uint8), *texts]),
+                        "bounds": bounds, "first": table.first, "span_ptr": table.span_ptr,
+                        "spans": table.spans, "heading": table.heading,
+                        "author": table.author, "question": table.question})
 
 
 def _racy(stamp: tuple[int, int]) -> bool:
@@ -270,18 +298,24 @@ def _fresh_stamp(path: Path) -> tuple[tuple[int, int] | None, str | None]:
 
 def _consistent(arrays: dict[str, np.ndarray], records: list, header: dict) -> bool:
     """Shapes and ranges agree, so no damaged snapshot can slice out of bounds."""
-    bounds, text = arrays["bounds"], arrays["text"]
-    n = len(arrays["p_doc"])
+    bounds, text, first = arrays["bounds"], arrays["text"], arrays["first"]
+    span_ptr, spans = arrays["span_ptr"], arrays["spans"]
+    heading, author = arrays["heading"], arrays["author"]
+    n = len(heading)
+    kinds = (bounds.dtype.kind, first.dtype.kind, span_ptr.dtype.kind, spans.dtype.kind,
+             heading.dtype.kind, author.dtype.kind, arrays["question"].dtype.kind)
+    if kinds != ("i", "i", "i", "i", "i", "i", "b") or spans.ndim != 2 or spans.shape[1:] != (2,):
+        return False
     if len(bounds) != len(records) + 1 or bounds[0] != 0 or bounds[-1] != len(text):
         return False
-    if np.any(np.diff(bounds) < 0) or len(arrays["span_ptr"]) != n + 1:
+    if len(first) != len(records) + 1 or first[0] != 0 or first[-1] != n:
         return False
-    if arrays["span_ptr"][-1] != len(arrays["spans"]) or np.any(np.diff(arrays["span_ptr"]) < 1):
+    if np.any(np.diff(bounds) < 0) or np.any(np.diff(first) < 0):
         return False
-    firsts = np.cumsum([0] + [r["count"] for r in records])
-    if firsts[-1] != n or [r["first"] for r in records] != firsts[:-1].tolist():
+    if len(span_ptr) != n + 1 or len(author) != n or len(arrays["question"]) != n:
         return False
-    return (n == 0 or (int(arrays["p_heading"].max()) < len(header["headings"])
-                       and int(arrays["p_author"].max()) < len(header["authors"])
-                       and int(arrays["p_heading"].min()) >= 0
-                       and int(arrays["p_author"].min()) >= 0))
+    if span_ptr[0] != 0 or span_ptr[-1] != len(spans) or np.any(np.diff(span_ptr) < 1):
+        return False
+    return (n == 0 or (int(heading.max()) < len(header["headings"])
+                       and int(author.max()) < len(header["authors"])
+                       and int(heading.min()) >= 0 and int(author.min()) >= 0))

@@ -25,10 +25,22 @@ import numpy as np
 from numpy.lib.npyio import NpzFile
 
 from retrieval.analyzer import Analyzer
-from retrieval.bm25 import B, Postings
-from retrieval.index import PassageIndex, analyze_passages, indexed_text
-from retrieval.ingest import corpus_files, document_name
+from retrieval.bm25 import B, PostingLists, Postings
+from retrieval.index import PassageIndex, analyze_passages
+from retrieval.ingest import file_manifest, named_corpus_files
+from retrieval.mapped import mapped_npz
+from retrieval.segments import (
+    Base,
+    SegmentedPostings,
+    masked_frequencies,
+    plan,
+    read_segment,
+    segment_arrays,
+    segment_path,
+    worth_a_segment,
+)
 from retrieval.passage import Passage
+from retrieval.table import PassageTable, join_tables, passages_digest
 
 FORMAT = 1
 # Owner-only: the cache holds the corpus's text, which may be more private than its folder.
@@ -100,42 +112,36 @@ def analyzer_fingerprint(analyzer: Analyzer) -> str:
 def corpus_manifest(folder: Path) -> list[tuple[str, int, int]]:
     """Name, size and modification time (ns) of every corpus file of a folder; a file removed
     while the folder is read is left out (the change that removed it brings a rebuild)."""
-    manifest = []
-    for path in corpus_files(folder):
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        manifest.append((document_name(folder, path), stat.st_size, stat.st_mtime_ns))
-    return manifest
-
-
-def passages_digest(passages: Sequence[Passage]) -> str:
-    """A hash of exactly what the index is built from: each passage's id and indexed text."""
-    digest = hashlib.blake2b(digest_size=20)
-    for p in passages:
-        digest.update(f"{p.id}\x1f{indexed_text(p)}\x1e".encode())
-    return digest.hexdigest()
+    return file_manifest(named_corpus_files(folder))
 
 
 def cache_key(passages: Sequence[Passage], analyzer: Analyzer, folder: Path | None = None,
-              digest: str | None = None) -> str:
+              digest: str | None = None,
+              manifest: list[tuple[str, int, int]] | None = None) -> str:
     """The key a persisted index must carry to be used for these passages and this analyzer;
-    `digest` is passages_digest(passages) when the caller already has it (one hash a start)."""
-    manifest = corpus_manifest(folder) if folder and folder.is_dir() else []
+    `digest` is passages_digest(passages) and `manifest` corpus_manifest(folder) when the
+    caller already has them (one hash and one walk of the folder a start)."""
+    if manifest is None:
+        manifest = corpus_manifest(folder) if folder and folder.is_dir() else []
     payload = [FORMAT, analyzer_fingerprint(analyzer), manifest,
                digest or passages_digest(passages)]
     return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
 
 
-def save_postings(path: Path, postings: Postings, key: str) -> int:
-    """Write the arrays and header atomically; returns the file's size in bytes."""
+def save_postings(path: Path, postings: Postings, key: str, analyzer: str = "",
+                  base: Base | None = None) -> int:
+    """Write the arrays and header atomically; returns the file's size in bytes. `analyzer`
+    (its fingerprint) and `base` (the documents indexed) let a later corpus be searched as
+    this index and a segment (retrieval/segments.py)."""
     header = {"format": FORMAT, "key": key, "documents": postings.num_docs,
-              "vocabulary": len(postings.vocabulary), "postings": len(postings.doc_ids)}
-    return save_npz(path, {"header": json_array(header),
-                           "vocabulary": json_array(postings.vocabulary),
-                           "indptr": postings.indptr, "doc_ids": postings.doc_ids,
-                           "tfs": postings.tfs, "doc_len": postings.doc_len})
+              "vocabulary": len(postings.vocabulary), "postings": len(postings.doc_ids),
+              "analyzer": analyzer}
+    arrays = {"header": json_array(header), "vocabulary": json_array(postings.vocabulary),
+              "indptr": postings.indptr, "doc_ids": postings.doc_ids,
+              "tfs": postings.tfs, "doc_len": postings.doc_len}
+    if base is not None:
+        arrays.update(base=json_array(base.header()), base_first=base.first)
+    return save_npz(path, arrays)
 
 
 def save_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> int:
@@ -156,14 +162,22 @@ def save_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> int:
 
 def load_postings(path: Path, key: str) -> Postings | None:
     """The persisted postings if the file exists, is intact and carries `key`; else None."""
+    found = _load(path, lambda header: header.get("key") == key)
+    return None if found is None else found[0]
+
+
+def _load(path: Path, wanted: Callable[[dict], bool]
+          ) -> tuple[Postings, dict, dict[str, np.ndarray]] | None:
+    """The persisted postings, header and arrays if the file is intact and its header is
+    `wanted`; else None."""
     try:
-        with open_npz(path) as data:
-            header = json.loads(data["header"].tobytes())
-            if header.get("format") != FORMAT or header.get("key") != key:
-                return None
-            postings = Postings(json.loads(data["vocabulary"].tobytes()), data["indptr"],
-                                data["doc_ids"], data["tfs"], data["doc_len"])
-            return postings if _consistent(postings, header) else None
+        data = mapped_npz(path)  # mapped: a posting list is read when a question touches it
+        header = json.loads(data["header"].tobytes())
+        if header.get("format") != FORMAT or not wanted(header):
+            return None
+        postings = Postings(json.loads(data["vocabulary"].tobytes()), data["indptr"],
+                            data["doc_ids"], data["tfs"], data["doc_len"])
+        return (postings, header, data) if _consistent(postings, header) else None
     except LOAD_ERRORS:
         return None
 
@@ -226,19 +240,92 @@ def open_index(
     progress: Callable[[int], None] | None = None,
     b: float = B,
     digest: str | None = None,
+    manifest: list[tuple[str, int, int]] | None = None,
+    workers: int = 1,
 ) -> tuple[PassageIndex, IndexStats]:
-    """The index from `path` when its key matches, else built (and saved when a path is given)."""
+    """The index from `path` when its key matches; else the saved index of an earlier corpus
+    with a segment of what changed since (retrieval/segments.py) when the change is small;
+    else built (on `workers` processes when large). Whatever is made is saved."""
     started = time.perf_counter()
-    key = cache_key(passages, analyzer, folder, digest) if path else ""
-    postings, size, reused = load_or_build(
-        path, rebuild, lambda: load_postings(path, key),
-        lambda: analyze_passages(passages, analyzer, progress),
-        lambda built: save_postings(path, built, key))
+    key = cache_key(passages, analyzer, folder, digest, manifest) if path else ""
+    postings: PostingLists | None = None
+    size, reused = 0, False
+    if path is not None and not rebuild:
+        postings = load_postings(path, key)
+        reused = postings is not None
+        if postings is None:
+            postings, reused = _segmented(path, key, passages, analyzer, progress, workers)
+        size = _size(path) + (_size(segment_path(path)) if not isinstance(postings, Postings)
+                              else 0)
+    if postings is None:
+        built = analyze_passages(passages, analyzer, progress, workers)
+        postings = built
+        if path is not None:
+            base = Base.of(passages) if isinstance(passages, PassageTable) else None
+            try:
+                size = save_postings(path, built, key, analyzer_fingerprint(analyzer), base)
+                segment_path(path).unlink(missing_ok=True)
+            except OSError:
+                size = 0
     index = PassageIndex(passages, analyzer, postings=postings, b=b)
     stats = IndexStats(passages=len(passages), vocabulary=len(postings.vocabulary),
-                       postings=len(postings.doc_ids), seconds=time.perf_counter() - started,
+                       postings=_posting_count(postings), seconds=time.perf_counter() - started,
                        path=path, bytes=size, reused=reused)
     return index, stats
+
+
+def _segmented(path: Path, key: str, passages: Sequence[Passage], analyzer: Analyzer,
+               progress: Callable[[int], None] | None, workers: int
+               ) -> tuple[SegmentedPostings | None, bool]:
+    """The saved index and a segment of what changed since it was built, and whether the
+    segment was saved as it is (else it was made now, and saved); (None, False) when the saved
+    index is another analyzer's, records no documents, or the change is too large."""
+    if not isinstance(passages, PassageTable):
+        return None, False
+    fingerprint = analyzer_fingerprint(analyzer)
+    found = _load(path, lambda header: header.get("analyzer") == fingerprint)
+    if found is None or "base" not in found[2]:
+        return None, False
+    main, header, data = found
+    try:
+        saved = mapped_npz(segment_path(path))
+        kept = read_segment(saved, key, header["key"], main, len(passages))
+    except LOAD_ERRORS:
+        kept = None
+    if kept is not None:
+        return kept, True
+    try:
+        names = json.loads(data["base"].tobytes())
+        base = Base(names["names"], names["digests"], data["base_first"])
+        if len(base.names) + 1 != len(base.first) or base.first[-1] != main.num_docs:
+            return None, False
+    except LOAD_ERRORS:
+        return None, False
+    change = plan(base, passages)
+    if not worth_a_segment(change, main.num_docs):
+        return None, False
+    added = join_tables([(passages, d) for d in change.added], passages.text)
+    segment = (analyze_passages(added, analyzer, progress, workers) if len(added)
+               else Postings([], np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int32),
+                             np.empty(0, dtype=np.uint8), np.empty(0, dtype=np.int32)))
+    segmented = SegmentedPostings(main, change.main_rows, segment, change.added_rows,
+                                  len(passages), masked_frequencies(main, change.main_rows))
+    try:
+        save_npz(segment_path(path), segment_arrays(key, header["key"], segmented))
+    except OSError:
+        pass
+    return segmented, False
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _posting_count(postings: PostingLists) -> int:
+    return int(postings.doc_freq().sum())
 
 
 def load_or_build(path: Path | None, rebuild: bool, load: Callable[[], T | None],

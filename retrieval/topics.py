@@ -13,8 +13,16 @@ import numpy as np
 
 from retrieval.analyzer import Analyzer
 from retrieval.index import PassageIndex
-from retrieval.passage import Document, Passage
+from retrieval.lru import LRU
+from retrieval.passage import Document, Passage, title_of
 from retrieval.query import Query
+from retrieval.table import PassageTable
+
+# Terms whose documents are kept once found (each term's at most once, so no more than one
+# number per document a term occurs in, across the vocabulary).
+TERM_DOCS_CACHE = 4096
+# A term in more rows than this many a document finds its documents by searching its rows.
+SEARCH_PER_DOCUMENT = 16
 
 
 class DocumentTopics:
@@ -26,12 +34,20 @@ class DocumentTopics:
         self.number = number  # document name → its column in `factors`
         self.index = index
         self.num_docs = len(number)
-        self.doc_of = np.array([number[p.doc] for p in index.passages], dtype=np.int64)
+        passages = index.passages
+        self.doc_of = (passages.document_numbers(number) if isinstance(passages, PassageTable)
+                       else np.array([number[p.doc] for p in passages], dtype=np.int64))
         titles: dict[str, set[int]] = {}
-        for name, doc in documents.items():
-            for term in analyzer.terms(doc.title):
+        for name in documents:
+            for term in analyzer.terms(title_of(documents, name)):
                 titles.setdefault(term, set()).add(number[name])
         self._title_docs = {t: np.array(sorted(d), dtype=np.int64) for t, d in titles.items()}
+        # Passages come document by document, so a term's postings name its documents in
+        # order: their distinct numbers are where the number changes, no sort needed.
+        self._ordered = bool(np.all(self.doc_of[1:] >= self.doc_of[:-1]))
+        # Where each document's rows begin (rows of an ordered corpus), and where they end.
+        self._first_rows = np.searchsorted(self.doc_of, np.arange(self.num_docs + 1))
+        self._term_docs: LRU[str, np.ndarray] = LRU(TERM_DOCS_CACHE)
 
     def document(self, passage: Passage) -> int:
         """The number of the passage's document (by name: a map of every passage's id cost a
@@ -44,16 +60,42 @@ class DocumentTopics:
         out = np.zeros((len(query.groups), self.num_docs))
         for row, group in zip(out, query.groups):
             for term, factor in group.matches.items():
-                for docs in (self.doc_of[self.index.passages_with(term)],
-                             self._title_docs.get(term)):
+                for docs in (self.documents_with(term), self._title_docs.get(term)):
                     if docs is not None and len(docs):
                         row[docs] = np.maximum(row[docs], factor)
         return out
 
+    def documents_with(self, term: str) -> np.ndarray:
+        """The numbers of the documents with a passage holding `term`, each once; the most
+        recently asked terms' are kept (a common word's postings run to 600k at 1M)."""
+        return self._term_docs.get(term, lambda: self._documents_with(term))
+
+    def _documents_with(self, term: str) -> np.ndarray:
+        rows = self.index.passages_with(term)
+        if not self._ordered:
+            return np.unique(self.doc_of[rows])
+        if len(rows) > SEARCH_PER_DOCUMENT * self.num_docs:
+            # Many rows: where each document's first row would fall among them says whether
+            # any is its (a few thousand searches instead of a gather of each row).
+            at = np.searchsorted(rows, self._first_rows)
+            return np.flatnonzero(at[1:] > at[:-1])
+        docs = self.doc_of[rows]
+        if len(docs) > 1:
+            docs = docs[np.concatenate(([True], docs[1:] != docs[:-1]))]
+        return docs
+
     def coverage(self, query: Query, factors: np.ndarray | None = None) -> np.ndarray:
-        """Share of the question's weight each passage's document covers (one value a passage);
-        `factors` are this query's, when already computed."""
-        weights = np.array([g.weight for g in query.groups]) / (query.total or 1.0)
+        """Share of the question's weight each passage's document covers (one value a
+        passage); `factors` are this query's, when already computed."""
+        return self.document_coverage(query, factors)[self.doc_of]
+
+    def document_coverage(self, query: Query, factors: np.ndarray | None = None) -> np.ndarray:
+        """Share of the question's weight each document covers."""
         factors = self.factors(query) if factors is None else factors
-        return (weights @ factors)[self.doc_of]
+        return self.weights(query) @ factors
+
+    @staticmethod
+    def weights(query: Query) -> np.ndarray:
+        """Each group's share of the question's weight."""
+        return np.array([g.weight for g in query.groups]) / (query.total or 1.0)
 

@@ -84,9 +84,12 @@ def test_the_stem_cache_is_bounded(monkeypatch) -> None:
 
     monkeypatch.setattr(analyzer, "STEM_CACHE", 1000)
     swedish = analyzer.SwedishAnalyzer()
+    grams = analyzer.CharGramAnalyzer(swedish)
     for i in range(5000):
         swedish.stem(f"påhitt{i}ord")
+        grams.terms(f"nyord{i}")  # each word's terms and each term's grams are remembered too
     assert len(swedish._stem_cache) <= 1000
+    assert len(swedish._word_terms) <= 1000 and len(grams._grams) <= 1000
     assert swedish.stem("socialsekreterarna") == swedish.stem("socialsekreterarna")
 
 

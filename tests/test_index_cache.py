@@ -16,7 +16,8 @@ from bot.terminal.progress import BuildProgress
 from bot.settings import DEFAULT_CORPUS, Settings
 from retrieval.analyzer import SwedishAnalyzer
 from retrieval.index import PassageIndex
-from retrieval.store import index_path, cache_key, load_postings, save_postings
+from retrieval.mapped import mapped_npz
+from retrieval.store import index_path, cache_key, load_postings, save_npz, save_postings
 
 QUESTION = "Vad kostar socialtjänsten i Umeå?"
 NEW_DOC = ("Nytt dokument\n\nFamiljecentralen i Holmsund öppnade i mars och tar emot föräldrar "
@@ -181,6 +182,22 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path: Path, pipeline: P
     finally:
         tracemalloc.stop()
     assert peak < 50_000_000  # inflating the member would take 400 MB
+
+
+def test_arrays_are_mapped_from_the_file_as_they_were_saved(tmp_path: Path):
+    """Issue 15: a start maps the index and snapshot instead of reading 0.3 GB; what it maps
+    must be exactly what was saved (kinds, shapes, C and Fortran order, empty arrays)."""
+    arrays = {"ints": np.arange(7, dtype=np.int32), "pairs": np.arange(6).reshape(3, 2),
+              "fortran": np.asfortranarray(np.arange(6.0).reshape(2, 3)),
+              "empty": np.empty(0, dtype=np.uint8), "flags": np.array([True, False])}
+    path = tmp_path / "a.npz"
+    save_npz(path, arrays)
+    mapped = mapped_npz(path)
+    assert set(mapped) == set(arrays)
+    for name, array in arrays.items():
+        assert mapped[name].dtype == array.dtype and mapped[name].shape == array.shape
+        np.testing.assert_array_equal(mapped[name], array)
+        assert not mapped[name].flags.writeable  # a view of the file, never changed by us
 
 
 def test_the_cache_is_readable_by_its_owner_only(local_settings: Settings):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 from rank_bm25 import BM25Okapi
 
 from bot.pipeline import Pipeline
-from retrieval.bm25 import BM25Scorer, build_postings
+from retrieval.bm25 import BM25Scorer, build_postings, top_k
 from retrieval.index import indexed_text
 from retrieval.sentences import split_sentences
 from tests.support.synthetic import synthetic_corpus, synthetic_queries
@@ -121,6 +122,45 @@ def test_grouped_scores_take_the_best_form_once() -> None:
     assert grouped[0] > 0 and grouped[3] == 0.0
 
 
+def test_grouped_scores_are_the_best_form_once_for_rare_and_common_words() -> None:
+    """A group's best forms are merged into one posting list, kept for the next question that
+    asks the same word (issue 15): for rare and common words alike, the same bits."""
+    docs = [["chef", "chefer", "budget"], ["chefer", "budget"], ["budget"]] + [["annat"]] * 37
+    docs += [["vanlig", "vanliga"]] * 15 + [["vanliga"]] * 10
+    scorer = BM25Scorer(build_postings(docs))
+    groups = [{"chef": 1.0, "chefer": 0.7}, {"vanlig": 2.0, "vanliga": 1.4}, {"budget": 1.0}]
+    want = sum((np.max([scorer.weighted_scores({t: w}) for t, w in g.items()], axis=0)
+                for g in groups), np.zeros(scorer.num_docs))
+    np.testing.assert_array_equal(scorer.grouped_scores(groups), want)
+    # Asked again, each group's merged postings come from memory: the same bits.
+    np.testing.assert_array_equal(scorer.grouped_scores(groups), want)
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.integers(0, 40), min_size=0, max_size=3000), k=st.integers(1, 12))
+def test_top_k_is_the_first_k_of_a_stable_sort(values: list[int], k: int) -> None:
+    """top_k drops what cannot be among the best by a sample before it selects (issue 15);
+    with many ties at the cut it must still give what a full stable sort gives."""
+    array = np.array(values, dtype=np.float64) / 7
+    ids = np.arange(len(array)) * 3
+    order = np.argsort(-array, kind="stable")[:k]
+    got_ids, got_values = top_k(ids, array, k)
+    np.testing.assert_array_equal(got_ids, ids[order])
+    np.testing.assert_array_equal(got_values, array[order])
+
+
+def test_the_search_scores_only_matching_passages_as_it_scores_every_one(pipeline: Pipeline):
+    """A search multiplies the document boost and question factor into the passages with a
+    positive score only (issue 15): the same passages, the same bits as over every passage."""
+    retriever = pipeline.retriever
+    for question in QUESTIONS:
+        query = pipeline.query(question)
+        scores = retriever.scores(query)
+        ids, values = retriever.candidates(query)
+        np.testing.assert_array_equal(ids, np.flatnonzero(scores > 0))
+        np.testing.assert_array_equal(values, scores[ids])
+
+
 def test_grouped_scores_equal_the_best_form_per_passage_on_real_questions(pipeline: Pipeline):
     """Each group adds, per passage, the largest of its terms' weighted scores: checked against
     dense per-term scores for questions whose words have several corpus forms."""
@@ -130,3 +170,71 @@ def test_grouped_scores_equal_the_best_form_per_passage_on_real_questions(pipeli
         want = sum((np.max([scorer.weighted_scores({t: w}) for t, w in g.items()], axis=0)
                     for g in groups if g), np.zeros(scorer.num_docs))
         np.testing.assert_array_equal(scorer.grouped_scores(groups), want)
+
+
+def test_an_index_updated_by_a_segment_ranks_as_rank_bm25_and_as_a_rebuild(tmp_path):
+    """Issue 15: a file added, one changed and one removed are searched as a segment beside
+    the saved index, the removed passages masked, instead of rebuilding it; BM25 must stay
+    exact over the whole corpus (rank-bm25's scores; a rebuild's, to the bit)."""
+    import shutil
+
+    from bot.settings import DEFAULT_CORPUS, Settings
+    from retrieval.segments import SegmentedPostings
+
+    folder = Path(shutil.copytree(DEFAULT_CORPUS, tmp_path / "corpus"))
+    settings = Settings(_env_file=None, corpus_dir=folder, semantic=False)
+    Pipeline.from_settings(settings)  # the saved index
+    (folder / "005_nytt.txt").write_text(
+        "Familjecentralen i Holmsund öppnade i mars.\n\nDen tar emot föräldrar med barn under "
+        "sex år varje vardag, och socialtjänsten i Umeå betalar.\n", encoding="utf-8")
+    changed = folder / "000_d2445805d168f45a.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nSocialsekreterare i Umeå "
+                       "har fått ett nytt avtal.\n", encoding="utf-8")
+    (folder / "004_d5b68a9dab65ddce.txt").unlink()
+    assert_segment_is_exact(Pipeline.from_settings(settings))
+    again = Pipeline.from_settings(settings)  # the segment was saved: read, not made again
+    assert again.retriever.stats["words"].reused
+    assert isinstance(again.retriever.words.postings, SegmentedPostings)
+    # Files only added to a new base, after every other and before them: nothing masked.
+    Pipeline.from_settings(settings, rebuild=True)
+    for name, same_rows in (("zz_sist.txt", True), ("000_forst.txt", False)):
+        (folder / name).write_text("Hemtjänsten i Umeå har fått fler socialsekreterare.\n",
+                                   encoding="utf-8")
+        pipeline = Pipeline.from_settings(settings)
+        assert_segment_is_exact(pipeline)
+        assert pipeline.retriever.words.postings._same_rows is same_rows
+
+
+def assert_segment_is_exact(pipeline: Pipeline) -> None:
+    """The pipeline's words are searched as a segment beside the saved index, and score every
+    question as rank-bm25 does and, to the bit, as an index built anew."""
+    from retrieval.index import PassageIndex
+    from retrieval.segments import SegmentedPostings
+
+    words = pipeline.retriever.words
+    assert isinstance(words.postings, SegmentedPostings)  # no rebuild
+    passages = list(pipeline.corpus.passages)
+    docs = [pipeline.analyzer.terms(indexed_text(p)) for p in passages]
+    ref = BM25Okapi(docs, b=words.bm25.b)
+    rebuilt = PassageIndex(passages, pipeline.analyzer, b=words.bm25.b)
+    assert sorted(words.vocabulary) == sorted(rebuilt.vocabulary)
+    for question in QUESTIONS + ["familjecentralen i Holmsund", "nytt avtal i Umeå"]:
+        terms = pipeline.query(question).bm25_terms
+        if terms:
+            assert_same_ranking(words.bm25, ref, terms)
+            np.testing.assert_array_equal(words.scores(terms), rebuilt.scores(terms))
+
+
+def test_a_weighted_cache_keeps_its_entries_within_its_budget() -> None:
+    """Merged groups overlap (a form is in several words' groups), so the cache of them is
+    bounded by the postings it holds, not by its count of entries (issue 15)."""
+    from retrieval.lru import LRU
+
+    cache: LRU[object, list[int]] = LRU(100, weight=len, budget=10)
+    for i in range(20):
+        cache.put(i, [i] * 3)
+    assert len(cache) == 3 and cache.peek(19) == [19] * 3  # 9 of 10, the newest kept
+    assert cache.get(18, lambda: [0]) == [18] * 3  # found, not made again
+    cache.put("big", [0] * 50)  # heavier than the budget alone: kept, the others forgotten
+    assert len(cache) == 1 and cache.peek("big") is not None
+    assert cache.get(5, lambda: [1]) == [1] and len(cache) == 1

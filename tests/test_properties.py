@@ -26,6 +26,19 @@ def test_analyzer_never_fails_and_offsets_point_into_the_text(text: str) -> None
         assert token.term
 
 
+WORDY = st.lists(st.sampled_from(["Barn-", "och", "-", "ungdoms-psykiatrin", "SKR:s", "13:00",
+                                   "e\u0301n", "Å\u030a", "1.6", "x_y", "²", "ÖVERSÄTTNINGAR",
+                                   "–", "i", "Umeå"]), max_size=20).map(" ".join)
+
+
+@given(st.one_of(TEXT, WORDY))
+def test_terms_are_the_terms_of_the_tokens(text: str) -> None:
+    """`terms` remembers each word's terms (the index build's hot path); it must give exactly
+    what `tokens` gives, the first time and from memory."""
+    assert ANALYZER.terms(text) == [t.term for t in ANALYZER.tokens(text)]
+    assert ANALYZER.terms(text) == [t.term for t in ANALYZER.tokens(text)]
+
+
 @given(TEXT)
 def test_sentences_tile_the_text(text: str) -> None:
     spans = split_sentences(text)

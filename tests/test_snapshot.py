@@ -6,9 +6,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bot.pipeline import load_settings_corpus
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from bot.pipeline import Pipeline, load_settings_corpus
 from bot.settings import Settings
 from retrieval.ingest import load_corpus
+from retrieval.passage import Document, Passage
 from retrieval.store import passages_digest, snapshot_path
 from tests.support.documents import write_documents
 
@@ -77,6 +83,7 @@ def test_a_changed_file_is_read_again_and_the_others_are_kept(tmp_path: Path):
     assert "En ny rad om Luleå." in corpus.documents["b.txt"].raw
     assert set(corpus.documents) == {"a.txt", "b.txt", "c.txt"}
     assert corpus.digest == passages_digest(corpus.passages)
+    assert list(corpus.passages)[2:] == load_corpus(folder).passages[2:]  # b.txt and c.txt
     (folder / "c.txt").unlink()
     assert set(load_settings_corpus(settings).documents) == {"a.txt", "b.txt"}
 
@@ -138,3 +145,85 @@ def test_citatbot_index_reads_every_file_again(tmp_path: Path, monkeypatch, caps
     same_size_other_text(folder / "a.txt", FIRST.replace("Kiruna", "Boden!"))
     assert main(["index"]) == 0
     assert "Boden!" in load_settings_corpus(settings).documents["a.txt"].raw
+
+
+def count_made(monkeypatch: pytest.MonkeyPatch, *types: type) -> Counter:
+    """How many objects of each type are made from now on."""
+    made: Counter = Counter()
+    for cls in types:
+        def counted(self, *args, _init=cls.__init__, _cls=cls, **kwargs) -> None:
+            made[_cls.__name__] += 1
+            _init(self, *args, **kwargs)
+        monkeypatch.setattr(cls, "__init__", counted)
+    return made
+
+
+def test_a_start_from_the_snapshot_makes_passages_and_documents_only_when_asked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Issue 15: a 1M-passage start made a million Passage objects and decoded every
+    document's text (seconds) before it answered one question, which needs a dozen."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(4):
+        paragraphs = [f"Hemtjänsten i Kiruna har {i * 40 + j} anställda." for j in range(40)]
+        (folder / f"d{i}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    settings = settings_for(folder, tmp_path / "cache")
+    Pipeline.from_settings(settings)  # the cache is made
+    made = count_made(monkeypatch, Passage, Document)
+    pipeline = Pipeline.from_settings(settings)
+    assert made == Counter()
+    answer = pipeline.answer("Hur många anställda har hemtjänsten i Kiruna?")
+    assert answer.quotes and 0 < made["Passage"] < 40 and made["Document"] <= 4
+    assert pipeline.corpus.passages == load_corpus(folder).passages
+
+
+def test_a_build_on_worker_processes_equals_a_build_in_one(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch):
+    """Issue 15: a first build reads files and analyses passages on every core
+    (retrieval/parallel.py); it must build exactly what one process builds."""
+    import retrieval.index
+    import retrieval.ingest
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write_documents(folder)  # PDF, HTML, Word, Markdown: extracted in a worker too
+    (folder / "tom.txt").write_text("\n", encoding="utf-8")  # no content: a problem
+    (folder / "a.txt").write_text(FIRST, encoding="utf-8")
+    settings = settings_for(folder, tmp_path / "cache").model_copy(update={"build_workers": 2})
+    alone = Pipeline.from_settings(settings.model_copy(update={"index_cache": False,
+                                                               "build_workers": 1}))
+    monkeypatch.setattr(retrieval.ingest, "POOL_MIN_FILES", 1)
+    monkeypatch.setattr(retrieval.index, "POOL_MIN_PASSAGES", 1)
+    for name, module in (("_made_here", retrieval.ingest), ("build_postings", retrieval.index)):
+        def refuse(*args, _name=name, **kwargs):
+            raise AssertionError(f"{_name}: built in this process, not by the workers")
+        monkeypatch.setattr(module, name, refuse)
+    pooled = Pipeline.from_settings(settings)
+    assert pooled.corpus.documents == alone.corpus.documents
+    assert pooled.corpus.passages == alone.corpus.passages
+    assert pooled.corpus.problems == alone.corpus.problems
+    ours, theirs = pooled.retriever.words.postings, alone.retriever.words.postings
+    assert ours.vocabulary == theirs.vocabulary
+    for name in ("indptr", "doc_ids", "tfs", "doc_len"):
+        np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name))
+
+
+def test_a_reload_tells_changed_documents_apart_without_making_the_others(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Issue 15: telling what a reload changed compared every document's text, which made
+    (decoded) all 5,000 documents of a 1M corpus twice."""
+    from types import SimpleNamespace
+
+    from bot.reload import differences
+
+    folder = folder_of(tmp_path)
+    settings = settings_for(folder, tmp_path / "cache")
+    load_settings_corpus(settings)
+    old = load_settings_corpus(settings)
+    (folder / "b.txt").write_text(SECOND + "\nFler ska anställas i Luleå.\n", encoding="utf-8")
+    (folder / "c.txt").write_text("Ett nytt dokument om Piteå.\n", encoding="utf-8")
+    new = load_settings_corpus(settings)
+    made = count_made(monkeypatch, Document)
+    assert differences(SimpleNamespace(corpus=old), SimpleNamespace(corpus=new)) == (
+        ("c.txt",), ("b.txt",), ())
+    assert made["Document"] <= 1  # b.txt's old document, to compare with its new one
