@@ -27,6 +27,7 @@ from retrieval.semantic import E5Embedder, SemanticUnavailable
 from retrieval.snapshot import CorpusSnapshot, collector_paused, snapshot_key
 from retrieval.store import extraction_path, index_path, snapshot_path
 from retrieval.synonyms import SYNONYMS_FILE, SynonymLineProblem, Synonyms, load_synonyms
+from retrieval.bridge import EnglishBridge
 from retrieval.thesaurus import Thesaurus
 from retrieval.tuning import Tuning
 
@@ -119,7 +120,7 @@ class Pipeline:
         expander = TermExpander(retriever.words.vocabulary, tuning.expansion)
         thesaurus = Thesaurus(analyzer.stem) if settings.thesaurus else None  # read on first use
         return cls._assemble(corpus, settings, analyzer, tuning, retriever, expander, synonyms,
-                             problems, thesaurus)
+                             problems, thesaurus, EnglishBridge())  # read on the first English question
 
     @classmethod
     def baseline(cls, corpus: Corpus, settings: Settings, analyzer: Analyzer) -> Pipeline:
@@ -134,8 +135,10 @@ class Pipeline:
     @classmethod
     def _assemble(cls, corpus: Corpus, settings: Settings, analyzer: Analyzer, tuning: Tuning,
                   retriever: Retriever, expander: TermExpander, synonyms: Synonyms,
-                  problems: list[CorpusProblem], thesaurus: Thesaurus | None = None) -> Pipeline:
-        reader = QuestionReader(analyzer, retriever.words, expander, synonyms, tuning, thesaurus)
+                  problems: list[CorpusProblem], thesaurus: Thesaurus | None = None,
+                  bridge: EnglishBridge | None = None) -> Pipeline:
+        reader = QuestionReader(analyzer, retriever.words, expander, synonyms, tuning, thesaurus,
+                                bridge)
         rule = DeclineRule(settings.min_coverage, settings.max_unknown,
                            settings.require_figures, settings.require_names,
                            settings.min_similarity, settings.min_similarity_english,

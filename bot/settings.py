@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     # Answer a question whose words a passage barely shares when that passage means the same
     # (its cosine to the question reaches this); see bot/decline.py.
     min_similarity: float = Field(0.87, ge=0.0, le=1.0)
-    min_similarity_english: float = Field(0.81, ge=0.0, le=1.0)  # the same for English questions
+    min_similarity_english: float = Field(0.87, ge=0.0, le=1.0)  # the same for English questions
     # Below that, closeness still counts as coverage: each 0.01 of cosine above
     # similarity_credit_from adds similarity_credit / 100 to the words' coverage (0 turns it off).
     similarity_credit: float = Field(4.0, ge=0.0, le=100.0)

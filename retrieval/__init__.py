@@ -10,7 +10,9 @@
     watch       files added, changed or removed under the folder, as they happen
     analyzer    the Analyzer protocol, SwedishAnalyzer, character n-grams, fold(), clean_question()
     sentences   Swedish sentence boundaries with offsets
-    expansion   a question word meets the corpus vocabulary; synonyms: the maintainer's file
+    expansion   a question word meets the corpus vocabulary; synonyms: the maintainer's file;
+                thesaurus: Synlex for Swedish words the corpus lacks; bridge: English words'
+                Swedish words
     reader      a question → a Query of weighted term groups (query)
     bm25        exact BM25Okapi over numpy postings; index: PassageIndex; store: the cache file;
                 segments: the saved index and a segment of what changed since, as one

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from retrieval.analyzer import Analyzer, QueryWord
+from retrieval.analyzer import Analyzer, QueryWord, english_words, looks_english
+from retrieval.bridge import EnglishBridge
 from retrieval.expansion import TermExpander
 from retrieval.index import PassageIndex
 from retrieval.query import Query, TermGroup
@@ -30,21 +31,25 @@ class QuestionReader:
     """Turns a question (and, for a follow-up, the question before) into a Query."""
 
     def __init__(self, analyzer: Analyzer, index: PassageIndex, expander: TermExpander,
-                 synonyms: Synonyms, tuning: Tuning, thesaurus: Thesaurus | None = None) -> None:
+                 synonyms: Synonyms, tuning: Tuning, thesaurus: Thesaurus | None = None,
+                 bridge: EnglishBridge | None = None) -> None:
         self.analyzer = analyzer
         self.index = index
         self.expander = expander
         self.synonyms = synonyms
         self.tuning = tuning
         self.thesaurus = thesaurus
+        self.bridge = bridge
         self._names: dict[str, bool] = {}
 
     def read(self, question: str, context: str = "") -> Query:
         """Term groups of the question, plus those of `context` at the context weight."""
-        own = self._words(question)
-        extra = [w for w in self._words(context) if w.term not in {o.term for o in own}]
-        groups = [g for w in own for g in self._groups(w, False)]
-        groups += [g for w in extra for g in self._groups(w, True)]
+        english = self.bridge is not None and looks_english(question)
+        own = self._words(question, english)
+        extra = [w for w in self._words(context, english and looks_english(context))
+                 if w.term not in {o.term for o in own}]
+        groups = [g for w in own for g in self._groups(w, False, english)]
+        groups += [g for w in extra for g in self._groups(w, True, english)]
         if any(g.weight > 0 for g in groups):
             # A word in more than half the passages has no BM25 weight: it says nothing.
             return Query(question, tuple(g for g in groups if g.weight > 0), context)
@@ -52,14 +57,18 @@ class QuestionReader:
         # is 0 for a word in half of them): the words still are the question, weighed alike.
         return Query(question, tuple(replace(g, weight=1.0) for g in groups), context)
 
-    def _words(self, text: str) -> list[QueryWord]:
-        """The distinct topic words of a question, first occurrence kept."""
+    def _words(self, text: str, english: bool = False) -> list[QueryWord]:
+        """The distinct topic words of a question, first occurrence kept; an English question's
+        function words ("is", "the", "to") are no topic."""
         seen: dict[str, QueryWord] = {}
+        skip = english_words() if english else frozenset()
         for word in self.analyzer.query_words(text):
-            seen.setdefault(word.term, word)
+            if word.word not in skip:
+                seen.setdefault(word.term, word)
         return list(seen.values())
 
-    def _groups(self, query_word: QueryWord, context: bool) -> list[TermGroup]:
+    def _groups(self, query_word: QueryWord, context: bool,
+                english: bool = False) -> list[TermGroup]:
         """One group per question term; an unknown compound becomes one group per part."""
         word, term = query_word.word, query_word.term
         matches = self._reach(self.synonyms.of(term), self.tuning.synonym_factor,
@@ -68,6 +77,10 @@ class QuestionReader:
             restored = self.expander.restore(word, self.analyzer.stem)
             if restored:
                 term, matches = restored, self.expander.expand(restored)
+        if not matches and english and self.tuning.bridge_factor:
+            # an English word the corpus lacks: its Swedish words that the corpus has
+            matches = self._reach(self._swedish_terms(word), self.tuning.bridge_factor,
+                                  typed=False)
         if not matches and not query_word.name and self.tuning.thesaurus_factor:
             # one way: only a word the corpus lacks; a name asked for is not another name
             matches = self._reach(self._thesaurus_terms(word), self.tuning.thesaurus_factor,
@@ -116,6 +129,13 @@ class QuestionReader:
             for match, f in self.expander.expand(t, typed).items():
                 matches[match] = max(matches.get(match, 0.0), f * factor)
         return matches
+
+    def _swedish_terms(self, word: str) -> list[str]:
+        """The terms of the English word's Swedish words (retrieval/bridge.py)."""
+        if self.bridge is None:
+            return []
+        terms = [self.analyzer.terms(swedish) for swedish in self.bridge.swedish(word)]
+        return [t[0] for t in terms if len(t) == 1]
 
     def _thesaurus_terms(self, word: str) -> list[str]:
         """The terms of the word's thesaurus synonyms (stop words left out)."""

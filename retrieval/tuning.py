@@ -36,6 +36,7 @@ class Tuning:
     # The gold set's dev half scores the same from 0.4 to 1.0; on dev questions paraphrased
     # (benchmarks/paraphrases_dev.jsonl) 0.9 answers one more than 0.8 ("målet" → "avsikten").
     thesaurus_factor: float = 0.9
+    bridge_factor: float = 0.9  # an English word's Swedish words (retrieval/bridge.py); 0: off
     # Words of the previous question count this much when a short follow-up is read against it.
     context_weight: float = 0.5
     # A passage inherits its document's topic: a paragraph of the Växjö article answers a Växjö
