@@ -30,7 +30,12 @@ def test_semantic_off_is_the_lexical_bot(pipeline: Pipeline) -> None:
     lexical = Pipeline.from_settings(pipeline.settings.model_copy(update={"semantic": False}),
                                      corpus=pipeline.corpus)
     assert lexical.retriever.semantic is None and "semantic" not in lexical.retriever.stats
-    assert lexical.answer(ENGLISH).kind == "decline"
+    # No closeness in its evidence: the English question is answered on its glossary words
+    # (retrieval/bridge.py) alone, where the semantic bot also has the passages' cosines.
+    found = lexical.retriever.search(lexical.query(ENGLISH), 5)
+    assert found.evidence.similarity is None and not found.sentences
+    assert pipeline.retriever.search(pipeline.query(ENGLISH), 5).evidence.similarity is not None
+    assert any(REASON in q.text for q in lexical.answer(ENGLISH).quotes)
     assert lexical.answer("Vad kostar socialtjänsten i Umeå?").kind == "answer"
 
 
