@@ -46,7 +46,7 @@ def test_sentences_tile_the_text(text: str) -> None:
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(TEXT)
 def test_any_question_gets_a_bounded_verbatim_answer(pipeline: Pipeline, text: str) -> None:
     answer = pipeline.answer(text)
