@@ -52,6 +52,9 @@ class DeclineRule:
     # för tjejen", cosine 0.867) is evidence; the far questions' cosines stay below 0.86.
     similarity_credit: float = 0.0
     similarity_credit_from: float = 1.0
+    # Names and everyday words alone ("Vilken tid går tåget till Umeå?": "tid", "går", "Umeå")
+    # are no evidence: a top passage must share a topic word of the question.
+    require_topic: bool = False
 
     def __post_init__(self) -> None:
         for name in ("min_coverage", "max_unknown", "min_similarity", "min_similarity_english",
@@ -65,7 +68,8 @@ class DeclineRule:
         credit = self.similarity_credit * max(0.0, (evidence.similarity or 0.0)
                                               - self.similarity_credit_from)
         thin = (evidence.coverage + credit < self.min_coverage
-                or evidence.unknown >= self.max_unknown)
+                or evidence.unknown >= self.max_unknown
+                or (self.require_topic and not evidence.topic))
         # Punctuation soup and single tokens get high cosines too: a question must have words.
         needed = self.min_similarity_english if evidence.english else self.min_similarity
         close = (evidence.similarity is not None and evidence.similarity >= needed

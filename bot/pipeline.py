@@ -142,7 +142,8 @@ class Pipeline:
         rule = DeclineRule(settings.min_coverage, settings.max_unknown,
                            settings.require_figures, settings.require_names,
                            settings.min_similarity, settings.min_similarity_english,
-                           settings.similarity_credit, settings.similarity_credit_from)
+                           settings.similarity_credit, settings.similarity_credit_from,
+                           settings.require_topic)
         composer = Composer(corpus.documents, analyzer, max_quotes=settings.max_quotes,
                             tuning=tuning)
         return cls(corpus, settings, analyzer, reader, retriever, rule, composer,

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     max_unknown: float = Field(0.5, ge=0.0, le=1.0)
     require_figures: bool = True
     require_names: bool = True
+    # A top passage or its document must share a topic word of the question (not a name, not an
+    # everyday word, retrieval/data/generic_sv.txt); see bot/decline.py.
+    require_topic: bool = True
     max_question_chars: int = Field(500, ge=20, le=10_000)
     color: Literal["auto", "always", "never"] = "auto"
 

@@ -61,6 +61,13 @@ class Token:
 
 
 @cache
+def generic_words() -> frozenset[str]:
+    """Everyday words that say little of a question's topic (retrieval/data/generic_sv.txt)."""
+    text = resources.files("retrieval").joinpath("data/generic_sv.txt").read_text("utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+@cache
 def stopwords() -> frozenset[str]:
     """The Swedish stop list shipped as data in retrieval/data/stopwords_sv.txt."""
     text = resources.files("retrieval").joinpath("data/stopwords_sv.txt").read_text("utf-8")

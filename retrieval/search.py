@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.analyzer import Analyzer, CharGramAnalyzer, looks_english
+from retrieval.analyzer import Analyzer, CharGramAnalyzer, generic_words, looks_english
 from retrieval.bm25 import top_k
 from retrieval.index import PassageIndex
 from retrieval.lru import LRU
@@ -58,6 +58,8 @@ class Evidence:
     similarity: float | None = None
     words: int = 0  # the question's own words of three letters or more: is it language at all?
     english: bool = False  # asked in English: its cosines to Swedish passages run lower
+    # A top passage shares a topic word of the question: not a name, not an everyday word.
+    topic: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,7 @@ class Retriever:
         # Passages that are themselves questions (survey items, an interviewer's "…?") repeat
         # the words people ask with, but hold no answer; a title that asks is still a title.
         self._questions = question_flags(words.passages, documents)
+        self._generic = frozenset(t for w in generic_words() for t in words.analyzer.terms(w))
         self.stats = dict(stats or {})
         self.digest = digest  # passages_digest of the corpus, which its cached fields are keyed by
 
@@ -226,8 +229,18 @@ class Retriever:
         unknown_name = any(g.name and not g.matches and not g.context for g in query.groups)
         words = sum(1 for g in query.groups
                     if not g.context and len(g.term) >= 3 and g.term.isalpha())
+        # A topic word of the question (no name, no everyday word such as "tid" or "går") in a
+        # top passage or its document: "Vilken tid går tåget till Umeå?" shares none.
+        topical = [g for g in query.groups
+                   if not g.context and not g.name and g.term not in self._generic
+                   and not g.term[0].isdigit()]
+        topic = not topical or any(g.factor(self.words.terms_of(h.passage)) > 0
+                                   for g in topical for h in top) or (
+            self.topics is not None and doc_factors is not None and any(
+                doc_factors[query.groups.index(g), self.topics.document(h.passage)] > 0
+                for g in topical for h in top))
         return Evidence(coverage, unknown, missing, unknown_name, similarity, words,
-                        looks_english(query.text))
+                        looks_english(query.text), topic)
 
     def coverage(self, query: Query, hit: Hit, doc_factors: np.ndarray | None = None) -> float:
         """Share of the question the hit covers; words only elsewhere in its document count less."""

@@ -150,3 +150,15 @@ def test_a_ten_thousand_letter_word_costs_no_more_than_a_short_one() -> None:
     assert expander.expand(word) == {} and expander.split(word) is None
     assert time.perf_counter() - started < 0.1
     assert expander.expand("socialtjänsst") == {"socialtjänst": 0.8}  # a short typo still meets
+
+
+@pytest.mark.parametrize("question", ["Vilken tid går tåget till Umeå?",
+                                      "Vilken är den bästa restaurangen i Umeå?",
+                                      "Var ligger närmaste apotek?"])
+def test_a_place_and_everyday_words_alone_are_no_evidence(pipeline: Pipeline,
+                                                         question: str) -> None:
+    """Umeå, "tid", "går", "bäst" are in the documents; the question's topic ("tåget",
+    "restaurangen", "apotek") is in none of the top passages or their documents."""
+    assert pipeline.answer(question).kind == "decline"
+    assert not DeclineRule(0.4, 0.5).declines(Evidence(0.5, 0.0, topic=False))  # off: as before
+    assert DeclineRule(0.4, 0.5, require_topic=True).declines(Evidence(0.5, 0.0, topic=False))
