@@ -9,7 +9,10 @@ two shares of the question's weight instead, both in [0, 1] whatever the corpus:
 - unknown: how much of the question the corpus has never seen in any form. "Hur många invånare
   har Kina?" finds "invånare", but "Kina" is nowhere, and it weighs half the question.
 
-And two facts. Whether a figure the question names ("2019") is missing from every top passage
+And three facts. Whether a top passage or its document shares a topic word of the question,
+one that is no name and no everyday word: "Vilken tid går tåget till Umeå?" shares "tid", "går"
+and "Umeå" with the documents, and not what it is about. Whether a figure the question names
+("2019") is missing from every top passage
 (and from their documents' dates): a passage about 2021 does not answer a question about 2019,
 however many other words it shares with it. And whether a name of the question (a capitalised
 word: "Vad är en lex Maria-anmälan?") is a word the corpus never uses: the documents are about
@@ -17,11 +20,12 @@ someone or something else.
 
 With the semantic field, thin word evidence is overruled when a top passage means nearly the
 same as the question (its embedding's cosine reaches min_similarity): people ask in their own
-words, and in English.
+words, and in English. Closeness short of that counts as coverage (similarity_credit).
 
 The thresholds are settings (CITATBOT_MIN_COVERAGE, CITATBOT_MAX_UNKNOWN, CITATBOT_MIN_SIMILARITY,
-CITATBOT_REQUIRE_FIGURES, CITATBOT_REQUIRE_NAMES), set on the dev half of the gold set; `benchmarks/levers.py` shows
-what each trades.
+CITATBOT_SIMILARITY_CREDIT, CITATBOT_REQUIRE_TOPIC, CITATBOT_REQUIRE_FIGURES,
+CITATBOT_REQUIRE_NAMES), set on the dev half of the gold set and on benchmarks/dev_b.jsonl;
+`benchmarks/levers.py` shows what each trades.
 """
 
 from __future__ import annotations
