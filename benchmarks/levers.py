@@ -98,6 +98,14 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
     "question-demotion": ("passages and sentences that ask ('…?') at 0.7",
                           _off(question_factor=1.0)),
     "reason-before": ("a 'Därför' reason brings the sentence before", _off(reason_before=False)),
+    "similarity-credit": ("closeness short of min_similarity counts as coverage",
+                          _settings(similarity_credit=0.0)),
+    "topic-word": ("a top passage or its document must share a topic word of the question",
+                   _settings(require_topic=False)),
+    "names-as-written": ("a word the corpus writes as a name is one however it is typed",
+                         _off(names_as_written=False)),
+    "english-bridge": ("an English word the corpus lacks searched as its Swedish words",
+                       _off(bridge_factor=0.0)),
 }
 
 
@@ -129,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     splits["dev, no å/ä/ö"] = [dataclasses.replace(p, question=p.question.translate(_ASCII))
                                for p in splits["dev"]]
     splits["blind"] = load_gold(args.blind, corpus.documents)
+    splits["dev B"] = load_gold(HERE / "dev_b.jsonl", corpus.documents)
+    splits["off-topic dev"] = load_gold(HERE / "offtopic_dev.jsonl", corpus.documents)
     shipped = Tuning()
     rows = {"shipped": {s: run(corpus, settings, p, shipped) for s, p in splits.items()},
             BASELINE: {s: run(corpus, settings, p, None, plain=True) for s, p in splits.items()}}
