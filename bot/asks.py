@@ -22,7 +22,7 @@ ASKS_DATE = re.compile(r"^\W*((och|men|så|and|but) )?(n[äa]r|when)\b|\b(vilket
                        r"since when)\b", re.IGNORECASE)
 # A date question about the document itself ("När publicerades artikeln?", "när kom annonsen
 # ut"): its dateline answers. Other "när" questions ask when something happened.
-ASKS_PUBLISHED = re.compile(r"\b(publicera\w*|publicer\w*|skrevs|skrivits|daterad\w*|utgiv\w*|"
+ASKS_PUBLISHED = re.compile(r"\b(publicer\w*|skrevs|skrivits|daterad\w*|utgiv\w*|"
                             r"kom\b.*\but|published|written|released)\b", re.IGNORECASE)
 ASKS_WHY = re.compile(r"\b(varf[öo]r|av vilken anledning|hur kommer det sig|vad beror|why)\b",
                       re.IGNORECASE)

@@ -39,6 +39,7 @@ class Query:
     text: str
     groups: tuple[TermGroup, ...]
     context: str = ""  # the previous question, when this one follows up
+    english: bool = False  # asked in English (analyzer.looks_english), read once by the reader
 
     @property
     def meaning(self) -> str:

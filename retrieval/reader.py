@@ -16,6 +16,7 @@ from retrieval.analyzer import Analyzer, QueryWord, english_words, looks_english
 from retrieval.bridge import EnglishBridge
 from retrieval.expansion import TermExpander
 from retrieval.index import PassageIndex
+from retrieval.lru import LRU
 from retrieval.query import Query, TermGroup
 from retrieval.synonyms import Synonyms
 from retrieval.thesaurus import Thesaurus
@@ -40,11 +41,12 @@ class QuestionReader:
         self.tuning = tuning
         self.thesaurus = thesaurus
         self.bridge = bridge
-        self._names: dict[str, bool] = {}
+        self._names: LRU[str, bool] = LRU(NAME_CACHE)  # term → the corpus writes it as a name
 
     def read(self, question: str, context: str = "") -> Query:
         """Term groups of the question, plus those of `context` at the context weight."""
-        english = self.bridge is not None and looks_english(question)
+        asked_in_english = looks_english(question)
+        english = self.bridge is not None and asked_in_english
         own = self._words(question, english)
         extra = [w for w in self._words(context, english and looks_english(context))
                  if w.term not in {o.term for o in own}]
@@ -52,10 +54,12 @@ class QuestionReader:
         groups += [g for w in extra for g in self._groups(w, True, english)]
         if any(g.weight > 0 for g in groups):
             # A word in more than half the passages has no BM25 weight: it says nothing.
-            return Query(question, tuple(g for g in groups if g.weight > 0), context)
+            return Query(question, tuple(g for g in groups if g.weight > 0), context,
+                         asked_in_english)
         # Every word has none, which happens in a corpus of two or three passages (BM25's idf
         # is 0 for a word in half of them): the words still are the question, weighed alike.
-        return Query(question, tuple(replace(g, weight=1.0) for g in groups), context)
+        return Query(question, tuple(replace(g, weight=1.0) for g in groups), context,
+                     asked_in_english)
 
     def _words(self, text: str, english: bool = False) -> list[QueryWord]:
         """The distinct topic words of a question, first occurrence kept; an English question's
@@ -99,12 +103,7 @@ class QuestionReader:
     def _written_as_name(self, term: str) -> bool:
         """True when the corpus writes the word capitalised inside its sentences (in the first
         passages that have it): "vaxjo" typed in lower case is still the town."""
-        known = self._names.get(term)
-        if known is None:
-            known = self._names[term] = self._capitalised(term)
-            if len(self._names) > NAME_CACHE:
-                self._names.pop(next(iter(self._names)))
-        return known
+        return self._names.get(term, lambda: self._capitalised(term))
 
     def _capitalised(self, term: str) -> bool:
         seen = 0
@@ -113,8 +112,10 @@ class QuestionReader:
             for token in self.analyzer.tokens(text):
                 if token.term != term:
                     continue
-                before = text[:token.start].rstrip()
-                if not before or before[-1] in ".!?:•–-\"”»":
+                i = token.start - 1
+                while i >= 0 and text[i].isspace():
+                    i -= 1
+                if i < 0 or text[i] in ".!?:•–-\"”»":
                     continue  # a sentence's first word is capitalised whatever it is
                 if not text[token.start].isupper():
                     return False
@@ -134,14 +135,17 @@ class QuestionReader:
         """The terms of the English word's Swedish words (retrieval/bridge.py)."""
         if self.bridge is None:
             return []
-        terms = [self.analyzer.terms(swedish) for swedish in self.bridge.swedish(word)]
-        return [t[0] for t in terms if len(t) == 1]
+        return self._single_terms(self.bridge.swedish(word))
 
     def _thesaurus_terms(self, word: str) -> list[str]:
         """The terms of the word's thesaurus synonyms (stop words left out)."""
         if self.thesaurus is None:
             return []
-        terms = [self.analyzer.terms(synonym) for synonym in self.thesaurus.synonyms(word)]
+        return self._single_terms(self.thesaurus.synonyms(word))
+
+    def _single_terms(self, words: Iterable[str]) -> list[str]:
+        """The term of each word that makes exactly one (a stop word makes none)."""
+        terms = [self.analyzer.terms(word) for word in words]
         return [t[0] for t in terms if len(t) == 1]
 
     def _group(self, term: str, matches: dict[str, float], context: bool,

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.analyzer import Analyzer, CharGramAnalyzer, generic_words, looks_english
+from retrieval.analyzer import Analyzer, CharGramAnalyzer, generic_words
 from retrieval.bm25 import top_k
 from retrieval.index import PassageIndex
 from retrieval.lru import LRU
@@ -231,16 +231,23 @@ class Retriever:
                     if not g.context and len(g.term) >= 3 and g.term.isalpha())
         # A topic word of the question (no name, no everyday word such as "tid" or "går") in a
         # top passage or its document: "Vilken tid går tåget till Umeå?" shares none.
-        topical = [g for g in query.groups
+        topical = [i for i, g in enumerate(query.groups)
                    if not g.context and not g.name and g.term not in self._generic
                    and not g.term[0].isdigit()]
-        topic = not topical or any(g.factor(self.words.terms_of(h.passage)) > 0
-                                   for g in topical for h in top) or (
-            self.topics is not None and doc_factors is not None and any(
-                doc_factors[query.groups.index(g), self.topics.document(h.passage)] > 0
-                for g in topical for h in top))
         return Evidence(coverage, unknown, missing, unknown_name, similarity, words,
-                        looks_english(query.text), topic)
+                        query.english, not topical or self._shares(query, topical, top, doc_factors))
+
+    def _shares(self, query: Query, groups: list[int], top: Sequence[Hit],
+                doc_factors: np.ndarray | None) -> bool:
+        """Whether a top hit, or its document, has one of the query's `groups` (by index)."""
+        for hit in top:
+            own = self.words.terms_of(hit.passage)
+            doc = self.topics.document(hit.passage) if self.topics is not None else None
+            for i in groups:
+                if query.groups[i].factor(own) > 0 or (
+                        doc is not None and doc_factors is not None and doc_factors[i, doc] > 0):
+                    return True
+        return False
 
     def coverage(self, query: Query, hit: Hit, doc_factors: np.ndarray | None = None) -> float:
         """Share of the question the hit covers; words only elsewhere in its document count less."""
