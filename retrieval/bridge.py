@@ -13,6 +13,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+import Stemmer  # PyStemmer: English Snowball, so "commenter" and "described" find their headword
+
 BRIDGE_FILE = "data/english_sv.txt"
 # English endings tried when a word is no headword: "reports" → "report", "cities" → "city".
 _ENDINGS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
@@ -25,9 +27,12 @@ class EnglishBridge:
     def __init__(self, path: Path | None = None) -> None:
         self._path = path
         self._words: dict[str, tuple[str, ...]] | None = None
+        self._stems: dict[str, list[tuple[str, tuple[str, ...]]]] | None = None
+        self._stemmer = Stemmer.Stemmer("english")
 
     def swedish(self, word: str) -> tuple[str, ...]:
-        """The word's Swedish words, by the word as typed or else without an English ending."""
+        """The word's Swedish words: by the word as typed, else without an English ending, else
+        by its English stem ("commenter" → comment, "described" → describe)."""
         words = self._load()
         word = word.casefold()
         if word in words:
@@ -37,7 +42,19 @@ class EnglishBridge:
                 found = words.get(word[: -len(ending)] + base)
                 if found:
                     return found
-        return ()
+        # Only a headword the word inflects, none longer: "train" is no form of "training".
+        found = (sw for head, sw in self._by_stem().get(self._stemmer.stemWord(word), ())
+                 if len(head) <= len(word))
+        return tuple(dict.fromkeys(w for sw in found for w in sw))
+
+    def _by_stem(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+        """Headwords and their Swedish words by English stem."""
+        if self._stems is None:
+            stems: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+            for english, swedish in self._load().items():
+                stems.setdefault(self._stemmer.stemWord(english), []).append((english, swedish))
+            self._stems = stems
+        return self._stems
 
     def _load(self) -> dict[str, tuple[str, ...]]:
         if self._words is None:

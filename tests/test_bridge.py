@@ -21,6 +21,15 @@ def test_an_english_word_and_its_inflections_have_their_swedish_words() -> None:
     assert bridge.swedish("xyzzy") == ()
 
 
+def test_an_english_word_finds_its_headword_by_stem_but_not_a_longer_one() -> None:
+    """English Snowball stems reach forms the endings miss ("commenter", "apologised"), but a
+    word is no form of a longer headword with its stem: "train" is not "training"."""
+    bridge = EnglishBridge()
+    assert "kommentar" in bridge.swedish("commenter")
+    assert "ursäkt" in bridge.swedish("apologised")
+    assert bridge.swedish("training") and bridge.swedish("train") == ()
+
+
 def test_the_glossary_is_one_word_to_single_swedish_words() -> None:
     from importlib import resources
 
@@ -46,7 +55,8 @@ def test_an_english_question_is_answered_through_its_swedish_words(pipeline: Pip
 
 @pytest.mark.parametrize("question", ["What is the best restaurant in Umeå?",
                                       "Who is the mayor of Umeå?",
-                                      "Is it going to rain in Växjö?"])
+                                      "Is it going to rain in Växjö?",
+                                      "When does the train to Växjö leave?"])
 def test_english_off_the_topic_is_declined(pipeline: Pipeline, question: str) -> None:
     """Its function words are no topic words, and closeness alone counts from 0.87, as for
     Swedish: an English off-topic question scores 0.82–0.83 against the documents."""
