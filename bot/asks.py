@@ -24,6 +24,14 @@ ASKS_DATE = re.compile(r"^\W*((och|men|så|and|but) )?(n[äa]r|when)\b|\b(vilket
 # ut"): its dateline answers. Other "när" questions ask when something happened.
 ASKS_PUBLISHED = re.compile(r"\b(publicer\w*|skrevs|skrivits|daterad\w*|utgiv\w*|"
                             r"kom\b.*\but|published|written|released)\b", re.IGNORECASE)
+# Who wrote the document itself ("Vem skrev artikeln?", "vem skriver bloggserien", "who wrote
+# the article"): its byline answers. "Vem skrev utredningen?" asks about something the text
+# reports, so a word for the text itself is required.
+ASKS_AUTHOR = re.compile(
+    r"\b(vem|vilka|who)\b.*\b(skrev|skrivit|skriver|författa\w*|wrote|written|writes|author)\b"
+    r".*\b(artikel\w*|text\w*|inlägg\w*|inlagg\w*|blogg\w*|krönika\w*|kronika\w*|"
+    r"debattartikel\w*|reportage\w*|article|post|blog|piece)|"
+    r"\b(vem|who)\b.*\b(författare|forfattare|skribent\w*|author)\b", re.IGNORECASE)
 ASKS_WHY = re.compile(r"\b(varf[öo]r|av vilken anledning|hur kommer det sig|vad beror|why)\b",
                       re.IGNORECASE)
 # Number words, but not "en"/"ett": as the article they are in most sentences of the corpus.

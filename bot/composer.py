@@ -11,7 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Answer, Quote
+from bot.byline import byline_quote
 from bot.asks import (
+    ASKS_AUTHOR,
     ASKS_DATE,
     ASKS_NUMBER,
     ASKS_PUBLISHED,
@@ -61,6 +63,12 @@ class Composer:
         if not hits:
             return Answer(question, "decline", hits=tuple(hits))
         ranked = self.rank_sentences(query, hits, similarity or {}, in_document or {})
+        if ASKS_AUTHOR.search(question) and (
+                byline := byline_quote(self.documents[hits[0].passage.doc], hits)):
+            # Who wrote the best document: its byline alone answers; "mer" goes on to the text.
+            rest = tuple(q for _, q in ranked if (q.doc, q.start) != (byline.doc, byline.start))
+            return Answer(question, "answer", quotes=(byline,), hits=tuple(hits),
+                          more_available=bool(rest), candidates=(byline, *rest))
         if not ranked:
             return Answer(question, "decline", hits=tuple(hits))
         floor = ranked[0][0] * self.tuning.relative_floor

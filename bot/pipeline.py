@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bot.answer import Answer
+from bot.asks import ASKS_AUTHOR
 from bot.composer import Composer
 from bot.decline import DeclineRule
 from bot.missing import MissingCheck
@@ -22,7 +23,13 @@ from retrieval.ingest import Corpus, CorpusProblem, load_corpus
 from retrieval.parallel import worker_count
 from retrieval.query import Query
 from retrieval.reader import QuestionReader
-from retrieval.search import Retriever, baseline_retriever, build_retriever, with_semantic
+from retrieval.search import (
+    Evidence,
+    Retriever,
+    baseline_retriever,
+    build_retriever,
+    with_semantic,
+)
 from retrieval.semantic import E5Embedder, SemanticUnavailable
 from retrieval.snapshot import CorpusSnapshot, collector_paused, snapshot_key
 from retrieval.store import extraction_path, index_path, snapshot_path
@@ -166,7 +173,7 @@ class Pipeline:
             return Answer(cut, "empty", truncated=truncated)
         found = self.retriever.search(query, max(self.settings.top_k,
                                                  self.retriever.tuning.compose_hits))
-        if self.rule.declines(found.evidence):
+        if self.rule.declines(self._about(query, found.evidence)):
             answer = Answer(searchable, "decline", hits=found.hits)
         else:
             answer = self.composer.compose(query, found.hits, found.sentences, found.in_document)
@@ -174,6 +181,16 @@ class Pipeline:
             answer = replace(answer, missing=gaps.words, missing_names=gaps.names,
                              missing_kinds=gaps.kinds)
         return replace(answer, question=cut, hits=self._shown_hits(answer), truncated=truncated)
+
+    @staticmethod
+    def _about(query: Query, evidence: Evidence) -> Evidence:
+        """The evidence, with a name the corpus has as the topic of a question about who wrote
+        a text: "Vem skrev artikeln om Växjö?" is about the Växjö article, and "skrev" and
+        "artikeln" are how it asks."""
+        if evidence.topic or not ASKS_AUTHOR.search(query.text):
+            return evidence
+        named = any(g.name and g.matches and not g.context for g in query.groups)
+        return replace(evidence, topic=named)
 
     def _shown_hits(self, answer: Answer) -> tuple:
         """The top_k hits, or as many as reach the deepest passage a shown quote comes from, so
