@@ -106,6 +106,10 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                          _off(names_as_written=False)),
     "english-bridge": ("an English word the corpus lacks searched as its Swedish words",
                        _off(bridge_factor=0.0)),
+    "english-stems": ("an English word finds its glossary headword by English stem",
+                      _off(bridge_stems=False)),
+    "bylines": ("who wrote a text answered by its byline, quoted from the file",
+                _off(bylines=False)),
 }
 
 

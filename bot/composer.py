@@ -63,7 +63,7 @@ class Composer:
         if not hits:
             return Answer(question, "decline", hits=tuple(hits))
         ranked = self.rank_sentences(query, hits, similarity or {}, in_document or {})
-        if ASKS_AUTHOR.search(question) and (
+        if self.tuning.bylines and ASKS_AUTHOR.search(question) and (
                 byline := byline_quote(self.documents[hits[0].passage.doc], hits)):
             # Who wrote the best document: its byline alone answers; "mer" goes on to the text.
             rest = tuple(q for _, q in ranked if (q.doc, q.start) != (byline.doc, byline.start))

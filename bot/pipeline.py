@@ -126,8 +126,9 @@ class Pipeline:
         problems += synonym_problems(skipped)
         expander = TermExpander(retriever.words.vocabulary, tuning.expansion)
         thesaurus = Thesaurus(analyzer.stem) if settings.thesaurus else None  # read on first use
+        bridge = EnglishBridge(stems=tuning.bridge_stems)  # read on the first English question
         return cls._assemble(corpus, settings, analyzer, tuning, retriever, expander, synonyms,
-                             problems, thesaurus, EnglishBridge())  # read on the first English question
+                             problems, thesaurus, bridge)
 
     @classmethod
     def baseline(cls, corpus: Corpus, settings: Settings, analyzer: Analyzer) -> Pipeline:
@@ -182,12 +183,12 @@ class Pipeline:
                              missing_kinds=gaps.kinds)
         return replace(answer, question=cut, hits=self._shown_hits(answer), truncated=truncated)
 
-    @staticmethod
-    def _about(query: Query, evidence: Evidence) -> Evidence:
+    def _about(self, query: Query, evidence: Evidence) -> Evidence:
         """The evidence, with a name the corpus has as the topic of a question about who wrote
         a text: "Vem skrev artikeln om Växjö?" is about the Växjö article, and "skrev" and
         "artikeln" are how it asks."""
-        if evidence.topic or not ASKS_AUTHOR.search(query.text):
+        tuning = self.retriever.tuning
+        if evidence.topic or not tuning.bylines or not ASKS_AUTHOR.search(query.text):
             return evidence
         named = any(g.name and g.matches and not g.context for g in query.groups)
         return replace(evidence, topic=named)

@@ -24,8 +24,9 @@ _ENDINGS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing"
 class EnglishBridge:
     """English word → the Swedish words that stand for it (empty when it has none)."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, stems: bool = True) -> None:
         self._path = path
+        self._use_stems = stems  # off: the endings alone, as before (benchmarks/levers.py)
         self._words: dict[str, tuple[str, ...]] | None = None
         self._stems: dict[str, list[tuple[str, tuple[str, ...]]]] | None = None
         self._stemmer = Stemmer.Stemmer("english")
@@ -42,6 +43,8 @@ class EnglishBridge:
                 found = words.get(word[: -len(ending)] + base)
                 if found:
                     return found
+        if not self._use_stems:
+            return ()
         # Only a headword the word inflects, none longer: "train" is no form of "training".
         found = (sw for head, sw in self._by_stem().get(self._stemmer.stemWord(word), ())
                  if len(head) <= len(word))
