@@ -24,14 +24,14 @@ FLOORS = ["--min-recall1", "0.80", "--min-recall5", "0.95", "--min-mrr", "0.86",
           "--min-first-answer", "0.78"]
 # The blind set's floor, just under what the shipped system measures there (issues 12 and 13):
 # it is never tuned on, so a change that loses it has lost generality.
-BLIND_FLOORS = ["--min-recall1", "0.49", "--min-recall5", "0.82", "--min-accuracy", "0.70",
-                "--max-false-decline", "0.05", "--min-decline-far", "0.95",
+BLIND_FLOORS = ["--min-recall1", "0.49", "--min-recall5", "0.82", "--min-accuracy", "0.71",
+                "--max-false-decline", "0.03", "--min-decline-far", "0.95",
                 "--min-nearmiss-noted", "0.50", "--max-wrong-note", "0.05",
-                "--min-first-answer", "0.49"]
-BLIND_B_FLOORS = ["--min-recall1", "0.57", "--min-recall5", "0.86", "--min-accuracy", "0.71",
+                "--min-first-answer", "0.50"]
+BLIND_B_FLOORS = ["--min-recall1", "0.57", "--min-recall5", "0.86", "--min-accuracy", "0.72",
                   "--max-false-decline", "0.10", "--min-decline-far", "0.88",
                   "--min-nearmiss-noted", "0.83", "--max-wrong-note", "0.03",
-                  "--min-first-answer", "0.49"]
+                  "--min-first-answer", "0.51"]
 
 
 @pytest.mark.parametrize("path", [GOLD, BLIND, BLIND_B], ids=["gold", "blind", "blind_b"])
