@@ -32,6 +32,11 @@ ASKS_AUTHOR = re.compile(
     r".*\b(artikel\w*|text\w*|inlägg\w*|inlagg\w*|blogg\w*|krönika\w*|kronika\w*|"
     r"debattartikel\w*|reportage\w*|article|post|blog|piece)|"
     r"\b(vem|who)\b.*\b(författare|forfattare|skribent\w*|author)\b", re.IGNORECASE)
+# The words such a question asks with: what is left must say which text it is about.
+AUTHOR_WORD = re.compile(r"(skrev|skrivit|skriver|skriva|förf\w*|forf\w*|skribent\w*|artikel\w*|"
+                         r"text\w*|inlägg\w*|inlagg\w*|blogg\w*|krönik\w*|kronik\w*|"
+                         r"debattartikel\w*|reportage\w*|wrote|written|writes|author\w*|"
+                         r"article\w*|posts?|blogs?|pieces?)", re.IGNORECASE)
 ASKS_WHY = re.compile(r"\b(varf[öo]r|av vilken anledning|hur kommer det sig|vad beror|why)\b",
                       re.IGNORECASE)
 # Number words, but not "en"/"ett": as the article they are in most sentences of the corpus.

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bot.answer import Answer
-from bot.asks import ASKS_AUTHOR
+from bot.asks import ASKS_AUTHOR, AUTHOR_WORD
 from bot.composer import Composer
 from bot.decline import DeclineRule
 from bot.missing import MissingCheck
@@ -184,14 +184,14 @@ class Pipeline:
         return replace(answer, question=cut, hits=self._shown_hits(answer), truncated=truncated)
 
     def _about(self, query: Query, evidence: Evidence) -> Evidence:
-        """The evidence, with a name the corpus has as the topic of a question about who wrote
-        a text: "Vem skrev artikeln om Växjö?" is about the Växjö article, and "skrev" and
-        "artikeln" are how it asks."""
-        tuning = self.retriever.tuning
-        if evidence.topic or not tuning.bylines or not ASKS_AUTHOR.search(query.text):
+        """The evidence for a question about who wrote a text, whose topic is what says which
+        text: a name ("Vem skrev artikeln om Växjö?") counts, "skrev" and "artikeln" do not
+        ("Vem har skrivit texten?" names no text of five)."""
+        if not self.retriever.tuning.bylines or not ASKS_AUTHOR.search(query.text):
             return evidence
-        named = any(g.name and g.matches and not g.context for g in query.groups)
-        return replace(evidence, topic=named)
+        which = any(g.matches and not g.context and not AUTHOR_WORD.fullmatch(g.word or g.term)
+                    for g in query.groups)
+        return replace(evidence, topic=which)
 
     def _shown_hits(self, answer: Answer) -> tuple:
         """The top_k hits, or as many as reach the deepest passage a shown quote comes from, so

@@ -45,6 +45,11 @@ def test_a_question_about_what_the_text_reports_is_no_author_question(question: 
     assert not ASKS_AUTHOR.search(question)
 
 
+def test_who_wrote_a_text_it_does_not_name_is_no_byline(pipeline: Pipeline) -> None:
+    """Five texts, and the question says which by none of them: no author is picked at random."""
+    assert pipeline.answer("Vem har skrivit texten?").quotes == ()
+
+
 def test_a_file_that_does_not_name_its_author_gets_no_byline(tmp_path: Path,
                                                              settings: Settings) -> None:
     (tmp_path / "a.md").write_text(
