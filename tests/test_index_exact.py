@@ -125,8 +125,8 @@ def test_grouped_scores_take_the_best_form_once() -> None:
 
 
 def test_grouped_scores_are_the_best_form_once_for_rare_and_common_words() -> None:
-    """A group's best forms are merged into one posting list, kept for the next question that
-    asks the same word (issue 15): for rare and common words alike, the same bits."""
+    """A group's best forms are gathered in one array a document and added whole (issue 15):
+    for rare and common words alike, the same bits, and again the next time."""
     docs = [["chef", "chefer", "budget"], ["chefer", "budget"], ["budget"]] + [["annat"]] * 37
     docs += [["vanlig", "vanliga"]] * 15 + [["vanliga"]] * 10
     scorer = BM25Scorer(build_postings(docs))
@@ -134,7 +134,7 @@ def test_grouped_scores_are_the_best_form_once_for_rare_and_common_words() -> No
     want = sum((np.max([scorer.weighted_scores({t: w}) for t, w in g.items()], axis=0)
                 for g in groups), np.zeros(scorer.num_docs))
     np.testing.assert_array_equal(scorer.grouped_scores(groups), want)
-    # Asked again, each group's merged postings come from memory: the same bits.
+    # Asked again, the scratch array the group was gathered in is zero again: the same bits.
     np.testing.assert_array_equal(scorer.grouped_scores(groups), want)
 
 
@@ -225,21 +225,6 @@ def assert_segment_is_exact(pipeline: Pipeline) -> None:
         if terms:
             assert_same_ranking(words.bm25, ref, terms)
             np.testing.assert_array_equal(words.scores(terms), rebuilt.scores(terms))
-
-
-def test_a_weighted_cache_keeps_its_entries_within_its_budget() -> None:
-    """Merged groups overlap (a form is in several words' groups), so the cache of them is
-    bounded by the postings it holds, not by its count of entries (issue 15)."""
-    from retrieval.lru import LRU
-
-    cache: LRU[object, list[int]] = LRU(100, weight=len, budget=10)
-    for i in range(20):
-        cache.put(i, [i] * 3)
-    assert len(cache) == 3 and cache.peek(19) == [19] * 3  # 9 of 10, the newest kept
-    assert cache.get(18, lambda: [0]) == [18] * 3  # found, not made again
-    cache.put("big", [0] * 50)  # heavier than the budget alone: kept, the others forgotten
-    assert len(cache) == 1 and cache.peek("big") is not None
-    assert cache.get(5, lambda: [1]) == [1] and len(cache) == 1
 
 
 def test_saved_contributions_score_as_computed_ones(tmp_path: Path, bundled_terms):
