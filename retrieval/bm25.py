@@ -51,7 +51,7 @@ class Contributions:
     values: np.ndarray  # float64
 
     def fits(self, k1: float, b: float, epsilon: float, postings: int) -> bool:
-        """Whether these are the scores a scorer with k1, b and epsilon gives `postings` postings."""
+        """Whether these are the scores a k1, b, epsilon scorer gives `postings` postings."""
         return ((self.k1, self.b, self.epsilon) == (k1, b, epsilon)
                 and self.values.dtype == np.float64 and len(self.values) == postings)
 
