@@ -208,8 +208,13 @@ class Retriever:
             scores = self.words.weighted_scores(query.bm25_weights())
         if self.grams is not None:
             grams = self.grams.scores(query)
-            scores = scores / (scores.max() or 1.0) + self.tuning.gram_weight * grams / (
-                grams.max() or 1.0)
+            # words / their best + (weight × grams) / their best, in place: the same operations
+            # in the same order, without four new arrays a passage long.
+            best_words, best_grams = scores.max() or 1.0, grams.max() or 1.0
+            grams *= self.tuning.gram_weight
+            grams /= best_grams
+            scores /= best_words
+            scores += grams
         return scores
 
     def _boosts(self, query: Query, doc_factors: np.ndarray | None) -> np.ndarray | None:
