@@ -211,8 +211,8 @@ def measure(size: int, questions: int, runs: int, work: Path) -> dict:
     asked = [" ".join(q) for q in synthetic_queries(bundled_terms(), questions)]
     batches, gaps, again, peaks = [], [], [], []
     for _ in range(runs):
-        # The questions twice: the second time the process's caches (each word's postings
-        # scored, each passage's sentences analysed) hold what they ask.
+        # The questions twice: the second time the process's caches (each word's documents,
+        # each passage's sentences analysed) and the index pages it read hold what they ask.
         seconds, times, peak = answer_times([exe, "ask", "--json", "-"], env, asked + asked)
         batches.append(seconds)
         gaps.append(times[:questions - 1])

@@ -225,7 +225,7 @@ class Composer:
         for span_start, span_end in passage.spans:
             for start, end in split_sentences(raw[span_start:span_end], span_start):
                 text = raw[start:end]
-                tokens = tuple((tok.term, tok.start, tok.end) for tok in self.analyzer.tokens(text))
+                tokens = tuple(self.analyzer.tokens(text))  # (term, start, end) tuples
                 sentences.append(Sentence(start, end, text, tokens,
                                           frozenset(term for term, _, _ in tokens),
                                           holds_figure(text),

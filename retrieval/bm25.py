@@ -7,6 +7,10 @@ grows with how common its words are, not with the corpus size.
 Scores equal `rank_bm25.BM25Okapi(docs).get_scores(query)`: same k1, b, epsilon, the same idf
 (log((N - n + 0.5) / (n + 0.5)), negative ones replaced by epsilon times the average idf), and
 the same float operations per term, so a test can compare them to 1e-9.
+
+A saved index carries every posting's score (`Contributions`, computed by the same operations):
+a question then adds scores read from the file instead of computing them, and its first time
+costs what its second does.
 """
 
 from __future__ import annotations
@@ -22,21 +26,34 @@ from typing import Protocol
 import numpy as np
 
 from retrieval.lru import LRU
+from retrieval.selection import top_k
 
 K1 = 1.5
 B = 0.75
 EPSILON = 0.25
 # The build reports progress (documents analysed so far) once per this many documents.
 PROGRESS_EVERY = 10_000
-# Terms whose postings' scores are kept once computed: the words questions use again; at most
-# what holding every posting's score took before.
+# Terms whose postings' scores are kept once computed (an index without Contributions): the
+# words questions use again; at most what holding every posting's score took before.
 CONTRIBUTION_CACHE = 4096
-# Groups of forms (a question word's) whose merged postings are kept once made, at most.
-GROUP_CACHE = 1024
-# top_k first drops what cannot be among the best, by the k-th best of every SAMPLE_STEP-th
-# value, when there are more than SAMPLED_TOP times k values.
-SAMPLE_STEP = 16
-SAMPLED_TOP = 4 * SAMPLE_STEP
+# Contributions are computed this many postings at a time, so a build holds one copy of them.
+CONTRIBUTION_CHUNK = 1 << 22
+
+
+@dataclass(frozen=True, slots=True)
+class Contributions:
+    """Every posting's BM25 score, idf included, as a BM25Scorer with these k1, b and epsilon
+    computes it over the same postings; in the order of `Postings.doc_ids`."""
+
+    k1: float
+    b: float
+    epsilon: float
+    values: np.ndarray  # float64
+
+    def fits(self, k1: float, b: float, epsilon: float, postings: int) -> bool:
+        """Whether these are the scores a k1, b, epsilon scorer gives `postings` postings."""
+        return ((self.k1, self.b, self.epsilon) == (k1, b, epsilon)
+                and self.values.dtype == np.float64 and len(self.values) == postings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +65,7 @@ class Postings:
     doc_ids: np.ndarray  # int32, ascending within each term
     tfs: np.ndarray  # unsigned ints, term frequency of each posting
     doc_len: np.ndarray  # int32, number of terms of each document (repeats counted)
+    contributions: Contributions | None = None  # each posting's score, when saved with it
 
     @property
     def num_docs(self) -> int:
@@ -74,6 +92,9 @@ class PostingLists(Protocol):
 
     @property
     def num_docs(self) -> int: ...
+
+    @property
+    def contributions(self) -> Contributions | None: ...
 
     def doc_freq(self) -> np.ndarray: ...
 
@@ -134,41 +155,60 @@ class BM25Scorer:
         if postings.num_docs == 0:
             raise ValueError("BM25Scorer needs at least one document")
         self.postings = postings
-        self.k1, self.b = k1, b
+        self.k1, self.b, self.epsilon = k1, b, epsilon
         self.term_id = {t: i for i, t in enumerate(postings.vocabulary)}
         self.num_docs = postings.num_docs
         self.avgdl = int(postings.doc_len.sum()) / self.num_docs
         self.idf = okapi_idf(postings.doc_freq(), self.num_docs, epsilon)
         # Each document's length norm now; each term's contributions when a question first
-        # asks for it: a start no longer computes a score for every posting of the corpus.
+        # asks for it, unless the saved index holds them all.
         self._norm = k1 * (1 - b + b * postings.doc_len / (self.avgdl or 1.0))
+        saved = postings.contributions
+        # (indptr, doc_ids, scores) of a saved index whose scores are this scorer's.
+        self._saved = (postings.indptr, postings.doc_ids, saved.values) if (
+            saved is not None and isinstance(postings, Postings)
+            and saved.fits(k1, b, epsilon, len(postings.doc_ids))) else None
         self._scored: LRU[int, tuple[np.ndarray, np.ndarray]] = LRU(CONTRIBUTION_CACHE)
         self._scratch = threading.local()
-        # Groups overlap (a form is in the groups of several words), so their lists are kept
-        # within a budget of half the index's postings, not by count alone.
-        self._groups: LRU[tuple[tuple[int, float], ...], tuple[np.ndarray, np.ndarray]] = LRU(
-            GROUP_CACHE, weight=lambda merged: len(merged[0]),
-            budget=int(postings.doc_freq().sum()) // 2)
 
     def scored(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
-        """The term's postings (as index integers: numpy converts an int32 index array on every
-        use, which doubled the cost of adding a common word) and their scores, idf included;
-        the most recently asked terms' are kept."""
+        """The term's documents (ascending) and their scores, idf included: views of the saved
+        index's arrays when it holds them, else computed and the most recently asked kept."""
+        if self._saved is not None:
+            indptr, doc_ids, values = self._saved
+            span = slice(indptr[tid], indptr[tid + 1])
+            return doc_ids[span], values[span]
         return self._scored.get(tid, lambda: self._score_postings(tid))
 
     def _score_postings(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
         """The same operations in the same order as rank-bm25 (and as over the whole array
         before), so the values are bit for bit its."""
         ids, tfs = self.postings.term(tid)
-        ids = ids.astype(np.intp, copy=False)
-        # a + b and a * b are commutative in IEEE arithmetic: rank-bm25's values exactly.
+        return ids, self._contributions(ids, tfs, self.idf[tid])
+
+    def _contributions(self, ids: np.ndarray, tfs: np.ndarray, idf: float | np.ndarray
+                       ) -> np.ndarray:
+        """Postings' scores from their documents, frequencies and terms' idf: a + b and a * b
+        are commutative in IEEE arithmetic, so these are rank-bm25's values exactly."""
         weight = tfs.astype(np.float64)
         denominator = self._norm[ids]
         denominator += weight
         weight *= self.k1 + 1
         weight /= denominator
-        weight *= self.idf[tid]
-        return ids, weight
+        weight *= idf
+        return weight
+
+    def all_contributions(self) -> Contributions:
+        """Every posting's score, as `scored` gives each term's: what a saved index carries."""
+        postings = self.postings
+        values = np.empty(len(postings.doc_ids))
+        for start in range(0, len(values), CONTRIBUTION_CHUNK):
+            span = slice(start, start + CONTRIBUTION_CHUNK)
+            positions = np.arange(start, min(start + CONTRIBUTION_CHUNK, len(values)))
+            terms = np.searchsorted(postings.indptr, positions, side="right") - 1
+            values[span] = self._contributions(postings.doc_ids[span], postings.tfs[span],
+                                               self.idf[terms])
+        return Contributions(self.k1, self.b, self.epsilon, values)
 
     def _accumulate(self, weights: Mapping[str, float]) -> np.ndarray:
         """Sum of each known term's postings contributions times its query weight (its count)."""
@@ -178,7 +218,8 @@ class BM25Scorer:
             if tid is None:
                 continue
             ids, contrib = self.scored(tid)
-            scores[ids] += contrib * weight if weight != 1 else contrib
+            # A term names each document once: add.at adds as `scores[ids] +=` does, faster.
+            np.add.at(scores, ids, contrib * weight if weight != 1 else contrib)
         return scores
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
@@ -198,42 +239,28 @@ class BM25Scorer:
         """
         scores = np.zeros(self.num_docs)
         for group in groups:
-            known = tuple((tid, weight) for term, weight in group.items()
-                          if weight != 0 and (tid := self.term_id.get(term)) is not None)
+            known = [(tid, weight) for term, weight in group.items()
+                     if weight != 0 and (tid := self.term_id.get(term)) is not None]
             if len(known) == 1:
                 tid, weight = known[0]
                 ids, contrib = self.scored(tid)
-                scores[ids] += contrib * weight
+                np.add.at(scores, ids, contrib * weight)
             elif known:
-                ids, best = self._groups.get(known, lambda: self._best_of(known))
-                scores[ids] += best
+                self._add_best(scores, known)
         return scores
 
-    def _best_of(self, terms: tuple[tuple[int, float], ...]) -> tuple[np.ndarray, np.ndarray]:
-        """A group's documents (ascending) and the largest of its weighted terms' scores in
-        each (those where it is positive): what grouped_scores adds for the group."""
+    def _add_best(self, scores: np.ndarray, terms: list[tuple[int, float]]) -> None:
+        """Add to `scores`, for each document, the largest of the terms' weighted scores where
+        it is positive: the group's maxima gathered in a zeroed array a document, added whole
+        (a document no term names gets + 0.0, which changes no score), and zeroed again."""
         best = self._zeros()
-        parts = [(ids, contrib * weight) for (ids, contrib), (_, weight)
-                 in zip((self.scored(tid) for tid, _ in terms), terms)]
-        picked_ids, picked = [], []
         try:
-            # A term's postings name each document once, so a fancy-indexed maximum is exact.
-            for ids, values in parts:
-                best[ids] = np.maximum(best[ids], values)
-            # Each document's maximum is taken once, by the first of the group's terms that
-            # names it (zeroed after), so `best` is zero again for the next group.
-            for ids, _ in parts:
-                values = best[ids]
-                best[ids] = 0.0
-                keep = values != 0.0
-                picked_ids.append(ids[keep])
-                picked.append(values[keep])
-        except BaseException:
+            for tid, weight in terms:
+                ids, contrib = self.scored(tid)
+                np.maximum.at(best, ids, contrib * weight)  # each document once a term
+            scores += best
+        finally:
             best.fill(0.0)  # left as it was found, whatever stopped the question
-            raise
-        ids, values = np.concatenate(picked_ids), np.concatenate(picked)
-        order = np.argsort(ids, kind="stable")
-        return ids[order], values[order]
 
     def _zeros(self) -> np.ndarray:
         """This thread's array of a zero a document, which its user leaves zero again: made
@@ -250,22 +277,3 @@ class BM25Scorer:
         scores = self._accumulate(Counter(terms))
         ids = np.flatnonzero(scores > 0)
         return top_k(ids, scores[ids], k)
-
-
-def top_k(ids: np.ndarray, values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The k largest values, best first; equal values keep the order of `ids` (ascending)."""
-    if k >= 1 and len(values) > SAMPLED_TOP * k:
-        # The k-th largest of every SAMPLE_STEP-th value is no larger than the k-th largest of
-        # all: the values below it cannot be among the k best, and one comparison drops them
-        # before the selection (a 1M corpus gives a common word's question 600k candidates).
-        sample = values[::SAMPLE_STEP]
-        if len(sample) >= k:
-            floor = np.partition(sample, len(sample) - k)[len(sample) - k]
-            keep = values >= floor
-            ids, values = ids[keep], values[keep]
-    if len(values) > k:
-        kth = values[np.argpartition(values, len(values) - k)[len(values) - k]]
-        keep = values >= kth  # ties at the cut may keep a few more; the stable sort decides
-        ids, values = ids[keep], values[keep]
-    order = np.argsort(-values, kind="stable")[:k]
-    return ids[order], values[order]

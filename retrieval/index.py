@@ -136,7 +136,7 @@ class PassageIndex:
         tid = self.bm25.term_id.get(term)
         if tid is None:
             return np.empty(0, dtype=np.intp)
-        return self.bm25.scored(tid)[0]  # as index integers, kept with the term's scores
+        return self.bm25.scored(tid)[0]  # read or kept with the term's scores
 
     def idf(self, term: str) -> float:
         """BM25 idf of a term; a term the corpus never uses weighs as much as the rarest one."""

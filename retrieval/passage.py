@@ -38,9 +38,10 @@ class Document:
 
 class DocumentMaker(Protocol):
     """What makes a document when it is first asked for (its text decoded then), and knows its
-    title before."""
+    title and publisher before."""
 
     title: str
+    publisher: str
     # What tells the document apart without making it (its file's hash and its fields): two
     # makers with equal signatures make equal documents.
     signature: tuple
@@ -62,6 +63,10 @@ class Documents(Mapping[str, Document]):
     def title(self, name: str) -> str:
         """A document's title, without making it."""
         return self._items[name].title
+
+    def publisher(self, name: str) -> str:
+        """A document's publisher, without making it."""
+        return self._items[name].publisher
 
     def same(self, other: Documents, name: str) -> bool:
         """Whether `name` is the same document here and in `other`: by the makers' signatures
@@ -92,6 +97,12 @@ class Documents(Mapping[str, Document]):
 def title_of(documents: Mapping[str, Document], name: str) -> str:
     """A document's title, without making a document that is not made yet."""
     return documents.title(name) if isinstance(documents, Documents) else documents[name].title
+
+
+def publisher_of(documents: Mapping[str, Document], name: str) -> str:
+    """A document's publisher, without making a document that is not made yet."""
+    return (documents.publisher(name) if isinstance(documents, Documents)
+            else documents[name].publisher)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,11 +28,11 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.analyzer import Analyzer, CharGramAnalyzer, generic_words
-from retrieval.bm25 import top_k
 from retrieval.index import PassageIndex
 from retrieval.lru import LRU
 from retrieval.passage import Document, Hit, Passage, is_question
 from retrieval.query import Query
+from retrieval.selection import top_k, top_weighed
 from retrieval.semantic import (
     Embedder,
     SemanticIndex,
@@ -138,14 +138,13 @@ class Retriever:
         factors = self.topics.factors(query) if self.topics else None
         cosines = sentence_cosines = None
         if vector is None:
-            ids, values = self.candidates(query, factors)
+            ids, values = self.best(query, k, factors)
         else:
             cosines = self.semantic.index.passage_scores(vector)
             sentence_cosines = self.semantic.index.sentence_cosines(vector)
             scores = self.fuse(self.scores(query, factors), cosines, sentence_cosines)
             ids = np.flatnonzero(scores > 0)
-            values = scores[ids]
-        ids, values = top_k(ids, values, k)
+            ids, values = top_k(ids, scores[ids], k)
         hits = [Hit(self.passages[i], float(s)) for i, s in zip(ids.tolist(), values.tolist())]
         similarity = None
         if cosines is not None:
@@ -172,7 +171,7 @@ class Retriever:
 
     def scores(self, query: Query, doc_factors: np.ndarray | None = None) -> np.ndarray:
         """The fused score of every passage."""
-        return self._weighed(query, self._lexical(query), None, doc_factors)
+        return self._weighed(self._lexical(query), None, self._boosts(query, doc_factors))
 
     def candidates(self, query: Query, doc_factors: np.ndarray | None = None
                    ) -> tuple[np.ndarray, np.ndarray]:
@@ -186,7 +185,20 @@ class Retriever:
             return ids, scores[ids]
         lexical = self._lexical(query)
         ids = np.flatnonzero(lexical > 0)
-        return ids, self._weighed(query, lexical[ids], ids, doc_factors)
+        return ids, self._weighed(lexical[ids], ids, self._boosts(query, doc_factors))
+
+    def best(self, query: Query, k: int, doc_factors: np.ndarray | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
+        """The k best passages and their scores, as top_k over `candidates` gives them; the
+        boost and the question factor are applied only to the passages that may be among them
+        (retrieval/selection.py), since neither multiplies a score by more than their largest."""
+        if self.tuning.doc_boost < 0 or self.tuning.question_factor <= 0:
+            return top_k(*self.candidates(query, doc_factors), k)
+        boost = self._boosts(query, doc_factors)
+        bound = (float(boost.max()) if boost is not None else 1.0) * max(
+            self.tuning.question_factor, 1.0)
+        return top_weighed(self._lexical(query), k,
+                           lambda rows, scores: self._weighed(scores, rows, boost), bound)
 
     def _lexical(self, query: Query) -> np.ndarray:
         """The words' BM25 of every passage, fused with the 4-grams' when they are on."""
@@ -196,18 +208,29 @@ class Retriever:
             scores = self.words.weighted_scores(query.bm25_weights())
         if self.grams is not None:
             grams = self.grams.scores(query)
-            scores = scores / (scores.max() or 1.0) + self.tuning.gram_weight * grams / (
-                grams.max() or 1.0)
+            # words / their best + (weight × grams) / their best, in place: the same operations
+            # in the same order, without four new arrays a passage long.
+            best_words, best_grams = scores.max() or 1.0, grams.max() or 1.0
+            grams *= self.tuning.gram_weight
+            grams /= best_grams
+            scores /= best_words
+            scores += grams
         return scores
 
-    def _weighed(self, query: Query, scores: np.ndarray, rows: np.ndarray | None,
-                 doc_factors: np.ndarray | None) -> np.ndarray:
-        """`scores` (of every passage, or of `rows`) times the document boost and, for a
+    def _boosts(self, query: Query, doc_factors: np.ndarray | None) -> np.ndarray | None:
+        """Each document's boost, 1 + boost × the share of the question it covers; None
+        without the document boost."""
+        if self.topics is None or not self.tuning.doc_boost:
+            return None
+        return 1.0 + self.tuning.doc_boost * self.topics.document_coverage(query, doc_factors)
+
+    def _weighed(self, scores: np.ndarray, rows: np.ndarray | None,
+                 boost: np.ndarray | None) -> np.ndarray:
+        """`scores` (of every passage, or of `rows`) times its document's boost and, for a
         passage that asks, the question factor."""
-        if self.topics is not None and self.tuning.doc_boost:
-            # 1 + boost × coverage a document, then each passage's: the same values as over
-            # each passage's coverage, for a few thousand operations instead of a million.
-            boost = 1.0 + self.tuning.doc_boost * self.topics.document_coverage(query, doc_factors)
+        if boost is not None and self.topics is not None:
+            # Each document's boost, then each passage's: the same values as over each
+            # passage's coverage, for a few thousand operations instead of a million.
             scores *= boost[self.topics.doc_of if rows is None else self.topics.doc_of[rows]]
         if self.tuning.question_factor != 1.0:
             asks = self._questions if rows is None else self._questions[rows]

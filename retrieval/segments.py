@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.bm25 import Postings
+from retrieval.bm25 import Contributions, Postings
 from retrieval.table import PassageTable
 
 # A segment may hold (and mask) this share of the base's passages, or this many, whichever is
@@ -100,7 +100,10 @@ def masked_frequencies(main: Postings, main_rows: np.ndarray) -> np.ndarray:
 
 class SegmentedPostings:
     """A base index (its rows mapped to today's, masked ones left out) and a segment (its rows
-    mapped to today's), read as the postings of today's corpus (bm25.PostingLists)."""
+    mapped to today's), read as the postings of today's corpus (bm25.PostingLists). Its
+    scores are computed as questions ask: the saved ones are the base's corpus's."""
+
+    contributions: Contributions | None = None
 
     def __init__(self, main: Postings, main_rows: np.ndarray, segment: Postings,
                  segment_rows: np.ndarray, num_docs: int, masked_df: np.ndarray) -> None:

@@ -107,10 +107,11 @@ class _Kept:
 class _Later:
     """A saved document, made when first asked for (a DocumentMaker)."""
 
-    __slots__ = ("snapshot", "record", "title", "signature")
+    __slots__ = ("snapshot", "record", "title", "publisher", "signature")
 
     def __init__(self, snapshot: CorpusSnapshot, record: dict) -> None:
         self.snapshot, self.record, self.title = snapshot, record, record["title"]
+        self.publisher = record["publisher"]
         # The file's bytes decide its text, pages and origin (under one snapshot key).
         self.signature = (snapshot.key, record["hash"], *(record[f] for f in FIELDS))
 

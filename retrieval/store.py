@@ -17,7 +17,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -25,7 +25,7 @@ import numpy as np
 from numpy.lib.npyio import NpzFile
 
 from retrieval.analyzer import Analyzer
-from retrieval.bm25 import B, PostingLists, Postings
+from retrieval.bm25 import B, BM25Scorer, Contributions, PostingLists, Postings
 from retrieval.index import PassageIndex, analyze_passages
 from retrieval.ingest import file_manifest, named_corpus_files
 from retrieval.mapped import mapped_npz
@@ -42,7 +42,7 @@ from retrieval.segments import (
 from retrieval.passage import Passage
 from retrieval.table import PassageTable, join_tables, passages_digest
 
-FORMAT = 1
+FORMAT = 2  # 2: each posting's score saved with it
 # Owner-only: the cache holds the corpus's text, which may be more private than its folder.
 CACHE_MODE = 0o600
 T = TypeVar("T")
@@ -139,6 +139,9 @@ def save_postings(path: Path, postings: Postings, key: str, analyzer: str = "",
     arrays = {"header": json_array(header), "vocabulary": json_array(postings.vocabulary),
               "indptr": postings.indptr, "doc_ids": postings.doc_ids,
               "tfs": postings.tfs, "doc_len": postings.doc_len}
+    if (scored := postings.contributions) is not None:
+        header["scored"] = {"k1": scored.k1, "b": scored.b, "epsilon": scored.epsilon}
+        arrays.update(header=json_array(header), contributions=scored.values)
     if base is not None:
         arrays.update(base=json_array(base.header()), base_first=base.first)
     return save_npz(path, arrays)
@@ -175,8 +178,12 @@ def _load(path: Path, wanted: Callable[[dict], bool]
         header = json.loads(data["header"].tobytes())
         if header.get("format") != FORMAT or not wanted(header):
             return None
+        scored = header.get("scored")
+        contributions = None if scored is None else Contributions(
+            float(scored["k1"]), float(scored["b"]), float(scored["epsilon"]),
+            data["contributions"])
         postings = Postings(json.loads(data["vocabulary"].tobytes()), data["indptr"],
-                            data["doc_ids"], data["tfs"], data["doc_len"])
+                            data["doc_ids"], data["tfs"], data["doc_len"], contributions)
         return (postings, header, data) if _consistent(postings, header) else None
     except LOAD_ERRORS:
         return None
@@ -222,6 +229,9 @@ def _consistent(p: Postings, header: dict) -> bool:
         return False
     if len(p.tfs) != len(p.doc_ids) or np.any(np.diff(p.indptr) < 0):
         return False
+    if p.contributions is not None and (p.contributions.values.dtype != np.float64
+                                        or len(p.contributions.values) != len(p.doc_ids)):
+        return False
     return len(p.doc_ids) == 0 or (int(p.doc_ids.min()) >= 0 and int(p.doc_ids.max()) < n)
 
 
@@ -259,6 +269,8 @@ def open_index(
                               else 0)
     if postings is None:
         built = analyze_passages(passages, analyzer, progress, workers)
+        if path is not None:  # each posting's score, saved so no question computes it
+            built = replace(built, contributions=BM25Scorer(built, b=b).all_contributions())
         postings = built
         if path is not None:
             base = Base.of(passages) if isinstance(passages, PassageTable) else None

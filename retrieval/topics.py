@@ -77,7 +77,7 @@ class DocumentTopics:
         if len(rows) > SEARCH_PER_DOCUMENT * self.num_docs:
             # Many rows: where each document's first row would fall among them says whether
             # any is its (a few thousand searches instead of a gather of each row).
-            at = np.searchsorted(rows, self._first_rows)
+            at = np.searchsorted(rows, self._first_rows.astype(rows.dtype))  # no copy of rows
             return np.flatnonzero(at[1:] > at[:-1])
         docs = self.doc_of[rows]
         if len(docs) > 1:

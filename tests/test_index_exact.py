@@ -11,7 +11,9 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 from rank_bm25 import BM25Okapi
 
 from bot.pipeline import Pipeline
-from retrieval.bm25 import BM25Scorer, build_postings, top_k
+from retrieval.analyzer import SwedishAnalyzer
+from retrieval.bm25 import BM25Scorer, build_postings
+from retrieval.selection import top_k
 from retrieval.index import indexed_text
 from retrieval.sentences import split_sentences
 from tests.support.synthetic import synthetic_corpus, synthetic_queries
@@ -123,8 +125,8 @@ def test_grouped_scores_take_the_best_form_once() -> None:
 
 
 def test_grouped_scores_are_the_best_form_once_for_rare_and_common_words() -> None:
-    """A group's best forms are merged into one posting list, kept for the next question that
-    asks the same word (issue 15): for rare and common words alike, the same bits."""
+    """A group's best forms are gathered in one array a document and added whole (issue 15):
+    for rare and common words alike, the same bits, and again the next time."""
     docs = [["chef", "chefer", "budget"], ["chefer", "budget"], ["budget"]] + [["annat"]] * 37
     docs += [["vanlig", "vanliga"]] * 15 + [["vanliga"]] * 10
     scorer = BM25Scorer(build_postings(docs))
@@ -132,7 +134,7 @@ def test_grouped_scores_are_the_best_form_once_for_rare_and_common_words() -> No
     want = sum((np.max([scorer.weighted_scores({t: w}) for t, w in g.items()], axis=0)
                 for g in groups), np.zeros(scorer.num_docs))
     np.testing.assert_array_equal(scorer.grouped_scores(groups), want)
-    # Asked again, each group's merged postings come from memory: the same bits.
+    # Asked again, the scratch array the group was gathered in is zero again: the same bits.
     np.testing.assert_array_equal(scorer.grouped_scores(groups), want)
 
 
@@ -225,16 +227,76 @@ def assert_segment_is_exact(pipeline: Pipeline) -> None:
             np.testing.assert_array_equal(words.scores(terms), rebuilt.scores(terms))
 
 
-def test_a_weighted_cache_keeps_its_entries_within_its_budget() -> None:
-    """Merged groups overlap (a form is in several words' groups), so the cache of them is
-    bounded by the postings it holds, not by its count of entries (issue 15)."""
-    from retrieval.lru import LRU
+def test_saved_contributions_score_as_computed_ones(tmp_path: Path, bundled_terms):
+    """A saved index carries each posting's score (issue 15): a question adds them as read
+    from the file, to the bit what the scorer computes, and rank-bm25's; a scorer with another
+    b computes its own."""
+    from retrieval.index import PassageIndex
+    from retrieval.store import open_index
+    from tests.support.synthetic import synthetic_documents
 
-    cache: LRU[object, list[int]] = LRU(100, weight=len, budget=10)
-    for i in range(20):
-        cache.put(i, [i] * 3)
-    assert len(cache) == 3 and cache.peek(19) == [19] * 3  # 9 of 10, the newest kept
-    assert cache.get(18, lambda: [0]) == [18] * 3  # found, not made again
-    cache.put("big", [0] * 50)  # heavier than the budget alone: kept, the others forgotten
-    assert len(cache) == 1 and cache.peek("big") is not None
-    assert cache.get(5, lambda: [1]) == [1] and len(cache) == 1
+    model = bundled_terms
+    passages, _ = synthetic_documents(synthetic_corpus(model, 3000), per_document=200)
+    analyzer = SwedishAnalyzer()
+    built, _ = open_index(passages, analyzer, tmp_path / "index.npz", b=0.5)
+    saved, stats = open_index(passages, analyzer, tmp_path / "index.npz", b=0.5)
+    assert stats.reused and saved.postings.contributions is not None
+    assert saved.bm25._saved is not None and built.bm25._saved is not None
+    computed = PassageIndex(passages, analyzer, b=0.5)
+    other_b = PassageIndex(passages, analyzer, postings=saved.postings, b=0.75)
+    assert computed.bm25._saved is None and other_b.bm25._saved is None
+    reference = PassageIndex(passages, analyzer, b=0.75)
+    for query in synthetic_queries(model, 30):
+        groups = [{t: 2.0} for t in query] + [{t: 1.0 for t in query}]
+        np.testing.assert_array_equal(saved.grouped_scores(groups), computed.grouped_scores(groups))
+        np.testing.assert_array_equal(saved.scores(query), computed.scores(query))
+        np.testing.assert_array_equal(other_b.scores(query), reference.scores(query))
+
+
+@hypothesis_settings(max_examples=80, deadline=None)
+@given(size=st.integers(0, 3000), levels=st.integers(1, 9),
+       boosts=st.lists(st.sampled_from([1.0, 1.1, 1.25, 1.5]), min_size=1, max_size=7),
+       k=st.integers(1, 12), seed=st.integers(0, 1000))
+def test_top_weighed_is_top_k_of_every_final_score(size, levels, boosts, k, seed) -> None:
+    """Only the passages whose lexical score times the largest factor reaches a sample's k-th
+    best are weighed (issue 15); with many ties it still gives what top_k over every final
+    score gives."""
+    from retrieval.selection import top_weighed
+
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, levels + 1, size=size) / 4  # a third or so zero; many ties
+    boost = np.array(boosts)[rng.integers(len(boosts), size=size)]
+    asks = rng.random(size) < 0.1
+
+    def weigh(rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        scores *= boost[rows]
+        scores *= np.where(asks[rows], 0.7, 1.0)
+        return scores
+
+    ids = np.flatnonzero(values > 0)
+    want = top_k(ids, weigh(ids, values[ids]), k)
+    got = top_weighed(values, k, weigh, max(boosts))
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_the_best_passages_are_the_top_k_of_every_candidate(tmp_path: Path, bundled_terms):
+    """Retriever.best weighs only the passages that may be among the best (issue 15): the
+    same passages and bits as top_k over every passage with a positive score."""
+    from bot.settings import Settings
+    from retrieval.ingest import Corpus
+    from tests.support.synthetic import synthetic_documents
+
+    passages, documents = synthetic_documents(synthetic_corpus(bundled_terms, 3000),
+                                              per_document=200)
+    settings = Settings(_env_file=None, semantic=False, index_cache=False)
+    pipeline = Pipeline.from_settings(settings, corpus=Corpus(tmp_path, documents, passages))
+    retriever = pipeline.retriever
+    questions = [" ".join(q) for q in synthetic_queries(bundled_terms, 25)] + QUESTIONS
+    for question in questions:
+        query = pipeline.query(question)
+        for k in (1, 10, 40):
+            want = top_k(*retriever.candidates(query), k)
+            got = retriever.best(query, k)
+            np.testing.assert_array_equal(got[0], want[0])
+            np.testing.assert_array_equal(got[1], want[1])

@@ -227,3 +227,22 @@ def test_a_reload_tells_changed_documents_apart_without_making_the_others(
     assert differences(SimpleNamespace(corpus=old), SimpleNamespace(corpus=new)) == (
         ("c.txt",), ("b.txt",), ())
     assert made["Document"] <= 1  # b.txt's old document, to compare with its new one
+
+
+def test_what_the_corpus_is_about_is_told_without_making_its_documents(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Issue 15: a decline says what the folder is about from its titles and publishers; read
+    from the documents, that decoded all 5,000 texts of a 1M corpus at the first decline."""
+    from bot.overview import overview
+
+    folder = folder_of(tmp_path)
+    (folder / "sources.toml").write_text(
+        '[documents."a.txt"]\npublisher = "Norrbottens-Kuriren"\n', encoding="utf-8")
+    settings = settings_for(folder, tmp_path / "cache")
+    load_settings_corpus(settings)
+    corpus = load_settings_corpus(settings)
+    made = count_made(monkeypatch, Document)
+    told = overview(corpus.documents)
+    assert made == Counter()
+    assert told == overview({name: corpus.documents[name] for name in corpus.documents})
+    assert told.publishers == ("Norrbottens-Kuriren",) and told.count == 2

@@ -22,6 +22,7 @@ from bot.errors import DocumentUnknown, EnvFileUnreadable, SettingInvalid
 from bot.sources import source_of
 from retrieval.errors import CitatbotError
 from retrieval.ingest import CorpusProblem
+from retrieval.memory import keep_freed_memory
 from retrieval.passage import Document
 
 EXIT_USAGE = 2
@@ -313,6 +314,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = parser().parse_args(argv)
+    keep_freed_memory()  # a question's arrays reuse the last one's pages (retrieval/memory.py)
     func: Callable[..., int] = args.func
     messages: Renderer | None = None  # made once the settings name the user's prompts
     try:
