@@ -340,3 +340,33 @@ async def test_telegram_out_of_reach_at_start_is_said_within_the_start_check(
     with pytest.raises(NetworkError):
         await telegram_app.check_token(app)
     assert time.monotonic() - started < 10
+
+
+def test_replicas_starting_together_share_one_whole_vote_key(tmp_path: Path) -> None:
+    """Replicas that share a vote file make its key at the same moment: each gets the one key,
+    whole (the old make-or-fail let all but one stop at start with "File exists", and one could
+    read the key before it was written)."""
+    import threading
+
+    from bot.telegram.feedback import file_key
+
+    for round_ in range(20):
+        path = tmp_path / f"{round_}" / "feedback.sqlite3.key"
+        barrier, keys, errors = threading.Barrier(8), [], []
+
+        def make() -> None:
+            barrier.wait()
+            try:
+                keys.append(file_key(path))
+            except OSError as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=make) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors
+        assert len(set(keys)) == 1 and len(keys[0]) == 32
+        assert sorted(p.name for p in path.parent.iterdir()) == [path.name]  # no file left over
+        assert path.stat().st_mode & 0o777 == 0o600

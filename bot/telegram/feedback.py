@@ -48,16 +48,28 @@ def chat_hash(chat_id: int, key: bytes) -> str:
 
 
 def file_key(path: Path) -> bytes:
-    """The key in `path`, made (32 random bytes, owner-only) when there is none yet."""
+    """The key in `path`, made (32 random bytes, owner-only) when there is none yet.
+
+    Replicas sharing the file may start together: the key is written whole to a file of this
+    process's own and linked into place, which fails when another got there first, whose key
+    is then read. Nobody ever reads a key half written."""
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_bytes(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    own = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(own, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(key)
-        return key
+            handle.write(secrets.token_bytes(32))
+        try:
+            os.link(own, path)
+        except FileExistsError:
+            pass  # another replica's key is in place
+        return path.read_bytes()
+    finally:
+        own.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True, slots=True)
