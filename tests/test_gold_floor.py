@@ -15,6 +15,9 @@ BLIND = DEFAULT_CORPUS / "blind.jsonl"
 # A second blind set, by another helper, in the style people type: paraphrases, telegraphic
 # queries, typos, English, wrong details the documents correct.
 BLIND_B = DEFAULT_CORPUS / "blind_b.jsonl"
+# A third, written in the last session of 30 November after every lever then shipped: the team
+# has seen its figures once, on the commit it arrived at.
+BLIND_C = DEFAULT_CORPUS / "blind_c.jsonl"
 # Just under what we measure on the shipped set, so a regression fails CI; raise as it improves.
 # Issue 5's targets are R@1 0.65, R@5 0.90, MRR 0.75, accuracy 0.75, false declines 0.05 and
 # far declines 0.95; each floor here is at or above its target.
@@ -32,9 +35,14 @@ BLIND_B_FLOORS = ["--min-recall1", "0.57", "--min-recall5", "0.86", "--min-accur
                   "--max-false-decline", "0.10", "--min-decline-far", "0.88",
                   "--min-nearmiss-noted", "0.83", "--max-wrong-note", "0.03",
                   "--min-first-answer", "0.51"]
+BLIND_C_FLOORS = ["--min-recall1", "0.68", "--min-recall5", "0.88", "--min-accuracy", "0.69",
+                  "--max-false-decline", "0.08", "--min-decline-far", "0.88",
+                  "--min-nearmiss-noted", "0.57", "--max-wrong-note", "0.01",
+                  "--min-first-answer", "0.62"]
 
 
-@pytest.mark.parametrize("path", [GOLD, BLIND, BLIND_B], ids=["gold", "blind", "blind_b"])
+@pytest.mark.parametrize("path", [GOLD, BLIND, BLIND_B, BLIND_C],
+                         ids=["gold", "blind", "blind_b", "blind_c"])
 def test_shipped_gold_sets_are_valid(path) -> None:
     """Every answer is a verbatim span of its document (load_gold refuses the file otherwise)."""
     pairs = load_gold(path, load_corpus(DEFAULT_CORPUS).documents)
@@ -44,8 +52,8 @@ def test_shipped_gold_sets_are_valid(path) -> None:
 
 
 @pytest.mark.parametrize("path, floors", [(GOLD, FLOORS), (BLIND, BLIND_FLOORS),
-                                          (BLIND_B, BLIND_B_FLOORS)],
-                         ids=["gold", "blind", "blind_b"])
+                                          (BLIND_B, BLIND_B_FLOORS), (BLIND_C, BLIND_C_FLOORS)],
+                         ids=["gold", "blind", "blind_b", "blind_c"])
 def test_shipped_sets_hold_their_floor(capsys: pytest.CaptureFixture[str], path, floors) -> None:
     code = main(["eval", "--gold", str(path), "--show-failures", "0", *floors])
     assert (code, capsys.readouterr().err) == (0, "")
