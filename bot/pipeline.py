@@ -15,7 +15,7 @@ from bot.composer import Composer
 from bot.decline import DeclineRule
 from bot.missing import MissingCheck
 from bot.settings import Settings
-from bot.smalltalk import smalltalk_kind
+from bot.smalltalk import addressed_to_bot, smalltalk_kind
 from retrieval.analyzer import Analyzer, SwedishAnalyzer, clean_question
 from retrieval.expansion import ExpansionPolicy, TermExpander
 from retrieval.files import REFUSED
@@ -172,6 +172,8 @@ class Pipeline:
         query = self.query(searchable, context)
         if not query.groups:
             return Answer(cut, "empty", truncated=truncated)
+        if addressed_to_bot(query):
+            return Answer(cut, "help")
         found = self.retriever.search(query, max(self.settings.top_k,
                                                  self.retriever.tuning.compose_hits))
         if self.rule.declines(self._about(query, found.evidence)):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from retrieval.analyzer import fold
+from retrieval.query import Query
 
 GREETINGS = frozenset({
     "hej", "hejsan", "hallå", "tjena", "tja", "tjenare", "morsning", "goddag", "god morgon",
@@ -21,7 +22,8 @@ THANKS = frozenset({"tack", "tackar", "tack så mycket", "tusen tack", "stort ta
                     "tack för svaret", "tack så mycket för hjälpen"})
 GOODBYES = frozenset({"hejdå", "hej då", "hej hej då", "adjö", "vi ses", "ha det bra", "ha det",
                       "hejdå ha det bra", "hej då ha det bra", "tack och hej", "tack hejdå",
-                      "tack och hejdå", "god natt", "bye", "ses"})
+                      "tack och hejdå", "god natt", "bye", "ses", "ha en bra dag",
+                      "ha en trevlig dag", "tack detsamma"})
 ABOUT = frozenset({"vem är du", "vad är du", "vad kan du", "vad kan du göra", "vad gör du",
                    "vad kan du hjälpa mig med", "vad kan du hjälpa till med", "hur funkar du",
                    "hur fungerar du", "vad kan jag fråga", "vad kan jag fråga om",
@@ -31,18 +33,43 @@ ABOUT = frozenset({"vem är du", "vad är du", "vad kan du", "vad kan du göra",
                    "är du en ai", "är du ai", "är du en chattbot", "är du på riktigt",
                    "vem har gjort dig", "vem har byggt dig", "vem skapade dig",
                    "who are you", "what are you", "what can you do", "are you a",
-                   "are you a robot", "are you human", "are you an ai", "how do you work"})
+                   "are you a robot", "are you human", "are you an ai", "how do you work",
+                   "talar du svenska", "pratar du svenska", "kan du svenska", "talar du engelska",
+                   "pratar du engelska", "kan du engelska", "do you speak english",
+                   "do you speak swedish", "vad heter du", "what is your name", "whats your name",
+                   "how are you"})
+# A message that only acknowledges ("okej", "bra jobbat") asks nothing: the empty reply says
+# to write a question.
+ACKS = frozenset({"ok", "okej", "okey", "okay", "jaha", "aha", "ja", "nej", "japp", "nä", "lol",
+                  "haha", "hehe", "bra", "bra jobbat", "snyggt", "toppen", "perfekt", "kul",
+                  "allt bra", "cool"})
+# Questions to the bot in the second person ("Var bor du?", "Är du smart?", "Talar du
+# svenska?"): about the bot, not the documents, when they name nothing else (bot/pipeline.py).
+SECOND_PERSON = re.compile(r"\b(du|dig|din|ditt|dina|you|your|yours)\b", re.IGNORECASE)
 _STRIP = re.compile(r"[^\w\s]+")
 # Compared without å/ä/ö, so "hejda" and "tack sa mycket" are small talk too.
 _KINDS = tuple((kind, frozenset(fold(p) for p in phrases)) for kind, phrases in (
-    ("greeting", GREETINGS), ("thanks", THANKS), ("goodbye", GOODBYES), ("help", ABOUT)))
+    ("greeting", GREETINGS), ("thanks", THANKS), ("goodbye", GOODBYES), ("help", ABOUT),
+    ("empty", ACKS)))
 
 
 def smalltalk_kind(text: str) -> str | None:
-    """'greeting', 'thanks', 'goodbye' or 'help' when the whole message is one, else None."""
+    """'greeting', 'thanks', 'goodbye', 'help' or 'empty' (an acknowledgement) when the whole
+    message is one, else None."""
     words = " ".join(_STRIP.sub(" ", text.casefold()).split())
     words = fold(" ".join(re.sub(r"\b(citatbot|bot|boten)\b", "", words).split()))
     for kind, phrases in _KINDS:
         if words in phrases:
             return kind
     return None
+
+
+def addressed_to_bot(query: Query) -> bool:
+    """A question to the bot in the second person that names nothing and has at most one word
+    to search for: "Var bor du?", "Är du smart?", "Vem har skapat dig?". One with a name or two
+    words of its own ("Vad vet du om lex Sarah?", "Kan du säga vad socialtjänsten kostar?")
+    asks about the documents. A follow-up is read with the question before, so never this."""
+    if query.context or not SECOND_PERSON.search(query.text):
+        return False
+    own = [g for g in query.groups if not g.context]
+    return len(own) <= 1 and not any(g.name or g.term[:1].isdigit() for g in own)

@@ -42,7 +42,13 @@ CHIT_CHAT = [("hej", "greeting"), ("Hej!", "greeting"), ("Hallå där", "greetin
              ("tack", "thanks"), ("Tack så mycket!", "thanks"), ("hur mår du idag?", "greeting"),
              ("Hejdå, ha det bra!", "goodbye"), ("Vad kan du hjälpa mig med?", "help"),
              ("Vem är du, citatbot?", "help"), ("hejda", "goodbye"), ("tack sa mycket", "thanks"),
-             ("är du en robot?", "help"), ("Är du en bot?", "help"), ("Are you a bot?", "help")]
+             ("är du en robot?", "help"), ("Är du en bot?", "help"), ("Are you a bot?", "help"),
+             # to the bot in the second person, naming nothing: about the bot, not a search
+             ("Var bor du?", "help"), ("Är du smart?", "help"), ("Vem har skapat dig?", "help"),
+             ("Älskar du mig?", "help"), ("Talar du svenska?", "help"),
+             # acknowledgements ask nothing
+             ("Okej", "empty"), ("Allt bra?", "empty"), ("Bra jobbat!", "empty"),
+             ("Ha en bra dag!", "goodbye")]
 MORE_QUESTIONS = [
     "Varför slutade socialsekreterarna?", "Vad hände med ekonomiskt bistånd i Växjö?",
     "Vilka åtgärder föreslår Vision?", "Vad säger Per Sandberg om omorganisationen?",
@@ -301,3 +307,11 @@ def test_the_first_answer_brings_the_sentence_that_holds_the_rest_of_the_questio
                          "Oron delades av skolan och Bup på den ort flickan vistades."]
     assert answer.lead == 2
     assert answer.quotes[0].end < answer.quotes[1].start  # two quotes, never one stitched
+
+
+@pytest.mark.parametrize("question", ["Vad vet du om lex Sarah i Växjö?",
+                                      "Kan du säga vad socialtjänsten i Umeå kostar?",
+                                      "Vet du hur många socialsekreterare som slutat?"])
+def test_a_question_to_the_bot_that_names_its_subject_is_searched(pipeline: Pipeline,
+                                                                  question: str) -> None:
+    assert pipeline.answer(question).quotes
