@@ -232,15 +232,20 @@ def markdown(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def plot(results: dict, path: Path) -> None:
-    """Query p95 and memory against corpus size, log axes, one line per engine."""
+def plot(results: dict, path: Path, users: list[dict] | None = None) -> None:
+    """Query p95 and memory against corpus size, log axes, one line per engine; with `users`
+    (the rows of benchmarks/users_folder.json), the users' path as whole processes too: a
+    question's p95 in one `citatbot ask --json -` process and `citatbot ask` with the index
+    cached."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     sizes = [r["size"] for r in results["scale"]]
-    fig, (lat, mem) = plt.subplots(1, 2, figsize=(11, 4.5))
+    panels = 3 if users else 2
+    fig, axes = plt.subplots(1, panels, figsize=(5.5 * panels, 4.5))
+    lat, mem = axes[0], axes[1]
     for key, style, color in (("path", "D-", "C3"), ("ours", "o-", "C0"),
                               ("rank-bm25", "s--", "C1"), ("bm25s", "^-.", "C2")):
         lat.plot(sizes, [r[key]["p95_ms"] for r in results["scale"]], style, color=color,
@@ -253,13 +258,41 @@ def plot(results: dict, path: Path) -> None:
              label="users' path process, peak RSS")
     mem.plot(sizes, [r["ours"]["peak_mb"] for r in results["scale"]], "o:", color="C0",
              label="BM25Scorer.top process, peak RSS")
-    for ax, title, unit in ((lat, "Query latency p95 (top 10)", "ms"), (mem, "Memory", "MB")):
+    titles = [(lat, "Query latency p95 (top 10)", "ms"), (mem, "Memory", "MB")]
+    if users:
+        passages = [r["passages"] for r in users]
+        lat.plot(passages, [r["question_p95_ms"] for r in users], "P-", color="C4",
+                 label="`ask --json -` process, first pass")
+        mem.plot(passages, [r["serving_peak_mb"] for r in users], "P:", color="C4",
+                 label="`ask --json -` process, peak RSS")
+        ask = axes[2]
+        ask.plot(passages, [r["cached_ask_s"] for r in users], "P-", color="C4",
+                 label="`citatbot ask`, index cached")
+        ask.plot(passages, [r["first_ask_s"] for r in users], "X--", color="C5",
+                 label="first `citatbot ask` (index built)")
+        titles.append((ask, "Whole process (benchmarks/users_folder.py)", "s"))
+    for ax, title, unit in titles:
         ax.set(xscale="log", yscale="log", title=title, xlabel="passages", ylabel=unit)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def users_rows(folder: Path) -> list[dict] | None:
+    """The users' path rows benchmarks/users_folder.py wrote into `folder`, if it has."""
+    path = folder / "users_folder.json"
+    return json.loads(path.read_text("utf-8"))["rows"] if path.exists() else None
+
+
+def replot(folder: Path) -> None:
+    """Draw scale.png again from the saved results (after either benchmark ran)."""
+    path = folder / "results.json"
+    if path.exists():
+        results = json.loads(path.read_text("utf-8"))
+        if results.get("scale"):
+            plot(results, folder / "scale.png", users_rows(folder))
 
 
 def write_report(results: dict, folder: Path) -> str:
@@ -273,5 +306,9 @@ def write_report(results: dict, folder: Path) -> str:
     text = markdown(results)
     (folder / "results.md").write_text(text, encoding="utf-8")
     if results["scale"]:
-        plot(results, folder / "scale.png")
+        plot(results, folder / "scale.png", users_rows(folder))
     return text
+
+
+if __name__ == "__main__":
+    replot(Path(__file__).resolve().parent / "results")
