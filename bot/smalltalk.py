@@ -15,7 +15,9 @@ GREETINGS = frozenset({
     "hej", "hejsan", "hallå", "tjena", "tja", "tjenare", "morsning", "goddag", "god morgon",
     "god kväll", "god dag", "god eftermiddag", "hej hej", "hej där", "hallå där", "hello", "hi",
     "hur mår du", "hur mår du idag", "hur mår du i dag", "hur är läget", "hur har du det",
-    "hej hur mår du", "hej hur är läget", "läget",
+    "hej hur mår du", "hej hur är läget", "läget", "hej igen", "hallå igen", "tjenare läget",
+    "tja läget", "hej läget", "trevligt att träffas", "nice to meet you", "whats up", "what is up",
+    "good morning", "good evening", "what s up", "hallå någon där", "är det någon där", "någon där",
 })
 THANKS = frozenset({"tack", "tackar", "tack så mycket", "tusen tack", "stort tack", "tack tack",
                     "tack för hjälpen", "tack ska du ha", "toppen tack", "bra tack",
@@ -23,7 +25,8 @@ THANKS = frozenset({"tack", "tackar", "tack så mycket", "tusen tack", "stort ta
 GOODBYES = frozenset({"hejdå", "hej då", "hej hej då", "adjö", "vi ses", "ha det bra", "ha det",
                       "hejdå ha det bra", "hej då ha det bra", "tack och hej", "tack hejdå",
                       "tack och hejdå", "god natt", "bye", "ses", "ha en bra dag",
-                      "ha en trevlig dag", "tack detsamma"})
+                      "ha en trevlig dag", "tack detsamma", "good night", "goodbye",
+                      "good bye", "see you", "see you later", "vi hörs", "hörs"})
 ABOUT = frozenset({"vem är du", "vad är du", "vad kan du", "vad kan du göra", "vad gör du",
                    "vad kan du hjälpa mig med", "vad kan du hjälpa till med", "hur funkar du",
                    "hur fungerar du", "vad kan jag fråga", "vad kan jag fråga om",
@@ -37,15 +40,19 @@ ABOUT = frozenset({"vem är du", "vad är du", "vad kan du", "vad kan du göra",
                    "talar du svenska", "pratar du svenska", "kan du svenska", "talar du engelska",
                    "pratar du engelska", "kan du engelska", "do you speak english",
                    "do you speak swedish", "vad heter du", "what is your name", "whats your name",
-                   "how are you"})
+                   "how are you", "hjälp", "help", "hur funkar det här", "hur fungerar det här",
+                   "hur funkar det", "hur fungerar det", "berätta om dig själv", "berätta om dig"})
 # A message that only acknowledges ("okej", "bra jobbat") asks nothing: the empty reply says
 # to write a question.
 ACKS = frozenset({"ok", "okej", "okey", "okay", "jaha", "aha", "ja", "nej", "japp", "nä", "lol",
                   "haha", "hehe", "bra", "bra jobbat", "snyggt", "toppen", "perfekt", "kul",
-                  "allt bra", "cool"})
-# Questions to the bot in the second person ("Var bor du?", "Är du smart?", "Talar du
-# svenska?"): about the bot, not the documents, when they name nothing else (bot/pipeline.py).
-SECOND_PERSON = re.compile(r"\b(du|dig|din|ditt|dina|you|your|yours)\b", re.IGNORECASE)
+                  "allt bra", "cool", "roligt", "vad roligt", "tråkigt", "vad tråkigt", "intressant",
+                  "vad intressant", "spännande"})
+# Messages between the user and the bot, in the first or second person ("Var bor du?", "Är du
+# smart?", "Jag mår dåligt", "Kan vi prata?"): about the conversation, not the documents, when
+# they name nothing and have at most one word to search for (bot/pipeline.py).
+PERSONAL = re.compile(r"\b(du|dig|din|ditt|dina|jag|mig|min|mitt|mina|vi|oss|you|your|yours|me|my|"
+                      r"we|us)\b", re.IGNORECASE)
 _STRIP = re.compile(r"[^\w\s]+")
 # Compared without å/ä/ö, so "hejda" and "tack sa mycket" are small talk too.
 _KINDS = tuple((kind, frozenset(fold(p) for p in phrases)) for kind, phrases in (
@@ -65,11 +72,12 @@ def smalltalk_kind(text: str) -> str | None:
 
 
 def addressed_to_bot(query: Query) -> bool:
-    """A question to the bot in the second person that names nothing and has at most one word
-    to search for: "Var bor du?", "Är du smart?", "Vem har skapat dig?". One with a name or two
-    words of its own ("Vad vet du om lex Sarah?", "Kan du säga vad socialtjänsten kostar?")
-    asks about the documents. A follow-up is read with the question before, so never this."""
-    if query.context or not SECOND_PERSON.search(query.text):
+    """A message between the user and the bot, in the first or second person, that names
+    nothing and has at most one word to search for: "Var bor du?", "Är du smart?", "Jag mår
+    dåligt". One with a name or two words of its own ("Vad vet du om lex Sarah?", "Hur söker jag
+    ekonomiskt bistånd?") asks about the documents. A follow-up is read with the question
+    before, so never this."""
+    if query.context or not PERSONAL.search(query.text):
         return False
     own = [g for g in query.groups if not g.context]
     return len(own) <= 1 and not any(g.name or g.term[:1].isdigit() for g in own)

@@ -48,7 +48,8 @@ CHIT_CHAT = [("hej", "greeting"), ("Hej!", "greeting"), ("Hallå där", "greetin
              ("Älskar du mig?", "help"), ("Talar du svenska?", "help"),
              # acknowledgements ask nothing
              ("Okej", "empty"), ("Allt bra?", "empty"), ("Bra jobbat!", "empty"),
-             ("Ha en bra dag!", "goodbye")]
+             ("Ha en bra dag!", "goodbye"), ("Hjälp!", "help"), ("Hej igen", "greeting"),
+             ("Kan vi prata?", "help"), ("See you later", "goodbye")]
 MORE_QUESTIONS = [
     "Varför slutade socialsekreterarna?", "Vad hände med ekonomiskt bistånd i Växjö?",
     "Vilka åtgärder föreslår Vision?", "Vad säger Per Sandberg om omorganisationen?",
