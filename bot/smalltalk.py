@@ -75,9 +75,9 @@ def addressed_to_bot(query: Query) -> bool:
     """A message between the user and the bot, in the first or second person, that names
     nothing and has at most one word to search for: "Var bor du?", "Är du smart?", "Jag mår
     dåligt". One with a name or two words of its own ("Vad vet du om lex Sarah?", "Hur söker jag
-    ekonomiskt bistånd?") asks about the documents. A follow-up is read with the question
-    before, so never this."""
-    if query.context or not PERSONAL.search(query.text):
+    ekonomiskt bistånd?") asks about the documents. In a conversation its own words count, not
+    those of the question before it ("Var bor du?" after a question is no follow-up)."""
+    if not PERSONAL.search(query.text):
         return False
     own = [g for g in query.groups if not g.context]
     return len(own) <= 1 and not any(g.name or g.term[:1].isdigit() for g in own)

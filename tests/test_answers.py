@@ -316,3 +316,14 @@ def test_the_first_answer_brings_the_sentence_that_holds_the_rest_of_the_questio
 def test_a_question_to_the_bot_that_names_its_subject_is_searched(pipeline: Pipeline,
                                                                   question: str) -> None:
     assert pipeline.answer(question).quotes
+
+
+def test_a_question_to_the_bot_in_a_conversation_is_no_follow_up(pipeline: Pipeline) -> None:
+    """"Var bor du?" after a question would be read as a follow-up of it (one word to search
+    for); it is about the bot, and the question before still leads the next follow-up."""
+    from bot.conversation import ConversationService
+
+    service = ConversationService(pipeline)
+    service.handle("c", "Vad kostar socialtjänsten i Umeå?")
+    assert service.handle("c", "Var bor du?").kind == "help"
+    assert service.handle("c", "Och i Växjö?").quotes
