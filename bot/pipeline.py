@@ -25,6 +25,7 @@ from retrieval.query import Query
 from retrieval.reader import QuestionReader
 from retrieval.search import (
     Evidence,
+    Results,
     Retriever,
     baseline_retriever,
     build_retriever,
@@ -176,7 +177,7 @@ class Pipeline:
             return Answer(cut, "help")
         found = self.retriever.search(query, max(self.settings.top_k,
                                                  self.retriever.tuning.compose_hits))
-        if self.rule.declines(self._about(query, found.evidence)):
+        if self.rule.declines(self._about(query, found)):
             answer = Answer(searchable, "decline", hits=found.hits)
         else:
             answer = self.composer.compose(query, found.hits, found.sentences, found.in_document)
@@ -185,15 +186,24 @@ class Pipeline:
                              missing_kinds=gaps.kinds)
         return replace(answer, question=cut, hits=self._shown_hits(answer), truncated=truncated)
 
-    def _about(self, query: Query, evidence: Evidence) -> Evidence:
-        """The evidence for a question about who wrote a text, whose topic is what says which
-        text: a name ("Vem skrev artikeln om Växjö?") counts, "skrev" and "artikeln" do not
-        ("Vem har skrivit texten?" names no text of five)."""
+    def _about(self, query: Query, found: Results) -> Evidence:
+        """The evidence, read for a question about who wrote a text without the words it asks
+        with: "skrev", "artikeln", "wrote" are in no text ("Who wrote the article about Växjö?"
+        covered a third of its words), and what is left says which text. A name counts as its
+        topic ("Vem skrev artikeln om Växjö?"); nothing left ("Vem har skrivit texten?" of
+        five) is no topic."""
+        evidence = found.evidence
         if not self.retriever.tuning.bylines or not ASKS_AUTHOR.search(query.text):
             return evidence
-        which = any(g.matches and not g.context and not AUTHOR_WORD.fullmatch(g.word or g.term)
-                    for g in query.groups)
-        return replace(evidence, topic=which)
+        rest = tuple(g for g in query.groups if not AUTHOR_WORD.fullmatch(g.word or g.term))
+        which = any(g.matches and not g.context for g in rest)
+        if not which:
+            return replace(evidence, topic=False)
+        text = replace(query, groups=rest)
+        top = found.hits[: self.retriever.tuning.evidence_hits]
+        coverage = max((self.retriever.coverage(text, hit) for hit in top), default=0.0)
+        unknown = sum(g.weight for g in rest if not g.matches) / (text.total or 1.0)
+        return replace(evidence, topic=True, coverage=coverage, unknown=unknown)
 
     def _shown_hits(self, answer: Answer) -> tuple:
         """The top_k hits, or as many as reach the deepest passage a shown quote comes from, so
