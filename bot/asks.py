@@ -27,16 +27,15 @@ ASKS_PUBLISHED = re.compile(r"\b(publicer\w*|skrevs|skrivits|daterad\w*|utgiv\w*
 # Who wrote the document itself ("Vem skrev artikeln?", "vem skriver bloggserien", "who wrote
 # the article"): its byline answers. "Vem skrev utredningen?" asks about something the text
 # reports, so a word for the text itself is required.
+_TEXTS = (r"artikel\w*|text\w*|inlägg\w*|inlagg\w*|blogg\w*|krönik\w*|kronik\w*|debattartikel\w*|"
+          r"reportage\w*|article\w*|posts?|blogs?|pieces?")
+_WRITES = r"skrev|skrivit|skriver|wrote|written|writes"
 ASKS_AUTHOR = re.compile(
-    r"\b(vem|vilka|who)\b.*\b(skrev|skrivit|skriver|författa\w*|wrote|written|writes|author)\b"
-    r".*\b(artikel\w*|text\w*|inlägg\w*|inlagg\w*|blogg\w*|krönika\w*|kronika\w*|"
-    r"debattartikel\w*|reportage\w*|article|post|blog|piece)|"
+    rf"\b(vem|vilka|who)\b.*\b({_WRITES}|författa\w*|author)\b.*\b({_TEXTS})|"
     r"\b(vem|who)\b.*\b(författare|forfattare|skribent\w*|author)\b", re.IGNORECASE)
 # The words such a question asks with: what is left must say which text it is about.
-AUTHOR_WORD = re.compile(r"(skrev|skrivit|skriver|skriva|förf\w*|forf\w*|skribent\w*|artikel\w*|"
-                         r"text\w*|inlägg\w*|inlagg\w*|blogg\w*|krönik\w*|kronik\w*|"
-                         r"debattartikel\w*|reportage\w*|wrote|written|writes|author\w*|"
-                         r"article\w*|posts?|blogs?|pieces?)", re.IGNORECASE)
+AUTHOR_WORD = re.compile(rf"{_WRITES}|skriva|förf\w*|forf\w*|skribent\w*|author\w*|{_TEXTS}",
+                         re.IGNORECASE)
 ASKS_WHY = re.compile(r"\b(varf[öo]r|av vilken anledning|hur kommer det sig|vad beror|why)\b",
                       re.IGNORECASE)
 # Number words, but not "en"/"ett": as the article they are in most sentences of the corpus.

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, TypeVar
 
 import Stemmer
 
@@ -97,6 +97,17 @@ def looks_english(text: str) -> bool:
 # Words whose stems one analyzer keeps: the bundled corpus has about 3,000, a large real one a
 # few hundred thousand (some 150 bytes each).
 STEM_CACHE = 400_000
+_V = TypeVar("_V")
+
+
+def remember(cache: dict[str, _V], key: str, value: _V) -> _V:
+    """Store `value` in one of an analyzer's word caches and return it; a cache that reached
+    STEM_CACHE entries starts over first (plain dicts: these sit in an index build's inner
+    loop, where an LRU's bookkeeping a word would cost more than the misses)."""
+    if len(cache) >= STEM_CACHE:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 class Analyzer(Protocol):
@@ -147,9 +158,13 @@ class SwedishAnalyzer:
         return out
 
     def _tokens_of_word(self, word: str) -> tuple[tuple[str, int, int], ...]:
-        """One matched word's terms, each with its part's offsets within the word, remembered:
-        a number is one term (its decimal point a comma); a word's hyphenated parts are each
-        one, stop words left out."""
+        """One matched word's terms with their offsets within it (`_word_parts`), remembered."""
+        return remember(self._word_tokens, word, self._word_parts(word))
+
+    def _word_parts(self, word: str) -> tuple[tuple[str, int, int], ...]:
+        """One matched word's terms, each with its part's offsets within the word: a number is
+        one term (its decimal point a comma); a word's hyphenated parts are each one, stop
+        words left out."""
         if word[0].isdigit():
             parts: tuple[tuple[str, int, int], ...] = ((word.replace(".", ","), 0, len(word)),)
         else:
@@ -160,9 +175,6 @@ class SwedishAnalyzer:
                     found.append((self.stem(part), pos, pos + len(raw_part)))
                 pos += len(raw_part) + 1
             parts = tuple(found)
-        if len(self._word_tokens) >= STEM_CACHE:
-            self._word_tokens.clear()
-        self._word_tokens[word] = parts
         return parts
 
     def query_terms(self, text: str) -> list[str]:
@@ -217,17 +229,9 @@ class SwedishAnalyzer:
         return out
 
     def _terms_of_word(self, word: str) -> tuple[str, ...]:
-        """The terms `tokens` gives one matched word, remembered."""
-        if word[0].isdigit():
-            terms: tuple[str, ...] = (word.replace(".", ","),)
-        else:
-            parts = (unicodedata.normalize("NFC", p).casefold()
-                     for p in word.rstrip("-").split("-"))
-            terms = tuple(self.stem(part) for part in parts if part and part not in self._stop)
-        if len(self._word_terms) >= STEM_CACHE:
-            self._word_terms.clear()
-        self._word_terms[word] = terms
-        return terms
+        """The terms `tokens` gives one matched word (its parts' offsets left out), remembered
+        apart so that `terms`, an index build's loop, makes no tuple a word."""
+        return remember(self._word_terms, word, tuple(t for t, _, _ in self._word_parts(word)))
 
     def stem(self, word: str) -> str:
         """The Snowball Swedish stem of a case-folded word, cached up to STEM_CACHE words: a
@@ -235,10 +239,7 @@ class SwedishAnalyzer:
         grow the process (the cache starts over when full)."""
         stem = self._stem_cache.get(word)
         if stem is None:
-            stem = self._stemmer.stemWord(word)
-            if len(self._stem_cache) >= STEM_CACHE:
-                self._stem_cache.clear()
-            self._stem_cache[word] = stem
+            stem = remember(self._stem_cache, word, self._stemmer.stemWord(word))
         return stem
 
 
@@ -280,7 +281,4 @@ class CharGramAnalyzer:
         n, word = self.n, f"_{term}_"
         grams = (word,) if len(word) <= n else tuple(
             word[i:i + n] for i in range(len(word) - n + 1))
-        if len(self._grams) >= STEM_CACHE:
-            self._grams.clear()
-        self._grams[term] = grams
-        return grams
+        return remember(self._grams, term, grams)

@@ -20,6 +20,11 @@ SAMPLED_TOP = 4 * SAMPLE_STEP
 MARGIN = 2.0 ** -40
 
 
+def kth_largest(values: np.ndarray, k: int) -> float:
+    """The k-th largest of `values` (1 ≤ k ≤ len(values)), by partial selection."""
+    return float(values[np.argpartition(values, len(values) - k)[len(values) - k]])
+
+
 def top_k(ids: np.ndarray, values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The k largest values, best first; equal values keep the order of `ids` (ascending)."""
     if k >= 1 and len(values) > SAMPLED_TOP * k:
@@ -28,12 +33,11 @@ def top_k(ids: np.ndarray, values: np.ndarray, k: int) -> tuple[np.ndarray, np.n
         # before the selection (a 1M corpus gives a common word's question 600k candidates).
         sample = values[::SAMPLE_STEP]
         if len(sample) >= k:
-            floor = np.partition(sample, len(sample) - k)[len(sample) - k]
-            keep = values >= floor
+            keep = values >= kth_largest(sample, k)
             ids, values = ids[keep], values[keep]
     if len(values) > k:
-        kth = values[np.argpartition(values, len(values) - k)[len(values) - k]]
-        keep = values >= kth  # ties at the cut may keep a few more; the stable sort decides
+        # Ties at the cut may keep a few more; the stable sort decides.
+        keep = values >= kth_largest(values, k)
         ids, values = ids[keep], values[keep]
     order = np.argsort(-values, kind="stable")[:k]
     return ids[order], values[order]
@@ -52,8 +56,7 @@ def top_weighed(lexical: np.ndarray, k: int,
     if k >= 1 and len(lexical) > SAMPLED_TOP * k and bound > 0:
         rows = np.flatnonzero(lexical[::SAMPLE_STEP] > 0) * SAMPLE_STEP
         if len(rows) >= k:
-            sample = weigh(rows, lexical[rows])
-            floor = float(np.partition(sample, len(sample) - k)[len(sample) - k])
+            floor = kth_largest(weigh(rows, lexical[rows]), k)
     if floor > 0:
         # A final score is at most fl(fl(lexical × factor) × factor …) ≤ lexical × bound
         # × (1 + 2^-53)^n: below the lowered threshold it is below the floor, which the k-th
