@@ -8,13 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answer import Answer, Quote
+from bot.asks import ASKS
 from bot.commands import STANDALONE, command
 from bot.pipeline import Pipeline
 from retrieval.lru import LRU
 from retrieval.passage import Hit
 
 # A question word: what a follow-up without a word of its own still asks.
-ASKS = re.compile(r"\b(varf[öo]r|n[äa]r|hur|vem|vilk[ae]t?|var|vad)\b", re.IGNORECASE)
 # A name after a preposition: "i Umeå", "för Vision", "hos Feelgood".
 _PLACED = re.compile(r"\b(?P<prep>i|för|på|hos|från|inom|om|vid)\s+(?P<name>[A-ZÅÄÖÉ][\w-]*)")
 # A word that points back at the previous question's subject: "Vad vill hon …?", "… med det?"

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Quote
-from bot.asks import ASKS_DATE, ASKS_NUMBER, HAS_DATE, holds_figure
+from bot.asks import ASKS, ASKS_DATE, ASKS_NUMBER, HAS_DATE, holds_figure
 from retrieval.passage import Document
 from retrieval.query import Query, TermGroup
 
@@ -59,9 +59,7 @@ class MissingCheck:
         names = [_as_typed(query.text, g) for i, g in enumerate(query.groups)
                  if _names_or_counts(g) and not any(self._has(d, i, g, in_document) for d in docs)]
         first = [q.text for q in quotes[:lead]]
-        # A follow-up without an asking word of its own ("Och i Växjö?") asks what the
-        # question before it asked ("Vad kostar …?").
-        asking = query.text if any(a.search(query.text) for _, a, _ in KINDS) else query.meaning
+        asking = asked(query)
         kinds, words = [], []
         for kind, asks, holds in KINDS:
             match = asks.search(asking)
@@ -81,6 +79,16 @@ class MissingCheck:
         if factors is None:
             return True
         return factors[index] > 0 or group.term in self.documents[doc].date
+
+
+def asked(query: Query) -> str:
+    """The question whose asking words the answer must meet: the latest of the question and
+    those it follows up that asks something. "Och i Umeå?" after "Vem är förvaltningschef i
+    Växjö? När insåg han problemen?" asks when, not who."""
+    for part in reversed(query.meaning.split("?")):
+        if ASKS.search(part) or any(asks.search(part.strip()) for _, asks, _ in KINDS):
+            return part.strip()
+    return query.text
 
 
 def _names_or_counts(group: TermGroup) -> bool:

@@ -104,3 +104,16 @@ def test_a_swapped_place_stays_swapped_for_the_next_follow_up(pipeline: Pipeline
     service.handle("swap", "Och i Umeå?")
     assert "Växjö" not in service.state("swap").subject
     assert "Umeå" in service.state("swap").question
+
+
+def test_a_swap_after_a_follow_up_asks_what_the_follow_up_asked(pipeline: Pipeline) -> None:
+    """"Och i Umeå?" after "Vem är förvaltningschef i Växjö?" and "När insåg han problemen?"
+    asks when Umeå's chief saw them: the quotes about Umeå hold no date, and the answer says
+    so, where it used to read "vem" from the first question and note nothing."""
+    from bot.conversation import ConversationService
+
+    service = ConversationService(pipeline)
+    service.handle("when", "Vem är förvaltningschef i Växjö?")
+    assert service.handle("when", "När insåg han problemen?").missing == ()
+    answer = service.handle("when", "Och i Umeå?")
+    assert not answer.answered or answer.missing_kinds == ("date",)
