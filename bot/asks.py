@@ -14,7 +14,7 @@ import re
 # A Swedish asking word: a message that has one asks something ("varför då?").
 ASKS = re.compile(r"\b(varf[öo]r|n[äa]r|hur|vem|vilk[ae]t?|var|vad)\b", re.IGNORECASE)
 ASKS_NUMBER = re.compile(r"\b(hur (m[åa]nga|mycket|stor|stora|l[äa]nge|ofta|h[öo]g|h[öo]ga)|"
-                         r"vilken andel|hur mkt|kostar|kostade|vad tj[äa]nar|antal|procent|"
+                         r"hur gammal|hur gamla|vilken ålder|how old|vilken andel|hur mkt|kostar|kostade|vad tj[äa]nar|antal|procent|"
                          r"andel|how (much|many|long|often|large|big|high)|what share|"
                          r"what percentage)\b", re.IGNORECASE)
 # "När" asks for a date at the head of a question; inside one it is a conjunction ("Vad händer

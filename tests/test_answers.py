@@ -327,3 +327,9 @@ def test_a_question_to_the_bot_in_a_conversation_is_no_follow_up(pipeline: Pipel
     service.handle("c", "Vad kostar socialtjänsten i Umeå?")
     assert service.handle("c", "Var bor du?").kind == "help"
     assert service.handle("c", "Och i Växjö?").quotes
+
+
+def test_an_age_the_documents_never_give_is_said_to_be_missing(pipeline) -> None:
+    """"Hur gammal" asks for a figure: the passage about the girl gives none, and says so."""
+    answer = pipeline.answer("Hur gammal var tonårsflickan som Ivos kritik handlade om?")
+    assert not answer.answered or answer.missing_kinds == ("figure",)

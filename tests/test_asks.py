@@ -29,6 +29,8 @@ from bot.asks import (
     ("When was the reorganisation?", False, True, False),
     ("why do social workers quit", False, False, True),
     ("Where is the new unit? And when?", False, False, False),  # "when" leads no question here
+    ("Hur gammal var flickan?", True, False, False),  # an age is a figure
+    ("how old was the girl", True, False, False),
 ])
 def test_what_a_question_asks_for(question: str, number: bool, date: bool, why: bool) -> None:
     assert (bool(ASKS_NUMBER.search(question)), bool(ASKS_DATE.search(question)),
