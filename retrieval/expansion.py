@@ -53,6 +53,10 @@ class ExpansionPolicy:
     max_truncated_chars: int = 5
     split_factor: float = 0.8  # "socialarbetarna" → "social" + "arbet", when the whole is unknown
     min_part_len: int = 3
+    # "intervjuundersökning" → "undersökning": an unknown compound's head, its last part, names
+    # what it is; taken when nothing else matched (a question's word or a thesaurus synonym).
+    head_factor: float = 0.6
+    min_head_len: int = 5
     restore_accents: bool = True  # "pagar" → "pågår": å/ä/ö put back before stemming
     fold_accents: bool = True  # "umea" meets "umeå"
     exact_only: bool = False  # plain matching, for a baseline
@@ -154,6 +158,17 @@ class TermExpander:
                     if shorter > best_len:
                         best, best_len = (mod, head), shorter
         return best
+
+    def head(self, term: str) -> str | None:
+        """The longest vocabulary term that an unknown `term` ends with, after a modifier of at
+        least min_part_len letters: its head ("intervjuundersökning" → "undersökning")."""
+        p = self.policy
+        if p.exact_only or not p.head_factor or term in self._vocab or len(term) > p.max_word_len:
+            return None
+        for i in range(p.min_part_len, len(term) - p.min_head_len + 1):
+            if term[i:] in self._vocab:
+                return term[i:]
+        return None
 
     def _truncated(self, term: str) -> list[str]:
         """The longest vocabulary term that `term` begins with, a few letters shorter."""

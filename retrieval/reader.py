@@ -94,6 +94,9 @@ class QuestionReader:
             if parts:
                 factor = self.tuning.expansion.split_factor
                 return [self._group(part, {part: factor}, context, share=0.5) for part in parts]
+            head = None if query_word.name else self.expander.head(term)
+            if head:
+                term, matches = head, {head: self.tuning.expansion.head_factor}
         # Short words are left out: "per år" is no "Per Sandberg".
         name = query_word.name or (self.tuning.names_as_written and len(word) >= NAME_MIN_CHARS
                                     and bool(matches)
@@ -141,7 +144,10 @@ class QuestionReader:
         """The terms of the word's thesaurus synonyms (stop words left out)."""
         if self.thesaurus is None:
             return []
-        return self._single_terms(self.thesaurus.synonyms(word))
+        # A synonym the corpus lacks may still name its kind: "enkät" → "intervjuundersökning"
+        # → "undersökning".
+        return [self.expander.head(t) or t
+                for t in self._single_terms(self.thesaurus.synonyms(word))]
 
     def _single_terms(self, words: Iterable[str]) -> list[str]:
         """The term of each word that makes exactly one (a stop word makes none)."""

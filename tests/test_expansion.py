@@ -47,6 +47,16 @@ def test_an_unknown_compound_splits_into_corpus_words(expander: TermExpander) ->
     assert expander.split("kanelbull") is None
 
 
+def test_an_unknown_compound_meets_its_head(expander: TermExpander) -> None:
+    """The last part of a compound names what it is: a "styrelsepersonalomsättning" is a
+    "personalomsättning"; the modifier must be a few letters, the head a real word."""
+    assert expander.head("styrelsepersonalomsättning") == "personalomsättning"
+    assert expander.head("personalomsättning") is None  # known words have no head of their own
+    assert expander.head("xyarbetsmiljö") is None  # a two-letter modifier is no word
+    off = TermExpander(VOCAB, ExpansionPolicy(head_factor=0.0))
+    assert off.head("styrelsepersonalomsättning") is None
+
+
 def test_a_longer_form_meets_the_shorter_corpus_term(expander: TermExpander) -> None:
     assert expander.expand("missförhållanden") == {"missförhåll": 0.7}
     assert "biståndet" in expander.expand("bistånd")  # definite form, by prefix

@@ -53,12 +53,12 @@ def test_the_shipped_file_is_empty_and_not_a_document(pipeline: Pipeline) -> Non
 
 
 def test_a_synonym_line_lets_a_question_find_the_corpus_word(corpus_copy: Path) -> None:
-    question = "Hur många svarade på enkäten om underskotten?"
+    question = "Hur många svarade på frågeformuläret om underskotten?"
     before = _pipeline(corpus_copy).query(question)
-    assert not next(g for g in before.groups if g.term.startswith("enkät")).matches
-    (corpus_copy / "synonyms.txt").write_text("enkät, undersökning\n", "utf-8")
+    assert not next(g for g in before.groups if g.term.startswith("frågeformulär")).matches
+    (corpus_copy / "synonyms.txt").write_text("frågeformulär, undersökning\n", "utf-8")
     after = _pipeline(corpus_copy)
-    group = next(g for g in after.query(question).groups if g.term.startswith("enkät"))
+    group = next(g for g in after.query(question).groups if g.term.startswith("frågeformulär"))
     assert "undersökning" in group.matches
     assert after.answer(question).kind == "answer"
 

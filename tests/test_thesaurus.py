@@ -69,6 +69,13 @@ def test_a_word_the_corpus_lacks_reaches_a_corpus_word(pipeline: Pipeline, quest
     assert matches[corpus_term] == pipeline.reader.tuning.thesaurus_factor < 1
 
 
+def test_a_synonym_the_corpus_lacks_reaches_it_by_its_head(pipeline: Pipeline) -> None:
+    """"enkät" has no synonym in the corpus but "intervjuundersökning", whose head
+    "undersökning" the corpus has: a survey is searched as one."""
+    matches = _group(pipeline, "Hur många svarade på enkäten?", "enkäten").matches
+    assert matches[STEM("undersökning")] == pipeline.reader.tuning.thesaurus_factor
+
+
 def test_a_word_the_corpus_has_is_not_widened(pipeline: Pipeline, thesaurus: Thesaurus) -> None:
     question = "Vem leder nämnden?"
     assert "styra" in thesaurus.synonyms("leder")  # Synlex would widen it, and "styr" is a
