@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Quote
-from bot.asks import ASKS, ASKS_DATE, ASKS_NUMBER, HAS_DATE, holds_figure
+from bot.asks import ASKS, ASKS_AUTHOR, ASKS_DATE, ASKS_NUMBER, HAS_DATE, holds_figure
 from retrieval.passage import Document
 from retrieval.query import Query, TermGroup
 
@@ -32,7 +32,7 @@ class Gaps:
     the question's words (the `missing` of `ask --json`)."""
 
     names: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()  # "figure", "date"
+    kinds: tuple[str, ...] = ()  # "figure", "date", "author"
     words: tuple[str, ...] = ()
 
 
@@ -66,9 +66,20 @@ class MissingCheck:
             if match and not any(holds(t) for t in first):
                 kinds.append(kind)
                 words.append(_LEADING.sub("", match.group(0).strip()))
+        # "Vem skrev artikeln?" answered by text, not by a byline: the text's author is unknown
+        # here (the file names none), and a quote of someone in the text must not pass for one.
+        if (match := ASKS_AUTHOR.search(asking)) and not any(
+                self._by_author(q) for q in quotes[:lead]):
+            kinds.append("author")
+            words.append(_LEADING.sub("", match.group(0).strip()))
         return Gaps(tuple(dict.fromkeys(names)), tuple(kinds),
                     tuple(dict.fromkeys(w for w in names + words if w)))
 
+
+    def _by_author(self, quote: Quote) -> bool:
+        """The quote names its document's author (a byline quote does)."""
+        author = self.documents[quote.doc].author.strip()
+        return bool(author) and author in quote.text
 
     def _has(self, doc: str, index: int, group: TermGroup,
              in_document: Mapping[str, Sequence[float]] | None) -> bool:

@@ -68,3 +68,13 @@ def test_a_file_that_does_not_name_its_author_gets_no_byline(tmp_path: Path,
         "corpus_dir": tmp_path, "semantic": False}))
     answer = pipeline.answer("Vem skrev artikeln om budgeten för socialtjänsten i Lillby?")
     assert all("Anna Andersson" not in q.text for q in answer.quotes)
+
+
+def test_an_author_question_answered_without_a_byline_says_so(pipeline) -> None:
+    """The tag archive of the survey articles names no author in its file: its quotes are
+    about the text, and Veronica Magnusson, quoted in it, must not pass for its writer."""
+    answer = pipeline.answer("Vem skrev artikeln om underskott och social skuld?")
+    assert answer.answered and answer.quotes[0].doc == "003_66b81b3ad505a8cf.txt"
+    assert answer.missing_kinds == ("author",) and answer.missing == ("Vem skrev artikeln",)
+    byline = pipeline.answer("Vem skrev artikeln om Växjö?")
+    assert byline.quotes[0].text == "Kerstin Haggren" and byline.missing_kinds == ()
