@@ -31,13 +31,13 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_REASON, holds_figure
 from bot.evaluation.evaluate import select
 from bot.evaluation.gold import GoldPair, load_gold
 from bot.evaluation.metrics import is_relevant
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from retrieval.analyzer import clean_question
+from retrieval.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_REASON, holds_figure
 from retrieval.ingest import load_corpus
 from retrieval.passage import Hit
 from retrieval.query import Query
