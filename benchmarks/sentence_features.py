@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_REASON
+from retrieval.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_REASON
 from retrieval.passage import Hit
 from retrieval.query import Query
 from retrieval.semantic import meaning

@@ -1,10 +1,8 @@
-"""What kind of answer a question asks for, and whether a text holds one.
+"""What a message asks that only the bot reads: whether it asks at all, about the document's
+own date or author, and a reason given by pointing back.
 
-"Hur många …?" wants a figure, "När …?" a date, "Varför …?" a reason. The composer prefers
-sentences that hold what is asked for. (Preferring such passages in retrieval too was measured
-and did not pay: benchmarks/levers.py.) The patterns accept the question
-typed without å/ä/ö ("hur manga", "nar"), and their English forms ("how many", "when"): an
-English question is answered with Swedish quotes.
+The patterns for a figure, a date or a reason, which retrieval's ranker reads too, live in
+retrieval/asks.py. They accept the question typed without å/ä/ö and their English forms.
 """
 
 from __future__ import annotations
@@ -13,15 +11,6 @@ import re
 
 # A Swedish asking word: a message that has one asks something ("varför då?").
 ASKS = re.compile(r"\b(varf[öo]r|n[äa]r|hur|vem|vilk[ae]t?|var|vad)\b", re.IGNORECASE)
-ASKS_NUMBER = re.compile(r"\b(hur (m[åa]nga|mycket|stor|stora|l[äa]nge|ofta|h[öo]g|h[öo]ga)|"
-                         r"hur gammal|hur gamla|vilken ålder|how old|vilken andel|hur mkt|kostar|kostade|vad tj[äa]nar|antal|procent|"
-                         r"andel|how (much|many|long|often|large|big|high)|what share|"
-                         r"what percentage)\b", re.IGNORECASE)
-# "När" asks for a date at the head of a question; inside one it is a conjunction ("Vad händer
-# när en kommun …").
-ASKS_DATE = re.compile(r"^\W*((och|men|så|and|but) )?(n[äa]r|when)\b|\b(vilket [åa]r|vilken m[åa]nad|"
-                       r"vilket datum|sedan n[äa]r|sen n[äa]r|vilken dag|what year|which year|what date|"
-                       r"since when)\b", re.IGNORECASE)
 # A date question about the document itself ("När publicerades artikeln?", "när kom annonsen
 # ut"): its dateline answers. Other "när" questions ask when something happened.
 ASKS_PUBLISHED = re.compile(r"\b(publicer\w*|skrevs|skrivits|daterad\w*|utgiv\w*|"
@@ -38,29 +27,5 @@ ASKS_AUTHOR = re.compile(
 # The words such a question asks with: what is left must say which text it is about.
 AUTHOR_WORD = re.compile(rf"{_WRITES}|skriva|förf\w*|forf\w*|skribent\w*|author\w*|{_TEXTS}",
                          re.IGNORECASE)
-ASKS_WHY = re.compile(r"\b(varf[öo]r|av vilken anledning|hur kommer det sig|vad beror|why)\b",
-                      re.IGNORECASE)
-# Number words, but not "en"/"ett": as the article they are in most sentences of the corpus.
-HAS_NUMBER = re.compile(r"\d|\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|fjorton|"
-                        r"hälften|var tredje|miljard|miljoner)\b", re.IGNORECASE)
-HAS_DATE = re.compile(r"\b(1[89]|20)\d\d\b|\d{1,2}/\d{1,2}|\b(januari|februari|mars|april|maj|"
-                      r"juni|juli|augusti|september|oktober|november|december|våren|hösten|"
-                      r"sommaren|vintern|i våras|i höstas)\b", re.IGNORECASE)
-# A date written out ("7 november 2018", "2021", "29/4"): its digits are no figure of an answer.
-_DATE_DIGITS = re.compile(r"\b\d{1,2}\s+(januari|februari|mars|april|maj|juni|juli|augusti|september|"
-                          r"oktober|november|december)(\s+\d{4})?\b|\b(1[89]|20)\d\d\b|"
-                          r"\b\d{1,2}/\d{1,2}(-\d{2,4})?|\b\d{1,2}[:.]\d{2}\b", re.IGNORECASE)
-
-
-def holds_figure(text: str) -> bool:
-    """True when the text holds a figure beyond the dates in it ("Publicerad 7 november 2018,
-    12:19" holds none; "1150 pågående ärenden" does)."""
-    return bool(HAS_NUMBER.search(_DATE_DIGITS.sub(" ", text)))
-
-
 # A sentence that gives its reason by pointing back: the reason is the sentence before.
 THEREFORE = re.compile(r"^\W*(därför|därmed|det beror|detta beror|det är därför)\b", re.IGNORECASE)
-HAS_REASON = re.compile(r"\b(eftersom|därför|då|för att|på grund av|pga|p\.g\.a\.|beror|orsak\w*|"
-                        r"anledning\w*|till följd av|leder till|ledde till|syfte\w*)\b",
-                        re.IGNORECASE)
-

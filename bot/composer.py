@@ -12,18 +12,9 @@ from dataclasses import dataclass
 
 from bot.answer import Answer, Quote
 from bot.byline import byline_quote
-from bot.asks import (
-    ASKS_AUTHOR,
-    ASKS_DATE,
-    ASKS_NUMBER,
-    ASKS_PUBLISHED,
-    ASKS_WHY,
-    HAS_DATE,
-    HAS_REASON,
-    THEREFORE,
-    holds_figure,
-)
+from bot.asks import ASKS_AUTHOR, ASKS_PUBLISHED, THEREFORE
 from retrieval.analyzer import Analyzer
+from retrieval.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_REASON, holds_figure
 from retrieval.index import indexed_text
 from retrieval.lru import LRU
 from retrieval.passage import Document, Hit, Passage, is_question

@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Quote
-from bot.asks import ASKS, ASKS_AUTHOR, ASKS_DATE, ASKS_NUMBER, HAS_DATE, holds_figure
+from bot.asks import ASKS, ASKS_AUTHOR
+from retrieval.asks import ASKS_DATE, ASKS_NUMBER, HAS_DATE, holds_figure
 from retrieval.passage import Document
 from retrieval.query import Query, TermGroup
 

@@ -8,6 +8,7 @@ own errors (settings, prompts, gold files, Telegram) live in bot/errors.py.
     └── CorpusError          the corpus folder cannot serve at all (path)
         ├── CorpusMissing    no such folder
         └── CorpusEmpty      no readable document in it
+    └── RankerInvalid        the learned ranker's weights file is broken (path, reason)
 """
 
 from __future__ import annotations
@@ -44,3 +45,7 @@ class CorpusMissing(CorpusError):
 
 class CorpusEmpty(CorpusError):
     """The corpus folder holds no readable document."""
+
+
+class RankerInvalid(CitatbotError):
+    """The learned ranker's weights file (retrieval/data/ranker.json) cannot be used."""

@@ -251,7 +251,7 @@ def test_headlines_datelines_and_items_are_told_from_sentences(text: str, role: 
 
 def test_no_gold_answer_leads_with_a_headline_dateline_or_bare_item(pipeline: Pipeline) -> None:
     """A dateline leads only a question that asks when."""
-    from bot.asks import ASKS_DATE
+    from retrieval.asks import ASKS_DATE
     from retrieval.sentences import sentence_role
 
     led = 0

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.asks import (
-    ASKS_DATE,
-    ASKS_NUMBER,
-    ASKS_PUBLISHED,
-    ASKS_WHY,
-    HAS_DATE,
-    HAS_NUMBER,
-    HAS_REASON,
-)
+from bot.asks import ASKS_PUBLISHED
+from retrieval.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_NUMBER, HAS_REASON
 
 
 @pytest.mark.parametrize("question, number, date, why", [
@@ -76,6 +69,6 @@ def test_what_counts_as_a_figure(sentence: str, number: bool) -> None:
     ("Under 2021 slutade 27 socialsekreterare.", True),
 ])
 def test_a_date_is_no_figure_for_a_how_many_question(sentence: str, figure: bool) -> None:
-    from bot.asks import holds_figure
+    from retrieval.asks import holds_figure
 
     assert holds_figure(sentence) == figure
