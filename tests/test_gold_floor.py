@@ -21,21 +21,27 @@ BLIND_C = DEFAULT_CORPUS / "blind_c.jsonl"
 # Just under what we measure on the shipped set, so a regression fails CI; raise as it improves.
 # Issue 5's targets are R@1 0.65, R@5 0.90, MRR 0.75, accuracy 0.75, false declines 0.05 and
 # far declines 0.95; each floor here is at or above its target.
-FLOORS = ["--min-recall1", "0.80", "--min-recall5", "0.95", "--min-mrr", "0.86",
+FLOORS = ["--min-recall1", "0.84", "--min-recall5", "0.97", "--min-mrr", "0.89",
           "--min-accuracy", "0.88", "--max-false-decline", "0.01", "--min-decline", "0.68",
           "--min-decline-far", "0.99", "--min-nearmiss-noted", "0.80", "--max-wrong-note", "0.02",
           "--min-first-answer", "0.78"]
 # The blind set's floor, just under what the shipped system measures there (issues 12 and 13):
-# it is never tuned on, so a change that loses it has lost generality.
-BLIND_FLOORS = ["--min-recall1", "0.49", "--min-recall5", "0.82", "--min-accuracy", "0.71",
+# it is never tuned on, so a change that loses it has lost generality. The learned ranker
+# (Tuning.learned_ranker, 30 November) raised R@1, R@5 and MRR on all three; on B it also answered
+# one more question right whose answer carries a note of something missing (wrong note 0.023 →
+# 0.034, issue 13's limit 0.05), so that floor moved from 0.03 to 0.04.
+BLIND_FLOORS = ["--min-recall1", "0.58", "--min-recall5", "0.85", "--min-mrr", "0.69",
+                "--min-accuracy", "0.71",
                 "--max-false-decline", "0.03", "--min-decline-far", "0.95",
                 "--min-nearmiss-noted", "0.50", "--max-wrong-note", "0.05",
-                "--min-first-answer", "0.50"]
-BLIND_B_FLOORS = ["--min-recall1", "0.57", "--min-recall5", "0.86", "--min-accuracy", "0.72",
+                "--min-first-answer", "0.51"]
+BLIND_B_FLOORS = ["--min-recall1", "0.71", "--min-recall5", "0.91", "--min-mrr", "0.80",
+                  "--min-accuracy", "0.73",
                   "--max-false-decline", "0.10", "--min-decline-far", "0.88",
-                  "--min-nearmiss-noted", "0.83", "--max-wrong-note", "0.03",
+                  "--min-nearmiss-noted", "0.83", "--max-wrong-note", "0.04",
                   "--min-first-answer", "0.51"]
-BLIND_C_FLOORS = ["--min-recall1", "0.68", "--min-recall5", "0.88", "--min-accuracy", "0.69",
+BLIND_C_FLOORS = ["--min-recall1", "0.74", "--min-recall5", "0.93", "--min-mrr", "0.81",
+                  "--min-accuracy", "0.69",
                   "--max-false-decline", "0.08", "--min-decline-far", "0.88",
                   "--min-nearmiss-noted", "0.57", "--max-wrong-note", "0.01",
                   "--min-first-answer", "0.62"]

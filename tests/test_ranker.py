@@ -54,7 +54,10 @@ def test_shipped_weights_load_and_fit_the_code() -> None:
 
 
 def test_the_knob_loads_the_shipped_ranker(pipeline: Pipeline, ranked: Pipeline) -> None:
-    assert ranked.retriever.ranker is not None and pipeline.retriever.ranker is None
+    off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
+                                 tuning=Tuning(learned_ranker=False), previous=pipeline)
+    assert ranked.retriever.ranker is not None and off.retriever.ranker is None
+    assert Tuning().learned_ranker  # shipped on
 
 
 def test_the_knob_on_with_a_broken_file_fails_at_build(ranked: Pipeline, tmp_path: Path) -> None:
