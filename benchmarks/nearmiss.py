@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answer import Answer
-from bot.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, holds_figure
+from retrieval.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, holds_figure
 from bot.evaluation.evaluate import select
 from bot.evaluation.gold import GoldPair, load_gold
 from bot.evaluation.metrics import is_right
