@@ -24,6 +24,7 @@ from retrieval.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_NUMBE
     ("Where is the new unit? And when?", False, False, False),  # "when" leads no question here
     ("Hur gammal var flickan?", True, False, False),  # an age is a figure
     ("how old was the girl", True, False, False),
+    ("Vad skulle en ny IT-plattform kosta?", True, False, False),  # the infinitive too
 ])
 def test_what_a_question_asks_for(question: str, number: bool, date: bool, why: bool) -> None:
     assert (bool(ASKS_NUMBER.search(question)), bool(ASKS_DATE.search(question)),
