@@ -75,6 +75,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
     "suffix": ("question word ends a corpus word (compound head)", _policy(suffix_factor=0.0)),
     "inflection": ("inflection ending stripped", _policy(shorter_factor=0.0)),
     "typo": ("one typo forgiven", _policy(typo_factor=0.0)),
+    "learned-ranker": ("a linear ranker learned on the dev sets reorders the fused ranking's best",
+                       _off(learned_ranker=False)),
     "compound-head": ("an unknown compound (or synonym) searched as its head, its last part",
                       _policy(head_factor=0.0)),
     "thesaurus": ("a word the corpus lacks searched as its Synlex synonyms",
