@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.measure import save_results
 from bot.evaluation.evaluate import BASELINE, evaluate, scores, select
 from bot.evaluation.metrics import FileCheck
 from bot.pipeline import Pipeline
@@ -158,10 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 rows[f"-{name}"] = {s: run(corpus, settings, p, turn_off(shipped))
                                     for s, p in splits.items()}
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "levers.json").write_text(json.dumps(rows, indent=2) + "\n", "utf-8")
     table = markdown(rows, {s: len(p) for s, p in splits.items()})
-    (args.out / "levers.md").write_text(table, "utf-8")
+    save_results(args.out, "levers", rows, table)
     print(table)
     return 0
 

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import resource
 import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from bot.evaluation.metrics import percentile
+
+
+def save_results(folder: Path, name: str, data: object, text: str, indent: int = 2) -> None:
+    """A benchmark's results as folder/name.json (the figures) and folder/name.md (the tables)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.json").write_text(json.dumps(data, indent=indent) + "\n", "utf-8")
+    (folder / f"{name}.md").write_text(text, "utf-8")
 
 
 def percentiles(seconds: Sequence[float]) -> dict[str, float]:

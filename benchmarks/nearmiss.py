@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.measure import save_results
 from bot.answer import Answer
 from retrieval.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, holds_figure
 from bot.evaluation.evaluate import select
@@ -356,10 +357,8 @@ def main(argv: list[str] | None = None) -> int:
             rows, counts, args.cap, single(name, sign, gate, any_of))
     report["weights"] = weights_all([r for r in rows if not r.noted], SUBSETS["all"],
                                     args.l2[0])
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "nearmiss.json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
     text = markdown(report)
-    (args.out / "nearmiss.md").write_text(text, "utf-8")
+    save_results(args.out, "nearmiss", report, text)
     print(text)
     return 0
 

@@ -25,7 +25,6 @@ listwise ranker trained on all four (never the gold holdout, never a blind set).
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import sys
 import time
@@ -34,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.measure import save_results
 from bot.evaluation.evaluate import select
 from bot.evaluation.gold import GoldPair, load_gold
 from bot.evaluation.metrics import is_relevant
@@ -351,9 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cost:
         text.append(f"\n### cost of the shipped ranker\n\n{cost(settings, corpus, sets)}")
         print(text[-1])
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "ranker.json").write_text(json.dumps(report, indent=1) + "\n", "utf-8")
-    (args.out / "ranker.md").write_text("\n".join(text) + "\n", "utf-8")
+    save_results(args.out, "ranker", report, "\n".join(text) + "\n", indent=1)
     return 0
 
 

@@ -22,13 +22,13 @@ Writes benchmarks/results/sentences.{md,json}; about 15 s.
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks.measure import save_results
 from benchmarks.sentence_features import FEATURES, features
 from bot.answer import Quote
 from bot.composer import Composer
@@ -322,10 +322,8 @@ def main(argv: list[str] | None = None) -> int:
                           "top1_group": top1(data[held], scorer, "group"),
                           **end_to_end(Rescored(composer, scorer), cases[held], docs),
                           "weights": weights}
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "sentences.json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
     text = markdown(report)
-    (args.out / "sentences.md").write_text(text, "utf-8")
+    save_results(args.out, "sentences", report, text)
     print(text)
     return 0
 
