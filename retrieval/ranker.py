@@ -82,8 +82,13 @@ class LearnedRanker:
 
 @dataclass(frozen=True, slots=True)
 class PassageFlags:
-    """What the features read of each passage's own text, computed once for the corpus."""
+    """What the features read of each passage: its place in its document, known for every
+    passage at once, and what its text holds (a figure, a date, a reason; its length), read
+    only for the passages a question's candidates reach, once each: reading every passage's
+    text on the first question cost 0.44 s at 10,000 passages."""
 
+    passages: Sequence[Passage]
+    read: np.ndarray  # the text flags below are known
     figure: np.ndarray
     date: np.ndarray
     reason: np.ndarray
@@ -93,22 +98,27 @@ class PassageFlags:
 
     @classmethod
     def of(cls, passages: Sequence[Passage]) -> PassageFlags:
-        """Each passage's flags (its document's passages are consecutive or not, either way)."""
+        """Each passage's place (its document's passages are consecutive or not, either way);
+        the text flags are read by `reach`."""
         n = len(passages)
-        figure, date, reason = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
-        length, place, seen = np.zeros(n), np.zeros(n), {}
-        docs = []
+        place, seen, docs = np.zeros(n), {}, []
         for i, passage in enumerate(passages):
-            text = passage.text
-            figure[i] = holds_figure(text)
-            date[i] = HAS_DATE.search(text) is not None
-            reason[i] = HAS_REASON.search(text) is not None
-            length[i] = math.log(1 + len(text))
             place[i] = seen.get(passage.doc, 0)
             seen[passage.doc] = place[i] + 1
             docs.append(passage.doc)
         count = np.array([seen[d] for d in docs], dtype=float)
-        return cls(figure, date, reason, length, place == 0, place / np.maximum(count, 1.0))
+        return cls(passages, np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool),
+                   np.zeros(n, bool), np.zeros(n), place == 0, place / np.maximum(count, 1.0))
+
+    def reach(self, rows: np.ndarray) -> None:
+        """Read the text flags of the `rows` not read before."""
+        for i in rows[~self.read[rows]].tolist():
+            text = self.passages[i].text
+            self.figure[i] = holds_figure(text)
+            self.date[i] = HAS_DATE.search(text) is not None
+            self.reason[i] = HAS_REASON.search(text) is not None
+            self.log_length[i] = math.log(1 + len(text))
+            self.read[i] = True
 
 
 @dataclass(frozen=True, slots=True)

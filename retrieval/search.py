@@ -213,6 +213,7 @@ class Retriever:
         if self._flags is None:
             self._flags = PassageFlags.of(self.passages)
         rows = candidates(s, self.tuning.sentence_share, k)
+        self._flags.reach(rows)
         own = np.zeros((len(rows), len(query.groups)))
         for j, group in enumerate(query.groups):
             for term, factor in group.matches.items():
