@@ -188,13 +188,11 @@ class Retriever:
                 sentence_cosines: np.ndarray) -> Signals:
         """The fields of the fused score kept apart, for the learned ranker; `fused` is the
         score `fuse` gives, by the same operations."""
-        if self.tuning.group_max:
-            words = self.words.grouped_scores(query.bm25_groups())
-        else:
-            words = self.words.weighted_scores(query.bm25_weights())
-        grams = self.grams.scores(query) if self.grams is not None else np.zeros_like(words)
+        words, grams = self._fields(query)
         lexical = words / (words.max() or 1.0)
-        if self.grams is not None:
+        if grams is None:
+            grams = np.zeros_like(words)
+        else:
             lexical += grams * self.tuning.gram_weight / (grams.max() or 1.0)
         if factors is None and self.topics is not None:
             factors = self.topics.factors(query)
@@ -269,14 +267,18 @@ class Retriever:
         return top_weighed(self._lexical(query), k,
                            lambda rows, scores: self._weighed(scores, rows, boost), bound)
 
+    def _fields(self, query: Query) -> tuple[np.ndarray, np.ndarray | None]:
+        """The words' BM25 of every passage, and the 4-grams' (None when they are off)."""
+        if self.tuning.group_max:
+            words = self.words.grouped_scores(query.bm25_groups())
+        else:
+            words = self.words.weighted_scores(query.bm25_weights())
+        return words, self.grams.scores(query) if self.grams is not None else None
+
     def _lexical(self, query: Query) -> np.ndarray:
         """The words' BM25 of every passage, fused with the 4-grams' when they are on."""
-        if self.tuning.group_max:
-            scores = self.words.grouped_scores(query.bm25_groups())
-        else:
-            scores = self.words.weighted_scores(query.bm25_weights())
-        if self.grams is not None:
-            grams = self.grams.scores(query)
+        scores, grams = self._fields(query)
+        if grams is not None:
             # words / their best + (weight × grams) / their best, in place: the same operations
             # in the same order, without four new arrays a passage long.
             best_words, best_grams = scores.max() or 1.0, grams.max() or 1.0
