@@ -76,7 +76,6 @@ class MissingCheck:
         return Gaps(tuple(dict.fromkeys(names)), tuple(kinds),
                     tuple(dict.fromkeys(w for w in names + words if w)))
 
-
     def _by_author(self, quote: Quote) -> bool:
         """The quote names its document's author (a byline quote does)."""
         author = self.documents[quote.doc].author.strip()
