@@ -25,6 +25,14 @@ _LEADING = re.compile(r"^\W*((och|men|så) )?", re.IGNORECASE)
 # The kinds of answer a question may ask for, and how a quote is seen to hold one. "Vem" is not
 # checked: its answers are as often a role ("enhetschefen") as a name.
 KINDS = (("figure", ASKS_NUMBER, holds_figure), ("date", ASKS_DATE, HAS_DATE.search))
+# What it costs or earns asks for an amount of money: "27 socialsekreterare" holds a figure but
+# no answer to "Vad tjänar en socialsekreterare?", nor "1150 ärenden" to what Växjö's costs.
+# A question that merely names a budget ("… inom budgetramarna?") asks for no amount.
+ASKS_MONEY = re.compile(r"\b(kostar|kostade|kosta|kostat|tj[äa]nar|tj[äa]nade|hur mycket pengar|"
+                        r"vad (är|var) (lönen|budgeten)|cost|costs|earn|earns|salary)\b",
+                        re.IGNORECASE)
+HOLDS_MONEY = re.compile(r"\b(kr|kronor|miljon\w*|miljard\w*|mkr|mnkr|tkr|sek|euro|dollar)\b|:-",
+                         re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +70,10 @@ class MissingCheck:
         first = [q.text for q in quotes[:lead]]
         asking = asked(query)
         kinds, words = [], []
+        money = ASKS_MONEY.search(asking) is not None
         for kind, asks, holds in KINDS:
+            if kind == "figure" and money:
+                holds = HOLDS_MONEY.search
             match = asks.search(asking)
             if match and not any(holds(t) for t in first):
                 kinds.append(kind)

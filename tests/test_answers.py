@@ -333,3 +333,11 @@ def test_an_age_the_documents_never_give_is_said_to_be_missing(pipeline) -> None
     """"Hur gammal" asks for a figure: the passage about the girl gives none, and says so."""
     answer = pipeline.answer("Hur gammal var tonårsflickan som Ivos kritik handlade om?")
     assert not answer.answered or answer.missing_kinds == ("figure",)
+
+
+def test_what_it_costs_wants_an_amount_not_any_figure(pipeline) -> None:
+    """"tre enheter" is a figure but no cost: the reorganisation's cost is nowhere, and the
+    answer says so; Umeå's "1,6 miljarder" is an amount and carries no note."""
+    answer = pipeline.answer("Hur mycket kostar omorganisationen i Växjö?")
+    assert "tre enheter" in answer.quotes[0].text and answer.missing_kinds == ("figure",)
+    assert pipeline.answer("Vad kostar socialtjänsten i Umeå?").missing_kinds == ()
