@@ -4,7 +4,10 @@ At the top, the path of a question once retrieval has found the passages:
     pipeline      read → search (retrieval/) → decline or compose; `from_settings` builds it
     decline       the rule that says "the documents do not answer"
     composer      picks the sentences that answer and quotes them verbatim
-    asks          what a question asks for (a figure, a date, a reason)
+    asks          who wrote a text, when it was published, "därför": what only the bot reads
+                  (a figure, a date, a reason: retrieval/asks.py)
+    missing       what the first answer lacks: names, figures, dates, an author
+    byline        who wrote a document, quoted from its file
     smalltalk     greetings, thanks and "vad kan du?" answered without a search
     conversation  one state per chat: "mer", "stycke N", "källor", follow-ups
     reload        a new pipeline built and swapped in when the corpus folder changes

