@@ -15,7 +15,7 @@ from bot.composer import Composer
 from bot.decline import DeclineRule
 from bot.missing import MissingCheck
 from bot.settings import Settings
-from bot.smalltalk import addressed_to_bot, smalltalk_kind
+from bot.smalltalk import addressed_to_bot, smalltalk_kind, without_smalltalk
 from retrieval.analyzer import Analyzer, SwedishAnalyzer, clean_question
 from retrieval.expansion import ExpansionPolicy, TermExpander
 from retrieval.files import REFUSED
@@ -170,6 +170,7 @@ class Pipeline:
         kind = smalltalk_kind(searchable)
         if kind:
             return Answer(cut, kind)
+        searchable = without_smalltalk(searchable)
         query = self.query(searchable, context)
         if not query.groups:
             return Answer(cut, "empty", truncated=truncated)

@@ -18,10 +18,12 @@ GREETINGS = frozenset({
     "hej hur mår du", "hej hur är läget", "läget", "hej igen", "hallå igen", "tjenare läget",
     "tja läget", "hej läget", "trevligt att träffas", "nice to meet you", "whats up", "what is up",
     "good morning", "good evening", "what s up", "hallå någon där", "är det någon där", "någon där",
+    "hey", "hey there", "hi there", "hello there", "start",  # "/start" opens a Telegram chat
 })
 THANKS = frozenset({"tack", "tackar", "tack så mycket", "tusen tack", "stort tack", "tack tack",
                     "tack för hjälpen", "tack ska du ha", "toppen tack", "bra tack",
-                    "tack för svaret", "tack så mycket för hjälpen"})
+                    "tack för svaret", "tack så mycket för hjälpen", "thanks", "thank you",
+                    "thank you so much", "thanks a lot", "thx"})
 GOODBYES = frozenset({"hejdå", "hej då", "hej hej då", "adjö", "vi ses", "ha det bra", "ha det",
                       "hejdå ha det bra", "hej då ha det bra", "tack och hej", "tack hejdå",
                       "tack och hejdå", "god natt", "bye", "ses", "ha en bra dag",
@@ -41,19 +43,38 @@ ABOUT = frozenset({"vem är du", "vad är du", "vad kan du", "vad kan du göra",
                    "pratar du engelska", "kan du engelska", "do you speak english",
                    "do you speak swedish", "vad heter du", "what is your name", "whats your name",
                    "how are you", "hjälp", "help", "hur funkar det här", "hur fungerar det här",
-                   "hur funkar det", "hur fungerar det", "berätta om dig själv", "berätta om dig"})
+                   "hur funkar det", "hur fungerar det", "berätta om dig själv", "berätta om dig",
+                   "are you a real person", "är du en riktig människa", "är du en riktig person",
+                   "hur ska jag skriva", "hur ska jag fråga", "vad ska jag skriva",
+                   "how should i ask"})
+# Word that the last answer missed ("det där var fel", "fattar du ingenting?") gets the help text:
+# what the bot can and cannot do, and how to ask.
+COMPLAINT = re.compile(
+    r"^((det|det där|det där svaret|svaret) (var|är) (ju )?(helt )?(fel|åt skogen|dåligt|"
+    r"konstigt|inte rätt)|(helt )?fel svar|helt fel|dåligt svar|du (är|var) (dum|värdelös|dålig)|"
+    r"fattar du ingenting( eller)?|förstår du ingenting( eller)?|"
+    r"(that|this) (is|was|s) wrong|wrong answer|you are (useless|stupid))$")
 # A message that only acknowledges ("okej", "bra jobbat") asks nothing: the empty reply says
 # to write a question.
 ACKS = frozenset({"ok", "okej", "okey", "okay", "jaha", "aha", "ja", "nej", "japp", "nä", "lol",
                   "haha", "hehe", "bra", "bra jobbat", "snyggt", "toppen", "perfekt", "kul",
                   "allt bra", "cool", "roligt", "vad roligt", "tråkigt", "vad tråkigt", "intressant",
-                  "vad intressant", "spännande"})
+                  "vad intressant", "spännande", "grymt", "najs", "nice", "kanon", "super",
+                  "coolt", "great", "hmm", "mm"})
+# A message that opens with thanks and asks nothing ("tack, det var till stor hjälp") is thanks.
+_THANKS_WORDS = frozenset({"tack", "tackar", "thanks", "thank"})
+# Words that ask, Swedish or English ("var" left out: in "det var till stor hjälp" it is "was").
+_ASKING = re.compile(r"\b(varf[öo]r|n[äa]r|hur|vem|vilk[ae]t?|vad|what|when|how|who|why|which|"
+                     r"where)\b")
 # Messages between the user and the bot, in the first or second person ("Var bor du?", "Är du
 # smart?", "Jag mår dåligt", "Kan vi prata?"): about the conversation, not the documents, when
 # they name nothing and have at most one word to search for (bot/pipeline.py).
 PERSONAL = re.compile(r"\b(du|dig|din|ditt|dina|jag|mig|min|mitt|mina|vi|oss|you|your|yours|me|my|"
                       r"we|us)\b", re.IGNORECASE)
 _STRIP = re.compile(r"[^\w\s]+")
+# A message's first part, up to a comma, full stop or exclamation mark, and the rest.
+_OPENING = re.compile(r"^\s*(?P<lead>[^,.!?]+)[,.!]+\s*(?P<rest>.+)$", re.DOTALL)
+_OPENERS = frozenset({"greeting", "thanks", "empty"})
 # Compared without å/ä/ö, so "hejda" and "tack sa mycket" are small talk too.
 _KINDS = tuple((kind, frozenset(fold(p) for p in phrases)) for kind, phrases in (
     ("greeting", GREETINGS), ("thanks", THANKS), ("goodbye", GOODBYES), ("help", ABOUT),
@@ -63,12 +84,29 @@ _KINDS = tuple((kind, frozenset(fold(p) for p in phrases)) for kind, phrases in 
 def smalltalk_kind(text: str) -> str | None:
     """'greeting', 'thanks', 'goodbye', 'help' or 'empty' (an acknowledgement) when the whole
     message is one, else None."""
-    words = " ".join(_STRIP.sub(" ", text.casefold()).split())
-    words = fold(" ".join(re.sub(r"\b(citatbot|bot|boten)\b", "", words).split()))
+    plain = " ".join(_STRIP.sub(" ", text.casefold()).split())
+    plain = " ".join(re.sub(r"\b(citatbot|bot|boten)\b", "", plain).split())
+    words = fold(plain)
     for kind, phrases in _KINDS:
         if words in phrases:
             return kind
+    if COMPLAINT.match(plain):
+        return "help"
+    if plain.split(" ", 1)[0] in _THANKS_WORDS and "?" not in text and not _ASKING.search(plain):
+        return "thanks"
     return None
+
+
+def without_smalltalk(text: str) -> str:
+    """The question after an opening greeting or thanks: "Tack för hjälpen! Vad heter
+    bidragsroboten?" asks "Vad heter bidragsroboten?", whose evidence the thanks would thin.
+    The text itself when it opens with none, or when nothing would be left."""
+    rest = text
+    while (match := _OPENING.match(rest)) and smalltalk_kind(match["lead"]) in _OPENERS:
+        if not _STRIP.sub(" ", match["rest"]).strip():
+            break
+        rest = match["rest"]
+    return rest
 
 
 def addressed_to_bot(query: Query) -> bool:

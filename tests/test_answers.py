@@ -49,7 +49,11 @@ CHIT_CHAT = [("hej", "greeting"), ("Hej!", "greeting"), ("Hallå där", "greetin
              # acknowledgements ask nothing
              ("Okej", "empty"), ("Allt bra?", "empty"), ("Bra jobbat!", "empty"),
              ("Ha en bra dag!", "goodbye"), ("Hjälp!", "help"), ("Hej igen", "greeting"),
-             ("Kan vi prata?", "help"), ("See you later", "goodbye")]
+             ("Kan vi prata?", "help"), ("See you later", "goodbye"),
+             # thanks that ask nothing, a word that the last answer missed, "/start" typed
+             ("tack, det var till stor hjälp", "thanks"), ("Thank you so much!", "thanks"),
+             ("det där var fel", "help"), ("fattar du ingenting eller?", "help"),
+             ("Are you a real person?", "help"), ("/start", "greeting"), ("grymt", "empty")]
 MORE_QUESTIONS = [
     "Varför slutade socialsekreterarna?", "Vad hände med ekonomiskt bistånd i Växjö?",
     "Vilka åtgärder föreslår Vision?", "Vad säger Per Sandberg om omorganisationen?",
@@ -341,3 +345,19 @@ def test_what_it_costs_wants_an_amount_not_any_figure(pipeline) -> None:
     answer = pipeline.answer("Hur mycket kostar omorganisationen i Växjö?")
     assert "tre enheter" in answer.quotes[0].text and answer.missing_kinds == ("figure",)
     assert pipeline.answer("Vad kostar socialtjänsten i Umeå?").missing_kinds == ()
+
+
+@pytest.mark.parametrize("text", ["Tack för hjälpen! Vad heter bidragsroboten i Växjö förresten?",
+                                  "hej hej, vad heter bidragsroboten i Växjö?",
+                                  "Hi there, what is the name of the benefits robot in Växjö?"])
+def test_a_question_after_a_greeting_or_thanks_is_asked_alone(pipeline: Pipeline,
+                                                              text: str) -> None:
+    """The opening "Tack för hjälpen!" thinned the question's evidence until it was declined;
+    it is taken off, the question answered, and the answer keeps what was typed."""
+    answer = pipeline.answer(text)
+    assert answer.question == text and any("Algot" in q.text for q in answer.quotes)
+
+
+def test_thanks_with_a_question_is_a_question(pipeline: Pipeline) -> None:
+    assert pipeline.answer("tack, vad kostar socialtjänsten i Umeå?").kind == "answer"
+    assert pipeline.answer("Hej, Umeå").kind != "greeting"
