@@ -30,19 +30,21 @@ FLOORS = ["--min-recall1", "0.84", "--min-recall5", "0.97", "--min-mrr", "0.89",
 # (Tuning.learned_ranker, 30 November) raised R@1, R@5 and MRR on all three; on B it also answered
 # one more question right whose answer carries a note of something missing (wrong note 0.023 →
 # 0.034, issue 13's limit 0.05), so that floor moved from 0.03 to 0.04.
+# Small talk read as it is meant (the same session) declined or replied to every far question
+# of A and C and 17 of B's 18.
 BLIND_FLOORS = ["--min-recall1", "0.58", "--min-recall5", "0.85", "--min-mrr", "0.69",
                 "--min-accuracy", "0.71",
-                "--max-false-decline", "0.03", "--min-decline-far", "0.95",
+                "--max-false-decline", "0.03", "--min-decline-far", "0.99",
                 "--min-nearmiss-noted", "0.50", "--max-wrong-note", "0.05",
                 "--min-first-answer", "0.51"]
 BLIND_B_FLOORS = ["--min-recall1", "0.71", "--min-recall5", "0.91", "--min-mrr", "0.80",
                   "--min-accuracy", "0.73",
-                  "--max-false-decline", "0.10", "--min-decline-far", "0.88",
+                  "--max-false-decline", "0.10", "--min-decline-far", "0.94",
                   "--min-nearmiss-noted", "0.83", "--max-wrong-note", "0.04",
                   "--min-first-answer", "0.51"]
 BLIND_C_FLOORS = ["--min-recall1", "0.74", "--min-recall5", "0.93", "--min-mrr", "0.81",
                   "--min-accuracy", "0.69",
-                  "--max-false-decline", "0.08", "--min-decline-far", "0.88",
+                  "--max-false-decline", "0.08", "--min-decline-far", "0.99",
                   "--min-nearmiss-noted", "0.57", "--max-wrong-note", "0.01",
                   "--min-first-answer", "0.62"]
 
