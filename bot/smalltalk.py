@@ -47,6 +47,14 @@ ABOUT = frozenset({"vem är du", "vad är du", "vad kan du", "vad kan du göra",
                    "are you a real person", "är du en riktig människa", "är du en riktig person",
                    "hur ska jag skriva", "hur ska jag fråga", "vad ska jag skriva",
                    "how should i ask"})
+# Something to do, not to look up ("kan du ringa socialtjänsten åt mig?", "kan du hjälpa mig att
+# boka tid hos läkaren"), or how to ask ("Hur ska jag skriva för att du ska förstå mig?"): the
+# help text says what the bot does. "Kan du skriva vad … kostar?" asks, so writing is no request.
+REQUEST = re.compile(
+    r"^((kan|skulle|vill) du (kunna )?(hjälpa mig (att|med) )?(ringa|boka|skicka|mejla|maila|"
+    r"beställa|översätta|kontakta|ansöka|fylla i|betala)|(can|could|would) you "
+    r"(please )?(call|book|send|email|order|translate|contact|apply|pay)|"
+    r"hur (ska|bör|kan) jag (skriva|fråga|formulera))\b")
 # Word that the last answer missed ("det där var fel", "fattar du ingenting?") gets the help text:
 # what the bot can and cannot do, and how to ask.
 COMPLAINT = re.compile(
@@ -90,7 +98,7 @@ def smalltalk_kind(text: str) -> str | None:
     for kind, phrases in _KINDS:
         if words in phrases:
             return kind
-    if COMPLAINT.match(plain):
+    if COMPLAINT.match(plain) or REQUEST.match(plain):
         return "help"
     if plain.split(" ", 1)[0] in _THANKS_WORDS and "?" not in text and not _ASKING.search(plain):
         return "thanks"

@@ -53,7 +53,11 @@ CHIT_CHAT = [("hej", "greeting"), ("Hej!", "greeting"), ("Hallå där", "greetin
              # thanks that ask nothing, a word that the last answer missed, "/start" typed
              ("tack, det var till stor hjälp", "thanks"), ("Thank you so much!", "thanks"),
              ("det där var fel", "help"), ("fattar du ingenting eller?", "help"),
-             ("Are you a real person?", "help"), ("/start", "greeting"), ("grymt", "empty")]
+             ("Are you a real person?", "help"), ("/start", "greeting"), ("grymt", "empty"),
+             # something to do, not to look up, and how to ask
+             ("kan du ringa socialtjänsten åt mig?", "help"),
+             ("Could you translate this to English?", "help"),
+             ("Hur ska jag skriva för att du ska förstå mig?", "help")]
 MORE_QUESTIONS = [
     "Varför slutade socialsekreterarna?", "Vad hände med ekonomiskt bistånd i Växjö?",
     "Vilka åtgärder föreslår Vision?", "Vad säger Per Sandberg om omorganisationen?",
@@ -361,3 +365,4 @@ def test_a_question_after_a_greeting_or_thanks_is_asked_alone(pipeline: Pipeline
 def test_thanks_with_a_question_is_a_question(pipeline: Pipeline) -> None:
     assert pipeline.answer("tack, vad kostar socialtjänsten i Umeå?").kind == "answer"
     assert pipeline.answer("Hej, Umeå").kind != "greeting"
+    assert pipeline.answer("Kan du skriva vad socialtjänsten i Umeå kostar?").kind == "answer"
