@@ -1,7 +1,10 @@
 """Greetings, thanks, goodbyes and questions about the bot get a short human reply, not a search.
 
-Matched on the whole message (bot names and punctuation aside), so "tack för svaret om budgeten"
-still searches; only a message that is nothing but small talk is answered as such.
+Matched on the whole message (bot names and punctuation aside), so "Hej, vad kostar
+socialtjänsten?" still searches; a message that opens with thanks and asks nothing ("tack, det
+var till stor hjälp") is thanks, and a complaint about the last answer or a request to do
+something gets the help text. A greeting or thanks that opens a question is taken off it
+(`without_smalltalk`), so it does not thin the question's evidence.
 """
 
 from __future__ import annotations
@@ -50,18 +53,18 @@ ABOUT = frozenset({"vem är du", "vad är du", "vad kan du", "vad kan du göra",
 # Something to do, not to look up ("kan du ringa socialtjänsten åt mig?", "kan du hjälpa mig att
 # boka tid hos läkaren"), or how to ask ("Hur ska jag skriva för att du ska förstå mig?"): the
 # help text says what the bot does. "Kan du skriva vad … kostar?" asks, so writing is no request.
-REQUEST = re.compile(
+REQUEST = re.compile(fold(
     r"^((kan|skulle|vill) du (kunna )?(hjälpa mig (att|med) )?(ringa|boka|skicka|mejla|maila|"
     r"beställa|översätta|kontakta|ansöka|fylla i|betala)|(can|could|would) you "
     r"(please )?(call|book|send|email|order|translate|contact|apply|pay)|"
-    r"hur (ska|bör|kan) jag (skriva|fråga|formulera))\b")
+    r"hur (ska|bör|kan) jag (skriva|fråga|formulera))\b"))
 # Word that the last answer missed ("det där var fel", "fattar du ingenting?") gets the help text:
 # what the bot can and cannot do, and how to ask.
-COMPLAINT = re.compile(
+COMPLAINT = re.compile(fold(
     r"^((det|det där|det där svaret|svaret) (var|är) (ju )?(helt )?(fel|åt skogen|dåligt|"
     r"konstigt|inte rätt)|(helt )?fel svar|helt fel|dåligt svar|du (är|var) (dum|värdelös|dålig)|"
     r"fattar du ingenting( eller)?|förstår du ingenting( eller)?|"
-    r"(that|this) (is|was|s) wrong|wrong answer|you are (useless|stupid))$")
+    r"(that|this) (is|was|s) wrong|wrong answer|you are (useless|stupid))$"))
 # A message that only acknowledges ("okej", "bra jobbat") asks nothing: the empty reply says
 # to write a question.
 ACKS = frozenset({"ok", "okej", "okey", "okay", "jaha", "aha", "ja", "nej", "japp", "nä", "lol",
@@ -91,14 +94,14 @@ _KINDS = tuple((kind, frozenset(fold(p) for p in phrases)) for kind, phrases in 
 
 def smalltalk_kind(text: str) -> str | None:
     """'greeting', 'thanks', 'goodbye', 'help' or 'empty' (an acknowledgement) when the whole
-    message is one, else None."""
+    message is one, else None. Compared without å/ä/ö ("det dar var fel" is a complaint too)."""
     plain = " ".join(_STRIP.sub(" ", text.casefold()).split())
     plain = " ".join(re.sub(r"\b(citatbot|bot|boten)\b", "", plain).split())
     words = fold(plain)
     for kind, phrases in _KINDS:
         if words in phrases:
             return kind
-    if COMPLAINT.match(plain) or REQUEST.match(plain):
+    if COMPLAINT.match(words) or REQUEST.match(words):
         return "help"
     if plain.split(" ", 1)[0] in _THANKS_WORDS and "?" not in text and not _ASKING.search(plain):
         return "thanks"

@@ -57,7 +57,8 @@ CHIT_CHAT = [("hej", "greeting"), ("Hej!", "greeting"), ("Hallå där", "greetin
              # something to do, not to look up, and how to ask
              ("kan du ringa socialtjänsten åt mig?", "help"),
              ("Could you translate this to English?", "help"),
-             ("Hur ska jag skriva för att du ska förstå mig?", "help")]
+             ("Hur ska jag skriva för att du ska förstå mig?", "help"),
+             ("det dar var fel", "help")]  # typed without å/ä/ö
 MORE_QUESTIONS = [
     "Varför slutade socialsekreterarna?", "Vad hände med ekonomiskt bistånd i Växjö?",
     "Vilka åtgärder föreslår Vision?", "Vad säger Per Sandberg om omorganisationen?",
