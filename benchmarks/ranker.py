@@ -36,7 +36,7 @@ import numpy as np
 from benchmarks.measure import save_results
 from bot.evaluation.evaluate import select
 from bot.evaluation.gold import GoldPair, load_gold
-from bot.evaluation.metrics import is_relevant
+from bot.evaluation.metrics import is_relevant, mrr, recall_at
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from retrieval.analyzer import clean_question
@@ -235,10 +235,9 @@ def ranks(qs: list[Question], model: LearnedRanker | None) -> list[int | None]:
 
 
 def metrics(r: list[int | None]) -> dict:
-    """R@1, R@5, MRR@5 over the ranks."""
-    n = len(r) or 1
-    return {"R@1": sum(x == 1 for x in r) / n, "R@5": sum(x is not None and x <= 5 for x in r) / n,
-            "MRR@5": sum(1 / x for x in r if x is not None and x <= 5) / n, "n": len(r)}
+    """R@1, R@5, MRR@5 over the ranks, as `citatbot eval` counts them."""
+    return {"R@1": recall_at(r, 1) or 0.0, "R@5": recall_at(r, 5) or 0.0,
+            "MRR@5": mrr(r, 5) or 0.0, "n": len(r)}
 
 
 # The paraphrases restate the gold dev questions: the same answers in the same passages. With

@@ -60,7 +60,7 @@ class Tuning:
     # retrieval/data/ranker.json) reorders the fused ranking's best candidates; hits keep their
     # fused scores and the decline evidence reads today's top hits. Trained on three dev sets
     # and tested on the fourth (python -m benchmarks.ranker), R@1: gold dev 0.800 → 0.800,
-    # paraphrases 0.656 → 0.705, dev B 0.632 → 0.711, near-miss twins 0.711 → 0.778; R@5
+    # paraphrases 0.656 → 0.705, dev B 0.632 → 0.702, near-miss twins 0.711 → 0.778; R@5
     # never lower. End to end the dev sets' accuracy and declines are unchanged or better. On
     # the blind sets, read once: R@1 A 0.494 → 0.584, B 0.580 → 0.716, C 0.689 → 0.748.
     learned_ranker: bool = True

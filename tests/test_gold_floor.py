@@ -18,13 +18,23 @@ BLIND_B = DEFAULT_CORPUS / "blind_b.jsonl"
 # A third, written in the last session of 30 November after every lever then shipped: the team
 # has seen its figures once, on the commit it arrived at.
 BLIND_C = DEFAULT_CORPUS / "blind_c.jsonl"
+# The shares that must stay low: their floors are maxima.
+MAXIMA = {"false_decline", "wrong_note"}
+
+
+def floors(**limits: float) -> list[str]:
+    """`citatbot eval` floor options: recall1=0.84 → --min-recall1 0.84 (--max- for MAXIMA)."""
+    return [arg for name, value in limits.items()
+            for arg in (f"--{'max' if name in MAXIMA else 'min'}-{name.replace('_', '-')}",
+                        f"{value:.2f}")]
+
+
 # Just under what we measure on the shipped set, so a regression fails CI; raise as it improves.
 # Issue 5's targets are R@1 0.65, R@5 0.90, MRR 0.75, accuracy 0.75, false declines 0.05 and
 # far declines 0.95; each floor here is at or above its target.
-FLOORS = ["--min-recall1", "0.84", "--min-recall5", "0.97", "--min-mrr", "0.89",
-          "--min-accuracy", "0.88", "--max-false-decline", "0.01", "--min-decline", "0.68",
-          "--min-decline-far", "0.99", "--min-nearmiss-noted", "0.80", "--max-wrong-note", "0.02",
-          "--min-first-answer", "0.78"]
+FLOORS = floors(recall1=0.84, recall5=0.97, mrr=0.89, accuracy=0.88, false_decline=0.01,
+                decline=0.68, decline_far=0.99, nearmiss_noted=0.80, wrong_note=0.02,
+                first_answer=0.78)
 # The blind set's floor, just under what the shipped system measures there (issues 12 and 13):
 # it is never tuned on, so a change that loses it has lost generality. The learned ranker
 # (Tuning.learned_ranker, 30 November) raised R@1, R@5 and MRR on all three; on B it also answered
@@ -32,21 +42,14 @@ FLOORS = ["--min-recall1", "0.84", "--min-recall5", "0.97", "--min-mrr", "0.89",
 # 0.034, issue 13's limit 0.05), so that floor moved from 0.03 to 0.04.
 # Small talk read as it is meant (the same session) declined or replied to every far question
 # of A and C and 17 of B's 18.
-BLIND_FLOORS = ["--min-recall1", "0.58", "--min-recall5", "0.85", "--min-mrr", "0.69",
-                "--min-accuracy", "0.71",
-                "--max-false-decline", "0.03", "--min-decline-far", "0.99",
-                "--min-nearmiss-noted", "0.50", "--max-wrong-note", "0.05",
-                "--min-first-answer", "0.51"]
-BLIND_B_FLOORS = ["--min-recall1", "0.71", "--min-recall5", "0.91", "--min-mrr", "0.80",
-                  "--min-accuracy", "0.73",
-                  "--max-false-decline", "0.10", "--min-decline-far", "0.94",
-                  "--min-nearmiss-noted", "0.83", "--max-wrong-note", "0.04",
-                  "--min-first-answer", "0.51"]
-BLIND_C_FLOORS = ["--min-recall1", "0.74", "--min-recall5", "0.93", "--min-mrr", "0.81",
-                  "--min-accuracy", "0.69",
-                  "--max-false-decline", "0.08", "--min-decline-far", "0.99",
-                  "--min-nearmiss-noted", "0.57", "--max-wrong-note", "0.01",
-                  "--min-first-answer", "0.62"]
+BLIND_FLOORS = floors(recall1=0.58, recall5=0.85, mrr=0.69, accuracy=0.71, false_decline=0.03,
+                      decline_far=0.99, nearmiss_noted=0.50, wrong_note=0.05, first_answer=0.51)
+BLIND_B_FLOORS = floors(recall1=0.71, recall5=0.91, mrr=0.80, accuracy=0.73, false_decline=0.10,
+                        decline_far=0.94, nearmiss_noted=0.83, wrong_note=0.04,
+                        first_answer=0.51)
+BLIND_C_FLOORS = floors(recall1=0.74, recall5=0.93, mrr=0.81, accuracy=0.69, false_decline=0.08,
+                        decline_far=0.99, nearmiss_noted=0.57, wrong_note=0.01,
+                        first_answer=0.62)
 
 
 @pytest.mark.parametrize("path", [GOLD, BLIND, BLIND_B, BLIND_C],
