@@ -88,6 +88,13 @@ def english_words() -> frozenset[str]:
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
+@cache
+def english_stopwords() -> frozenset[str]:
+    """English words no English question is about (retrieval/data/english_stopwords.txt)."""
+    text = resources.files("retrieval").joinpath("data/english_stopwords.txt").read_text("utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
 def looks_english(text: str) -> bool:
     """True when two or more words of the text are English function words ("What does the …")."""
     words = re.findall(r"[a-z']+", text.casefold())

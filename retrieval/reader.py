@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from retrieval.analyzer import Analyzer, QueryWord, english_words, looks_english
+from retrieval.analyzer import (Analyzer, QueryWord, english_stopwords, english_words,
+                                looks_english)
 from retrieval.bridge import EnglishBridge
 from retrieval.expansion import TermExpander
 from retrieval.index import PassageIndex
@@ -65,7 +66,10 @@ class QuestionReader:
         """The distinct topic words of a question, first occurrence kept; an English question's
         function words ("is", "the", "to") are no topic."""
         seen: dict[str, QueryWord] = {}
-        skip = english_words() if english else frozenset()
+        skip = frozenset()
+        if english:
+            skip = english_words() | (english_stopwords() if self.tuning.english_stopwords
+                                      else frozenset())
         for word in self.analyzer.query_words(text):
             if word.word not in skip:
                 seen.setdefault(word.term, word)

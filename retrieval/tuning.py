@@ -98,6 +98,9 @@ class Tuning:
     # An English word the glossary lacks finds its headword by English stem ("commenter" →
     # comment; retrieval/bridge.py): dev B accuracy 0.693 → 0.719, false declines 0.061 → 0.035.
     bridge_stems: bool = True
+    # An English question's stop words ("you", "get", the "t" of "didn't") are no topic words
+    # (retrieval/data/english_stopwords.txt); off: only the function words that detect English.
+    english_stopwords: bool = True
     # A lead-in ending in a colon is followed by at most this many sentences of its list.
     max_list_items: int = 8
     # A quote on the first page must carry at least this share of the best sentence's score, so

@@ -61,3 +61,26 @@ def test_english_off_the_topic_is_declined(pipeline: Pipeline, question: str) ->
     """Its function words are no topic words, and closeness alone counts from 0.87, as for
     Swedish: an English off-topic question scores 0.82–0.83 against the documents."""
     assert pipeline.answer(question).quotes == ()
+
+
+def test_an_english_questions_stop_words_are_no_unknown_words(pipeline: Pipeline,
+                                                             settings: Settings) -> None:
+    """"you", "most" and the "t" of "didn't" are in no Swedish text: counted as the question's
+    unknown words they made an answerable English question look half unknown."""
+    question = "Why didn't you say the three most important measures for quality in social work?"
+    words = {g.word for g in pipeline.query(question).groups}
+    assert not words & {"didn", "t", "you", "most"}
+    assert "tre" in next(g for g in pipeline.query(question).groups if g.word == "three").matches
+    without = Pipeline.from_settings(settings, corpus=pipeline.corpus,
+                                     tuning=replace(Tuning(), english_stopwords=False))
+    assert {"t", "you", "most"} <= {g.word for g in without.query(question).groups}
+    answer = pipeline.answer(question)
+    assert answer.quotes and "kvalitet" in answer.quotes[0].text
+
+
+@pytest.mark.parametrize("question", ["How do I get to Växjö?", "Can you tell me about Umeå?"])
+def test_an_english_question_left_with_a_name_alone_is_declined(pipeline: Pipeline,
+                                                                 question: str) -> None:
+    """"get" and "tell" say what is asked, so they stay words of the question: skipped as stop
+    words they left "Växjö" alone, which every passage about Växjö covers."""
+    assert pipeline.answer(question).kind == "decline"
