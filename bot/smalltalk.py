@@ -4,7 +4,8 @@ Matched on the whole message (bot names and punctuation aside), so "Hej, vad kos
 socialtjänsten?" still searches; a message that opens with thanks and asks nothing ("tack, det
 var till stor hjälp") is thanks, and a complaint about the last answer or a request to do
 something gets the help text. A greeting or thanks that opens a question is taken off it
-(`without_smalltalk`), so it does not thin the question's evidence.
+(`without_smalltalk`), so it does not thin the question's evidence. A message made only of
+small-talk phrases ("bra jobbat, ha en fin dag") is its last phrase's kind.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ GOODBYES = frozenset({"hejdå", "hej då", "hej hej då", "adjö", "vi ses", "ha
                       "hejdå ha det bra", "hej då ha det bra", "tack och hej", "tack hejdå",
                       "tack och hejdå", "god natt", "bye", "ses", "ha en bra dag",
                       "ha en trevlig dag", "tack detsamma", "good night", "goodbye",
-                      "good bye", "see you", "see you later", "vi hörs", "hörs"})
+                      "good bye", "see you", "see you later", "vi hörs", "hörs",
+                      "ha en fin dag", "ha en skön dag", "ha en bra kväll", "ha en fin kväll",
+                      "ha en trevlig kväll", "ha en bra helg", "ha en trevlig helg",
+                      "trevlig helg", "have a nice day", "have a good day"})
 ABOUT = frozenset({"vem är du", "vad är du", "vad kan du", "vad kan du göra", "vad gör du",
                    "vad kan du hjälpa mig med", "vad kan du hjälpa till med", "hur funkar du",
                    "hur fungerar du", "vad kan jag fråga", "vad kan jag fråga om",
@@ -71,7 +75,8 @@ ACKS = frozenset({"ok", "okej", "okey", "okay", "jaha", "aha", "ja", "nej", "jap
                   "haha", "hehe", "bra", "bra jobbat", "snyggt", "toppen", "perfekt", "kul",
                   "allt bra", "cool", "roligt", "vad roligt", "tråkigt", "vad tråkigt", "intressant",
                   "vad intressant", "spännande", "grymt", "najs", "nice", "kanon", "super",
-                  "coolt", "great", "hmm", "mm"})
+                  "coolt", "great", "hmm", "mm", "great job", "good job", "well done", "bra gjort",
+                  "snyggt jobbat", "fint"})
 # A message that opens with thanks and asks nothing ("tack, det var till stor hjälp") is thanks.
 _THANKS_WORDS = frozenset({"tack", "tackar", "thanks", "thank"})
 # Words that ask, Swedish or English ("var" left out: in "det var till stor hjälp" it is "was").
@@ -86,6 +91,8 @@ _STRIP = re.compile(r"[^\w\s]+")
 # A message's first part, up to a comma, full stop or exclamation mark, and the rest.
 _OPENING = re.compile(r"^\s*(?P<lead>[^,.!?]+)[,.!]+\s*(?P<rest>.+)$", re.DOTALL)
 _OPENERS = frozenset({"greeting", "thanks", "empty"})
+# Where a message of several small-talk phrases splits: "bra jobbat, ha en fin dag".
+_PARTS = re.compile(r"[,.!;]+")
 # Compared without å/ä/ö, so "hejda" and "tack sa mycket" are small talk too.
 _KINDS = tuple((kind, frozenset(fold(p) for p in phrases)) for kind, phrases in (
     ("greeting", GREETINGS), ("thanks", THANKS), ("goodbye", GOODBYES), ("help", ABOUT),
@@ -95,17 +102,42 @@ _KINDS = tuple((kind, frozenset(fold(p) for p in phrases)) for kind, phrases in 
 def smalltalk_kind(text: str) -> str | None:
     """'greeting', 'thanks', 'goodbye', 'help' or 'empty' (an acknowledgement) when the whole
     message is one, else None. Compared without å/ä/ö ("det dar var fel" is a complaint too)."""
-    plain = " ".join(_STRIP.sub(" ", text.casefold()).split())
-    plain = " ".join(re.sub(r"\b(citatbot|bot|boten)\b", "", plain).split())
+    plain = _plain(text)
     words = fold(plain)
-    for kind, phrases in _KINDS:
-        if words in phrases:
-            return kind
+    kind = _whole_kind(text)
+    if kind:
+        return kind
     if COMPLAINT.match(words) or REQUEST.match(words):
         return "help"
     if plain.split(" ", 1)[0] in _THANKS_WORDS and "?" not in text and not _ASKING.search(plain):
         return "thanks"
-    return None
+    return _parts_kind(text)
+
+
+def _parts_kind(text: str) -> str | None:
+    """The kind of a message made only of small talk in parts ("bra jobbat, ha en fin dag",
+    "tack! hej då"): its last part's, an acknowledgement giving way to any other. None when a
+    part is not small talk or there is only one part."""
+    parts = [p for p in _PARTS.split(text) if _STRIP.sub(" ", p).strip()]
+    if len(parts) < 2:
+        return None
+    kinds = [_whole_kind(p) for p in parts]
+    if None in kinds:
+        return None
+    said = [k for k in kinds if k != "empty"]
+    return said[-1] if said else "empty"
+
+
+def _plain(text: str) -> str:
+    """The message in lower case, without punctuation or the bot's name."""
+    plain = " ".join(_STRIP.sub(" ", text.casefold()).split())
+    return " ".join(re.sub(r"\b(citatbot|bot|boten)\b", "", plain).split())
+
+
+def _whole_kind(text: str) -> str | None:
+    """The kind of a message that is one small-talk phrase as a whole, else None."""
+    words = fold(_plain(text))
+    return next((kind for kind, phrases in _KINDS if words in phrases), None)
 
 
 def without_smalltalk(text: str) -> str:

@@ -58,7 +58,10 @@ CHIT_CHAT = [("hej", "greeting"), ("Hej!", "greeting"), ("Hallå där", "greetin
              ("kan du ringa socialtjänsten åt mig?", "help"),
              ("Could you translate this to English?", "help"),
              ("Hur ska jag skriva för att du ska förstå mig?", "help"),
-             ("det dar var fel", "help")]  # typed without å/ä/ö
+             ("det dar var fel", "help"),  # typed without å/ä/ö
+             # small talk in parts: the last part's kind, an acknowledgement giving way
+             ("bra jobbat, ha en fin dag", "goodbye"), ("Okej. Tack!", "thanks"),
+             ("Great job, have a nice day!", "goodbye"), ("ok, ok", "empty")]
 MORE_QUESTIONS = [
     "Varför slutade socialsekreterarna?", "Vad hände med ekonomiskt bistånd i Växjö?",
     "Vilka åtgärder föreslår Vision?", "Vad säger Per Sandberg om omorganisationen?",
