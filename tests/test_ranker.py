@@ -21,7 +21,7 @@ from retrieval.search import Retriever, with_semantic
 from retrieval.selection import top_k
 from retrieval.tuning import Tuning
 
-DEV_SETS = {"gold dev", "paraphrases", "dev B", "near-miss twins"}
+DEV_SETS = {"gold dev", "paraphrases", "dev B", "near-miss twins", "newsroom", "citizen"}
 # dev B d059: today's fusion ranks the answering passage second, the learned ranker first.
 MOVED = "vad kallar sandberg sina moten dar personalen far saga vad de vill"
 MOVED_ANSWER = "kasta ägg och tomater"
