@@ -112,6 +112,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                        _off(bridge_factor=0.0)),
     "english-stems": ("an English word finds its glossary headword by English stem",
                       _off(bridge_stems=False)),
+    "english-stopwords": ("an English question's stop words ('you', 'most') are no words of it",
+                          _off(english_stopwords=False)),
     "bylines": ("who wrote a text answered by its byline, quoted from the file",
                 _off(bylines=False)),
 }
@@ -149,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     splits["off-topic dev"] = load_gold(HERE / "offtopic_dev.jsonl", corpus.documents)
     splits["near-miss dev"] = load_gold(HERE / "nearmiss_dev.jsonl", corpus.documents)
     splits["chit-chat dev"] = load_gold(HERE / "chitchat_dev.jsonl", corpus.documents)
+    splits["newsroom dev"] = load_gold(HERE / "newsroom_dev.jsonl", corpus.documents)
+    splits["citizen dev"] = load_gold(HERE / "citizen_dev.jsonl", corpus.documents)
     shipped = Tuning()
     rows = {"shipped": {s: run(corpus, settings, p, shipped) for s, p in splits.items()},
             BASELINE: {s: run(corpus, settings, p, None, plain=True) for s, p in splits.items()}}
