@@ -63,35 +63,36 @@ class Token(NamedTuple):
 @cache
 def generic_words() -> frozenset[str]:
     """Everyday words that say little of a question's topic (retrieval/data/generic_sv.txt)."""
-    text = resources.files("retrieval").joinpath("data/generic_sv.txt").read_text("utf-8")
-    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+    return _word_list("data/generic_sv.txt")
 
 
 @cache
 def stopwords() -> frozenset[str]:
     """The Swedish stop list shipped as data in retrieval/data/stopwords_sv.txt."""
-    text = resources.files("retrieval").joinpath("data/stopwords_sv.txt").read_text("utf-8")
-    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+    return _word_list("data/stopwords_sv.txt")
 
 
 @cache
 def question_words() -> frozenset[str]:
     """Words that only shape a question (retrieval/data/question_words_sv.txt)."""
-    text = resources.files("retrieval").joinpath("data/question_words_sv.txt").read_text("utf-8")
-    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+    return _word_list("data/question_words_sv.txt")
 
 
 @cache
 def english_words() -> frozenset[str]:
     """English function words (retrieval/data/english_words.txt)."""
-    text = resources.files("retrieval").joinpath("data/english_words.txt").read_text("utf-8")
-    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+    return _word_list("data/english_words.txt")
 
 
 @cache
 def english_stopwords() -> frozenset[str]:
     """English words no English question is about (retrieval/data/english_stopwords.txt)."""
-    text = resources.files("retrieval").joinpath("data/english_stopwords.txt").read_text("utf-8")
+    return _word_list("data/english_stopwords.txt")
+
+
+def _word_list(name: str) -> frozenset[str]:
+    """The words of a packaged list: any number a line, lines starting with # left out."""
+    text = resources.files("retrieval").joinpath(name).read_text("utf-8")
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 

@@ -64,7 +64,7 @@ class QuestionReader:
 
     def _words(self, text: str, english: bool = False) -> list[QueryWord]:
         """The distinct topic words of a question, first occurrence kept; an English question's
-        function words ("is", "the", "to") are no topic."""
+        function and stop words ("is", "the", "you", the "t" of "didn't") are no topic."""
         seen: dict[str, QueryWord] = {}
         skip = frozenset()
         if english:
