@@ -104,7 +104,7 @@ def smalltalk_kind(text: str) -> str | None:
     message is one, else None. Compared without å/ä/ö ("det dar var fel" is a complaint too)."""
     plain = _plain(text)
     words = fold(plain)
-    kind = _whole_kind(text)
+    kind = _whole_kind(words)
     if kind:
         return kind
     if COMPLAINT.match(words) or REQUEST.match(words):
@@ -121,7 +121,7 @@ def _parts_kind(text: str) -> str | None:
     parts = [p for p in _PARTS.split(text) if _STRIP.sub(" ", p).strip()]
     if len(parts) < 2:
         return None
-    kinds = [_whole_kind(p) for p in parts]
+    kinds = [_whole_kind(fold(_plain(p))) for p in parts]
     if None in kinds:
         return None
     said = [k for k in kinds if k != "empty"]
@@ -134,9 +134,8 @@ def _plain(text: str) -> str:
     return " ".join(re.sub(r"\b(citatbot|bot|boten)\b", "", plain).split())
 
 
-def _whole_kind(text: str) -> str | None:
-    """The kind of a message that is one small-talk phrase as a whole, else None."""
-    words = fold(_plain(text))
+def _whole_kind(words: str) -> str | None:
+    """The kind of a message (plain and folded) that is one small-talk phrase, else None."""
     return next((kind for kind, phrases in _KINDS if words in phrases), None)
 
 

@@ -90,6 +90,13 @@ def english_stopwords() -> frozenset[str]:
     return _word_list("data/english_stopwords.txt")
 
 
+@cache
+def english_skipped(stop_words: bool = True) -> frozenset[str]:
+    """The words an English question is read without: its function words, and with
+    `stop_words` the stop list too (made once, not per question)."""
+    return english_words() | english_stopwords() if stop_words else english_words()
+
+
 def _word_list(name: str) -> frozenset[str]:
     """The words of a packaged list: any number a line, lines starting with # left out."""
     text = resources.files("retrieval").joinpath(name).read_text("utf-8")

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from retrieval.analyzer import (Analyzer, QueryWord, english_stopwords, english_words,
-                                looks_english)
+from retrieval.analyzer import Analyzer, QueryWord, english_skipped, looks_english
 from retrieval.bridge import EnglishBridge
 from retrieval.expansion import TermExpander
 from retrieval.index import PassageIndex
@@ -66,10 +65,7 @@ class QuestionReader:
         """The distinct topic words of a question, first occurrence kept; an English question's
         function and stop words ("is", "the", "you", the "t" of "didn't") are no topic."""
         seen: dict[str, QueryWord] = {}
-        skip = frozenset()
-        if english:
-            skip = english_words() | (english_stopwords() if self.tuning.english_stopwords
-                                      else frozenset())
+        skip = english_skipped(self.tuning.english_stopwords) if english else frozenset()
         for word in self.analyzer.query_words(text):
             if word.word not in skip:
                 seen.setdefault(word.term, word)
