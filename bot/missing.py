@@ -16,15 +16,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Quote
-from bot.asks import ASKS, ASKS_AUTHOR
+from bot.asks import ASKS, ASKS_AUTHOR, ASKS_NAME, HOLDS_NAME
 from retrieval.asks import ASKS_DATE, ASKS_NUMBER, HAS_DATE, holds_figure
 from retrieval.passage import Document
 from retrieval.query import Query, TermGroup
 
 _LEADING = re.compile(r"^\W*((och|men|så) )?", re.IGNORECASE)
-# The kinds of answer a question may ask for, and how a quote is seen to hold one. "Vem" is not
-# checked: its answers are as often a role ("enhetschefen") as a name.
-KINDS = (("figure", ASKS_NUMBER, holds_figure), ("date", ASKS_DATE, HAS_DATE.search))
+# The kinds of answer a question may ask for, and how a quote is seen to hold one. A bare "vem"
+# is not checked, its answers are as often a role ("enhetschefen") as a name; "Vad heter
+# chefen?" and "Vem är ordförande …?" ask for a name (bot/asks.py ASKS_NAME).
+KINDS = (("figure", ASKS_NUMBER, holds_figure), ("date", ASKS_DATE, HAS_DATE.search),
+         ("name", ASKS_NAME, HOLDS_NAME.search))
 # What it costs or earns asks for an amount of money: "27 socialsekreterare" holds a figure but
 # no answer to "Vad tjänar en socialsekreterare?", nor "1150 ärenden" to what Växjö's costs.
 # A question that merely names a budget ("… inom budgetramarna?") asks for no amount.
@@ -41,7 +43,7 @@ class Gaps:
     the question's words (the `missing` of `ask --json`)."""
 
     names: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()  # "figure", "date", "author"
+    kinds: tuple[str, ...] = ()  # "figure", "date", "name", "author"
     words: tuple[str, ...] = ()
 
 

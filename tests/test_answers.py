@@ -347,6 +347,20 @@ def test_an_age_the_documents_never_give_is_said_to_be_missing(pipeline) -> None
     assert not answer.answered or answer.missing_kinds == ("figure",)
 
 
+def test_a_name_asked_for_and_absent_from_the_first_answer_is_said_to_be_missing(
+        pipeline: Pipeline) -> None:
+    """"Vad heter … chef" asks for a person's name: the top chief is never named, so the quote
+    about Lundgren's failings says so; the chair is named and carries no note, nor does a
+    question for a thing's name ("Vad heter den nya avdelningen …?")."""
+    answer = pipeline.answer("Vad heter socialtjänstens högsta chef i Umeå?")
+    assert answer.quotes and answer.missing_kinds == ("name",)
+    assert answer.missing == ("Vad heter socialtjänstens högsta chef",)
+    chair = pipeline.answer("Vem är ordförande i individ- och familjenämnden i Umeå?")
+    assert "Andreas Lundgren" in chair.quotes[0].text and chair.missing_kinds == ()
+    assert pipeline.answer("Vad heter den nya avdelningen för arbetsmarknad i Växjö?"
+                           ).missing_kinds == ()
+
+
 def test_what_it_costs_wants_an_amount_not_any_figure(pipeline) -> None:
     """"tre enheter" is a figure but no cost: the reorganisation's cost is nowhere, and the
     answer says so; Umeå's "1,6 miljarder" is an amount and carries no note."""

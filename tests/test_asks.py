@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.asks import ASKS_PUBLISHED
+from bot.asks import ASKS_NAME, ASKS_PUBLISHED, HOLDS_NAME
 from retrieval.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_NUMBER, HAS_REASON
 
 
@@ -73,3 +73,29 @@ def test_a_date_is_no_figure_for_a_how_many_question(sentence: str, figure: bool
     from retrieval.asks import holds_figure
 
     assert holds_figure(sentence) == figure
+
+
+@pytest.mark.parametrize("question, name", [
+    ("Vad heter socialtjänstens högsta chef i Umeå?", True),
+    ("vem ar ordforande i namnden", True),
+    ("Vem efterträdde enhetschefen i Växjö?", True),
+    ("Vilken journalist skrev granskningen?", True),
+    ("vad heter pappan till flickan", True),
+    ("Which Folkbladet journalist wrote it?", True),
+    ("Who is the head of social services in Umeå?", True),
+    ("Vad heter den nya avdelningen för arbetsmarknad?", False),  # a thing's name
+    ("Vad hette ekonomiskt bistånd förr?", False),
+    ("Vem beslutar om ekonomiskt bistånd?", False),  # answered as often by a role
+])
+def test_a_question_for_a_persons_name_needs_a_role_word(question: str, name: bool) -> None:
+    assert bool(ASKS_NAME.search(question)) is name
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Men Andreas Lundgren, ordförande i Individ- och familjenämnden", True),
+    ("Partiernas gruppledare, inklusive Lindberg (S), enades", True),
+    ("Förklaringen kan finnas i Lundgrens oförmåga", False),  # a surname alone is not enough
+    ("Socialtjänsten i Umeå kommun är en av de verksamheter", False),
+])
+def test_a_person_is_named_by_first_and_last_name(text: str, name: bool) -> None:
+    assert bool(HOLDS_NAME.search(text)) is name

@@ -177,3 +177,12 @@ def test_templates_compile_once_and_load_from_the_cache(tmp_path: Path) -> None:
     assert again.env.get_template("answer.j2")
     (tmp_path / "file").write_text("in the way", "utf-8")  # a cache folder that cannot be made
     assert Renderer(DEFAULT_PROMPTS, "txt", cache_dir=tmp_path / "file").env.bytecode_cache is None
+
+
+def test_ask_says_when_the_name_asked_for_is_not_in_the_first_quote(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The note is printed above the quotes, in words (prompts/txt/missing.j2)."""
+    assert main(["ask", "Vad heter socialtjänstens högsta chef i Umeå?"]) == 0
+    out = capsys.readouterr().out
+    note = "Obs: det första citatet nedan nämner ingen person med för- och efternamn."
+    assert note in out and out.index(note) < out.index("[1]")
