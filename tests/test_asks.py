@@ -68,6 +68,8 @@ def test_what_counts_as_a_figure(sentence: str, number: bool) -> None:
     ("Publicerad: 7 april 2021, 12:19", False),
     ("I slutet av september hade enheten 1150 pågående ärenden.", True),
     ("Under 2021 slutade 27 socialsekreterare.", True),
+    ("Socionom genomförde 23–27 augusti 2018 en undersökning.", False),  # days of a survey
+    ("mellan 12 och 15 personer", True),
 ])
 def test_a_date_is_no_figure_for_a_how_many_question(sentence: str, figure: bool) -> None:
     from retrieval.asks import holds_figure
