@@ -258,8 +258,7 @@ def test_query_vector_of_wrong_length_is_refused(
 
 @pytest.mark.parametrize("threads, expected", [(1, "1"), (0, "unset")])
 def test_the_engine_gets_the_thread_count_it_was_given(threads: int, expected: str) -> None:
-    """One thread by default: the engine's waiting threads spin, which costs seconds a question
-    on a busy host (README, "Speed and scale")."""
+    """All cores by default, one when asked (a host that wants the cores for other work)."""
     probe = ("import os\nfrom retrieval.semantic import E5Embedder\n"
              f"E5Embedder(threads={threads}).embed_queries(['hej'])\n"
              "print(os.environ.get('OMP_NUM_THREADS', 'unset'))\n")
@@ -270,7 +269,24 @@ def test_the_engine_gets_the_thread_count_it_was_given(threads: int, expected: s
     assert done.stdout.strip() == expected
 
 
-def test_the_default_setting_is_one_thread() -> None:
+@pytest.mark.parametrize("given, expected", [(None, "passive"), ("active", "active")])
+def test_the_engine_threads_sleep_while_they_wait_unless_told_otherwise(
+        given: str | None, expected: str) -> None:
+    """Spinning threads cost seconds a question on a busy host (README, "Speed and scale"): the
+    engine loads with OMP_WAIT_POLICY=passive, and a user's own setting is kept."""
+    probe = ("import os\nfrom retrieval.semantic import E5Embedder\n"
+             "E5Embedder().embed_queries(['hej'])\n"
+             "print(os.environ.get('OMP_WAIT_POLICY', 'unset'))\n")
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if given:
+        env["OMP_WAIT_POLICY"] = given
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
+                          cwd=Path(__file__).parents[1], timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == expected
+
+
+def test_the_default_setting_is_all_cores() -> None:
     from bot.settings import Settings
 
-    assert Settings(_env_file=None).semantic_threads == 1
+    assert Settings(_env_file=None).semantic_threads == 0
