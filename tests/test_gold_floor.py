@@ -46,9 +46,9 @@ FLOORS = floors(recall1=0.82, recall5=0.96, mrr=0.88, accuracy=0.87, false_decli
 # A's 22 far questions; the ranker retrained on six dev sets raised R@1 on all three. A question
 # for a person's name ("Vad heter … chef", "Vem är ordförande …") answered without one says so:
 # near misses noted A 0.545 → 0.727, B 0.833 → 0.917, C 0.579 → 0.684 (B's wrong notes 0.034 →
-# 0.045).
+# 0.045); a survey's days ("23–27 augusti 2018") read as a date, not a figure: A 0.818.
 BLIND_FLOORS = floors(recall1=0.60, recall5=0.84, mrr=0.70, accuracy=0.71, false_decline=0.04,
-                      decline_far=0.90, nearmiss_noted=0.63, wrong_note=0.06, first_answer=0.50)
+                      decline_far=0.90, nearmiss_noted=0.72, wrong_note=0.06, first_answer=0.50)
 BLIND_B_FLOORS = floors(recall1=0.77, recall5=0.90, mrr=0.82, accuracy=0.76, false_decline=0.07,
                         decline_far=0.88, nearmiss_noted=0.83, wrong_note=0.06,
                         first_answer=0.53)
