@@ -59,7 +59,8 @@ class Answer:
     # What the question names or asks for that the quotes do not hold (bot/missing.py).
     missing: tuple[str, ...] = ()
     missing_names: tuple[str, ...] = ()  # names, places, years of the question not in its source
-    missing_kinds: tuple[str, ...] = ()  # "figure", "date", "name": asked for, not in the first answer
+    # "figure", "date", "name", "author": asked for, not in the first answer
+    missing_kinds: tuple[str, ...] = ()
     candidates: tuple[Quote, ...] = field(default=(), repr=False)
     cited: tuple[str, ...] = ()  # for "sources": the documents the last answer quoted
     page: int = 1  # for "sources": which page of the list (Telegram shows it a page at a time)

@@ -36,8 +36,8 @@ _ROLES = (r"(ordf[öo]rande\w*|\w*chef\w*|gruppledare\w*|kommunalr[åa]d\w*|jour
           r"reporter\w*|politiker\w*|ledam[öo]t\w*|handl[äa]ggare\w*|socialsekreterare\w*|"
           r"utredare\w*|skribent\w*|pappa\w*|mamma\w*|personen|mannen|kvinnan|han|hon)")
 ASKS_NAME = re.compile(
-    rf"\b((vad (heter|hette)|vem (är|ar|var|blir|blev|eftertr[äa]dde|ersatte)) (den |det )?(\w+ ){{0,2}}"
-    rf"{_ROLES}|vilken (person|{_ROLES})|what is the name|"
+    r"\b((vad (heter|hette)|vem (är|ar|var|blir|blev|eftertr[äa]dde|ersatte)) "
+    rf"(den |det )?(\w+ ){{0,2}}{_ROLES}|vilken (person|{_ROLES})|what is the name|"
     r"(who (is|was) the|which) (\w+ ){0,2}(chair\w*|head|director|manager|journalist|reporter|"
     r"politician|person|leader))\b", re.IGNORECASE)
 # A person named: two capitalised words in a row ("Andreas Lundgren") or a name with its party

@@ -31,9 +31,10 @@ HAS_DATE = re.compile(r"\b(1[89]|20)\d\d\b|\d{1,2}/\d{1,2}|\b(januari|februari|m
                       r"sommaren|vintern|i våras|i höstas)\b", re.IGNORECASE)
 # A date written out ("7 november 2018", "1–7 september", "2021", "29/4"): its digits are no
 # figure of an answer.
-_DATE_DIGITS = re.compile(r"\b(\d{1,2}\s*[–-]\s*)?\d{1,2}\s+(januari|februari|mars|april|maj|juni|juli|augusti|september|"
-                          r"oktober|november|december)(\s+\d{4})?\b|\b(1[89]|20)\d\d\b|"
-                          r"\b\d{1,2}/\d{1,2}(-\d{2,4})?|\b\d{1,2}[:.]\d{2}\b", re.IGNORECASE)
+_DATE_DIGITS = re.compile(r"\b(\d{1,2}\s*[–-]\s*)?\d{1,2}\s+(januari|februari|mars|april|maj|juni|"
+                          r"juli|augusti|september|oktober|november|december)(\s+\d{4})?\b|"
+                          r"\b(1[89]|20)\d\d\b|\b\d{1,2}/\d{1,2}(-\d{2,4})?|\b\d{1,2}[:.]\d{2}\b",
+                          re.IGNORECASE)
 
 
 def holds_figure(text: str) -> bool:
