@@ -81,6 +81,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                       _policy(head_factor=0.0)),
     "thesaurus": ("a word the corpus lacks searched as its Synlex synonyms",
                   _off(thesaurus_factor=0.0)),
+    "thesaurus-known": ("a word the corpus has searched as its Synlex synonyms too",
+                        _off(thesaurus_known_factor=0.0)),
     "doc-boost": ("passage inherits its document's topic", _off(doc_boost=0.0, doc_factor=0.0)),
     "sentence-context": ("sentence inherits its paragraph's words", _off(sentence_context=0.0)),
     "type-bonus": ("figures/dates preferred for 'hur många'/'när'", _off(type_bonus=0.0)),

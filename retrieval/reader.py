@@ -3,8 +3,9 @@
 Each distinct topic word of the question becomes a group (bot/query.py): the vocabulary terms
 that stand for it, by the expander's rules and the maintainer's synonyms. A word typed without
 å/ä/ö is restored; a word the corpus still lacks is searched as its thesaurus synonyms that the
-corpus has (one way: a word the corpus has is never widened), else an unknown compound is split
-into its corpus parts.
+corpus has, with their prefixes and compounds, else an unknown compound is split into its corpus
+parts. A word the corpus has is searched as its synonyms too, but only as the corpus writes
+them: widened by their compounds, "skola" reached "akademikerförbundet" through "akademi".
 """
 
 from __future__ import annotations
@@ -89,6 +90,13 @@ class QuestionReader:
             # one way: only a word the corpus lacks; a name asked for is not another name
             matches = self._reach(self._thesaurus_terms(word), self.tuning.thesaurus_factor,
                                   typed=False)
+        elif matches and not query_word.name and self.tuning.thesaurus_known_factor:
+            # a word the corpus has: its synonyms as the corpus writes them, never their
+            # prefixes or compounds ("skola" → "akademi" must not reach "akademikerförbundet")
+            factor = self.tuning.thesaurus_known_factor
+            for t in self._thesaurus_terms(word):
+                if self.expander.expand(t, False).get(t) == 1.0 and t not in matches:
+                    matches[t] = factor
         if not matches:
             parts = self.expander.split(term)
             if parts:

@@ -1,8 +1,8 @@
-"""Synlex, the Swedish thesaurus, for question words the corpus never uses.
+"""Synlex, the Swedish thesaurus: other words for a question's words (retrieval/reader.py).
 
 retrieval/data/thesaurus_sv.txt (built by benchmarks/build_thesaurus.py, licence notice in its
 header) holds one line a headword, `word<TAB>synonym|synonym|…`, sorted. It is read on the first
-lookup, not at start-up: most questions never need it. A lookup bisects the sorted lines, so
+lookup, not at start-up: a process that answers no question never needs it. A lookup bisects the sorted lines, so
 loading costs one read of the file and no parsing.
 """
 

@@ -35,9 +35,9 @@ def floors(**limits: float) -> list[str]:
 # whose two best passages the learned ranker parts by 0.002 flipped), and a floor at the measured
 # figure failed a clean checkout. Issue 5's targets are R@1 0.65, R@5 0.90, MRR 0.75, accuracy
 # 0.75, false declines 0.05 and far declines 0.95; each floor here is at or above its target.
-FLOORS = floors(recall1=0.82, recall5=0.96, mrr=0.88, accuracy=0.87, false_decline=0.01,
+FLOORS = floors(recall1=0.85, recall5=0.96, mrr=0.89, accuracy=0.87, false_decline=0.01,
                 decline=0.66, decline_far=0.95, nearmiss_noted=0.84, wrong_note=0.02,
-                first_answer=0.78)
+                first_answer=0.79)
 # The blind sets' floors, by the same rule (issues 12 and 13): they are never tuned on, so a
 # change that loses two of a set's questions has lost generality. Their history: the learned
 # ranker (30 November) raised R@1, R@5 and MRR on all three; small talk read as it is meant (the
@@ -46,15 +46,18 @@ FLOORS = floors(recall1=0.82, recall5=0.96, mrr=0.88, accuracy=0.87, false_decli
 # A's 22 far questions; the ranker retrained on six dev sets raised R@1 on all three. A question
 # for a person's name ("Vad heter … chef", "Vem är ordförande …") answered without one says so:
 # near misses noted A 0.545 → 0.727, B 0.833 → 0.917, C 0.579 → 0.684 (B's wrong notes 0.034 →
-# 0.045); a survey's days ("23–27 augusti 2018") read as a date, not a figure: A 0.818.
-BLIND_FLOORS = floors(recall1=0.60, recall5=0.84, mrr=0.70, accuracy=0.71, false_decline=0.04,
-                      decline_far=0.90, nearmiss_noted=0.72, wrong_note=0.06, first_answer=0.50)
-BLIND_B_FLOORS = floors(recall1=0.77, recall5=0.90, mrr=0.82, accuracy=0.76, false_decline=0.07,
-                        decline_far=0.88, nearmiss_noted=0.83, wrong_note=0.06,
-                        first_answer=0.53)
-BLIND_C_FLOORS = floors(recall1=0.75, recall5=0.92, mrr=0.81, accuracy=0.69, false_decline=0.09,
+# 0.045); a survey's days ("23–27 augusti 2018") read as a date, not a figure: A 0.818. A word
+# the corpus has searched as its Synlex synonyms too: R@1 A 0.618 → 0.640, B 0.784 → 0.807, C
+# 0.767 → 0.757; accuracy C 0.709 → 0.728; A lost a near-miss note (0.818 → 0.727) and a first
+# answer (0.517 → 0.506), C one passage from its top five (R@5 0.932 → 0.922).
+BLIND_FLOORS = floors(recall1=0.62, recall5=0.84, mrr=0.71, accuracy=0.71, false_decline=0.04,
+                      decline_far=0.90, nearmiss_noted=0.63, wrong_note=0.06, first_answer=0.49)
+BLIND_B_FLOORS = floors(recall1=0.79, recall5=0.92, mrr=0.84, accuracy=0.76, false_decline=0.06,
+                        decline_far=0.88, nearmiss_noted=0.83, wrong_note=0.05,
+                        first_answer=0.57)
+BLIND_C_FLOORS = floors(recall1=0.74, recall5=0.91, mrr=0.80, accuracy=0.71, false_decline=0.09,
                         decline_far=0.94, nearmiss_noted=0.63, wrong_note=0.01,
-                        first_answer=0.61)
+                        first_answer=0.62)
 
 
 @pytest.mark.parametrize("path", [GOLD, BLIND, BLIND_B, BLIND_C],

@@ -16,6 +16,7 @@ from retrieval.passage import Document, Passage
 from retrieval.reader import QuestionReader
 from retrieval.search import GramField, Results, Retriever
 from retrieval.synonyms import Synonyms
+from retrieval.thesaurus import Thesaurus
 from retrieval.topics import DocumentTopics
 from retrieval.tuning import Tuning
 
@@ -52,7 +53,7 @@ class UsersPath:
         retriever = Retriever(index, documents, tuning, grams=gram_field,
                               topics=DocumentTopics(index, documents, analyzer))
         reader = QuestionReader(analyzer, index, TermExpander(index.vocabulary, tuning.expansion),
-                                Synonyms(), tuning)
+                                Synonyms(), tuning, Thesaurus(analyzer.stem))
         return cls(retriever, reader)
 
     def search(self, question: str) -> Results:
