@@ -81,6 +81,10 @@ class TermExpander:
         for w in words:
             self._folded.setdefault(fold(w), []).append(w)
 
+    def knows(self, term: str) -> bool:
+        """True when `term` is a vocabulary term as it stands, no reach needed."""
+        return term in self._vocab or term in self._numbers
+
     def expand(self, term: str, typed: bool = True) -> dict[str, float]:
         """Vocabulary terms for `term` with their factors; empty when nothing matches.
 

@@ -95,8 +95,8 @@ class QuestionReader:
             # prefixes or compounds ("skola" → "akademi" must not reach "akademikerförbundet")
             factor = self.tuning.thesaurus_known_factor
             for t in self._thesaurus_terms(word):
-                if self.expander.expand(t, False).get(t) == 1.0 and t not in matches:
-                    matches[t] = factor
+                if self.expander.knows(t):
+                    matches.setdefault(t, factor)
         if not matches:
             parts = self.expander.split(term)
             if parts:

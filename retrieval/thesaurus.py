@@ -2,8 +2,8 @@
 
 retrieval/data/thesaurus_sv.txt (built by benchmarks/build_thesaurus.py, licence notice in its
 header) holds one line a headword, `word<TAB>synonym|synonym|…`, sorted. It is read on the first
-lookup, not at start-up: a process that answers no question never needs it. A lookup bisects the sorted lines, so
-loading costs one read of the file and no parsing.
+lookup, not at start-up: a process that answers no question never needs it. A lookup bisects
+the sorted lines, so loading costs one read of the file and no parsing.
 """
 
 from __future__ import annotations
