@@ -172,3 +172,16 @@ def test_a_place_and_everyday_words_alone_are_no_evidence(pipeline: Pipeline,
     assert pipeline.answer(question).kind == "decline"
     assert not DeclineRule(0.4, 0.5).declines(Evidence(0.5, 0.0, topic=False))  # off: as before
     assert DeclineRule(0.4, 0.5, require_topic=True).declines(Evidence(0.5, 0.0, topic=False))
+
+
+@pytest.mark.parametrize("question", ["Vad kostar ett hus i Umeå?",
+                                      "Vad kostar en ny tv?"])
+def test_what_a_thing_costs_is_about_the_thing(pipeline: Pipeline, question: str) -> None:
+    """"kostar" and "tjänar" ask something of the question's subject; they are no topic word,
+    so Umeå's 1,6 miljarder is no answer to what a house costs."""
+    assert pipeline.answer(question).kind == "decline"
+
+
+def test_what_a_known_thing_costs_is_still_answered(pipeline: Pipeline) -> None:
+    answer = pipeline.answer("Vad kostar socialtjänsten i Umeå?")
+    assert answer.kind == "answer" and "1,6 miljarder" in answer.quotes[0].text
