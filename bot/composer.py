@@ -68,8 +68,7 @@ class Composer:
         groups = self._lead_first(query, groups)
         quotes = tuple(q for group in groups for q in group)
         # "mer" pages on through the candidates after the shown quotes, so they lead the list.
-        shown = {(q.doc, q.start) for q in quotes}
-        candidates = list(quotes) + [q for _, q in ranked if (q.doc, q.start) not in shown]
+        candidates = list(quotes) + [q for _, q in ranked if not _within(q, quotes)]
         return Answer(
             question,
             "answer",
@@ -137,7 +136,8 @@ class Composer:
         paragraph, where the reason usually follows; one that opens with "Därför" brings the
         sentence before, which it refers to. The first quote brings the next sentence when
         that one takes it up ("Kritiken handlade om …") or holds a word of the question the
-        first lacks. Each sentence stays its own quote.
+        first lacks. Each sentence stays its own quote, but a lead-in and the items after it
+        with only white space between them are one span of the file, quoted as one.
         """
         why = bool(ASKS_WHY.search(query.text))
         groups: list[tuple[Quote, ...]] = []
@@ -174,8 +174,29 @@ class Composer:
             else:
                 extra = ()
             group += [quoted(s, quote.passage, quote.score) for s in extra]
-            groups.append(tuple(q for q in group if q is not None))
+            groups.append(self._joined([q for q in group if q is not None]))
         return groups
+
+    def _joined(self, group: list[Quote]) -> tuple[Quote, ...]:
+        """The group with a lead-in and the list items after it as one quote, as far as only
+        white space lies between them in the file: one span, so the list is read as one answer
+        ("tre områden som måste åtgärdas:" and its items). An ad or a dropped line between two
+        items ends the span; the items after it stay quotes of their own."""
+        if len(group) < 2 or not group[0].text.rstrip().endswith(":"):
+            return tuple(group)
+        raw = self.documents[group[0].doc].raw
+        n = 1
+        while (n < len(group) and self._sentence(group[n]).role == "item"
+               and not raw[group[n - 1].end:group[n].start].strip()):
+            n += 1
+        if n == 1:
+            return tuple(group)
+        first, last = group[0], group[n - 1]
+        marks = tuple((s + q.start - first.start, e + q.start - first.start)
+                      for q in group[:n] for s, e in q.marks)
+        joined = Quote(first.passage, first.start, last.end, raw[first.start:last.end],
+                       first.score, marks)
+        return (joined, *group[n:])
 
     def _lead_first(self, query: Query, groups: list[tuple[Quote, ...]]) -> list[tuple[Quote, ...]]:
         """The groups with the first that may lead in front: a headline, a dateline, a bare list
@@ -268,6 +289,12 @@ def _completes(query: Query, sentence: Sentence, after: Sentence) -> bool:
     question's, not a name): together they answer more of it."""
     return any(g.factor(after.terms) and not g.factor(sentence.terms)
                for g in query.groups if not g.context and not g.name)
+
+
+def _within(quote: Quote, quotes: Sequence[Quote]) -> bool:
+    """The quote's span lies inside one of `quotes` (a list item inside its joined list)."""
+    return any(q.doc == quote.doc and q.start <= quote.start and quote.end <= q.end
+               for q in quotes)
 
 
 def _lead_in(sentences: Sequence[Sentence], index: int) -> int | None:

@@ -156,9 +156,11 @@ def test_chats_do_not_share_state(pipeline: Pipeline) -> None:
 def test_a_lead_in_with_a_colon_brings_its_list(pipeline: Pipeline) -> None:
     answer = pipeline.answer("Vilka områden måste åtgärdas enligt utredaren?")
     texts = [q.text for q in answer.quotes]
-    lead = texts.index("Utredaren pekar på tre områden som måste åtgärdas:")
-    assert texts[lead + 1:lead + 4] == [
-        "• Personal och kompetensförsörjningen",
+    # The lead-in and the first item are one span of the file; an ad ("Annons") lies between
+    # the first item and the second, so the others are quotes of their own.
+    lead = texts.index("Utredaren pekar på tre områden som måste åtgärdas:\n\n"
+                       "• Personal och kompetensförsörjningen")
+    assert texts[lead + 1:lead + 3] == [
         "• Ordning och reda i handhavandet av ansökningar och personalakter.",
         "• Tillit och förståelse för nya organisationen och till den lagstiftning som gäller."]
     for quote in answer.quotes:
@@ -234,14 +236,29 @@ ITEMS = ["• Personal och kompetensförsörjningen",
 def test_a_list_leads_with_its_lead_in_and_counts_as_one_answer(pipeline: Pipeline) -> None:
     answer = pipeline.answer("Vilka tre områden måste åtgärdas enligt utredaren?")
     texts = [q.text for q in answer.quotes]
-    assert texts[:4] == ["Utredaren pekar på tre områden som måste åtgärdas:", *ITEMS]
-    assert answer.lead == 4
+    assert texts[:3] == [f"Utredaren pekar på tre områden som måste åtgärdas:\n\n{ITEMS[0]}",
+                         *ITEMS[1:]]
+    assert answer.lead == 3
+
+
+def test_a_list_with_nothing_between_its_items_is_one_quote(pipeline: Pipeline) -> None:
+    """Lead-in and items are one span of the file, so one quote holds them, and "mer" does not
+    quote an item of it again."""
+    service = ConversationService(pipeline)
+    first = service.handle("list1", "Vilka är de tre viktigaste åtgärderna enligt Veronica Magnusson?")
+    quote = first.quotes[0]
+    assert quote.text.startswith("De tre viktigaste åtgärderna för att säkerställa kvaliteten")
+    assert quote.text.endswith("genom insatser som inte kräver utredning.")
+    assert quote.text.count("\n") == 3 and _raw(quote.doc)[quote.start:quote.end] == quote.text
+    assert first.lead == 1
+    more = service.handle("list1", "mer")
+    assert not any(quote.start <= q.start < quote.end and q.doc == quote.doc for q in more.quotes)
 
 
 def test_a_list_item_found_alone_is_quoted_with_its_lead_in(pipeline: Pipeline) -> None:
     texts = [q.text for q in pipeline.answer("ordning och reda i personalakter").quotes]
     item = texts.index(ITEMS[1])
-    assert texts[:item] == ["Utredaren pekar på tre områden som måste åtgärdas:", ITEMS[0]]
+    assert texts[:item] == [f"Utredaren pekar på tre områden som måste åtgärdas:\n\n{ITEMS[0]}"]
 
 
 @pytest.mark.parametrize("text, role", [
@@ -273,7 +290,8 @@ def test_no_gold_answer_leads_with_a_headline_dateline_or_bare_item(pipeline: Pi
         if not answer.quotes:
             continue
         led += 1
-        role = sentence_role(answer.quotes[0].text, (pipeline.corpus.documents[
+        first_line = answer.quotes[0].text.split("\n", 1)[0]  # a joined list: its lead-in
+        role = sentence_role(first_line, (pipeline.corpus.documents[
             answer.quotes[0].doc].title.strip(), answer.quotes[0].passage.heading.strip()))
         assert role == "text" or (role == "fragment" and ASKS_DATE.search(question)), question
     assert led > 100
