@@ -59,6 +59,7 @@ class Answer:
     # What the question names or asks for that the quotes do not hold (bot/missing.py).
     missing: tuple[str, ...] = ()
     missing_names: tuple[str, ...] = ()  # names, places, years of the question not in its source
+    missing_figures: tuple[str, ...] = ()  # years, figures its source has, not the quote's paragraph
     # "figure", "date", "name", "author": asked for, not in the first answer
     missing_kinds: tuple[str, ...] = ()
     candidates: tuple[Quote, ...] = field(default=(), repr=False)

@@ -184,7 +184,7 @@ class Pipeline:
             answer = self.composer.compose(query, found.hits, found.sentences, found.in_document)
             gaps = self.missing.gaps(query, answer.quotes, answer.lead, found.in_document)
             answer = replace(answer, missing=gaps.words, missing_names=gaps.names,
-                             missing_kinds=gaps.kinds)
+                             missing_figures=gaps.figures, missing_kinds=gaps.kinds)
         return replace(answer, question=cut, hits=self._shown_hits(answer), truncated=truncated)
 
     def _about(self, query: Query, found: Results) -> Evidence:

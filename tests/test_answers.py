@@ -330,6 +330,19 @@ def test_a_figure_asked_for_and_absent_from_the_first_answer_is_said_to_be_missi
     assert pipeline.answer("Hur många lex Sarah-anmälningar har utretts i Växjö?").missing == ()
 
 
+def test_a_year_the_document_has_but_not_the_quoted_paragraph_is_said_to_be_missing(
+        pipeline: Pipeline) -> None:
+    """The Växjö article names 2017 (a reorganisation) and counts 1150 cases "i slutet av
+    september" 2018: no answer to the end of 2017, and the note says where 2017 is not."""
+    answer = pipeline.answer("Hur många ärenden hade enheten i Växjö i slutet av 2017?")
+    assert "1150" in answer.quotes[0].text
+    assert answer.missing_figures == ("2017",) and answer.missing_names == ()
+    assert "2017" in answer.missing
+    # a year in the quoted paragraph, or in its document's date, is no gap
+    assert pipeline.answer("Vad kom arbetsmiljökartläggningen 2020 fram till?").missing == ()
+    assert pipeline.answer("Hur många lex Sarah-anmälningar gjordes i Växjö 2018?").missing == ()
+
+
 def test_the_first_answer_brings_the_sentence_that_holds_the_rest_of_the_question(
         pipeline: Pipeline) -> None:
     answer = pipeline.answer("Vilka delade socialsekreterarnas oro för flickan?")

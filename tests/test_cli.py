@@ -179,6 +179,13 @@ def test_templates_compile_once_and_load_from_the_cache(tmp_path: Path) -> None:
     assert Renderer(DEFAULT_PROMPTS, "txt", cache_dir=tmp_path / "file").env.bytecode_cache is None
 
 
+def test_ask_says_which_year_the_quoted_paragraph_lacks(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "Hur många ärenden hade enheten i Växjö i slutet av 2017?"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Obs: 2017 nämns inte i stycket som det första citatet nedan kommer "
+                          "från.\n")
+
+
 def test_ask_says_when_the_name_asked_for_is_not_in_the_first_quote(
         capsys: pytest.CaptureFixture[str]) -> None:
     """The note is printed above the quotes, in words (prompts/txt/missing.j2)."""
