@@ -23,8 +23,9 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/citatbot repl
 
+# One worker a core; a test file's tests stay on one worker (they share its servers and fixtures).
 test: $(TEST_STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 eval: $(STAMP)
 	$(BIN)/citatbot eval --gold corpus/gold.jsonl
