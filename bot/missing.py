@@ -75,7 +75,8 @@ class MissingCheck:
         # A year or figure is read in the paragraph, not the document: the Växjö article has
         # "2017" (a reorganisation) and counts cases "i slutet av september" 2018, which is no
         # answer to how many there were at the end of 2017.
-        figures = [_as_typed(query.text, g) for i, g in enumerate(query.groups)
+        figures = [_with_unit(query.text, _as_typed(query.text, g))
+                   for i, g in enumerate(query.groups)
                    if i not in absent and _counts(g)
                    and not any(self._in_paragraph(q, g.term) for q in quotes[:lead])]
         first = [q.text for q in quotes[:lead]]
@@ -138,6 +139,18 @@ def _names_or_counts(group: TermGroup) -> bool:
 def _counts(group: TermGroup) -> bool:
     """A year or figure of the question itself."""
     return not group.context and group.term[:1].isdigit()
+
+
+# A figure is said with its unit when the question gives one: "2 miljarder", not "2".
+_UNIT = re.compile(r"\s*(%|procent|kronor|kr|miljoner|miljon|miljarder|miljard|mkr|mnkr|tkr)"
+                   r"(?!\w)", re.IGNORECASE)
+
+
+def _with_unit(question: str, figure: str) -> str:
+    """The figure with the unit that follows it in the question, if any."""
+    at = re.search(rf"(?<![\w,.]){re.escape(figure)}(?![\w]|[,.]\d)", question)
+    unit = _UNIT.match(question, at.end()) if at else None
+    return question[at.start():unit.end()] if unit else figure
 
 
 def _as_typed(question: str, group: TermGroup) -> str:

@@ -338,6 +338,9 @@ def test_a_year_the_document_has_but_not_the_quoted_paragraph_is_said_to_be_miss
     assert "1150" in answer.quotes[0].text
     assert answer.missing_figures == ("2017",) and answer.missing_names == ()
     assert "2017" in answer.missing
+    # a figure is said with its unit: the quote has "1,6 miljard", not what the question says
+    wrong = pipeline.answer("Stämmer det att socialen i Umeå får 2 miljarder i år?")
+    assert "1,6 miljard" in wrong.quotes[0].text and wrong.missing_figures == ("2 miljarder",)
     # a year in the quoted paragraph, or in its document's date, is no gap
     assert pipeline.answer("Vad kom arbetsmiljökartläggningen 2020 fram till?").missing == ()
     assert pipeline.answer("Hur många lex Sarah-anmälningar gjordes i Växjö 2018?").missing == ()
