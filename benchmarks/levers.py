@@ -116,6 +116,10 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                       _off(bridge_stems=False)),
     "english-stopwords": ("an English question's stop words ('you', 'most') are no words of it",
                           _off(english_stopwords=False)),
+    "join-lists": ("a lead-in and its list items, white space between, quoted as one span",
+                   _off(join_lists=False)),
+    "figures-in-paragraph": ("a question's year or figure looked for in the quoted paragraph, "
+                             "not the whole document", _off(figures_in_paragraph=False)),
     "bylines": ("who wrote a text answered by its byline, quoted from the file",
                 _off(bylines=False)),
 }

@@ -55,8 +55,9 @@ LEAD = 3
 class MissingCheck:
     """Finds what a question needs that its first answer and that answer's document lack."""
 
-    def __init__(self, documents: Mapping[str, Document]) -> None:
+    def __init__(self, documents: Mapping[str, Document], in_paragraph: bool = True) -> None:
         self.documents = documents
+        self.in_paragraph = in_paragraph  # a question's years and figures read in the paragraph
 
     def gaps(self, query: Query, quotes: Sequence[Quote], lead: int = 1,
              in_document: Mapping[str, Sequence[float]] | None = None) -> Gaps:
@@ -77,7 +78,7 @@ class MissingCheck:
         # answer to how many there were at the end of 2017.
         figures = [_with_unit(query.text, _as_typed(query.text, g))
                    for i, g in enumerate(query.groups)
-                   if i not in absent and _counts(g)
+                   if self.in_paragraph and i not in absent and _counts(g)
                    and not any(self._in_paragraph(q, g.term) for q in quotes[:lead])]
         first = [q.text for q in quotes[:lead]]
         asking = asked(query)

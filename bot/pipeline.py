@@ -156,7 +156,8 @@ class Pipeline:
         composer = Composer(corpus.documents, analyzer, max_quotes=settings.max_quotes,
                             tuning=tuning)
         return cls(corpus, settings, analyzer, reader, retriever, rule, composer,
-                   MissingCheck(corpus.documents), list(corpus.problems) + problems)
+                   MissingCheck(corpus.documents, tuning.figures_in_paragraph),
+                   list(corpus.problems) + problems)
 
     def query(self, question: str, context: str = "") -> Query:
         """Term groups of the question, plus those of `context` (a previous question) at half."""

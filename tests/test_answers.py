@@ -346,6 +346,20 @@ def test_a_year_the_document_has_but_not_the_quoted_paragraph_is_said_to_be_miss
     assert pipeline.answer("Hur många lex Sarah-anmälningar gjordes i Växjö 2018?").missing == ()
 
 
+def test_the_knobs_give_back_a_list_item_by_item_and_figures_read_in_the_document(
+        pipeline: Pipeline) -> None:
+    from dataclasses import replace
+
+    from retrieval.tuning import Tuning
+
+    off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus, previous=pipeline,
+                                 tuning=replace(Tuning(), join_lists=False,
+                                                figures_in_paragraph=False))
+    texts = [q.text for q in off.answer("Vilka tre områden måste åtgärdas enligt utredaren?").quotes]
+    assert texts[:2] == ["Utredaren pekar på tre områden som måste åtgärdas:", ITEMS[0]]
+    assert off.answer("Hur många ärenden hade enheten i Växjö i slutet av 2017?").missing == ()
+
+
 def test_the_first_answer_brings_the_sentence_that_holds_the_rest_of_the_question(
         pipeline: Pipeline) -> None:
     answer = pipeline.answer("Vilka delade socialsekreterarnas oro för flickan?")
