@@ -182,7 +182,8 @@ class Composer:
         white space lies between them in the file: one span, so the list is read as one answer
         ("tre områden som måste åtgärdas:" and its items). An ad or a dropped line between two
         items ends the span; the items after it stay quotes of their own."""
-        if len(group) < 2 or not self.tuning.join_lists or not group[0].text.rstrip().endswith(":"):
+        if (len(group) < 2 or not self.tuning.join_lists
+                or not group[0].text.rstrip().endswith(":")):
             return tuple(group)
         raw = self.documents[group[0].doc].raw
         n = 1

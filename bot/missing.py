@@ -3,10 +3,12 @@ documents never mention, and the kind of answer it asks for that no quote holds.
 
 A search engine shows "Missing: term" under a result that matched only part of a query. A
 quote about Umeå's budget is no answer to "Vad kostar socialtjänsten i Växjö?", however close
-its words; saying "Växjö nämns inte" keeps the reader from taking it for one. A name or a
-figure counts as present when the first quote's whole document (any passage, its title, a
-year in its date) has it: the Växjö article's paragraphs rarely repeat the town's name. The
-retriever reads that from the postings (Results.in_document), so it costs no document's text.
+its words; saying "Växjö nämns inte" keeps the reader from taking it for one. A name counts
+as present when the first quote's whole document (any passage, its title) has it: the Växjö
+article's paragraphs rarely repeat the town's name. The retriever reads that from the postings
+(Results.in_document), so it costs no document's text. A year or figure the document has must
+also be in the quoted paragraph (or, a year, in the document's date): a document names many
+years, and a paragraph about September 2018 is no answer about the end of 2017.
 """
 
 from __future__ import annotations
@@ -71,7 +73,8 @@ class MissingCheck:
             return Gaps()
         docs = {q.doc for q in quotes[:lead]}
         absent = [i for i, g in enumerate(query.groups)
-                  if _names_or_counts(g) and not any(self._has(d, i, g, in_document) for d in docs)]
+                  if _names_or_counts(g)
+                  and not any(self._has(d, i, g, in_document) for d in docs)]
         names = [_as_typed(query.text, query.groups[i]) for i in absent]
         # A year or figure is read in the paragraph, not the document: the Växjö article has
         # "2017" (a reorganisation) and counts cases "i slutet av september" 2018, which is no
