@@ -185,3 +185,12 @@ def test_what_a_thing_costs_is_about_the_thing(pipeline: Pipeline, question: str
 def test_what_a_known_thing_costs_is_still_answered(pipeline: Pipeline) -> None:
     answer = pipeline.answer("Vad kostar socialtjänsten i Umeå?")
     assert answer.kind == "answer" and "1,6 miljarder" in answer.quotes[0].text
+
+
+def test_what_a_thing_was_called_is_asked_with_question_words(pipeline: Pipeline) -> None:
+    """"hette" and "sagt" shape a question as "heter" and "sa" do: no unknown words of it, so
+    the question is not declined for them."""
+    words = {g.term for g in pipeline.query("vad hette socialbidrag förut?").groups}
+    assert "hett" not in words and "hette" not in words
+    answer = pipeline.answer("vad hette socialbidrag förut, och vad kallas det nu?")
+    assert answer.kind == "answer" and "förr kallades socialhjälp" in answer.quotes[0].text
