@@ -79,8 +79,7 @@ class MissingCheck:
         # A year or figure is read in the paragraph, not the document: the Växjö article has
         # "2017" (a reorganisation) and counts cases "i slutet av september" 2018, which is no
         # answer to how many there were at the end of 2017.
-        figures = [_with_unit(query.text, _as_typed(query.text, g))
-                   for i, g in enumerate(query.groups)
+        figures = [_figure_as_typed(query.text, g) for i, g in enumerate(query.groups)
                    if self.in_paragraph and i not in absent and _counts(g)
                    and not any(self._in_paragraph(q, g.term) for q in quotes[:lead])]
         first = [q.text for q in quotes[:lead]]
@@ -105,7 +104,7 @@ class MissingCheck:
 
     def _in_paragraph(self, quote: Quote, figure: str) -> bool:
         """The figure is in the quote's paragraph, or (a year) in its document's date."""
-        pattern = re.compile(rf"(?<![\d,.]){re.escape(figure)}(?![\d]|[,.]\d)")
+        pattern = _figure(figure)
         return bool(pattern.search(quote.passage.text)
                     or pattern.search(self.documents[quote.doc].date))
 
@@ -135,14 +134,19 @@ def asked(query: Query) -> str:
     return query.text
 
 
-def _names_or_counts(group: TermGroup) -> bool:
-    """A name, place or year/figure of the question itself (not of the previous question)."""
-    return not group.context and (group.name or group.term[:1].isdigit())
-
-
 def _counts(group: TermGroup) -> bool:
-    """A year or figure of the question itself."""
+    """A year or figure of the question itself (not of the previous question)."""
     return not group.context and group.term[:1].isdigit()
+
+
+def _names_or_counts(group: TermGroup) -> bool:
+    """A name, place or year/figure of the question itself."""
+    return _counts(group) or (not group.context and group.name)
+
+
+def _figure(figure: str) -> re.Pattern[str]:
+    """The figure as a whole number: "2" is not in "2023", nor "1,6" in "11,6"."""
+    return re.compile(rf"(?<![\d,.]){re.escape(figure)}(?![\d]|[,.]\d)")
 
 
 # A figure is said with its unit when the question gives one: "2 miljarder", not "2".
@@ -150,11 +154,14 @@ _UNIT = re.compile(r"\s*(%|procent|kronor|kr|miljoner|miljon|miljarder|miljard|m
                    r"(?!\w)", re.IGNORECASE)
 
 
-def _with_unit(question: str, figure: str) -> str:
-    """The figure with the unit that follows it in the question, if any."""
-    at = re.search(rf"(?<![\w,.]){re.escape(figure)}(?![\w]|[,.]\d)", question)
-    unit = _UNIT.match(question, at.end()) if at else None
-    return question[at.start():unit.end()] if unit else figure
+def _figure_as_typed(question: str, group: TermGroup) -> str:
+    """The group's figure as the question writes it, with the unit that follows it if any."""
+    figure = group.word or group.term
+    at = _figure(figure).search(question)
+    if at is None:
+        return figure
+    unit = _UNIT.match(question, at.end())
+    return question[at.start():unit.end() if unit else at.end()]
 
 
 def _as_typed(question: str, group: TermGroup) -> str:

@@ -3,6 +3,8 @@ the bot sent is verbatim text of one of its files."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from bot.settings import DEFAULT_CORPUS
 
 CORPUS = DEFAULT_CORPUS
@@ -12,7 +14,7 @@ def verbatim_quotes(message: dict) -> list[str]:
     """Quotes in a sent answer that are a raw[start:end] span of some corpus file. A quote may
     run over several lines (a lead-in and its list are one span): it ends at the first line
     that closes it with a span of a file."""
-    raws = [p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt")]
+    raws = _raws()
     lines = message["text"].splitlines()
     found = []
     for i, line in enumerate(lines):
@@ -26,6 +28,12 @@ def verbatim_quotes(message: dict) -> list[str]:
                 found.append(text[1:-1])
                 break
     return found
+
+
+@cache
+def _raws() -> tuple[str, ...]:
+    """The bundled corpus files' text, read once for every message checked."""
+    return tuple(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt"))
 
 
 MAX_QUOTE_LINES = 20  # a list of eight items with blank lines between them fits
