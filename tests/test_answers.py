@@ -370,6 +370,15 @@ def test_the_first_answer_brings_the_sentence_that_holds_the_rest_of_the_questio
     assert answer.quotes[0].end < answer.quotes[1].start  # two quotes, never one stitched
 
 
+def test_a_sentence_that_opens_with_dels_finishes_the_one_it_follows(pipeline: Pipeline) -> None:
+    """"… begick högsta chefen flera oförlåtliga övertramp. Dels genom att fråga efter
+    ”syftet” …": the first sentence announces what the next one says."""
+    answer = pipeline.answer("Vilka övertramp gjorde högsta chefen på mötet med gruppledarna?")
+    lead = [q.text for q in answer.quotes[:answer.lead]]
+    assert lead[0] == "På ett möte begick högsta chefen flera oförlåtliga övertramp."
+    assert lead[1].startswith("Dels genom att fråga efter ”syftet” med träffen")
+
+
 @pytest.mark.parametrize("question", ["Vad vet du om lex Sarah i Växjö?",
                                       "Kan du säga vad socialtjänsten i Umeå kostar?",
                                       "Vet du hur många socialsekreterare som slutat?"])
