@@ -7,6 +7,7 @@ raw[start:end] == text holds by construction; two sentences are two quotes.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -136,8 +137,11 @@ class Composer:
         paragraph, where the reason usually follows; one that opens with "Därför" brings the
         sentence before, which it refers to. The first quote brings the next sentence when
         that one takes it up ("Kritiken handlade om …") or holds a word of the question the
-        first lacks. Each sentence stays its own quote, but a lead-in and the items after it
-        with only white space between them are one span of the file, quoted as one.
+        first lacks, and what an interviewer says or asks brings the first sentences of the
+        reply ("… saknades handläggare till 500 ärenden i september. Vad gör ni åt det?" →
+        "– Så är inte situationen nu.", "Vi har stärkt organisationen med konsulter …"). Each
+        sentence stays its own quote, but a lead-in and the items after it with only white
+        space between them are one span of the file, quoted as one.
         """
         why = bool(ASKS_WHY.search(query.text))
         groups: list[tuple[Quote, ...]] = []
@@ -165,6 +169,8 @@ class Composer:
                 extra = following[: self.tuning.max_list_items]
             elif why and not HAS_REASON.search(sentences[index].text):
                 extra = following[:1]
+            elif not groups and (reply := self._reply(quote.passage, sentences[index])):
+                extra = reply
             elif not groups and following and self.tuning.follow_on and _follows_on(
                     sentences[index], following[0]):
                 extra = following[:1]
@@ -176,6 +182,17 @@ class Composer:
             group += [quoted(s, quote.passage, quote.score) for s in extra]
             groups.append(self._joined([q for q in group if q is not None]))
         return groups
+
+    def _reply(self, passage: Passage, sentence: Sentence) -> list[Sentence]:
+        """The first sentences of the reply when `sentence` is what an interviewer says before
+        it: the passage's first span, followed by one that opens with a dash (ingest joins an
+        interview answer to its question in one passage)."""
+        if (not self.tuning.reply_sentences or len(passage.spans) < 2
+                or sentence.end > passage.spans[0][1]
+                or not _REPLY.match(self.documents[passage.doc].raw, passage.spans[1][0])):
+            return []
+        reply = [s for s in self._layout(passage).sentences if s.start >= passage.spans[1][0]]
+        return reply[: self.tuning.reply_sentences]
 
     def _joined(self, group: list[Quote]) -> tuple[Quote, ...]:
         """The group with a lead-in and the list items after it as one quote, as far as only
@@ -273,6 +290,10 @@ class Sentence:
 # "Dels genom att …" spells out what "flera oförlåtliga övertramp" were (dev: gold, dev B and
 # newsroom first answer +1 each, nothing lost).
 _POINTERS = frozenset({"detta", "dessa", "denna", "sådana", "såväl", "dels"})
+
+
+# An interview answer opens with a dash ("– Så är inte situationen nu.").
+_REPLY = re.compile(r"[–—-]\s?\S")
 
 
 def _follows_on(sentence: Sentence, after: Sentence) -> bool:

@@ -100,6 +100,12 @@ class Tuning:
     # ("De nya socialsekreterarna var mycket oroade för flickan." → "Oron delades av skolan och
     # Bup."): dev first answer 0.741 → 0.765, dev paraphrased 0.623 → 0.639, accuracy unchanged.
     completes: bool = True
+    # What an interviewer says or asks, chosen as the first answer, brings this many sentences
+    # of the reply (0: none): "… saknades handläggare till 500 ärenden i september. Vad gör ni
+    # åt det?" is answered by "– Så är inte situationen nu. Vi har stärkt organisationen med
+    # konsulter …". Dev accuracy: gold 0.859 → 0.871, dev B 0.789 → 0.798, newsroom 0.743 →
+    # 0.757 (first answer the same steps); 1 sentence: nothing; the best scored of 2: one fewer.
+    reply_sentences: int = 2
     # "Vem skrev artikeln …?" is answered by the best document's byline (bot/byline.py): dev B
     # accuracy 0.719 → 0.737.
     bylines: bool = True

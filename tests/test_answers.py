@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
+from retrieval.tuning import Tuning
 from tests.support.corpus import CORPUS
 
 # (question, doc prefix, a string the right passage contains)
@@ -348,10 +350,6 @@ def test_a_year_the_document_has_but_not_the_quoted_paragraph_is_said_to_be_miss
 
 def test_the_knobs_give_back_a_list_item_by_item_and_figures_read_in_the_document(
         pipeline: Pipeline) -> None:
-    from dataclasses import replace
-
-    from retrieval.tuning import Tuning
-
     off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus, previous=pipeline,
                                  tuning=replace(Tuning(), join_lists=False,
                                                 figures_in_paragraph=False))
@@ -377,6 +375,21 @@ def test_a_sentence_that_opens_with_dels_finishes_the_one_it_follows(pipeline: P
     lead = [q.text for q in answer.quotes[:answer.lead]]
     assert lead[0] == "På ett möte begick högsta chefen flera oförlåtliga övertramp."
     assert lead[1].startswith("Dels genom att fråga efter ”syftet” med träffen")
+
+
+def test_what_an_interviewer_says_brings_the_reply(pipeline: Pipeline) -> None:
+    """"… saknades handläggare till 500 ärenden i september. Vad gör ni åt det?" is the
+    reporter's; the chief's reply after the dash answers how the shortage was met."""
+    question = "Hur har förvaltningen löst den akuta bristen på handläggare?"
+    answer = pipeline.answer(question)
+    lead = [q.text for q in answer.quotes[:answer.lead]]
+    assert lead[0].startswith("Enligt uppgifter till Smålandsposten saknades handläggare")
+    assert lead[1:] == ["– Så är inte situationen nu.",
+                        "Vi har stärkt organisationen med konsulter och nu är det rulle på det och"
+                        " det finns goda förutsättningar framöver."]
+    off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus, previous=pipeline,
+                                 tuning=replace(Tuning(), reply_sentences=0))
+    assert not any("konsulter" in q.text for q in off.answer(question).quotes)
 
 
 @pytest.mark.parametrize("question", ["Vad vet du om lex Sarah i Växjö?",
