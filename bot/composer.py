@@ -298,14 +298,21 @@ _REPLY = re.compile(r"[–—-]\s?\S")
 
 def _follows_on(sentence: Sentence, after: Sentence) -> bool:
     """True when `after` opens by taking up `sentence`: with a pointer ("Dessa …") or with a
-    word of it ("… riktade skarp kritik …" → "Kritiken handlade om …"). Such a sentence holds
-    what the first one announces."""
+    word of it ("… riktade skarp kritik …" → "Kritiken handlade om …", "… oroade för
+    flickan." → "Oron delades av skolan …"). Such a sentence holds what the first announces."""
     first = after.text.lstrip("–—-”\"« ").split(" ", 1)[0].strip(",.:;").casefold()
     if first in _POINTERS:
         return True
     opening = after.tokens[0] if after.tokens else None
     return bool(opening and opening[1] <= len(after.text) - len(after.text.lstrip("–—-”\"« "))
-                and opening[0] in sentence.terms)
+                and any(_inflected(opening[0], term) for term in sentence.terms))
+
+
+def _inflected(word: str, term: str) -> bool:
+    """`word` is `term`, or `term` with an ending of one or two letters the stemmer left on
+    ("oron" of "Oron delades …" and "oro" of "oroade"): the same word taken up."""
+    return word == term or (len(term) >= 3 and 0 < len(word) - len(term) <= 2
+                            and word.startswith(term))
 
 
 def _completes(query: Query, sentence: Sentence, after: Sentence) -> bool:

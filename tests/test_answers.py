@@ -377,6 +377,16 @@ def test_a_sentence_that_opens_with_dels_finishes_the_one_it_follows(pipeline: P
     assert lead[1].startswith("Dels genom att fråga efter ”syftet” med träffen")
 
 
+def test_a_sentence_that_opens_with_a_word_of_the_one_before_in_another_form_finishes_it(
+        pipeline: Pipeline) -> None:
+    """"… var mycket oroade för flickan." → "Oron delades av skolan och Bup …": the stemmer
+    leaves "oron" and "oro" apart; the sentence still takes up the one before."""
+    answer = pipeline.answer("vilka mer var oroliga för flickan?")
+    lead = [q.text for q in answer.quotes[:answer.lead]]
+    assert lead == ["De nya socialsekreterarna var mycket oroade för flickan.",
+                    "Oron delades av skolan och Bup på den ort flickan vistades."]
+
+
 def test_what_an_interviewer_says_brings_the_reply(pipeline: Pipeline) -> None:
     """"… saknades handläggare till 500 ärenden i september. Vad gör ni åt det?" is the
     reporter's; the chief's reply after the dash answers how the shortage was met."""
