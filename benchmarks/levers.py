@@ -106,6 +106,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
     "reason-before": ("a 'Därför' reason brings the sentence before", _off(reason_before=False)),
     "similarity-credit": ("closeness short of min_similarity counts as coverage",
                           _settings(similarity_credit=0.0)),
+    "similarity-unknown": ("closeness above 0.84 also counts against the unknown share",
+                           _settings(similarity_unknown_from=1.0)),
     "topic-word": ("a top passage or its document must share a topic word of the question",
                    _settings(require_topic=False)),
     "names-as-written": ("a word the corpus writes as a name is one however it is typed",

@@ -152,7 +152,7 @@ class Pipeline:
                            settings.require_figures, settings.require_names,
                            settings.min_similarity, settings.min_similarity_english,
                            settings.similarity_credit, settings.similarity_credit_from,
-                           settings.require_topic)
+                           settings.require_topic, settings.similarity_unknown_from)
         composer = Composer(corpus.documents, analyzer, max_quotes=settings.max_quotes,
                             tuning=tuning)
         return cls(corpus, settings, analyzer, reader, retriever, rule, composer,

@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     # similarity_credit_from adds similarity_credit / 100 to the words' coverage (0 turns it off).
     similarity_credit: float = Field(4.0, ge=0.0, le=100.0)
     similarity_credit_from: float = Field(0.82, ge=0.0, le=1.0)
+    # ... and above similarity_unknown_from it takes as much off the share of the question the
+    # documents never use: "sagt upp sig … sex månaderna" is "lämnat sina tjänster det senaste
+    # halvåret" (1.0 turns it off).
+    similarity_unknown_from: float = Field(0.84, ge=0.0, le=1.0)
     # A question word the documents never use is searched as its synonyms in Synlex, the Swedish
     # thesaurus shipped in retrieval/data, that they do use (retrieval/thesaurus.py).
     thesaurus: bool = True

@@ -90,6 +90,27 @@ def test_closeness_short_of_min_similarity_counts_as_coverage(coverage: float, s
     assert DeclineRule(0.4, 0.5, min_similarity=0.87).declines(evidence) is (similarity < 0.87)
 
 
+@pytest.mark.parametrize("unknown, similarity, declines", [
+    (0.55, 0.84, True), (0.55, 0.85, True), (0.55, 0.86, False), (0.5, 0.84, True),
+    (0.5, 0.845, False)])
+def test_closeness_counts_against_unknown_words_from_a_higher_cosine(
+        unknown: float, similarity: float, declines: bool) -> None:
+    """0.01 of cosine above 0.84 takes 0.04 off the unknown share (0.5 declines)."""
+    rule = DeclineRule(0.4, 0.5, min_similarity=0.87, similarity_credit=4.0,
+                       similarity_credit_from=0.82, similarity_unknown_from=0.84)
+    assert rule.declines(Evidence(0.5, unknown, similarity=similarity, words=4)) is declines
+
+
+@pytest.mark.parametrize("question", ["Hur många har sagt upp sig från enheten de senaste sex "
+                                      "månaderna?", "vision chef motto"])
+def test_a_question_half_in_other_words_close_in_meaning_is_answered(
+        pipeline: Pipeline, question: str) -> None:
+    assert pipeline.answer(question).answered
+    off = pipeline.settings.model_copy(update={"similarity_unknown_from": 1.0})
+    assert not Pipeline.from_settings(off, corpus=pipeline.corpus, previous=pipeline).answer(
+        question).answered
+
+
 def test_decline_rule_refuses_thresholds_outside_zero_one() -> None:
     with pytest.raises(ValueError, match="max_unknown"):
         DeclineRule(0.4, 1.5)
