@@ -26,7 +26,8 @@ from retrieval.query import Query, TermGroup
 _LEADING = re.compile(r"^\W*((och|men|så) )?", re.IGNORECASE)
 # The kinds of answer a question may ask for, and how a quote is seen to hold one. A bare "vem"
 # is not checked, its answers are as often a role ("enhetschefen") as a name; "Vad heter
-# chefen?" and "Vem är ordförande …?" ask for a name (bot/asks.py ASKS_NAME).
+# chefen?" and "Vem är ordförande …?" ask for a name (bot/asks.py ASKS_NAME), one the question
+# does not name itself (_other_person).
 KINDS = (("figure", ASKS_NUMBER, holds_figure), ("date", ASKS_DATE, HAS_DATE.search),
          ("name", ASKS_NAME, HOLDS_NAME.search))
 # What it costs or earns asks for an amount of money: "27 socialsekreterare" holds a figure but
@@ -89,6 +90,8 @@ class MissingCheck:
         for kind, asks, holds in KINDS:
             if kind == "figure" and money:
                 holds = HOLDS_MONEY.search
+            if kind == "name":
+                holds = _other_person(query.text)
             match = asks.search(asking)
             if match and not any(holds(t) for t in first):
                 kinds.append(kind)
@@ -132,6 +135,17 @@ def asked(query: Query) -> str:
         if ASKS.search(part) or any(asks.search(part.strip()) for _, asks, _ in KINDS):
             return part.strip()
     return query.text
+
+
+def _other_person(question: str):
+    """A test for a text that names a person the question does not: "Vem efterträdde Andreas
+    Lundgren …?" is not answered by a quote about Andreas Lundgren."""
+    own = {w.casefold() for w in re.findall(r"\w+", question)}
+
+    def holds(text: str) -> bool:
+        return any(m.group(0).split()[-1].strip("()").casefold() not in own
+                   for m in HOLDS_NAME.finditer(text))
+    return holds
 
 
 def _counts(group: TermGroup) -> bool:

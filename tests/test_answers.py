@@ -368,6 +368,19 @@ def test_the_first_answer_brings_the_sentence_that_holds_the_rest_of_the_questio
     assert answer.quotes[0].end < answer.quotes[1].start  # two quotes, never one stitched
 
 
+def test_a_person_asked_for_is_someone_the_question_does_not_name(pipeline: Pipeline) -> None:
+    """A quote about Andreas Lundgren names a person, but not the one who took over from him:
+    the documents never say who did, and the answer says no person is named."""
+    answer = pipeline.answer("Vem efterträdde Andreas Lundgren som ordförande i "
+                             "individ- och familjenämnden?")
+    assert not answer.answered or answer.missing_kinds == ("name",)
+    if answer.answered:
+        assert any("Andreas Lundgren" in q.text for q in answer.quotes[:answer.lead])
+    named = pipeline.answer("Vem är ordförande i individ- och familjenämnden i Umeå?")
+    assert "name" not in named.missing_kinds
+    assert any("Andreas Lundgren" in q.text for q in named.quotes[:named.lead])
+
+
 def test_a_sentence_that_opens_with_dels_finishes_the_one_it_follows(pipeline: Pipeline) -> None:
     """"… begick högsta chefen flera oförlåtliga övertramp. Dels genom att fråga efter
     ”syftet” …": the first sentence announces what the next one says."""

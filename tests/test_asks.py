@@ -81,6 +81,8 @@ def test_a_date_is_no_figure_for_a_how_many_question(sentence: str, figure: bool
     ("Vad heter socialtjänstens högsta chef i Umeå?", True),
     ("vem ar ordforande i namnden", True),
     ("Vem efterträdde enhetschefen i Växjö?", True),
+    ("Vem efterträdde Andreas Lundgren som ordförande i nämnden?", True),
+    ("vem ersatte hagglund", True),
     ("Vilken journalist skrev granskningen?", True),
     ("vad heter pappan till flickan", True),
     ("Which Folkbladet journalist wrote it?", True),
