@@ -122,6 +122,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                    _off(join_lists=False)),
     "figures-in-paragraph": ("a question's year or figure looked for in the quoted paragraph, "
                              "not the whole document", _off(figures_in_paragraph=False)),
+    "whole-repeats": ("a sentence another candidate repeats whole is quoted as that fuller one",
+                      _off(whole_repeats=False)),
     "replies": ("what an interviewer says brings the first two sentences of the reply",
                 _off(reply_sentences=0)),
     "bylines": ("who wrote a text answered by its byline, quoted from the file",

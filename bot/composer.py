@@ -63,6 +63,8 @@ class Composer:
                           more_available=bool(rest), candidates=(byline, *rest))
         if not ranked:
             return Answer(question, "decline", hits=tuple(hits))
+        if self.tuning.whole_repeats:
+            ranked = _whole_repeats(ranked)
         floor = ranked[0][0] * self.tuning.relative_floor
         groups = self._continued(query, [q for s, q in ranked[: self.max_quotes] if s >= floor],
                                  query.match_terms())
@@ -320,6 +322,40 @@ def _completes(query: Query, sentence: Sentence, after: Sentence) -> bool:
     question's, not a name): together they answer more of it."""
     return any(g.factor(after.terms) and not g.factor(sentence.terms)
                for g in query.groups if not g.context and not g.name)
+
+
+def _letters(text: str) -> str:
+    """The text's words in lower case, one space apart: what two wordings of one sentence share."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+REPEAT_DEPTH = 12  # the best candidates checked for a fuller repeat among all of them
+REPEAT_WORDS = 5
+
+
+def _whole_repeats(ranked: list[tuple[float, Quote]]) -> list[tuple[float, Quote]]:
+    """The candidates with a sentence that another repeats whole given in that fuller one's
+    place: a pull quote ("”Det förebyggande sociala arbetet är det första …”") gives way to
+    the text that says it with its source ("– Tidigare erfarenheter visar att det förebyggande
+    …"), and no sentence is quoted twice. Only the best REPEAT_DEPTH, of REPEAT_WORDS words
+    or more, are looked for ("Mer tid", a heading, is in many sentences and repeats none)."""
+    words = [_letters(q.text) for _, q in ranked]
+    out: list[tuple[float, Quote]] = []
+    used: set[int] = set()
+    for i, (score, quote) in enumerate(ranked):
+        if i in used:
+            continue
+        used.add(i)
+        fuller = None
+        if i < REPEAT_DEPTH and words[i].count(" ") + 1 >= REPEAT_WORDS:
+            fuller = next((j for j, w in enumerate(words) if j != i and words[i] in w
+                           and (w != words[i] or j < i)), None)
+        if fuller is None:
+            out.append((score, quote))
+        elif fuller not in used:  # else it is quoted above already
+            used.add(fuller)
+            out.append((score, ranked[fuller][1]))
+    return out
 
 
 def _within(quote: Quote, quotes: Sequence[Quote]) -> bool:

@@ -100,6 +100,11 @@ class Tuning:
     # ("De nya socialsekreterarna var mycket oroade för flickan." → "Oron delades av skolan och
     # Bup."): dev first answer 0.741 → 0.765, dev paraphrased 0.623 → 0.639, accuracy unchanged.
     completes: bool = True
+    # A sentence that another candidate repeats whole (a pull quote and the text it was pulled
+    # from) is quoted as that fuller one, in its place; the same words are never quoted twice.
+    # Dev first answer: gold 0.812 → 0.824, paraphrases 0.639 → 0.656, dev B 0.640 → 0.649,
+    # citizen 0.643 → 0.657; answers otherwise the same but for a line the file has twice.
+    whole_repeats: bool = True
     # What an interviewer says or asks, chosen as the first answer, brings this many sentences
     # of the reply (0: none): "… saknades handläggare till 500 ärenden i september. Vad gör ni
     # åt det?" is answered by "– Så är inte situationen nu. Vi har stärkt organisationen med

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 
 import pytest
@@ -296,7 +297,23 @@ def test_no_gold_answer_leads_with_a_headline_dateline_or_bare_item(pipeline: Pi
         role = sentence_role(first_line, (pipeline.corpus.documents[
             answer.quotes[0].doc].title.strip(), answer.quotes[0].passage.heading.strip()))
         assert role == "text" or (role == "fragment" and ASKS_DATE.search(question)), question
+        # and no quote repeats another's words whole (a pull quote and its text, a line twice)
+        words = [" ".join(re.findall(r"\w+", q.text.casefold())) for q in answer.quotes]
+        assert not [(a, b) for i, a in enumerate(words) for j, b in enumerate(words)
+                    if i != j and a.count(" ") >= 4 and a in b], question
     assert led > 100
+
+
+def test_a_pull_quote_gives_way_to_the_text_it_repeats(pipeline: Pipeline) -> None:
+    """"”Det förebyggande sociala arbetet är det första …”" sits under the headline; the text
+    says it whole, with whose experience it is."""
+    answer = pipeline.answer("Vad skär kommuner med underskott ner på först?")
+    assert answer.quotes[0].text.startswith("– Tidigare erfarenheter visar att det förebyggande")
+    assert not any(q.text.startswith("”Det förebyggande") for q in answer.quotes)
+    off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus, previous=pipeline,
+                                 tuning=replace(Tuning(), whole_repeats=False))
+    assert off.answer("Vad skär kommuner med underskott ner på först?").quotes[0].text.startswith(
+        "”Det förebyggande")
 
 
 @pytest.mark.parametrize("question, fragment", [

@@ -5,6 +5,7 @@ Real corpus, real pipeline, real templates."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from urllib.parse import unquote
 
 import pytest
@@ -14,6 +15,7 @@ from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.sources import MAX_TITLE, fragment_link, short_title, text_directive
 from bot.terminal.cli import main
+from retrieval.tuning import Tuning
 from tests.support.corpus import CORPUS, VAXJO
 
 SMP = "https://www.smp.se/nyheter/omorganisation-skapade-kaos-pa-socialen-aldrig-varit-med-om-maken/"
@@ -88,6 +90,12 @@ def test_only_a_web_url_becomes_a_link() -> None:
     ("Hur ska man kunna påverka en klient i positiv riktning?", "»Den renodlade"),
 ], ids=["whole-quotation", "begins-with-mark", "ends-with-mark"])
 def test_quote_marks_are_never_doubled(pipeline: Pipeline, question: str, opening: str) -> None:
+    if opening.startswith("”Det"):
+        # The corpus's one sentence wholly in quote marks is a pull quote, which gives way to
+        # the text it repeats; read without that lever, it leads.
+        pipeline = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
+                                          previous=pipeline,
+                                          tuning=replace(Tuning(), whole_repeats=False))
     answer = pipeline.answer(question)
     text = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
     quote_lines = [line.split("] ", 1)[1] for line in text.splitlines() if line.startswith("[")]
