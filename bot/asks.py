@@ -32,7 +32,8 @@ THEREFORE = re.compile(r"^\W*(därför|därmed|det beror|detta beror|det är dä
 # A question that asks for a person's name ("Vad heter chefen?", "Vem är ordförande i nämnden?",
 # "Vilken journalist …?"): a role word is required, since "Vad heter den nya avdelningen?" asks
 # for a thing's name and "Vem beslutar …?" is as often answered by a role; who took over from
-# someone ("Vem efterträdde Andreas Lundgren …?") is always a person.
+# someone ("Vem efterträdde Andreas Lundgren …?") is always a person, and so is who someone
+# has or takes as a role ("Vem vill Jan Hägglund ha som ny ordförande …?").
 _ROLES = (r"(ordf[öo]rande\w*|\w*chef\w*|gruppledare\w*|kommunalr[åa]d\w*|journalist\w*|"
           r"reporter\w*|politiker\w*|ledam[öo]t\w*|handl[äa]ggare\w*|socialsekreterare\w*|"
           r"utredare\w*|skribent\w*|pappa\w*|mamma\w*|personen|mannen|kvinnan|han|hon)")
@@ -40,7 +41,8 @@ ASKS_NAME = re.compile(
     r"\b((vad (heter|hette)|vem (är|ar|var|blir|blev|eftertr[äa]dde|ersatte)) "
     rf"(den |det )?(\w+ ){{0,2}}{_ROLES}|vilken (person|{_ROLES})|what is the name|"
     r"(who (is|was) the|which) (\w+ ){0,2}(chair\w*|head|director|manager|journalist|reporter|"
-    r"politician|person|leader)|vem (eftertr[äa]d\w*|ersatte|ers[äa]tter))\b", re.IGNORECASE)
+    r"politician|person|leader)|vem (eftertr[äa]d\w*|ersatte|ers[äa]tter)|"
+    rf"vem\b(\s\w+){{1,6}} som (ny |nya )?{_ROLES})\b", re.IGNORECASE)
 # A person named: two capitalised words in a row ("Andreas Lundgren") or a name with its party
 # ("Lindberg (S)").
 HOLDS_NAME = re.compile(r"\b[A-ZÅÄÖÉ][a-zåäöéü]+(-[A-ZÅÄÖ][a-zåäöéü]+)?\s+[A-ZÅÄÖÉ][a-zåäöéü]+|"

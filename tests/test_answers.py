@@ -398,6 +398,16 @@ def test_a_person_asked_for_is_someone_the_question_does_not_name(pipeline: Pipe
     assert any("Andreas Lundgren" in q.text for q in named.quotes[:named.lead])
 
 
+@pytest.mark.parametrize("question, kind", [
+    ("Vem vill Jan Hägglund ha som ny ordförande för Individ- och familjenämnden?", "name"),
+    ("umeå socialtjänst budget 2024 belopp", "figure")])
+def test_what_a_near_miss_asks_for_and_no_quote_holds_is_said(pipeline: Pipeline, question: str,
+                                                                kind: str) -> None:
+    """The blog never says whom Hägglund wants as chair, nor gives the 2024 budget's sum."""
+    answer = pipeline.answer(question)
+    assert not answer.answered or kind in answer.missing_kinds
+
+
 def test_a_sentence_that_opens_with_dels_finishes_the_one_it_follows(pipeline: Pipeline) -> None:
     """"… begick högsta chefen flera oförlåtliga övertramp. Dels genom att fråga efter
     ”syftet” …": the first sentence announces what the next one says."""

@@ -25,6 +25,7 @@ from retrieval.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_NUMBE
     ("Hur gammal var flickan?", True, False, False),  # an age is a figure
     ("how old was the girl", True, False, False),
     ("Vad skulle en ny IT-plattform kosta?", True, False, False),  # the infinitive too
+    ("umeå socialtjänst budget 2024 belopp", True, False, False),  # a telegraphic amount
 ])
 def test_what_a_question_asks_for(question: str, number: bool, date: bool, why: bool) -> None:
     assert (bool(ASKS_NUMBER.search(question)), bool(ASKS_DATE.search(question)),
@@ -83,6 +84,8 @@ def test_a_date_is_no_figure_for_a_how_many_question(sentence: str, figure: bool
     ("Vem efterträdde enhetschefen i Växjö?", True),
     ("Vem efterträdde Andreas Lundgren som ordförande i nämnden?", True),
     ("vem ersatte hagglund", True),
+    ("Vem vill Jan Hägglund ha som ny ordförande för nämnden?", True),
+    ("vem anställdes som chef för enheten", True),
     ("Vilken journalist skrev granskningen?", True),
     ("vad heter pappan till flickan", True),
     ("Which Folkbladet journalist wrote it?", True),
