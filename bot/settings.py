@@ -32,7 +32,9 @@ class Settings(BaseSettings):
     max_quotes: int = Field(3, ge=1, le=10)
     min_coverage: float = Field(0.4, ge=0.0, le=1.0)  # see bot/decline.py
     max_unknown: float = Field(0.5, ge=0.0, le=1.0)
-    require_figures: bool = True
+    # Decline when a year or figure of the question is in no top passage; off (the default),
+    # such a question is answered with the note that the figure is not in the quoted paragraph.
+    require_figures: bool = False
     require_names: bool = True
     # A top passage or its document must share a topic word of the question (not a name, not an
     # everyday word, retrieval/data/generic_sv.txt); see bot/decline.py.

@@ -36,9 +36,9 @@ def floors(**limits: float) -> list[str]:
 # whose two best passages the learned ranker parts by 0.002 flipped), and a floor at the measured
 # figure failed a clean checkout. Issue 5's targets are R@1 0.65, R@5 0.90, MRR 0.75, accuracy
 # 0.75, false declines 0.05 and far declines 0.95; each floor here is at or above its target.
-FLOORS = floors(recall1=0.85, recall5=0.96, mrr=0.89, accuracy=0.87, false_decline=0.01,
-                decline=0.66, decline_far=0.95, nearmiss_noted=0.84, wrong_note=0.02,
-                first_answer=0.79)
+FLOORS = floors(recall1=0.85, recall5=0.96, mrr=0.89, accuracy=0.89, false_decline=0.01,
+                decline=0.61, decline_far=0.95, nearmiss_noted=0.92, wrong_note=0.02,
+                first_answer=0.82)
 # The blind sets' floors, by the same rule (issues 12 and 13): they are never tuned on, so a
 # change that loses two of a set's questions has lost generality. Their history: the learned
 # ranker (30 November) raised R@1, R@5 and MRR on all three; small talk read as it is meant (the
@@ -53,19 +53,23 @@ FLOORS = floors(recall1=0.85, recall5=0.96, mrr=0.89, accuracy=0.87, false_decli
 # answer (0.517 → 0.506), C one passage from its top five (R@5 0.932 → 0.922). A year or figure
 # of the question looked for in the quoted paragraph, not the whole document: near misses noted
 # A 0.727 → 0.818, C 0.684 → 0.789, and two of C's 103 answerable questions carry a note (0.019).
-BLIND_FLOORS = floors(recall1=0.62, recall5=0.84, mrr=0.71, accuracy=0.71, false_decline=0.04,
-                      decline_far=0.90, nearmiss_noted=0.72, wrong_note=0.06, first_answer=0.49)
-BLIND_B_FLOORS = floors(recall1=0.79, recall5=0.92, mrr=0.84, accuracy=0.76, false_decline=0.06,
-                        decline_far=0.88, nearmiss_noted=0.83, wrong_note=0.05,
-                        first_answer=0.57)
-BLIND_C_FLOORS = floors(recall1=0.74, recall5=0.91, mrr=0.80, accuracy=0.71, false_decline=0.09,
-                        decline_far=0.94, nearmiss_noted=0.73, wrong_note=0.03,
-                        first_answer=0.62)
+# A year or figure no top passage holds said in a note instead of declined (2 December): false
+# declines B 0.034 → 0.011, C 0.078 → 0.049, accuracy B +2, C +3, each of those answers with a
+# note (wrong notes B 0.034 → 0.057, C 0.019 → 0.049); the gold set's near misses are noted
+# instead of declined (declined 0.694 → 0.639, declined or noted 1.000).
+BLIND_FLOORS = floors(recall1=0.62, recall5=0.84, mrr=0.71, accuracy=0.73, false_decline=0.04,
+                      decline_far=0.90, nearmiss_noted=0.72, wrong_note=0.06, first_answer=0.50)
+BLIND_B_FLOORS = floors(recall1=0.79, recall5=0.92, mrr=0.84, accuracy=0.79, false_decline=0.03,
+                        decline_far=0.88, nearmiss_noted=0.83, wrong_note=0.07,
+                        first_answer=0.61)
+BLIND_C_FLOORS = floors(recall1=0.74, recall5=0.91, mrr=0.80, accuracy=0.75, false_decline=0.06,
+                        decline_far=0.94, nearmiss_noted=0.73, wrong_note=0.06,
+                        first_answer=0.66)
 # Blind D (89 answerable, 38 unanswerable) was written by a fourth helper on 1 December, after
 # every lever of that day was in; these floors sit one question under its first reading.
-BLIND_D_FLOORS = floors(recall1=0.70, recall5=0.89, mrr=0.78, accuracy=0.70, false_decline=0.06,
-                        decline_far=0.90, nearmiss_noted=0.72, wrong_note=0.03,
-                        first_answer=0.59)
+BLIND_D_FLOORS = floors(recall1=0.70, recall5=0.89, mrr=0.77, accuracy=0.71, false_decline=0.05,
+                        decline_far=0.90, nearmiss_noted=0.72, wrong_note=0.04,
+                        first_answer=0.60)
 
 
 @pytest.mark.parametrize("path", [GOLD, BLIND, BLIND_B, BLIND_C, BLIND_D],
