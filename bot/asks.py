@@ -16,14 +16,15 @@ ASKS = re.compile(r"\b(varf[öo]r|n[äa]r|hur|vem|vilk[ae]t?|var|vad)\b", re.IGN
 ASKS_PUBLISHED = re.compile(r"\b(publicer\w*|skrevs|skrivits|daterad\w*|utgiv\w*|"
                             r"kom\b.*\but|published|written|released)\b", re.IGNORECASE)
 # Who wrote the document itself ("Vem skrev artikeln?", "vem skriver bloggserien", "who wrote
-# the article"): its byline answers. "Vem skrev utredningen?" asks about something the text
-# reports, so a word for the text itself is required.
+# the article", "Vem intervjuade Heike Erkers?"): its byline answers. "Vem skrev utredningen?"
+# asks about something the text reports, so a word for the text itself is required.
 _TEXTS = (r"artikel\w*|text\w*|inlägg\w*|inlagg\w*|blogg\w*|krönik\w*|kronik\w*|debattartikel\w*|"
           r"reportage\w*|article\w*|posts?|blogs?|pieces?")
 _WRITES = r"skrev|skrivit|skriver|wrote|written|writes"
 ASKS_AUTHOR = re.compile(
     rf"\b(vem|vilka|who)\b.*\b({_WRITES}|författa\w*|author)\b.*\b({_TEXTS})|"
-    r"\b(vem|who)\b.*\b(författare|forfattare|skribent\w*|author)\b", re.IGNORECASE)
+    r"\b(vem|who)\b.*\b(författare|forfattare|skribent\w*|author)\b|"
+    r"\b(vem|who)\b.*\b(intervjuade|intervjuat|interviewed)\b", re.IGNORECASE)
 # The words such a question asks with: what is left must say which text it is about.
 AUTHOR_WORD = re.compile(rf"{_WRITES}|skriva|förf\w*|forf\w*|skribent\w*|author\w*|{_TEXTS}",
                          re.IGNORECASE)

@@ -20,6 +20,9 @@ from bot.settings import Settings
      "001_92a4d00e4818902d.txt"),
     # the asking words ("wrote", "article") are in no text: the rest says which one
     ("Who wrote the article about Växjö?", "Kerstin Haggren", "002_2ff962fd2406e8a4.txt"),
+    # who interviewed someone is who wrote the interview
+    ("Vem intervjuade förvaltningschef Per Sandberg?", "Kerstin Haggren",
+     "002_2ff962fd2406e8a4.txt"),
 ])
 def test_who_wrote_the_text_is_answered_by_its_byline(pipeline: Pipeline, question: str,
                                                        author: str, doc: str) -> None:
@@ -29,6 +32,13 @@ def test_who_wrote_the_text_is_answered_by_its_byline(pipeline: Pipeline, questi
     assert quote.doc == doc
     assert pipeline.corpus.documents[doc].raw[quote.start:quote.end] == author
     assert answer.more_available  # "mer" goes on to the text
+
+
+def test_who_interviewed_someone_in_a_text_without_byline_is_said_to_be_unknown(
+        pipeline: Pipeline) -> None:
+    """The survey article names no writer: a quote of Heike Erkers is no answer to who asked."""
+    answer = pipeline.answer("Vem intervjuade Heike Erkers om besluten i individärenden?")
+    assert not answer.answered or "author" in answer.missing_kinds
 
 
 def test_more_after_a_byline_quotes_the_text(pipeline: Pipeline) -> None:
