@@ -19,6 +19,7 @@ BLIND_B = DEFAULT_CORPUS / "blind_b.jsonl"
 # has seen its figures once, on the commit it arrived at.
 BLIND_C = DEFAULT_CORPUS / "blind_c.jsonl"
 BLIND_D = DEFAULT_CORPUS / "blind_d.jsonl"
+BLIND_E = DEFAULT_CORPUS / "blind_e.jsonl"
 # The shares that must stay low: their floors are maxima.
 MAXIMA = {"false_decline", "wrong_note"}
 
@@ -53,10 +54,10 @@ FLOORS = floors(recall1=0.85, recall5=0.96, mrr=0.89, accuracy=0.89, false_decli
 # answer (0.517 → 0.506), C one passage from its top five (R@5 0.932 → 0.922). A year or figure
 # of the question looked for in the quoted paragraph, not the whole document: near misses noted
 # A 0.727 → 0.818, C 0.684 → 0.789, and two of C's 103 answerable questions carry a note (0.019).
-# A year or figure no top passage holds said in a note instead of declined (2 December): false
-# declines B 0.034 → 0.011, C 0.078 → 0.049, accuracy B +2, C +3, each of those answers with a
-# note (wrong notes B 0.034 → 0.057, C 0.019 → 0.049); the gold set's near misses are noted
-# instead of declined (declined 0.694 → 0.639, declined or noted 1.000).
+# A year or figure no top passage holds said in a note instead of declined (1 December, fourth
+# session): false declines B 0.034 → 0.011, C 0.078 → 0.049, accuracy B +2, C +3, each of those
+# answers with a note (wrong notes B 0.034 → 0.057, C 0.019 → 0.049); the gold set's near misses
+# are noted instead of declined (declined 0.694 → 0.639, declined or noted 1.000).
 BLIND_FLOORS = floors(recall1=0.62, recall5=0.84, mrr=0.71, accuracy=0.73, false_decline=0.04,
                       decline_far=0.90, nearmiss_noted=0.72, wrong_note=0.06, first_answer=0.50)
 BLIND_B_FLOORS = floors(recall1=0.79, recall5=0.92, mrr=0.84, accuracy=0.79, false_decline=0.03,
@@ -70,10 +71,15 @@ BLIND_C_FLOORS = floors(recall1=0.74, recall5=0.91, mrr=0.80, accuracy=0.75, fal
 BLIND_D_FLOORS = floors(recall1=0.70, recall5=0.89, mrr=0.77, accuracy=0.71, false_decline=0.05,
                         decline_far=0.90, nearmiss_noted=0.72, wrong_note=0.04,
                         first_answer=0.60)
+# Blind E (126 answerable, 43 unanswerable) was written by a fifth helper late on 1 December,
+# after every lever of that session was in; these floors sit one question under its first reading.
+BLIND_E_FLOORS = floors(recall1=0.70, recall5=0.83, mrr=0.75, accuracy=0.68, false_decline=0.04,
+                        decline_far=0.90, nearmiss_noted=0.63, wrong_note=0.06,
+                        first_answer=0.58)
 
 
-@pytest.mark.parametrize("path", [GOLD, BLIND, BLIND_B, BLIND_C, BLIND_D],
-                         ids=["gold", "blind", "blind_b", "blind_c", "blind_d"])
+@pytest.mark.parametrize("path", [GOLD, BLIND, BLIND_B, BLIND_C, BLIND_D, BLIND_E],
+                         ids=["gold", "blind", "blind_b", "blind_c", "blind_d", "blind_e"])
 def test_shipped_gold_sets_are_valid(path) -> None:
     """Every answer is a verbatim span of its document (load_gold refuses the file otherwise)."""
     pairs = load_gold(path, load_corpus(DEFAULT_CORPUS).documents)
@@ -84,8 +90,8 @@ def test_shipped_gold_sets_are_valid(path) -> None:
 
 @pytest.mark.parametrize("path, floors", [(GOLD, FLOORS), (BLIND, BLIND_FLOORS),
                                           (BLIND_B, BLIND_B_FLOORS), (BLIND_C, BLIND_C_FLOORS),
-                                          (BLIND_D, BLIND_D_FLOORS)],
-                         ids=["gold", "blind", "blind_b", "blind_c", "blind_d"])
+                                          (BLIND_D, BLIND_D_FLOORS), (BLIND_E, BLIND_E_FLOORS)],
+                         ids=["gold", "blind", "blind_b", "blind_c", "blind_d", "blind_e"])
 def test_shipped_sets_hold_their_floor(capsys: pytest.CaptureFixture[str], path, floors) -> None:
     code = main(["eval", "--gold", str(path), "--show-failures", "0", *floors])
     assert (code, capsys.readouterr().err) == (0, "")
