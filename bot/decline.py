@@ -9,14 +9,14 @@ two shares of the question's weight instead, both in [0, 1] whatever the corpus:
 - unknown: how much of the question the corpus has never seen in any form. "Hur många invånare
   har Kina?" finds "invånare", but "Kina" is nowhere, and it weighs half the question.
 
-And three facts. Whether a top passage or its document shares a topic word of the question,
+And two facts. Whether a top passage or its document shares a topic word of the question,
 one that is no name and no everyday word: "Vilken tid går tåget till Umeå?" shares "tid", "går"
-and "Umeå" with the documents, and not what it is about. Whether a figure the question names
-("2019") is missing from every top passage
-(and from their documents' dates): a passage about 2021 does not answer a question about 2019,
-however many other words it shares with it. And whether a name of the question (a capitalised
-word: "Vad är en lex Maria-anmälan?") is a word the corpus never uses: the documents are about
-someone or something else.
+and "Umeå" with the documents, and not what it is about. Whether a name of the question (a
+capitalised word: "Vad är en lex Maria-anmälan?") is a word the corpus never uses: the documents
+are about someone or something else. With CITATBOT_REQUIRE_FIGURES a third: whether a figure the
+question names ("2019") is missing from every top passage (and from their documents' dates);
+by default such a question is answered, and its answer says the figure is not in the quoted
+paragraph (bot/missing.py): "… enades våren 2022 …, eller?" is told it was hösten 2021.
 
 With the semantic field, thin word evidence is overruled when a top passage means nearly the
 same as the question (its embedding's cosine reaches min_similarity): people ask in their own
@@ -25,8 +25,8 @@ little closer also against the share of unknown words (similarity_unknown_from).
 
 The thresholds are settings (CITATBOT_MIN_COVERAGE, CITATBOT_MAX_UNKNOWN, CITATBOT_MIN_SIMILARITY,
 CITATBOT_SIMILARITY_CREDIT, CITATBOT_SIMILARITY_UNKNOWN_FROM, CITATBOT_REQUIRE_TOPIC,
-CITATBOT_REQUIRE_FIGURES, CITATBOT_REQUIRE_NAMES), set on the dev half of the gold set and on benchmarks/dev_b.jsonl;
-`benchmarks/levers.py` shows what each trades.
+CITATBOT_REQUIRE_FIGURES, CITATBOT_REQUIRE_NAMES), set on the dev half of the gold set and on
+benchmarks/dev_b.jsonl; `benchmarks/levers.py` shows what each trades.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ years, and a paragraph about September 2018 is no answer about the end of 2017.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Quote
@@ -137,7 +137,7 @@ def asked(query: Query) -> str:
     return query.text
 
 
-def _other_person(question: str):
+def _other_person(question: str) -> Callable[[str], bool]:
     """A test for a text that names a person the question does not: "Vem efterträdde Andreas
     Lundgren …?" is not answered by a quote about Andreas Lundgren."""
     own = {w.casefold() for w in re.findall(r"\w+", question)}

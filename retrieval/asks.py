@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 
 ASKS_NUMBER = re.compile(r"\b(hur (m[åa]nga|mycket|stor|stora|l[äa]nge|ofta|h[öo]g|h[öo]ga)|"
-                         r"hur gammal|hur gamla|vilken ålder|how old|vilken andel|hur mkt|kostar|kostade|kosta|kostat|vad tj[äa]nar|antal|belopp\w*|summa|procent|"
-                         r"andel|how (much|many|long|often|large|big|high)|what share|"
+                         r"hur gammal|hur gamla|vilken ålder|how old|vilken andel|hur mkt|"
+                         r"kostar|kostade|kosta|kostat|vad tj[äa]nar|antal|belopp\w*|summa|"
+                         r"procent|andel|how (much|many|long|often|large|big|high)|what share|"
                          r"what percentage)\b", re.IGNORECASE)
 # "När" asks for a date at the head of a question; inside one it is a conjunction ("Vad händer
 # när en kommun …").
