@@ -112,6 +112,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                    _settings(require_topic=False)),
     "names-as-written": ("a word the corpus writes as a name is one however it is typed",
                          _off(names_as_written=False)),
+    "recompose": ("a phrase of the question matches the compound the corpus writes for it",
+                  _off(recompose_factor=0.0)),
     "english-bridge": ("an English word the corpus lacks searched as its Swedish words",
                        _off(bridge_factor=0.0)),
     "english-stems": ("an English word finds its glossary headword by English stem",

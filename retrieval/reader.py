@@ -10,6 +10,7 @@ them: widened by their compounds, "skola" reached "akademikerförbundet" through
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -23,6 +24,10 @@ from retrieval.synonyms import Synonyms
 from retrieval.thesaurus import Thesaurus
 from retrieval.tuning import Tuning
 
+
+# A phrase that Swedish also writes as one compound: head, preposition, modifier ("chef för
+# förvaltningen" → "förvaltningschef").
+_PHRASE = re.compile(r"\b(\w+) (?:för|i|på|inom|över|åt|vid) (?:den |det |de )?(\w+)")
 
 NAME_SAMPLE = 3  # passages read to see whether the corpus writes a word as a name
 NAME_CACHE = 4096
@@ -52,6 +57,8 @@ class QuestionReader:
         extra = [w for w in self._words(context, english and looks_english(context))
                  if w.term not in {o.term for o in own}]
         groups = [g for w in own for g in self._groups(w, False, english)]
+        if self.tuning.recompose_factor and not english:
+            groups = self._recomposed(question, groups)
         groups += [g for w in extra for g in self._groups(w, True, english)]
         if any(g.weight > 0 for g in groups):
             # A word in more than half the passages has no BM25 weight: it says nothing.
@@ -110,6 +117,26 @@ class QuestionReader:
                                     and bool(matches)
                                     and self._written_as_name(max(matches, key=matches.get)))
         return [self._group(term, matches, context, name=name, word=word)]
+
+    def _recomposed(self, question: str, groups: list[TermGroup]) -> list[TermGroup]:
+        """The groups with the compound a phrase of the question stands for, where the corpus
+        writes it: "chef för förvaltningen" is "förvaltningschef", "ordförande i nämnden"
+        "nämndordförande". The compound then covers both words, at recompose_factor."""
+        by_word = {g.word: i for i, g in enumerate(groups) if g.word}
+        factor = self.tuning.recompose_factor
+        for head, modifier in _PHRASE.findall(question.casefold()):
+            if head not in by_word or modifier not in by_word:
+                continue
+            first, last = self.analyzer.stem(modifier), self.analyzer.stem(head)
+            for joint in ("", "s"):
+                terms = self.analyzer.terms(first + joint + last)
+                if len(terms) == 1 and self.expander.knows(terms[0]):
+                    for i in (by_word[head], by_word[modifier]):
+                        g = groups[i]
+                        groups[i] = replace(g, matches={**g.matches, terms[0]: max(
+                            g.matches.get(terms[0], 0.0), factor)})
+                    break
+        return groups
 
     def _written_as_name(self, term: str) -> bool:
         """True when the corpus writes the word capitalised inside its sentences (in the first

@@ -232,3 +232,13 @@ def test_how_long_asks_for_a_duration_and_is_no_word_of_the_topic(pipeline: Pipe
     assert pipeline.answer("Hur länge ska man koka ett ägg för att det ska bli löskokt?").kind \
         == "decline"
     assert pipeline.answer("Hur länge har Per Sandberg hållit på med förändringsarbete?").answered
+
+
+def test_a_phrase_finds_the_compound_the_documents_write(pipeline: Pipeline) -> None:
+    """"chef för förvaltningen" is what the Växjö article calls "förvaltningschef": the
+    compound covers both words, so the passage that names him is found and quoted."""
+    groups = {g.word: g for g in pipeline.query("vem är chef för förvaltningen i växjö?").groups}
+    assert groups["chef"].matches["förvaltningschef"] == groups["förvaltningen"].matches[
+        "förvaltningschef"] == pipeline.retriever.tuning.recompose_factor
+    answer = pipeline.answer("vem är chef för förvaltningen i växjö?")
+    assert "Per Sandberg" in answer.quotes[0].text and answer.missing == ()
