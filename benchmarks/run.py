@@ -74,9 +74,18 @@ def scale(size: int, queries: int, work: Path) -> dict:
 
 def machine() -> dict:
     """Where the numbers were measured."""
-    versions = {name: metadata.version(name) for name in ("numpy", "rank-bm25", "bm25s")}
+    versions = {name: _version(name) for name in ("numpy", "rank-bm25", "bm25s")}
     return {"cpus": os.cpu_count(), "python": platform.python_version(),
             "platform": platform.platform(), "processor": platform.processor(), **versions}
+
+
+def _version(name: str) -> str:
+    """The installed version of a package, or "not installed" (the benchmark extras are
+    `pip install -e '.[bench]'`, which `make bench` runs)."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
 
 
 def scale_arguments(prog: str, sizes: tuple[int, ...], queries: int,
