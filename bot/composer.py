@@ -18,7 +18,7 @@ from retrieval.analyzer import Analyzer
 from retrieval.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_REASON, holds_figure
 from retrieval.index import indexed_text
 from retrieval.lru import LRU
-from retrieval.passage import Document, Hit, Passage, is_question
+from retrieval.passage import DASH_LINE, Document, Hit, Passage, is_question
 from retrieval.query import Query
 from retrieval.semantic import meaning
 from retrieval.tuning import Tuning
@@ -191,7 +191,7 @@ class Composer:
         interview answer to its question in one passage)."""
         if (not self.tuning.reply_sentences or len(passage.spans) < 2
                 or sentence.end > passage.spans[0][1]
-                or not _REPLY.match(self.documents[passage.doc].raw, passage.spans[1][0])):
+                or not DASH_LINE.match(self.documents[passage.doc].raw, passage.spans[1][0])):
             return []
         reply = [s for s in self._layout(passage).sentences if s.start >= passage.spans[1][0]]
         return reply[: self.tuning.reply_sentences]
@@ -292,10 +292,6 @@ class Sentence:
 # "Dels genom att …" spells out what "flera oförlåtliga övertramp" were (dev: gold, dev B and
 # newsroom first answer +1 each, nothing lost).
 _POINTERS = frozenset({"detta", "dessa", "denna", "sådana", "såväl", "dels"})
-
-
-# An interview answer opens with a dash ("– Så är inte situationen nu.").
-_REPLY = re.compile(r"[–—-]\s?\S")
 
 
 def _follows_on(sentence: Sentence, after: Sentence) -> bool:

@@ -29,7 +29,7 @@ from retrieval.files import FileRefused, link_problem, read_capped
 from retrieval.formats import SUFFIXES, Extracted, ExtractionFailed, extract
 from retrieval.metadata import METADATA_FILE, CorpusInfo, CorpusProblem, read_metadata
 from retrieval.parallel import BATCH_FILES, POOL_MIN_FILES, BrokenProcessPool, batches, pooled
-from retrieval.passage import Document, DocumentMaker, Documents, Passage
+from retrieval.passage import DASH_LINE, Document, DocumentMaker, Documents, Passage
 from retrieval.synonyms import SYNONYMS_FILE  # read by retrieval/synonyms.py, not a document
 
 __all__ = ["METADATA_FILE", "CorpusInfo", "CorpusProblem", "Corpus", "load_corpus",
@@ -50,7 +50,6 @@ BOM = "\ufeff"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _END_PUNCT = tuple(".!?:;,…”\"»)")
 _LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[•*▪·])\s+\S")
-_DASH_LINE = re.compile(r"^[–—-]\s?\S")
 _PHOTO_CREDIT = re.compile(r"^(?P<body>.*?)\s*Foto:\s*[^.!?]{0,60}$")
 _PERSON_NAME = re.compile(r"^[A-ZÅÄÖÉ][a-zåäöéü]+(?:[ -][A-ZÅÄÖÉ][a-zåäöéü]+){1,2}$")
 _COMMENTS_START = re.compile(r"^\d+ kommentar(?:er)?$", re.IGNORECASE)
@@ -522,7 +521,7 @@ def _is_heading(text: str) -> bool:
         return True
     if len(text) > 80 or len(text.split()) > 10 or text.endswith(_END_PUNCT):
         return False
-    return not (_DASH_LINE.match(text) or text[0] in "”\"«„")
+    return not (DASH_LINE.match(text) or text[0] in "”\"«„")
 
 
 def _normal(text: str) -> str:
@@ -593,7 +592,7 @@ def _joins(prev: str, prev_role: str, text: str, role: str) -> bool:
         return prev.endswith(":") or prev_role == "list"
     if role == "row":  # a table is one passage, its header row with it
         return prev_role == "row"
-    return prev.endswith("?") and not _DASH_LINE.match(prev) and bool(_DASH_LINE.match(text))
+    return prev.endswith("?") and not DASH_LINE.match(prev) and bool(DASH_LINE.match(text))
 
 
 def passage_id(stem: str, number: int) -> str:

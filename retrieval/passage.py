@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -103,6 +105,11 @@ def publisher_of(documents: Mapping[str, Document], name: str) -> str:
     """A document's publisher, without making a document that is not made yet."""
     return (documents.publisher(name) if isinstance(documents, Documents)
             else documents[name].publisher)
+
+
+# A line that opens with a dash is said by someone, in an interview its answer ("– Så är inte
+# situationen nu."): ingest joins it to the question before it, the composer quotes it after.
+DASH_LINE = re.compile(r"[–—-]\s?\S")
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,7 +121,7 @@ class QuestionReader:
     def _recomposed(self, question: str, groups: list[TermGroup]) -> list[TermGroup]:
         """The groups with the compound a phrase of the question stands for, where the corpus
         writes it: "chef för förvaltningen" is "förvaltningschef", "ordförande i nämnden"
-        "nämndordförande". The compound then covers both words, at recompose_factor."""
+        "nämndsordförande". The compound then covers both words, at recompose_factor."""
         by_word = {g.word: i for i, g in enumerate(groups) if g.word}
         factor = self.tuning.recompose_factor
         for head, modifier in _PHRASE.findall(question.casefold()):
