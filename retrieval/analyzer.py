@@ -104,9 +104,19 @@ def _word_list(name: str) -> frozenset[str]:
 
 
 def looks_english(text: str) -> bool:
-    """True when two or more words of the text are English function words ("What does the …")."""
+    """True when two or more words of the text are English function words ("What does the …")
+    and Swedish stop words, also typed without å/ä/ö, are fewer: "vem ar chef for namnden for
+    individ och familj" has "for" twice and is Swedish."""
     words = re.findall(r"[a-z']+", text.casefold())
-    return sum(w in english_words() for w in words) >= 2
+    english = sum(w in english_words() for w in words)
+    return english >= 2 and english > sum(w in swedish_folded() for w in words)
+
+
+@cache
+def swedish_folded() -> frozenset[str]:
+    """The Swedish stop and question words as typed with or without å/ä/ö ("ar", "nar", "for")."""
+    words = stopwords() | question_words()
+    return words | frozenset(fold(w) for w in words)
 
 
 # Words whose stems one analyzer keeps: the bundled corpus has about 3,000, a large real one a

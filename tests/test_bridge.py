@@ -84,3 +84,23 @@ def test_an_english_question_left_with_a_name_alone_is_declined(pipeline: Pipeli
     """"get" and "tell" say what is asked, so they stay words of the question: skipped as stop
     words they left "Växjö" alone, which every passage about Växjö covers."""
     assert pipeline.answer(question).kind == "decline"
+
+
+def test_a_swedish_question_typed_without_aao_is_not_read_as_english(pipeline: Pipeline) -> None:
+    """"for" is English and Swedish "för" without its ö: twice in a question full of Swedish
+    stop words, it made the question English, and its Swedish words were read as English."""
+    from retrieval.analyzer import looks_english
+
+    question = "vem ar chef for namnden for individ och familj i umea?"
+    assert not looks_english(question)
+    assert looks_english("Who is the chair of the committee for individ och familj?")
+    assert not pipeline.query(question).english
+
+
+def test_an_english_questions_light_verbs_are_no_unknown_words(pipeline: Pipeline) -> None:
+    """"know", "find", "take" say how, not what: unknown to the documents, they made the
+    question "What does the commenter Tomas say about the know-how …?" look part unknown."""
+    question = "What does the commenter Tomas say about the know-how of frontline staff?"
+    assert "know" not in {g.word for g in pipeline.query(question).groups}
+    answer = pipeline.answer(question)
+    assert answer.quotes and "kunnande" in answer.quotes[0].text
