@@ -32,6 +32,7 @@ _PHRASE = re.compile(r"\b(\w+) (?:för|i|på|inom|över|åt|vid) (?:den |det |de
 NAME_SAMPLE = 3  # passages read to see whether the corpus writes a word as a name
 NAME_CACHE = 4096
 NAME_MIN_CHARS = 4
+NAME_MIN_FACTOR = 0.8  # the word itself, without å/ä/ö, inflected or mistyped: not a compound's part
 
 
 class QuestionReader:
@@ -112,9 +113,11 @@ class QuestionReader:
             head = None if query_word.name else self.expander.head(term)
             if head:
                 term, matches = head, {head: self.tuning.expansion.head_factor}
-        # Short words are left out: "per år" is no "Per Sandberg".
+        # Short words are left out: "per år" is no "Per Sandberg"; so is a word met only as
+        # the start or end of a longer one: "feel" is no "Feelgood", "rapport" no
+        # "Socialchefsrapport".
         name = query_word.name or (self.tuning.names_as_written and len(word) >= NAME_MIN_CHARS
-                                    and bool(matches)
+                                    and max(matches.values(), default=0.0) >= NAME_MIN_FACTOR
                                     and self._written_as_name(max(matches, key=matches.get)))
         return [self._group(term, matches, context, name=name, word=word)]
 
