@@ -65,6 +65,10 @@ class Composer:
             return Answer(question, "decline", hits=tuple(hits))
         if self.tuning.whole_repeats:
             ranked = _whole_repeats(ranked)
+        if not ASKS_DATE.search(question):
+            # A dateline answers only "när" (_lead_first): it must not set the bar for the
+            # sentences that are shown ("Svar på Gracchus kommentar 29/4-2023" above its reply).
+            ranked = [row for row in ranked if not self._dated_fragment(row[1])] or ranked
         floor = ranked[0][0] * self.tuning.relative_floor
         groups = self._continued(query, [q for s, q in ranked[: self.max_quotes] if s >= floor],
                                  query.match_terms())
@@ -235,13 +239,17 @@ class Composer:
                 sentence.role == "fragment" and wants_published and sentence.has_date)
 
         def dateline(group: tuple[Quote, ...]) -> bool:
-            sentence = self._sentence(group[0])
-            return sentence.role == "fragment" and sentence.has_date and not wants_date
+            return self._dated_fragment(group[0]) and not wants_date
 
         # A dateline answers only "när": elsewhere it is noise, unless it is all there is.
         groups = [g for g in groups if not dateline(g)] or groups
         first = next((i for i, g in enumerate(groups) if may_lead(g)), 0)
         return [groups[first], *groups[:first], *groups[first + 1:]]
+
+    def _dated_fragment(self, quote: Quote) -> bool:
+        """The quote is a dateline: a line with a date that says nothing by itself."""
+        sentence = self._sentence(quote)
+        return sentence.role == "fragment" and sentence.has_date
 
     def _sentence(self, quote: Quote) -> Sentence:
         return next(s for s in self._layout(quote.passage).sentences if s.start == quote.start)

@@ -478,7 +478,7 @@ def classify_lines(raw: str) -> list[tuple[_Line, str]]:
             if m := _COMMENT_AUTHOR.match(line.text):
                 roles[i] = "author:" + m["author"].strip()
             elif _REPLY_HEADER.match(line.text):
-                roles[i] = "junk"
+                roles[i] = "reply"
             continue
         if _LIST_ITEM.match(line.text):
             roles[i] = "list"
@@ -555,7 +555,7 @@ def build_passages(doc: Document, lines: list[tuple[_Line, str]]) -> list[Passag
         if key in seen:
             continue
         seen.add(key)
-        group = groups[-1] if groups and prev_role in ("content", "list", "row") else None
+        group = groups[-1] if groups and prev_role in ("content", "list", "row", "reply") else None
         if group and _continues(prev_text, line, group, doc.raw):
             group["spans"][-1] = (group["spans"][-1][0], line.end)
         elif group and _joins(prev_text, prev_role, line.text, role):
@@ -592,6 +592,8 @@ def _joins(prev: str, prev_role: str, text: str, role: str) -> bool:
         return prev.endswith(":") or prev_role == "list"
     if role == "row":  # a table is one passage, its header row with it
         return prev_role == "row"
+    if prev_role == "reply":  # "Svar på Gracchus kommentar 29/4-2023" and the reply itself
+        return True
     return prev.endswith("?") and not DASH_LINE.match(prev) and bool(DASH_LINE.match(text))
 
 

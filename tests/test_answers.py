@@ -191,6 +191,25 @@ def test_when_was_it_published_quotes_the_dateline(pipeline: Pipeline) -> None:
     assert answer.quotes[0].text == "Växjö • Publicerad 7 november 2018"
 
 
+@pytest.mark.parametrize("question", ["När svarade Hägglund på Gracchus kommentar?",
+                                      "when did the blog author answer the comment from Gracchus"])
+def test_when_a_reply_was_written_quotes_its_dated_header(pipeline: Pipeline,
+                                                          question: str) -> None:
+    """A reply's date is in its header line only; asked when someone answered, it leads."""
+    answer = pipeline.answer(question)
+    assert answer.quotes[0].text == "Svar på Gracchus kommentar 29/4-2023"
+    assert answer.missing == ()
+
+
+def test_a_dateline_that_is_not_shown_sets_no_bar_for_what_is(pipeline: Pipeline) -> None:
+    """The reply's dated header matches "svarade" and "Gracchus kommentar" best, but a
+    question that does not ask when never shows it: the reply it heads must not fall below
+    the header's share (relative_floor) and be left out."""
+    answer = pipeline.answer("Hur svarade Jan Hägglund på Gracchus kommentar om återhämtning?")
+    assert answer.quotes[0].text.startswith("Det borde vara självklart")
+    assert not any("29/4-2023" in q.text for q in answer.quotes)
+
+
 def test_when_something_happened_is_answered_by_the_text_not_the_dateline(
         pipeline: Pipeline) -> None:
     """The dateline says when the article was published, not when the reorganisation was."""

@@ -103,4 +103,4 @@ def test_an_english_questions_light_verbs_are_no_unknown_words(pipeline: Pipelin
     question = "What does the commenter Tomas say about the know-how of frontline staff?"
     assert "know" not in {g.word for g in pipeline.query(question).groups}
     answer = pipeline.answer(question)
-    assert answer.quotes and "kunnande" in answer.quotes[0].text
+    assert any("kunnande" in q.text for q in answer.quotes)

@@ -73,6 +73,14 @@ def test_reader_comments_stay_with_their_authors(corpus) -> None:
     assert any("tystnadskulturen" in p.text for p in gracchus)
 
 
+def test_a_reply_keeps_its_header_with_the_date(corpus) -> None:
+    """"Svar på Gracchus kommentar 29/4-2023" is the only place the reply's date is written:
+    it opens the reply's passage, so "När svarade Hägglund …?" can be answered."""
+    (reply,) = [p for p in corpus.passages if "Svar på Gracchus kommentar" in p.text]
+    assert reply.text.startswith("Svar på Gracchus kommentar 29/4-2023\nDet borde vara självklart")
+    assert reply.author == "Jan Hägglund (inläggsförfattare)" and len(reply.spans) == 2
+
+
 def test_headings_belong_to_the_passage_they_introduce(corpus) -> None:
     by_heading = {p.heading: p for p in corpus.passages}
     assert "Många av de tillfrågade" in by_heading["Mer tid"].text
