@@ -12,12 +12,12 @@ import re
 # A Swedish asking word: a message that has one asks something ("varför då?").
 ASKS = re.compile(r"\b(varf[öo]r|n[äa]r|hur|vem|vilk[ae]t?|var|vad)\b", re.IGNORECASE)
 # A date question about the document itself ("När publicerades artikeln?", "när kom annonsen
-# ut") or a reply in it ("När svarade Hägglund på Gracchus kommentar?"): its dateline, or the
-# reply's ("Svar på Gracchus kommentar 29/4-2023"), answers. Other "när" questions ask when
-# something happened.
+# ut"): its dateline answers. Other "när" questions ask when something happened.
 ASKS_PUBLISHED = re.compile(r"\b(publicer\w*|skrevs|skrivits|daterad\w*|utgiv\w*|"
-                            r"kom\b.*\but|published|written|released|"
-                            r"svara\w*|besvara\w*|answer\w*|repl\w*)\b", re.IGNORECASE)
+                            r"kom\b.*\but|published|written|released)\b", re.IGNORECASE)
+# ... or when someone answered ("När svarade Hägglund på Gracchus kommentar?"): a reply's dated
+# header ("Svar på Gracchus kommentar 29/4-2023") may answer, as a dateline may.
+ASKS_REPLIED = re.compile(r"\b(svara\w*|besvara\w*|answer\w*|repl\w*)\b", re.IGNORECASE)
 # Who wrote the document itself ("Vem skrev artikeln?", "vem skriver bloggserien", "who wrote
 # the article", "Vem intervjuade Heike Erkers?"): its byline answers. "Vem skrev utredningen?"
 # asks about something the text reports, so a word for the text itself is required.

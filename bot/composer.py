@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.answer import Answer, Quote
 from bot.byline import byline_quote
-from bot.asks import ASKS_AUTHOR, ASKS_PUBLISHED, THEREFORE
+from bot.asks import ASKS_AUTHOR, ASKS_PUBLISHED, ASKS_REPLIED, THEREFORE
 from retrieval.analyzer import Analyzer
 from retrieval.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_REASON, holds_figure
 from retrieval.index import indexed_text
@@ -69,6 +69,15 @@ class Composer:
             # A dateline answers only "när" (_lead_first): it must not set the bar for the
             # sentences that are shown ("Svar på Gracchus kommentar 29/4-2023" above its reply).
             ranked = [row for row in ranked if not self._dated_fragment(row[1])] or ranked
+        elif self.tuning.datelines and ASKS_PUBLISHED.search(question):
+            # When the text was published: the best document's dateline answers, however few
+            # of the question's words it shares ("nar kom visions annons om snava budgetramar
+            # ut" → "Publicerad: 7 april 2021, 12:19"), as its byline answers who wrote it.
+            best = hits[0].passage.doc
+            dated = next((row for row in ranked
+                          if row[1].doc == best and self._dated_fragment(row[1])), None)
+            if dated is not None:
+                ranked = [(ranked[0][0], dated[1]), *(row for row in ranked if row is not dated)]
         floor = ranked[0][0] * self.tuning.relative_floor
         groups = self._continued(query, [q for s, q in ranked[: self.max_quotes] if s >= floor],
                                  query.match_terms())
@@ -229,7 +238,8 @@ class Composer:
         (a dateline may lead when the question asks when the document was published, comes
         after the text's own dates for other "när" questions, and is left out otherwise)."""
         wants_date = bool(ASKS_DATE.search(query.text))
-        wants_published = wants_date and bool(ASKS_PUBLISHED.search(query.text))
+        wants_published = wants_date and bool(ASKS_PUBLISHED.search(query.text)
+                                              or ASKS_REPLIED.search(query.text))
 
         def may_lead(group: tuple[Quote, ...]) -> bool:
             sentence = self._sentence(group[0])

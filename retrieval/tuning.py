@@ -119,6 +119,9 @@ class Tuning:
     # "Vem skrev artikeln …?" is answered by the best document's byline (bot/byline.py): dev B
     # accuracy 0.719 → 0.737.
     bylines: bool = True
+    # "När publicerades artikeln om …?" is answered by the best document's dateline, however few
+    # of the question's words it shares (bot/composer.py).
+    datelines: bool = True
     # An English word the glossary lacks finds its headword by English stem ("commenter" →
     # comment; retrieval/bridge.py): dev B accuracy 0.693 → 0.719, false declines 0.061 → 0.035.
     bridge_stems: bool = True

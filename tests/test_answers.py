@@ -10,6 +10,7 @@ import pytest
 
 from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
+from bot.settings import Settings
 from retrieval.tuning import Tuning
 from tests.support.corpus import CORPUS
 
@@ -189,6 +190,19 @@ def test_more_continues_after_every_shown_quote(pipeline: Pipeline) -> None:
 def test_when_was_it_published_quotes_the_dateline(pipeline: Pipeline) -> None:
     answer = pipeline.answer("När publicerades Smålandspostens artikel om kaoset på socialen?")
     assert answer.quotes[0].text == "Växjö • Publicerad 7 november 2018"
+
+
+def test_when_a_text_was_published_quotes_its_dateline_whatever_words_it_shares(
+        pipeline: Pipeline, settings: Settings) -> None:
+    """The dateline shares no word with "nar kom visions annons om snava budgetramar ut", and
+    sentences that do ("… även när budgetramarna är snäva.") outscored it; the best document's
+    dateline answers when it was published, as its byline answers who wrote it."""
+    question = "nar kom visions annons om snava budgetramar ut"
+    answer = pipeline.answer(question)
+    assert answer.quotes[0].text == "Publicerad: 7 april 2021, 12:19" and answer.missing == ()
+    without = Pipeline.from_settings(settings, corpus=pipeline.corpus,
+                                     tuning=replace(Tuning(), datelines=False))
+    assert without.answer(question).quotes[0].text != "Publicerad: 7 april 2021, 12:19"
 
 
 @pytest.mark.parametrize("question", ["När svarade Hägglund på Gracchus kommentar?",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.asks import ASKS_NAME, ASKS_PUBLISHED, HOLDS_NAME
+from bot.asks import ASKS_NAME, ASKS_PUBLISHED, ASKS_REPLIED, HOLDS_NAME
 from retrieval.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_NUMBER, HAS_REASON
 
 
@@ -44,6 +44,15 @@ def test_an_english_question_gets_the_figure_first(pipeline) -> None:
     ("När kom beslutet?", False)])
 def test_a_date_question_about_the_document_itself(question: str, published: bool) -> None:
     assert bool(ASKS_PUBLISHED.search(question)) is published
+
+
+@pytest.mark.parametrize("question, replied", [
+    ("När svarade Hägglund på Gracchus kommentar?", True),
+    ("when did the blog author answer the comment", True), ("När publicerades artikeln?", False)])
+def test_a_date_question_about_a_reply(question: str, replied: bool) -> None:
+    """A reply's date is its header's; it is no question about when the text was published."""
+    assert bool(ASKS_REPLIED.search(question)) is replied
+    assert not (replied and ASKS_PUBLISHED.search(question))
 
 
 def test_what_a_sentence_holds() -> None:
