@@ -104,3 +104,11 @@ def test_an_english_questions_light_verbs_are_no_unknown_words(pipeline: Pipelin
     assert "know" not in {g.word for g in pipeline.query(question).groups}
     answer = pipeline.answer(question)
     assert any("kunnande" in q.text for q in answer.quotes)
+
+
+def test_an_english_questions_shaping_words_are_no_words_of_it(pipeline: Pipeline) -> None:
+    """"date" shapes the question as Swedish "datum" does: as a word of it, the question
+    covered too little of its weight and was declined."""
+    question = "What date was the Vision piece about tight budgets published?"
+    assert "date" not in {g.word for g in pipeline.query(question).groups}
+    assert pipeline.answer(question).quotes[0].text == "Publicerad: 7 april 2021, 12:19"
