@@ -51,6 +51,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _END_PUNCT = tuple(".!?:;,…”\"»)")
 _LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[•*▪·])\s+\S")
 _PHOTO_CREDIT = re.compile(r"^(?P<body>.*?)\s*Foto:\s*[^.!?]{0,60}$")
+MIN_CAPTION_WORDS = 2  # a caption of fewer words says nothing ("Foto: URBAN NILSSON" has none)
 _PERSON_NAME = re.compile(r"^[A-ZÅÄÖÉ][a-zåäöéü]+(?:[ -][A-ZÅÄÖÉ][a-zåäöéü]+){1,2}$")
 _COMMENTS_START = re.compile(r"^\d+ kommentar(?:er)?$", re.IGNORECASE)
 _COMMENT_AUTHOR = re.compile(r"^(?:\d{1,3}\.|•)\s+(?P<author>[^.?]{1,60})$")
@@ -495,8 +496,10 @@ def _junk_or_content(line: _Line) -> str:
     if is_boilerplate(line.text) or _SEPARATOR.match(line.text):
         return "junk"
     if m := _PHOTO_CREDIT.match(line.text):
+        # A caption says who is pictured ("Heike Erkers förbundsordförande i Akademikerförbundet
+        # SSR."), often nowhere else: its words are kept, the photographer's credit is not.
         body = m["body"]
-        if len(body.split()) < 15:
+        if len(body.split()) < MIN_CAPTION_WORDS:
             return "junk"
         line.end = line.start + len(body)
         line.text = body

@@ -81,6 +81,15 @@ def test_a_reply_keeps_its_header_with_the_date(corpus) -> None:
     assert reply.author == "Jan Hägglund (inläggsförfattare)" and len(reply.spans) == 2
 
 
+def test_a_caption_keeps_who_is_pictured_not_the_photographers_credit(corpus) -> None:
+    """"Heike Erkers förbundsordförande i Akademikerförbundet SSR. Foto: Lena Dahlström" is the
+    only place that says so without a comma: the caption is a passage, its credit is not."""
+    captions = [p for p in corpus.passages
+                if p.text == "Heike Erkers förbundsordförande i Akademikerförbundet SSR."]
+    assert len(captions) == 1  # printed twice in the file, kept once
+    assert not any("Foto:" in p.text or "Dahlström" in p.text for p in corpus.passages)
+
+
 def test_headings_belong_to_the_passage_they_introduce(corpus) -> None:
     by_heading = {p.heading: p for p in corpus.passages}
     assert "Många av de tillfrågade" in by_heading["Mer tid"].text
