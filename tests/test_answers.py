@@ -366,6 +366,16 @@ def test_a_place_the_quoted_document_never_names_is_said_to_be_missing(pipeline:
     assert pipeline.answer("Vad kostar socialtjänsten i Umeå?").missing == ()
 
 
+def test_the_author_of_the_quoted_text_is_not_missing_from_it(pipeline: Pipeline) -> None:
+    """Jan Hägglund wrote the article; its text never names him, so "enligt Hägglund" was said
+    to be missing from his own text."""
+    answer = pipeline.answer(
+        "Vilka två förändringar krävs för en nystart av socialtjänsten enligt Hägglund?")
+    assert answer.quotes
+    assert pipeline.corpus.documents[answer.quotes[0].doc].author == "Jan Hägglund"
+    assert answer.missing == ()
+
+
 def test_a_place_typed_in_lower_case_is_a_name_as_the_corpus_writes_it(pipeline: Pipeline) -> None:
     """People type "vaxjo": the corpus writes it as a name, so it is one, and missing here."""
     answer = pipeline.answer("vad kostar socialtjansten i vaxjo")
