@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from bot.answer import Quote
 from bot.asks import ASKS, ASKS_AUTHOR, ASKS_NAME, HOLDS_NAME
-from retrieval.asks import ASKS_DATE, ASKS_NUMBER, HAS_DATE, holds_figure
+from retrieval.asks import (ASKS_DATE, ASKS_DURATION, ASKS_NUMBER, HAS_DATE, HAS_DURATION,
+                            holds_figure)
 from retrieval.passage import Document
 from retrieval.query import Query, TermGroup
 
@@ -90,6 +91,8 @@ class MissingCheck:
         for kind, asks, holds in KINDS:
             if kind == "figure" and money:
                 holds = HOLDS_MONEY.search
+            elif kind == "figure" and ASKS_DURATION.search(asking):
+                holds = HAS_DURATION.search
             if kind == "name":
                 holds = _other_person(query.text)
             match = asks.search(asking)

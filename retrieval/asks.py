@@ -44,6 +44,17 @@ def holds_figure(text: str) -> bool:
     return bool(HAS_NUMBER.search(_DATE_DIGITS.sub(" ", text)))
 
 
+# "Hur länge …?" asks for a duration, which a figure alone is not: "elva anmälningar" answers
+# no "How long has Per Sandberg been head …?"; "i 20 år", "sedan 2019" and "halvåret" do.
+ASKS_DURATION = re.compile(r"\b(hur l[äa]nge|how long|for how many (years|months))\b", re.IGNORECASE)
+HAS_DURATION = re.compile(r"\b(\d+|ett|en|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|"
+                          r"femton|tjugo|trettio|några|många|flera)\s+(år|månader|månad|veckor|"
+                          r"vecka|dagar|dag|timmar|decennier)\b|\bsedan\s+(\d{4}|länge|"
+                          r"januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|"
+                          r"november|december|våren|hösten)|\bhalvår\w*|\bi\s+\w+\s+år\b",
+                          re.IGNORECASE)
+
+
 HAS_REASON = re.compile(r"\b(eftersom|därför|då|för att|på grund av|pga|p\.g\.a\.|beror|orsak\w*|"
                         r"anledning\w*|till följd av|leder till|ledde till|syfte\w*)\b",
                         re.IGNORECASE)

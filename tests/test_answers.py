@@ -366,6 +366,16 @@ def test_a_place_the_quoted_document_never_names_is_said_to_be_missing(pipeline:
     assert pipeline.answer("Vad kostar socialtjänsten i Umeå?").missing == ()
 
 
+def test_how_long_is_answered_by_a_duration_not_any_figure(pipeline: Pipeline) -> None:
+    """"… utrett elva anmälningar …" holds a figure but says nothing of how long Per Sandberg
+    has been in charge; "i 20 år" answers how long he has worked with change."""
+    near = pipeline.answer("How long has Per Sandberg been head of administration in Växjö?")
+    assert near.quotes and "How long" in near.missing
+    right = pipeline.answer("Hur länge har Per Sandberg hållit på med förändringsarbete?")
+    assert any("i 20 år" in q.text for q in right.quotes[:right.lead])
+    assert right.missing == ()
+
+
 def test_the_author_of_the_quoted_text_is_not_missing_from_it(pipeline: Pipeline) -> None:
     """Jan Hägglund wrote the article; its text never names him, so "enligt Hägglund" was said
     to be missing from his own text."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.asks import ASKS_NAME, ASKS_PUBLISHED, ASKS_REPLIED, HOLDS_NAME
-from retrieval.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_NUMBER, HAS_REASON
+from retrieval.asks import (ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_DURATION, HAS_NUMBER,
+                            HAS_REASON)
 
 
 @pytest.mark.parametrize("question, number, date, why", [
@@ -53,6 +54,14 @@ def test_a_date_question_about_a_reply(question: str, replied: bool) -> None:
     """A reply's date is its header's; it is no question about when the text was published."""
     assert bool(ASKS_REPLIED.search(question)) is replied
     assert not (replied and ASKS_PUBLISHED.search(question))
+
+
+@pytest.mark.parametrize("text, duration", [
+    ("Jag har jobbat med förändringsarbete i 20 år", True), ("sedan 2019", True),
+    ("det senaste halvåret", True), ("i tre år", True),
+    ("hittills i år utrett elva anmälningar", False), ("1150 pågående ärenden", False)])
+def test_a_duration_is_a_length_of_time_not_a_figure(text: str, duration: bool) -> None:
+    assert bool(HAS_DURATION.search(text)) is duration
 
 
 def test_what_a_sentence_holds() -> None:
