@@ -37,7 +37,7 @@ def floors(**limits: float) -> list[str]:
 # whose two best passages the learned ranker parts by 0.002 flipped), and a floor at the measured
 # figure failed a clean checkout. Issue 5's targets are R@1 0.65, R@5 0.90, MRR 0.75, accuracy
 # 0.75, false declines 0.05 and far declines 0.95; each floor here is at or above its target.
-FLOORS = floors(recall1=0.85, recall5=0.96, mrr=0.89, accuracy=0.89, false_decline=0.01,
+FLOORS = floors(recall1=0.85, recall5=0.96, mrr=0.90, accuracy=0.90, false_decline=0.01,
                 decline=0.61, decline_far=0.95, nearmiss_noted=0.92, wrong_note=0.02,
                 first_answer=0.82)
 # The blind sets' floors, by the same rule (issues 12 and 13): they are never tuned on, so a
@@ -57,25 +57,31 @@ FLOORS = floors(recall1=0.85, recall5=0.96, mrr=0.89, accuracy=0.89, false_decli
 # A year or figure no top passage holds said in a note instead of declined (1 December, fourth
 # session): false declines B 0.034 → 0.011, C 0.078 → 0.049, accuracy B +2, C +3, each of those
 # answers with a note (wrong notes B 0.034 → 0.057, C 0.019 → 0.049); the gold set's near misses
-# are noted instead of declined (declined 0.694 → 0.639, declined or noted 1.000).
-BLIND_FLOORS = floors(recall1=0.62, recall5=0.84, mrr=0.71, accuracy=0.73, false_decline=0.04,
-                      decline_far=0.90, nearmiss_noted=0.72, wrong_note=0.06, first_answer=0.50)
-BLIND_B_FLOORS = floors(recall1=0.79, recall5=0.92, mrr=0.84, accuracy=0.79, false_decline=0.03,
+# are noted instead of declined (declined 0.694 → 0.639, declined or noted 1.000). The fifth
+# session (1 December): English read right and its light and shaping words skipped (false
+# declines A 0.022 → 0.011, B 0.011 → 0.000, E 0.024 → 0.016); a blog reply's dated header kept
+# and datelines answering "published" (near misses noted A 0.818 → 0.909, D 0.778 → 0.833; R@1
+# B 0.807 → 0.818, C 0.757 → 0.767); photo captions kept (R@1 A 0.640 → 0.663, accuracy B 0.818
+# → 0.841, C 0.777 → 0.786, E 0.714 → 0.730; a wrong note more on B and C); the quoted text's
+# author is no missing name (wrong notes B 0.068 → 0.057, D 0.022 → 0.000, E 0.048 → 0.040).
+BLIND_FLOORS = floors(recall1=0.65, recall5=0.84, mrr=0.74, accuracy=0.73, false_decline=0.03,
+                      decline_far=0.90, nearmiss_noted=0.81, wrong_note=0.05, first_answer=0.52)
+BLIND_B_FLOORS = floors(recall1=0.80, recall5=0.93, mrr=0.85, accuracy=0.82, false_decline=0.02,
                         decline_far=0.88, nearmiss_noted=0.83, wrong_note=0.07,
-                        first_answer=0.61)
-BLIND_C_FLOORS = floors(recall1=0.74, recall5=0.91, mrr=0.80, accuracy=0.75, false_decline=0.06,
-                        decline_far=0.94, nearmiss_noted=0.73, wrong_note=0.06,
-                        first_answer=0.66)
+                        first_answer=0.63)
+BLIND_C_FLOORS = floors(recall1=0.75, recall5=0.92, mrr=0.82, accuracy=0.77, false_decline=0.06,
+                        decline_far=0.94, nearmiss_noted=0.73, wrong_note=0.07,
+                        first_answer=0.68)
 # Blind D (89 answerable, 38 unanswerable) was written by a fourth helper on 1 December, after
 # every lever of that day was in; these floors sit one question under its first reading.
-BLIND_D_FLOORS = floors(recall1=0.70, recall5=0.89, mrr=0.77, accuracy=0.71, false_decline=0.05,
-                        decline_far=0.90, nearmiss_noted=0.72, wrong_note=0.04,
+BLIND_D_FLOORS = floors(recall1=0.70, recall5=0.89, mrr=0.78, accuracy=0.71, false_decline=0.05,
+                        decline_far=0.90, nearmiss_noted=0.77, wrong_note=0.02,
                         first_answer=0.60)
 # Blind E (126 answerable, 43 unanswerable) was written by a fifth helper late on 1 December,
 # after every lever of that session was in; these floors sit one question under its first reading.
-BLIND_E_FLOORS = floors(recall1=0.70, recall5=0.83, mrr=0.75, accuracy=0.68, false_decline=0.04,
-                        decline_far=0.90, nearmiss_noted=0.63, wrong_note=0.06,
-                        first_answer=0.58)
+BLIND_E_FLOORS = floors(recall1=0.72, recall5=0.84, mrr=0.77, accuracy=0.72, false_decline=0.03,
+                        decline_far=0.90, nearmiss_noted=0.63, wrong_note=0.05,
+                        first_answer=0.61)
 
 
 # Each shipped set with its floors, by the name pytest shows.
