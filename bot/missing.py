@@ -49,7 +49,7 @@ class Gaps:
     names: tuple[str, ...] = ()
     # Years and figures its document has, but not the first answer's paragraph
     figures: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()  # "figure", "date", "name", "author"
+    kinds: tuple[str, ...] = ()  # "figure", "duration", "date", "name", "author"
     words: tuple[str, ...] = ()
 
 
@@ -92,7 +92,7 @@ class MissingCheck:
             if kind == "figure" and money:
                 holds = HOLDS_MONEY.search
             elif kind == "figure" and ASKS_DURATION.search(asking):
-                holds = HAS_DURATION.search
+                kind, holds = "duration", HAS_DURATION.search
             if kind == "name":
                 holds = _other_person(query.text)
             match = asks.search(asking)

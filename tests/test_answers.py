@@ -370,7 +370,7 @@ def test_how_long_is_answered_by_a_duration_not_any_figure(pipeline: Pipeline) -
     """"… utrett elva anmälningar …" holds a figure but says nothing of how long Per Sandberg
     has been in charge; "i 20 år" answers how long he has worked with change."""
     near = pipeline.answer("How long has Per Sandberg been head of administration in Växjö?")
-    assert near.quotes and "How long" in near.missing
+    assert near.quotes and "How long" in near.missing and near.missing_kinds == ("duration",)
     right = pipeline.answer("Hur länge har Per Sandberg hållit på med förändringsarbete?")
     assert any("i 20 år" in q.text for q in right.quotes[:right.lead])
     assert right.missing == ()
