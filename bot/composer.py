@@ -235,8 +235,9 @@ class Composer:
         """The groups with the first that may lead in front: a headline, a dateline, a bare list
         item or a question in the text reads as an answer when it comes first, so it leads only
         when nothing else can
-        (a dateline may lead when the question asks when the document was published, comes
-        after the text's own dates for other "när" questions, and is left out otherwise)."""
+        (a dateline may lead when the question asks when the document was published or a reply
+        in it written, comes after the text's own dates for other "när" questions, and is left
+        out otherwise)."""
         wants_date = bool(ASKS_DATE.search(query.text))
         wants_published = wants_date and bool(ASKS_PUBLISHED.search(query.text)
                                               or ASKS_REPLIED.search(query.text))

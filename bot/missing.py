@@ -129,7 +129,7 @@ class MissingCheck:
             return True
         document = self.documents[doc]
         return (factors[index] > 0 or group.term in document.date
-                or _names(group.term, f"{document.author} {document.publisher}"))
+                or _begins_a_word(group.term, f"{document.author} {document.publisher}"))
 
 
 def asked(query: Query) -> str:
@@ -153,7 +153,7 @@ def _other_person(question: str) -> Callable[[str], bool]:
     return holds
 
 
-def _names(term: str, text: str) -> bool:
+def _begins_a_word(term: str, text: str) -> bool:
     """A word of `text` (its author or publisher) begins with the term: "Vilka förändringar
     krävs enligt Hägglund?" is answered from a text Jan Hägglund wrote."""
     return any(word.startswith(term) for word in re.findall(r"\w+", text.casefold()))
