@@ -65,9 +65,11 @@ class Composer:
             return Answer(question, "decline", hits=tuple(hits))
         if self.tuning.whole_repeats:
             ranked = _whole_repeats(ranked)
-        if not ASKS_DATE.search(question):
-            # A dateline answers only "när" (_lead_first): it must not set the bar for the
-            # sentences that are shown ("Svar på Gracchus kommentar 29/4-2023" above its reply).
+        wants_date = bool(ASKS_DATE.search(question))
+        if not wants_date:
+            # A dateline answers only "när": elsewhere it is noise, unless it is all there is,
+            # and it must not set the bar for the sentences that are shown ("Svar på Gracchus
+            # kommentar 29/4-2023" above its reply).
             ranked = [row for row in ranked if not self._dated_fragment(row[1])] or ranked
         elif self.tuning.datelines and ASKS_PUBLISHED.search(question):
             # When the text was published: the best document's dateline answers, however few
@@ -81,7 +83,9 @@ class Composer:
         floor = ranked[0][0] * self.tuning.relative_floor
         groups = self._continued(query, [q for s, q in ranked[: self.max_quotes] if s >= floor],
                                  query.match_terms())
-        groups = self._lead_first(query, groups)
+        dated_may_lead = wants_date and bool(ASKS_PUBLISHED.search(question)
+                                             or ASKS_REPLIED.search(question))
+        groups = self._lead_first(groups, dated_may_lead)
         quotes = tuple(q for group in groups for q in group)
         # "mer" pages on through the candidates after the shown quotes, so they lead the list.
         candidates = list(quotes) + [q for _, q in ranked if not _within(q, quotes)]
@@ -231,29 +235,22 @@ class Composer:
                        first.score, marks)
         return (joined, *group[n:])
 
-    def _lead_first(self, query: Query, groups: list[tuple[Quote, ...]]) -> list[tuple[Quote, ...]]:
+    def _lead_first(self, groups: list[tuple[Quote, ...]],
+                    dated_may_lead: bool) -> list[tuple[Quote, ...]]:
         """The groups with the first that may lead in front: a headline, a dateline, a bare list
         item or a question in the text reads as an answer when it comes first, so it leads only
-        when nothing else can
-        (a dateline may lead when the question asks when the document was published or a reply
-        in it written, comes after the text's own dates for other "när" questions, and is left
-        out otherwise)."""
-        wants_date = bool(ASKS_DATE.search(query.text))
-        wants_published = wants_date and bool(ASKS_PUBLISHED.search(query.text)
-                                              or ASKS_REPLIED.search(query.text))
+        when nothing else can (a dateline may lead when the question asks when the document was
+        published or a reply in it written: `dated_may_lead`; for another "när" question it
+        comes after the text's own dates, and compose leaves it out of one that does not ask
+        when)."""
 
         def may_lead(group: tuple[Quote, ...]) -> bool:
             sentence = self._sentence(group[0])
             if sentence.asks:  # a survey item or an interviewer's question
                 return False
             return sentence.role == "text" or (
-                sentence.role == "fragment" and wants_published and sentence.has_date)
+                sentence.role == "fragment" and dated_may_lead and sentence.has_date)
 
-        def dateline(group: tuple[Quote, ...]) -> bool:
-            return self._dated_fragment(group[0]) and not wants_date
-
-        # A dateline answers only "när": elsewhere it is noise, unless it is all there is.
-        groups = [g for g in groups if not dateline(g)] or groups
         first = next((i for i, g in enumerate(groups) if may_lead(g)), 0)
         return [groups[first], *groups[:first], *groups[first + 1:]]
 

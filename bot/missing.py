@@ -145,7 +145,7 @@ def asked(query: Query) -> str:
 def _other_person(question: str) -> Callable[[str], bool]:
     """A test for a text that names a person the question does not: "Vem efterträdde Andreas
     Lundgren …?" is not answered by a quote about Andreas Lundgren."""
-    own = {w.casefold() for w in re.findall(r"\w+", question)}
+    own = set(_words(question))
 
     def holds(text: str) -> bool:
         return any(m.group(0).split()[-1].strip("()").casefold() not in own
@@ -156,7 +156,12 @@ def _other_person(question: str) -> Callable[[str], bool]:
 def _begins_a_word(term: str, text: str) -> bool:
     """A word of `text` (its author or publisher) begins with the term: "Vilka förändringar
     krävs enligt Hägglund?" is answered from a text Jan Hägglund wrote."""
-    return any(word.startswith(term) for word in re.findall(r"\w+", text.casefold()))
+    return any(word.startswith(term) for word in _words(text))
+
+
+def _words(text: str) -> list[str]:
+    """The text's words in lower case, as the question's and the names' words are compared."""
+    return re.findall(r"\w+", text.casefold())
 
 
 def _counts(group: TermGroup) -> bool:
