@@ -18,10 +18,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Quote
-from bot.asks import ASKS, ASKS_AUTHOR, ASKS_NAME, HOLDS_NAME
+from bot.asks import ASKS, ASKS_AUTHOR, ASKS_NAME, ASKS_PUBLISHED, ASKS_REPLIED, HOLDS_NAME
 from retrieval.asks import (ASKS_DATE, ASKS_DURATION, ASKS_NUMBER, HAS_DATE, HAS_DURATION,
                             holds_figure)
 from retrieval.passage import Document
+from retrieval.sentences import sentence_role
 from retrieval.query import Query, TermGroup
 
 _LEADING = re.compile(r"^\W*((och|men|så) )?", re.IGNORECASE)
@@ -49,7 +50,7 @@ class Gaps:
     names: tuple[str, ...] = ()
     # Years and figures its document has, but not the first answer's paragraph
     figures: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()  # "figure", "duration", "date", "name", "author"
+    kinds: tuple[str, ...] = ()  # "figure", "duration", "date", "published", "name", "author"
     words: tuple[str, ...] = ()
 
 
@@ -96,6 +97,13 @@ class MissingCheck:
             if kind == "name":
                 holds = _other_person(query.text)
             match = asks.search(asking)
+            if match and kind == "date" and _asks_published(asking):
+                # When the text came out: its date, in a dateline or in the source line, not
+                # the year a sentence names ("… för innevarande år (2023).").
+                if not any(self._published(q) for q in quotes[:lead]):
+                    kinds.append("published")
+                    words.append(_LEADING.sub("", match.group(0).strip()))
+                continue
             if match and not any(holds(t) for t in first):
                 kinds.append(kind)
                 words.append(_LEADING.sub("", match.group(0).strip()))
@@ -113,6 +121,12 @@ class MissingCheck:
         pattern = _figure(figure)
         return bool(pattern.search(quote.passage.text)
                     or pattern.search(self.documents[quote.doc].date))
+
+    def _published(self, quote: Quote) -> bool:
+        """The quote's document has a date (shown in its source line), or the quote is a
+        dateline ("Växjö • Publicerad 7 november 2018")."""
+        return bool(self.documents[quote.doc].date.strip()) or (
+            HAS_DATE.search(quote.text) is not None and sentence_role(quote.text) == "fragment")
 
     def _by_author(self, quote: Quote) -> bool:
         """The quote names its document's author (a byline quote does)."""
@@ -140,6 +154,11 @@ def asked(query: Query) -> str:
         if ASKS.search(part) or any(asks.search(part.strip()) for _, asks, _ in KINDS):
             return part.strip()
     return query.text
+
+
+def _asks_published(asking: str) -> bool:
+    """The question asks when the text itself came out, not when a reply in it was written."""
+    return ASKS_PUBLISHED.search(asking) is not None and ASKS_REPLIED.search(asking) is None
 
 
 def _other_person(question: str) -> Callable[[str], bool]:

@@ -10,6 +10,7 @@ import pytest
 
 from bot.conversation import ConversationService
 from bot.pipeline import Pipeline
+from bot.render import Renderer
 from bot.settings import Settings
 from retrieval.tuning import Tuning
 from tests.support.corpus import CORPUS
@@ -203,6 +204,19 @@ def test_when_a_text_was_published_quotes_its_dateline_whatever_words_it_shares(
     without = Pipeline.from_settings(settings, corpus=pipeline.corpus,
                                      tuning=replace(Tuning(), datelines=False))
     assert without.answer(question).quotes[0].text != "Publicerad: 7 april 2021, 12:19"
+
+
+def test_when_an_undated_text_was_published_is_said_to_be_unknown(pipeline: Pipeline) -> None:
+    """The union's survey article carries no date, in its file or in sources.toml: a year one
+    of its sentences names is no answer to when it came out, and the answer says so."""
+    answer = pipeline.answer("När publicerades artikeln om att underskott riskerar skapa social skuld?")
+    assert answer.answered and answer.quotes[0].doc.startswith("003_")
+    assert answer.missing_kinds == ("published",)
+    for form in ("txt", "html"):
+        shown = Renderer(pipeline.settings.prompts_dir, form).answer(answer, pipeline.corpus)
+        assert "säger inte när den publicerades" in shown
+    dated = pipeline.answer("När publicerades Smålandspostens artikel om kaoset på socialen?")
+    assert dated.missing_kinds == ()
 
 
 @pytest.mark.parametrize("question", ["När svarade Hägglund på Gracchus kommentar?",
