@@ -130,6 +130,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                 _off(reply_sentences=0)),
     "bylines": ("who wrote a text answered by its byline, quoted from the file",
                 _off(bylines=False)),
+    "reason_leads": ("for 'varför', the next sentence that gives the reason leads the one it explains",
+                     _off(reason_leads=False)),
     "datelines": ("when a text was published answered by its dateline, quoted from the file",
                   _off(datelines=False)),
 }

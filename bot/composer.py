@@ -153,8 +153,9 @@ class Composer:
         A lead-in that ends in a colon brings its list ("tre områden som måste åtgärdas:" and
         the items), and a list item chosen alone is quoted as its lead-in and list. For a
         "varför" question, a sentence without a reason in it brings the next sentence of its
-        paragraph, where the reason usually follows; one that opens with "Därför" brings the
-        sentence before, which it refers to. The first quote brings the next sentence when
+        paragraph, where the reason usually follows, and leads it when it gives the reason
+        ("… har gjort att …"); one that opens with "Därför" brings the sentence before, which it
+        refers to. The first quote brings the next sentence when
         that one takes it up ("Kritiken handlade om …") or holds a word of the question the
         first lacks, and what an interviewer says or asks brings the first sentences of the
         reply ("… saknades handläggare till 500 ärenden i september. Vad gör ni åt det?" →
@@ -180,6 +181,7 @@ class Composer:
             if (quote.doc, sentences[index].start) in seen:
                 continue
             group: list[Quote | None] = []
+            reason_first = False
             if why and index and self.tuning.reason_before and THEREFORE.match(quote.text):
                 group.append(quoted(sentences[index - 1], quote.passage, quote.score))
             group.append(quoted(sentences[index], quote.passage, quote.score))
@@ -188,6 +190,11 @@ class Composer:
                 extra = following[: self.tuning.max_list_items]
             elif why and not HAS_REASON.search(sentences[index].text):
                 extra = following[:1]
+                # The reason answers "varför": it leads, the sentence it explains follows.
+                reason_first = bool(
+                    not groups and extra and self.tuning.reason_leads
+                    and not _GIVES_REASON.search(sentences[index].text)
+                    and _GIVES_REASON.search(extra[0].text))
             elif not groups and (reply := self._reply(quote.passage, sentences[index])):
                 extra = reply
             elif not groups and following and self.tuning.follow_on and _follows_on(
@@ -199,7 +206,10 @@ class Composer:
             else:
                 extra = ()
             group += [quoted(s, quote.passage, quote.score) for s in extra]
-            groups.append(self._joined([q for q in group if q is not None]))
+            group = [q for q in group if q is not None]
+            if reason_first and len(group) == 2:
+                group.reverse()
+            groups.append(self._joined(group))
         return groups
 
     def _reply(self, passage: Passage, sentence: Sentence) -> list[Sentence]:
@@ -308,6 +318,13 @@ class Sentence:
 # "Dels genom att …" spells out what "flera oförlåtliga övertramp" were (dev: gold, dev B and
 # newsroom first answer +1 each, nothing lost).
 _POINTERS = frozenset({"detta", "dessa", "denna", "sådana", "såväl", "dels"})
+
+
+# What gives a reason, a purpose or a consequence: HAS_REASON's words and a few that only mark
+# one when they open or link the sentence that follows ("Förklaringen kan finnas i …",
+# "Avsikten var att …", "… har gjort att …", "… innebär att …").
+_GIVES_REASON = re.compile(HAS_REASON.pattern + r"|\b(förklaring\w*|avsikt\w*|gjort att|"
+                           r"beroende på|innebär att)\b", re.IGNORECASE)
 
 
 def _follows_on(sentence: Sentence, after: Sentence) -> bool:
