@@ -42,6 +42,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.levers
 	$(BIN)/python -m benchmarks.grams
 	$(BIN)/python -m benchmarks.semantic
+	$(BIN)/python -m benchmarks.spin
 	$(BIN)/python -m benchmarks.documents
 	$(BIN)/python -m benchmarks.users_folder --sizes 100000 1000000
 

@@ -27,15 +27,17 @@ from benchmarks.run import machine, run_worker, scale_arguments
 from benchmarks.workers import SENTENCES_PER_PASSAGE, vectors_path
 from bot.settings import DEFAULT_CORPUS
 from retrieval.ingest import load_corpus
-from retrieval.semantic import E5Embedder, SemanticIndex
+from retrieval.semantic import SPIN_COUNT, E5Embedder, SemanticIndex
 
 SIZES = (10_000, 100_000)
 PROJECTED = (10_000, 100_000)
-# The engine parallelises with OpenMP, whose threads spin while they wait unless told to sleep:
-# on cores other programs also use, that spinning can cost more than the work. citatbot's
-# default (every core, sleeping threads), the engine's own (spinning), and one thread (read
-# when the engine loads).
-OMP_SETTINGS = ("", "OMP_WAIT_POLICY=active", "OMP_NUM_THREADS=1")
+# The engine parallelises with OpenMP, whose threads spin a long while when they wait: on cores
+# other programs also use, that spinning can cost more than the work, and threads that sleep at
+# once halve its speed on an idle host. citatbot's default (every core, a short spin, then
+# sleep: retrieval/semantic.py SPIN_COUNT), the engine's own (a long spin), threads that sleep
+# at once, and one thread (read when the engine loads). benchmarks/spin.py measures them on a
+# busy host too.
+OMP_SETTINGS = ("", "OMP_WAIT_POLICY=active", "OMP_WAIT_POLICY=passive", "OMP_NUM_THREADS=1")
 SPINNING = {"OMP_WAIT_POLICY": "active"}
 # numpy's OpenBLAS threads a matrix-vector product too, with the same risk.
 ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1"}
@@ -43,7 +45,7 @@ ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1"}
 
 def query_embedding(work: Path) -> list[dict]:
     """benchmarks/workers.py semantic-embed in a fresh process for each OpenMP setting."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("OMP_")}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "GOMP_"))}
     return [{"omp": name or "default", **run_worker("semantic-embed", 0, 0, work,
                                                     env={**base, **dict([name.split("=")])}
                                                     if name else base)}
@@ -100,9 +102,9 @@ def markdown(results: dict) -> str:
         f"`E5Embedder().embed_queries([q])` for each of the {q[0]['questions']} gold questions "
         f"once (first pass: no cached vector), after loading the model and {len(WARM_UP)} "
         "warm-up questions not in the set; each line a fresh process with that OpenMP setting "
-        "(default: what `citatbot` runs with, every core and threads that sleep while they wait, "
-        "`OMP_WAIT_POLICY=passive`; active: the engine's own spinning threads; "
-        "`OMP_NUM_THREADS=1`: `CITATBOT_SEMANTIC_THREADS=1`).", "",
+        "(default: what `citatbot` runs with, every core and threads that spin briefly, then sleep, "
+        f"`GOMP_SPINCOUNT={SPIN_COUNT}`; active: the engine's own long spin; passive: threads "
+        "that sleep at once; `OMP_NUM_THREADS=1`: `CITATBOT_SEMANTIC_THREADS=1`).", "",
         "| OpenMP | model load | p50 | p95 |", "|---|---:|---:|---:|",
         *[f"| {v['omp']} | {v['load_s']:.2f} s | {_ms(v['p50_ms'])} ms | {_ms(v['p95_ms'])} ms |"
           for v in q], "",

