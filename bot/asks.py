@@ -51,3 +51,14 @@ ASKS_NAME = re.compile(
 # ("Lindberg (S)").
 HOLDS_NAME = re.compile(r"\b[A-ZÅÄÖÉ][a-zåäöéü]+(-[A-ZÅÄÖ][a-zåäöéü]+)?\s+[A-ZÅÄÖÉ][a-zåäöéü]+|"
                         r"\b[A-ZÅÄÖÉ][a-zåäöéü]+\s+\((S|M|C|V|L|KD|MP|SD)\)")
+# What a survey, an investigation or a review found ("Vad kom utredningen fram till?", "Vad
+# visade kartläggningen?", "What did the investigations conclude?"): the answer reports a
+# finding ("… visade på ett auktoritärt ledarskap", "Utredningarna pekar på …", "Av svaren
+# framgår …"), not that the study was made or is criticised.
+ASKS_FINDING = re.compile(
+    r"\b(kom\w*(\s\w+){0,6}\s+fram till|vad (visade|visar|har \w+(\s\w+){0,4} visat)|"
+    r"slutsats\w*|conclu\w+|findings?|what did\b(\s\S+){1,8}\s+(show|find|reveal))\b",
+    re.IGNORECASE)
+HOLDS_FINDING = re.compile(
+    r"\b(visa\w*|pekar på|pekade på|kom\w* fram till|konstatera\w*|framg[åi]r|framgick|"
+    r"framkom\w*|slutsats\w*|fann|funnit|bekräfta\w*|resultat\w*)\b", re.IGNORECASE)

@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Quote
-from bot.asks import ASKS, ASKS_AUTHOR, ASKS_NAME, ASKS_PUBLISHED, ASKS_REPLIED, HOLDS_NAME
+from bot.asks import (ASKS, ASKS_AUTHOR, ASKS_FINDING, ASKS_NAME, ASKS_PUBLISHED, ASKS_REPLIED,
+                      HOLDS_FINDING, HOLDS_NAME)
 from retrieval.asks import (ASKS_DATE, ASKS_DURATION, ASKS_NUMBER, HAS_DATE, HAS_DURATION,
                             holds_figure)
 from retrieval.passage import Document
@@ -31,7 +32,7 @@ _LEADING = re.compile(r"^\W*((och|men|så) )?", re.IGNORECASE)
 # chefen?" and "Vem är ordförande …?" ask for a name (bot/asks.py ASKS_NAME), one the question
 # does not name itself (_other_person).
 KINDS = (("figure", ASKS_NUMBER, holds_figure), ("date", ASKS_DATE, HAS_DATE.search),
-         ("name", ASKS_NAME, HOLDS_NAME.search))
+         ("name", ASKS_NAME, HOLDS_NAME.search), ("finding", ASKS_FINDING, HOLDS_FINDING.search))
 # What it costs or earns asks for an amount of money: "27 socialsekreterare" holds a figure but
 # no answer to "Vad tjänar en socialsekreterare?", nor "1150 ärenden" to what Växjö's costs.
 # A question that merely names a budget ("… inom budgetramarna?") asks for no amount.
@@ -50,7 +51,8 @@ class Gaps:
     names: tuple[str, ...] = ()
     # Years and figures its document has, but not the first answer's paragraph
     figures: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()  # "figure", "duration", "date", "published", "name", "author"
+    kinds: tuple[str, ...] = ()  # "figure", "duration", "date", "published", "name", "finding",
+    # "author"
     words: tuple[str, ...] = ()
 
 
@@ -106,7 +108,7 @@ class MissingCheck:
                 continue
             if match and not any(holds(t) for t in first):
                 kinds.append(kind)
-                words.append(_LEADING.sub("", match.group(0).strip()))
+                words.append(_asking_words(match.group(0)))
         # "Vem skrev artikeln?" answered by text, not by a byline: the text's author is unknown
         # here (the file names none), and a quote of someone in the text must not pass for one.
         if (match := ASKS_AUTHOR.search(asking)) and not any(
@@ -154,6 +156,15 @@ def asked(query: Query) -> str:
         if ASKS.search(part) or any(asks.search(part.strip()) for _, asks, _ in KINDS):
             return part.strip()
     return query.text
+
+
+def _asking_words(matched: str) -> str:
+    """The words that ask, as the question has them, without what lies between a verb and its
+    particle: "kom Feelgoods utredning fram till" → "kom fram till"."""
+    return _BETWEEN.sub(r"\1 \2", _LEADING.sub("", matched.strip()))
+
+
+_BETWEEN = re.compile(r"^(kom\w*)\s.*\s(fram till)$", re.IGNORECASE)
 
 
 def _asks_published(asking: str) -> bool:

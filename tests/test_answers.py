@@ -398,6 +398,17 @@ def test_how_long_is_answered_by_a_duration_not_any_figure(pipeline: Pipeline) -
     assert right.missing == ()
 
 
+def test_what_a_study_found_is_answered_by_a_finding_not_by_the_study(pipeline: Pipeline) -> None:
+    """The Feelgood investigation is criticised in the text, but what it found is nowhere: a
+    quote that it was made says so. The 2020 survey's finding ("… visade på …") answers."""
+    near = pipeline.answer("Vad kom Feelgoods arbetsmiljöutredning fram till?")
+    assert near.quotes and near.missing_kinds == ("finding",)
+    assert near.missing == ("kom fram till",)
+    right = pipeline.answer("Vad kom arbetsmiljökartläggningen 2020 fram till?")
+    assert "visade på ett auktoritärt ledarskap" in right.quotes[0].text
+    assert right.missing == ()
+
+
 def test_the_author_of_the_quoted_text_is_not_missing_from_it(pipeline: Pipeline) -> None:
     """Jan Hägglund wrote the article; its text never names him, so "enligt Hägglund" was said
     to be missing from his own text."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.asks import ASKS_NAME, ASKS_PUBLISHED, ASKS_REPLIED, HOLDS_NAME
+from bot.asks import (ASKS_FINDING, ASKS_NAME, ASKS_PUBLISHED, ASKS_REPLIED, HOLDS_FINDING,
+                      HOLDS_NAME)
 from retrieval.asks import (ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_DURATION, HAS_NUMBER,
                             HAS_REASON)
 
@@ -124,3 +125,23 @@ def test_a_question_for_a_persons_name_needs_a_role_word(question: str, name: bo
 ])
 def test_a_person_is_named_by_first_and_last_name(text: str, name: bool) -> None:
     assert bool(HOLDS_NAME.search(text)) is name
+
+
+@pytest.mark.parametrize("question, finding", [
+    ("Vad kom Feelgoods arbetsmiljöutredning fram till?", True),
+    ("vad visade kartläggningen 2020", True), ("What did the investigations conclude?", True),
+    ("What did the 2020 survey show?", True), ("Vad visar Socialchefsrapporten?", True),
+    ("Vem gjorde utredningen?", False),
+    ("How many managers find it hard to follow up their cases?", False),
+    ("Vad tycker SSR om resultaten?", False)])
+def test_a_question_for_what_a_study_found(question: str, finding: bool) -> None:
+    assert bool(ASKS_FINDING.search(question)) is finding
+
+
+@pytest.mark.parametrize("text, finding", [
+    ("En arbetsmiljökartläggning … visade på ett auktoritärt ledarskap", True),
+    ("Utredningarna pekar på tydliga organisatoriska problem", True),
+    ("Av svaren framgår tydligt att det råder obalans", True),
+    ("Många är kritiska mot den senaste arbetsmiljöutredning som utfördes år 2022", False)])
+def test_a_text_that_reports_a_finding(text: str, finding: bool) -> None:
+    assert bool(HOLDS_FINDING.search(text)) is finding
