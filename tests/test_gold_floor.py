@@ -64,23 +64,26 @@ FLOORS = floors(recall1=0.85, recall5=0.96, mrr=0.90, accuracy=0.90, false_decli
 # B 0.807 → 0.818, C 0.757 → 0.767); photo captions kept (R@1 A 0.640 → 0.663, accuracy B 0.818
 # → 0.841, C 0.777 → 0.786, E 0.714 → 0.730; a wrong note more on B and C); the quoted text's
 # author is no missing name (wrong notes B 0.068 → 0.057, D 0.022 → 0.000, E 0.048 → 0.040).
+# The sixth session (1 December): what a study found asks for a finding ('Vad kom … fram
+# till?' answered by a quote that the study was made says it lacks one): near misses noted
+# A 0.909 → 1.000, C 0.789 → 0.842, D 0.833 → 0.889, E 0.682 → 0.727, no wrong note more.
 BLIND_FLOORS = floors(recall1=0.65, recall5=0.84, mrr=0.74, accuracy=0.73, false_decline=0.03,
-                      decline_far=0.90, nearmiss_noted=0.81, wrong_note=0.05, first_answer=0.52)
+                      decline_far=0.90, nearmiss_noted=0.90, wrong_note=0.05, first_answer=0.52)
 BLIND_B_FLOORS = floors(recall1=0.80, recall5=0.93, mrr=0.85, accuracy=0.82, false_decline=0.02,
                         decline_far=0.88, nearmiss_noted=0.83, wrong_note=0.07,
                         first_answer=0.63)
 BLIND_C_FLOORS = floors(recall1=0.75, recall5=0.92, mrr=0.82, accuracy=0.77, false_decline=0.06,
-                        decline_far=0.94, nearmiss_noted=0.73, wrong_note=0.07,
+                        decline_far=0.94, nearmiss_noted=0.78, wrong_note=0.07,
                         first_answer=0.68)
 # Blind D (89 answerable, 38 unanswerable) was written by a fourth helper on 1 December, after
 # every lever of that day was in; these floors sit one question under its first reading.
 BLIND_D_FLOORS = floors(recall1=0.70, recall5=0.89, mrr=0.78, accuracy=0.71, false_decline=0.05,
-                        decline_far=0.90, nearmiss_noted=0.77, wrong_note=0.02,
+                        decline_far=0.90, nearmiss_noted=0.83, wrong_note=0.02,
                         first_answer=0.60)
 # Blind E (126 answerable, 43 unanswerable) was written by a fifth helper late on 1 December,
 # after every lever of that session was in; these floors sit one question under its first reading.
 BLIND_E_FLOORS = floors(recall1=0.72, recall5=0.84, mrr=0.77, accuracy=0.72, false_decline=0.03,
-                        decline_far=0.90, nearmiss_noted=0.63, wrong_note=0.05,
+                        decline_far=0.90, nearmiss_noted=0.68, wrong_note=0.05,
                         first_answer=0.61)
 
 
