@@ -20,6 +20,7 @@ BLIND_B = DEFAULT_CORPUS / "blind_b.jsonl"
 BLIND_C = DEFAULT_CORPUS / "blind_c.jsonl"
 BLIND_D = DEFAULT_CORPUS / "blind_d.jsonl"
 BLIND_E = DEFAULT_CORPUS / "blind_e.jsonl"
+BLIND_F = DEFAULT_CORPUS / "blind_f.jsonl"
 # The shares that must stay low: their floors are maxima.
 MAXIMA = {"false_decline", "wrong_note"}
 
@@ -86,11 +87,17 @@ BLIND_E_FLOORS = floors(recall1=0.72, recall5=0.84, mrr=0.77, accuracy=0.72, fal
                         decline_far=0.90, nearmiss_noted=0.68, wrong_note=0.05,
                         first_answer=0.61)
 
+# Blind F (98 answerable, 41 unanswerable) was written by a sixth helper in the sixth session of
+# 1 December, after every lever of that session was in; the team read its figures once, on that
+# commit and the session's first. These floors sit one question under that reading.
+BLIND_F_FLOORS = floors(recall1=0.75, recall5=0.94, mrr=0.83, accuracy=0.75, false_decline=0.06,
+                        decline_far=0.88, nearmiss_noted=0.73, wrong_note=0.04,
+                        first_answer=0.63)
 
 # Each shipped set with its floors, by the name pytest shows.
 SETS = {"gold": (GOLD, FLOORS), "blind": (BLIND, BLIND_FLOORS), "blind_b": (BLIND_B, BLIND_B_FLOORS),
         "blind_c": (BLIND_C, BLIND_C_FLOORS), "blind_d": (BLIND_D, BLIND_D_FLOORS),
-        "blind_e": (BLIND_E, BLIND_E_FLOORS)}
+        "blind_e": (BLIND_E, BLIND_E_FLOORS), "blind_f": (BLIND_F, BLIND_F_FLOORS)}
 
 
 @pytest.mark.parametrize("path", [path for path, _ in SETS.values()], ids=list(SETS))
