@@ -153,11 +153,11 @@ class Composer:
         A lead-in that ends in a colon brings its list ("tre områden som måste åtgärdas:" and
         the items), and a list item chosen alone is quoted as its lead-in and list. For a
         "varför" question, a sentence without a reason in it brings the next sentence of its
-        paragraph, where the reason usually follows, and leads it when it gives the reason
+        paragraph, where the reason usually follows, and that sentence leads when it gives one
         ("… har gjort att …"); one that opens with "Därför" brings the sentence before, which it
-        refers to. The first quote brings the next sentence when
-        that one takes it up ("Kritiken handlade om …") or holds a word of the question the
-        first lacks, and what an interviewer says or asks brings the first sentences of the
+        refers to. The first quote brings the next sentence when that one takes it up
+        ("Kritiken handlade om …") or holds a word of the question the first lacks, and what
+        an interviewer says or asks brings the first sentences of the
         reply ("… saknades handläggare till 500 ärenden i september. Vad gör ni åt det?" →
         "– Så är inte situationen nu.", "Vi har stärkt organisationen med konsulter …"). Each
         sentence stays its own quote, but a lead-in and the items after it with only white

@@ -104,7 +104,7 @@ class MissingCheck:
                 # the year a sentence names ("… för innevarande år (2023).").
                 if not any(self._published(q) for q in quotes[:lead]):
                     kinds.append("published")
-                    words.append(_LEADING.sub("", match.group(0).strip()))
+                    words.append(_asking_words(match.group(0)))
                 continue
             if match and not any(holds(t) for t in first):
                 kinds.append(kind)

@@ -170,9 +170,9 @@ class E5Embedder:
 # How long the engine's OpenMP threads spin before they sleep, between the many short parallel
 # steps of one embedding (libgomp's GOMP_SPINCOUNT; its default spins about a third of a
 # million times). python -m benchmarks.spin on 2 cores, question embeddings p50 / p95: idle
-# 12.8 / 17.4 ms against 28.4 / 33.5 sleeping at once (OMP_WAIT_POLICY=passive); with one
-# core kept busy by another program 29.8 / 38.5 against 24.8 / 32.6; with both 28.9 / 40.2
-# against 53.2 / 70.2; the default spin took 47 / 1343 ms there.
+# 12.8 / 16.9 ms against 26.3 / 30.9 sleeping at once (OMP_WAIT_POLICY=passive); with one core
+# kept busy by another program 30.6 / 38.6 against 25.9 / 34.9; with both 31.9 / 42.6 against
+# 25.7 / 55.9, where the engine's own long spin took 40.0 / 951 ms.
 SPIN_COUNT = "1000"
 
 

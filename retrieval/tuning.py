@@ -98,9 +98,9 @@ class Tuning:
     # For a "varför" question, a quote that opens with "Därför"/"Därmed" brings the sentence
     # before it, which holds what it refers to.
     reason_before: bool = True
-    # ... and a first quote without a reason that brings the next sentence, which gives one,
-    # follows it: "Det tuffare ekonomiska klimatet har gjort att rörligheten har minskat." leads
-    # "– Tidigare var kompetensförsörjningen den stora utmaningen, men … lite bättre." (dev
+    # ... and when the first quote gives no reason and the next sentence, which it brings, does,
+    # that sentence leads: "Det tuffare ekonomiska klimatet har gjort att rörligheten har
+    # minskat." before "– Tidigare var kompetensförsörjningen den stora utmaningen, …" (dev
     # first quote: gold 0.750 → 0.766, paraphrases 0.557 → 0.574, dev B 0.614 → 0.623, citizen
     # 0.600 → 0.614; no first quote lost, every other figure the same).
     reason_leads: bool = True
