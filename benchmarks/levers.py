@@ -29,11 +29,12 @@ from retrieval.ingest import load_corpus
 
 HERE = Path(__file__).resolve().parent
 _ASCII = str.maketrans("åäöÅÄÖ", "aaoAAO")
-METRICS = ("recall@1", "recall@5", "mrr@5", "accuracy", "first_right", "false_decline",
+METRICS = ("recall@1", "recall@5", "mrr@5", "accuracy", "first_right", "first_quote_right",
+           "false_decline",
            "correct_decline_far", "correct_decline_nearmiss", "nearmiss_declined_or_noted",
            "wrong_missing_note")
 SHORT = {"recall@1": "R@1", "recall@5": "R@5", "mrr@5": "MRR@5", "accuracy": "acc",
-         "first_right": "1st",
+         "first_right": "1st", "first_quote_right": "1st quote",
          "false_decline": "f.decl", "correct_decline_far": "far decl",
          "correct_decline_nearmiss": "near decl", "nearmiss_declined_or_noted": "near noted",
          "wrong_missing_note": "wrong note"}
@@ -130,8 +131,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                 _off(reply_sentences=0)),
     "bylines": ("who wrote a text answered by its byline, quoted from the file",
                 _off(bylines=False)),
-    "reason_leads": ("for 'varför', the next sentence that gives the reason leads the one it explains",
-                     _off(reason_leads=False)),
+    "reason-leads": ("for 'varför', the next sentence that gives the reason leads the one it "
+                     "explains", _off(reason_leads=False)),
     "datelines": ("when a text was published answered by its dateline, quoted from the file",
                   _off(datelines=False)),
 }
