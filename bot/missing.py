@@ -160,11 +160,14 @@ def asked(query: Query) -> str:
 
 def _asking_words(matched: str) -> str:
     """The words that ask, as the question has them, without what lies between a verb and its
-    particle: "kom Feelgoods utredning fram till" → "kom fram till"."""
-    return _BETWEEN.sub(r"\1 \2", _LEADING.sub("", matched.strip()))
+    particle: "kom Feelgoods utredning fram till" → "kom fram till", "What did the survey
+    show" → "show"."""
+    words = _LEADING.sub("", matched.strip())
+    return _WHAT_DID.sub(r"\1", _BETWEEN.sub(r"\1 \2", words))
 
 
 _BETWEEN = re.compile(r"^(kom\w*)\s.*\s(fram till)$", re.IGNORECASE)
+_WHAT_DID = re.compile(r"^what did\s.*\s(show|find|reveal)$", re.IGNORECASE)
 
 
 def _asks_published(asking: str) -> bool:

@@ -404,6 +404,8 @@ def test_what_a_study_found_is_answered_by_a_finding_not_by_the_study(pipeline: 
     near = pipeline.answer("Vad kom Feelgoods arbetsmiljöutredning fram till?")
     assert near.quotes and near.missing_kinds == ("finding",)
     assert near.missing == ("kom fram till",)
+    english = pipeline.answer("What did the Feelgood investigation find?")
+    assert english.missing_kinds == ("finding",) and english.missing == ("find",)
     right = pipeline.answer("Vad kom arbetsmiljökartläggningen 2020 fram till?")
     assert "visade på ett auktoritärt ledarskap" in right.quotes[0].text
     assert right.missing == ()
