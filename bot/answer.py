@@ -60,8 +60,8 @@ class Answer:
     missing: tuple[str, ...] = ()
     missing_names: tuple[str, ...] = ()  # names, places, years of the question not in its source
     missing_figures: tuple[str, ...] = ()  # years, figures its source has, not the quote's paragraph
-    # "figure", "duration", "date", "published", "name", "finding", "author": asked for, not in
-    # the first answer
+    # "figure", "duration", "date", "published", "name", "finding", "list", "author": asked for,
+    # not in the first answer
     missing_kinds: tuple[str, ...] = ()
     candidates: tuple[Quote, ...] = field(default=(), repr=False)
     cited: tuple[str, ...] = ()  # for "sources": the documents the last answer quoted

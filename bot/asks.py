@@ -62,3 +62,12 @@ ASKS_FINDING = re.compile(
 HOLDS_FINDING = re.compile(
     r"\b(visa\w*|pekar på|pekade på|kom\w* fram till|konstatera\w*|framg[åi]r|framgick|"
     r"framkom\w*|slutsats\w*|fann|funnit|bekräfta\w*|resultat\w*)\b", re.IGNORECASE)
+# A number of things asked for by name ("Vilka tre enheter slogs samman?", "What two changes
+# …?"): the answer lists them, as a lead-in and its items ("… tre områden som måste åtgärdas:"),
+# an enumeration ("läkare, sjuksköterskor eller lärare"), numbered points or "dels … dels".
+_HOW_MANY_THINGS = (r"två|tre|fyra|fem|sex|sju|åtta|nio|tio|two|three|four|five|six|seven|"
+                    r"eight|nine|ten|\d+")
+ASKS_LIST = re.compile(rf"\b(vilka|vad är de|which|what are the|what) ({_HOW_MANY_THINGS})\b",
+                       re.IGNORECASE)
+HOLDS_LIST = re.compile(r":\s*\n|\w[\w-]*(, [\w-]+( [\w-]+){0,4})+ (och|eller|and|or) \w|"
+                        r"\bdels\b|(^|\s)1[.)]\s|•", re.IGNORECASE)

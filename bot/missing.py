@@ -18,8 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Quote
-from bot.asks import (ASKS, ASKS_AUTHOR, ASKS_FINDING, ASKS_NAME, ASKS_PUBLISHED, ASKS_REPLIED,
-                      HOLDS_FINDING, HOLDS_NAME)
+from bot.asks import (ASKS, ASKS_AUTHOR, ASKS_FINDING, ASKS_LIST, ASKS_NAME, ASKS_PUBLISHED,
+                      ASKS_REPLIED, HOLDS_FINDING, HOLDS_LIST, HOLDS_NAME)
 from retrieval.asks import (ASKS_DATE, ASKS_DURATION, ASKS_NUMBER, HAS_DATE, HAS_DURATION,
                             holds_figure)
 from retrieval.passage import Document
@@ -32,7 +32,8 @@ _LEADING = re.compile(r"^\W*((och|men|så) )?", re.IGNORECASE)
 # chefen?" and "Vem är ordförande …?" ask for a name (bot/asks.py ASKS_NAME), one the question
 # does not name itself (_other_person).
 KINDS = (("figure", ASKS_NUMBER, holds_figure), ("date", ASKS_DATE, HAS_DATE.search),
-         ("name", ASKS_NAME, HOLDS_NAME.search), ("finding", ASKS_FINDING, HOLDS_FINDING.search))
+         ("name", ASKS_NAME, HOLDS_NAME.search), ("finding", ASKS_FINDING, HOLDS_FINDING.search),
+         ("list", ASKS_LIST, HOLDS_LIST.search))
 # What it costs or earns asks for an amount of money: "27 socialsekreterare" holds a figure but
 # no answer to "Vad tjänar en socialsekreterare?", nor "1150 ärenden" to what Växjö's costs.
 # A question that merely names a budget ("… inom budgetramarna?") asks for no amount.
@@ -52,7 +53,7 @@ class Gaps:
     # Years and figures its document has, but not the first answer's paragraph
     figures: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()  # "figure", "duration", "date", "published", "name", "finding",
-    # "author"
+    # "list", "author"
     words: tuple[str, ...] = ()
 
 

@@ -411,6 +411,16 @@ def test_what_a_study_found_is_answered_by_a_finding_not_by_the_study(pipeline: 
     assert right.missing == ()
 
 
+def test_a_number_of_things_asked_for_is_answered_by_a_list(pipeline: Pipeline) -> None:
+    """The Växjö article says three units were merged, never which: a quote that says so is
+    no answer to which three, and says it. The investigator's three areas are listed."""
+    near = pipeline.answer("Vilka tre enheter slogs samman i Växjö 2017?")
+    assert near.quotes and near.missing_kinds == ("list",) and near.missing == ("Vilka tre",)
+    right = pipeline.answer("Vilka tre områden måste åtgärdas enligt utredaren?")
+    assert "• Personal och kompetensförsörjningen" in right.quotes[0].text
+    assert right.missing == ()
+
+
 def test_the_author_of_the_quoted_text_is_not_missing_from_it(pipeline: Pipeline) -> None:
     """Jan Hägglund wrote the article; its text never names him, so "enligt Hägglund" was said
     to be missing from his own text."""

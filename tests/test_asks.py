@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.asks import (ASKS_FINDING, ASKS_NAME, ASKS_PUBLISHED, ASKS_REPLIED, HOLDS_FINDING,
-                      HOLDS_NAME)
+from bot.asks import (ASKS_FINDING, ASKS_LIST, ASKS_NAME, ASKS_PUBLISHED, ASKS_REPLIED,
+                      HOLDS_FINDING, HOLDS_LIST, HOLDS_NAME)
 from retrieval.asks import (ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_DURATION, HAS_NUMBER,
                             HAS_REASON)
 
@@ -145,3 +145,22 @@ def test_a_question_for_what_a_study_found(question: str, finding: bool) -> None
     ("Många är kritiska mot den senaste arbetsmiljöutredning som utfördes år 2022", False)])
 def test_a_text_that_reports_a_finding(text: str, finding: bool) -> None:
     assert bool(HOLDS_FINDING.search(text)) is finding
+
+
+@pytest.mark.parametrize("question, listed", [
+    ("Vilka tre enheter slogs samman i Växjö 2017?", True), ("vilka två förändringar krävs", True),
+    ("What are the three most important measures?", True), ("Vad är de tre viktigaste?", True),
+    ("Vilka var oroliga för flickan?", False), ("Hur många enheter slogs samman?", False)])
+def test_a_question_for_a_number_of_things_by_name(question: str, listed: bool) -> None:
+    assert bool(ASKS_LIST.search(question)) is listed
+
+
+@pytest.mark.parametrize("text, listed", [
+    ("Utredaren pekar på tre områden som måste åtgärdas:\n\n• Personal", True),
+    ("… på samma sätt som exempelvis läkare, sjuksköterskor eller lärare.", True),
+    ("Bland de frågor som krävde svar fanns: 1. Själva ärendet", True),
+    ("Dels genom att fråga efter ”syftet” med träffen, dels genom påståenden", True),
+    ("Problemen kopplas samman med en större omorganisation i januari 2017, då tre enheter slogs "
+     "samman.", False)])
+def test_a_text_that_lists_things(text: str, listed: bool) -> None:
+    assert bool(HOLDS_LIST.search(text)) is listed
