@@ -88,26 +88,13 @@ class MissingCheck:
         figures = [_figure_as_typed(query.text, g) for i, g in enumerate(query.groups)
                    if self.in_paragraph and i not in absent and _counts(g)
                    and not any(self._in_paragraph(q, g.term) for q in quotes[:lead])]
-        first = [q.text for q in quotes[:lead]]
         asking = asked(query)
         kinds, words = [], []
-        money = ASKS_MONEY.search(asking) is not None
         for kind, asks, holds in KINDS:
-            if kind == "figure" and money:
-                holds = HOLDS_MONEY.search
-            elif kind == "figure" and ASKS_DURATION.search(asking):
-                kind, holds = "duration", HAS_DURATION.search
-            if kind == "name":
-                holds = _other_person(query.text)
-            match = asks.search(asking)
-            if match and kind == "date" and _asks_published(asking):
-                # When the text came out: its date, in a dateline or in the source line, not
-                # the year a sentence names ("… för innevarande år (2023).").
-                if not any(self._published(q) for q in quotes[:lead]):
-                    kinds.append("published")
-                    words.append(_asking_words(match.group(0)))
+            if (match := asks.search(asking)) is None:
                 continue
-            if match and not any(holds(t) for t in first):
+            kind, answers = self._answered_by(kind, holds, asking, query.text)
+            if not any(answers(q) for q in quotes[:lead]):
                 kinds.append(kind)
                 words.append(_asking_words(match.group(0)))
         # "Vem skrev artikeln?" answered by text, not by a byline: the text's author is unknown
@@ -124,6 +111,23 @@ class MissingCheck:
         pattern = _figure(figure)
         return bool(pattern.search(quote.passage.text)
                     or pattern.search(self.documents[quote.doc].date))
+
+    def _answered_by(self, kind: str, holds: Callable[[str], object], asking: str,
+                     question: str) -> tuple[str, Callable[[Quote], bool]]:
+        """The kind asked for, as the question narrows it, and the test of a quote that holds
+        one: what something costs wants an amount of money, "hur länge" a duration, when a text
+        was published its own date, a person's name one the question does not name itself."""
+        if kind == "figure" and ASKS_MONEY.search(asking):
+            holds = HOLDS_MONEY.search
+        elif kind == "figure" and ASKS_DURATION.search(asking):
+            kind, holds = "duration", HAS_DURATION.search
+        elif kind == "date" and _asks_published(asking):
+            # Its date, in a dateline or in the source line, not the year a sentence names
+            # ("… för innevarande år (2023).").
+            return "published", self._published
+        elif kind == "name":
+            holds = _other_person(question)
+        return kind, lambda quote: bool(holds(quote.text))
 
     def _published(self, quote: Quote) -> bool:
         """The quote's document has a date (shown in its source line), or the quote is a
