@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from retrieval.roles import ASKS_LEADER
+
 # A Swedish asking word: a message that has one asks something ("varför då?").
 ASKS = re.compile(r"\b(varf[öo]r|n[äa]r|hur|vem|vilk[ae]t?|var|vad)\b", re.IGNORECASE)
 # A date question about the document itself ("När publicerades artikeln?", "när kom annonsen
@@ -47,6 +49,8 @@ ASKS_NAME = re.compile(
     r"(who (is|was) the|which) (\w+ ){0,2}(chair\w*|head|director|manager|journalist|reporter|"
     r"politician|person|leader)|vem (eftertr[äa]d\w*|ersatte|ers[äa]tter)|"
     rf"vem\b(\s\w+){{1,6}} som (ny |nya )?{_ROLES})\b", re.IGNORECASE)
+# Who leads something asks for a name too ("Vem leder polisen i Växjö?"; retrieval/roles.py).
+ASKS_PERSON = re.compile(f"{ASKS_NAME.pattern}|{ASKS_LEADER.pattern}", re.IGNORECASE)
 # A person named: two capitalised words in a row ("Andreas Lundgren") or a name with its party
 # ("Lindberg (S)").
 HOLDS_NAME = re.compile(r"\b[A-ZÅÄÖÉ][a-zåäöéü]+(-[A-ZÅÄÖ][a-zåäöéü]+)?\s+[A-ZÅÄÖÉ][a-zåäöéü]+|"

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Quote
-from bot.asks import (ASKS, ASKS_AUTHOR, ASKS_FINDING, ASKS_LIST, ASKS_NAME, ASKS_PUBLISHED,
+from bot.asks import (ASKS, ASKS_AUTHOR, ASKS_FINDING, ASKS_LIST, ASKS_PERSON, ASKS_PUBLISHED,
                       ASKS_REPLIED, HOLDS_FINDING, HOLDS_LIST, HOLDS_NAME)
 from retrieval.asks import (ASKS_DATE, ASKS_DURATION, ASKS_NUMBER, HAS_DATE, HAS_DURATION,
                             holds_figure)
@@ -29,10 +29,10 @@ from retrieval.query import Query, TermGroup
 _LEADING = re.compile(r"^\W*((och|men|så) )?", re.IGNORECASE)
 # The kinds of answer a question may ask for, and how a quote is seen to hold one. A bare "vem"
 # is not checked, its answers are as often a role ("enhetschefen") as a name; "Vad heter
-# chefen?" and "Vem är ordförande …?" ask for a name (bot/asks.py ASKS_NAME), one the question
-# does not name itself (_other_person).
+# chefen?", "Vem är ordförande …?" and "Vem leder …?" ask for a name (bot/asks.py ASKS_PERSON),
+# one the question does not name itself (_other_person).
 KINDS = (("figure", ASKS_NUMBER, holds_figure), ("date", ASKS_DATE, HAS_DATE.search),
-         ("name", ASKS_NAME, HOLDS_NAME.search), ("finding", ASKS_FINDING, HOLDS_FINDING.search),
+         ("name", ASKS_PERSON, HOLDS_NAME.search), ("finding", ASKS_FINDING, HOLDS_FINDING.search),
          ("list", ASKS_LIST, HOLDS_LIST.search))
 # What it costs or earns asks for an amount of money: "27 socialsekreterare" holds a figure but
 # no answer to "Vad tjänar en socialsekreterare?", nor "1150 ärenden" to what Växjö's costs.

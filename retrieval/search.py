@@ -32,6 +32,7 @@ from retrieval.index import PassageIndex
 from retrieval.lru import LRU
 from retrieval.passage import Document, Hit, Passage, is_question
 from retrieval.query import Query
+from retrieval.roles import Mention, asked_terms, asks_leader, fit, head_terms, mentions
 from retrieval.ranker import LearnedRanker, PassageFlags, Signals, candidates, features
 from retrieval.selection import top_k, top_weighed
 from retrieval.semantic import (
@@ -121,6 +122,9 @@ class Retriever:
         # the words people ask with, but hold no answer; a title that asks is still a title.
         self._questions = question_flags(words.passages, documents)
         self._generic = frozenset(t for w in generic_words() for t in words.analyzer.terms(w))
+        self._heads = head_terms(words.analyzer.terms)
+        # Each passage's leaders' roles beside names, read when a question asks for a leader.
+        self._mentions: LRU[int, list[Mention]] = LRU(4096)
         self.stats = dict(stats or {})
         self.digest = digest  # passages_digest of the corpus, which its cached fields are keyed by
 
@@ -152,8 +156,13 @@ class Retriever:
                 scores = self.fuse(self.scores(query, factors), cosines, sentence_cosines)
                 ids = np.flatnonzero(scores > 0)
                 ids, values = top_k(ids, scores[ids], k)
-        hits = [Hit(self.passages[i], float(s)) for i, s in zip(ids.tolist(), values.tolist())]
         if judged is None:
+            judged = ids  # the evidence reads the order before a leader is brought first
+        if self.tuning.leader_depth and asks_leader(query.text):
+            ids, values = self._leader_first(query, ids, values, k, factors, cosines,
+                                             sentence_cosines)
+        hits = [Hit(self.passages[i], float(s)) for i, s in zip(ids.tolist(), values.tolist())]
+        if judged is ids:
             judged, weighed = ids, hits
         else:
             weighed = [Hit(self.passages[i], 0.0)
@@ -168,6 +177,31 @@ class Retriever:
             doc: tuple(factors[:, self.topics.number[doc]].tolist())
             for doc in dict.fromkeys(h.passage.doc for h in hits)}
         return Results(tuple(hits), evidence, sentences, in_document)
+
+    def _leader_first(self, query: Query, ids: np.ndarray, values: np.ndarray, k: int,
+                      factors: np.ndarray | None, cosines: np.ndarray | None,
+                      sentence_cosines: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """The hits with the passage that names the asked-for leader first: of the best
+        leader_depth by fused score, the one whose role beside a name fits most of the question
+        (retrieval/roles.py), as the learned order puts a passage sharing more words first."""
+        scores = self.scores(query, factors)
+        if cosines is not None:
+            scores = self.fuse(scores, cosines, sentence_cosines)
+        positive = np.flatnonzero(scores > 0)
+        wide, _ = top_k(positive, scores[positive], self.tuning.leader_depth)
+        asked = asked_terms(query)
+        terms = self.words.analyzer.terms
+        best, best_fit = -1, 0
+        for i in wide.tolist():
+            found = self._mentions.get(i, lambda: mentions(self.passages[i].text))
+            f = max((fit(m, asked, terms, self._heads) for m in found), default=0)
+            if f > best_fit:
+                best, best_fit = i, f
+        if best < 0 or (len(ids) and ids[0] == best):
+            return ids, values
+        rest = ids != best
+        return (np.concatenate(([best], ids[rest]))[:k],
+                np.concatenate(([scores[best]], values[rest]))[:k])
 
     def reranked(self, query: Query, k: int, factors: np.ndarray | None, cosines: np.ndarray,
                  sentence_cosines: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

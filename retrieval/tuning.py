@@ -144,6 +144,11 @@ class Tuning:
     # whole document (near misses noted: dev B 0.875 → 0.938, citizen 0.867 → 0.933); off: in
     # the document, as a name is.
     figures_in_paragraph: bool = True
+    # "Vem leder …?", "Vem är chef för …?": among the best leader_depth passages, the one whose
+    # leader's role beside a name fits the question best ("förvaltningschefen Per Sandberg" for
+    # "förvaltningen") comes first, and so does that sentence among the quotes
+    # (retrieval/roles.py); 0: off.
+    leader_depth: int = 30
     # A quote on the first page must carry at least this share of the best sentence's score, so
     # weak filler sentences never pad an answer; "mer" pages through the rest.
     relative_floor: float = 0.35

@@ -614,3 +614,27 @@ def test_thanks_with_a_question_is_a_question(pipeline: Pipeline) -> None:
     assert pipeline.answer("tack, vad kostar socialtjänsten i Umeå?").kind == "answer"
     assert pipeline.answer("Hej, Umeå").kind != "greeting"
     assert pipeline.answer("Kan du skriva vad socialtjänsten i Umeå kostar?").kind == "answer"
+
+
+def test_who_leads_is_answered_by_the_leader_named_beside_the_role(pipeline: Pipeline,
+                                                                   settings: Settings) -> None:
+    """"Vem leder förvaltningen …?" shares "förvaltning" with "förvaltningschef Per Sandberg"
+    and little else: that passage comes first and its sentence leads. Without the lever the
+    passage is not even among the hits."""
+    question = "vem leder förvaltningen för arbete och välfärd i växjö"
+    answer = pipeline.answer(question)
+    assert "Per Sandberg" in answer.quotes[0].text and not answer.missing
+    assert "Per Sandberg" in answer.hits[0].passage.text
+    without = Pipeline.from_settings(settings, corpus=pipeline.corpus,
+                                     tuning=replace(Tuning(), leader_depth=0)).answer(question)
+    assert not any("Per Sandberg" in q.text for q in without.quotes[:1])
+    assert not any("Per Sandberg" in h.passage.text for h in without.hits)
+
+
+def test_who_leads_what_the_corpus_names_no_leader_of_says_no_one_is_named(
+        pipeline: Pipeline) -> None:
+    """No leader of the police is named anywhere: the answer says its first quote names no one."""
+    answer = pipeline.answer("Vem leder polisen i Växjö?")
+    assert answer.answered and "name" in answer.missing_kinds
+    shown = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
+    assert "nämner ingen person" in shown
