@@ -181,6 +181,8 @@ class Pipeline:
                                                  self.retriever.tuning.compose_hits))
         if self.rule.declines(self._about(query, found)):
             answer = Answer(searchable, "decline", hits=found.hits)
+        elif addressed_to_bot(query, own_forms=True):
+            return Answer(cut, "help")
         else:
             answer = self.composer.compose(query, found.hits, found.sentences, found.in_document)
             gaps = self.missing.gaps(query, answer.quotes, answer.lead, found.in_document)

@@ -56,12 +56,18 @@ ABOUT = frozenset({"vem är du", "vad är du", "vad kan du", "vad kan du göra",
                    "how should i ask"})
 # Something to do, not to look up ("kan du ringa socialtjänsten åt mig?", "kan du hjälpa mig att
 # boka tid hos läkaren"), or how to ask ("Hur ska jag skriva för att du ska förstå mig?"): the
-# help text says what the bot does. "Kan du skriva vad … kostar?" asks, so writing is no request.
+# help text says what the bot does. "Kan du skriva vad … kostar?" asks, so writing is no request,
+# but writing a poem or telling a joke is.
 REQUEST = re.compile(fold(
     r"^((kan|skulle|vill) du (kunna )?(hjälpa mig (att|med) )?(ringa|boka|skicka|mejla|maila|"
     r"beställa|översätta|kontakta|ansöka|fylla i|betala)|(can|could|would) you "
     r"(please )?(call|book|send|email|order|translate|contact|apply|pay)|"
-    r"hur (ska|bör|kan) jag (skriva|fråga|formulera))\b"))
+    r"hur (ska|bör|kan) jag (skriva|fråga|formulera)|"
+    # something made up, which no document holds ("Kan du skriva en dikt om hösten?")
+    r"((kan|skulle|vill) du (skriva|hitta på|berätta|göra|sjunga)|skriv|berätta|hitta på|"
+    r"(can|could|would) you (write|tell|make up|compose)|write|tell)( mig| me)? (en|ett|a|an) "
+    r"(dikt|poem|låt|sång|song|saga|sagan|berättelse|story|vits|skämt|joke|haiku|limerick|"
+    r"novell|essä|essay))\b"))
 # Word that the last answer missed ("det där var fel", "fattar du ingenting?") gets the help text:
 # what the bot can and cannot do, and how to ask.
 COMPLAINT = re.compile(fold(
@@ -151,13 +157,20 @@ def without_smalltalk(text: str) -> str:
     return rest
 
 
-def addressed_to_bot(query: Query) -> bool:
+def addressed_to_bot(query: Query, own_forms: bool = False) -> bool:
     """A message between the user and the bot, in the first or second person, that names
     nothing and has at most one word to search for: "Var bor du?", "Är du smart?", "Jag mår
     dåligt". One with a name or two words of its own ("Vad vet du om lex Sarah?", "Hur söker jag
     ekonomiskt bistånd?") asks about the documents. In a conversation its own words count, not
-    those of the question before it ("Var bor du?" after a question is no follow-up)."""
+    those of the question before it ("Var bor du?" after a question is no follow-up). With
+    `own_forms`, only words the corpus uses in their own form count (read once the documents
+    would answer: a decline says more to "Kan du förklara relativitetsteorin?")."""
     if not PERSONAL.search(query.text):
         return False
     own = [g for g in query.groups if not g.context]
+    if own_forms and not query.english:
+        # Only the words the corpus uses in their own form: "Jag är trött idag" finds "trött"
+        # only as a synonym's synonym ("slut"), "Vad ska jag äta till middag?" "äta" as
+        # "intaga". An English word is always found through its Swedish ones.
+        own = [g for g in own if g.term in g.matches or g.name or g.term[:1].isdigit()]
     return len(own) <= 1 and not any(g.name or g.term[:1].isdigit() for g in own)

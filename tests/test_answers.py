@@ -554,10 +554,23 @@ def test_what_an_interviewer_says_brings_the_reply(pipeline: Pipeline) -> None:
 
 @pytest.mark.parametrize("question", ["Vad vet du om lex Sarah i Växjö?",
                                       "Kan du säga vad socialtjänsten i Umeå kostar?",
-                                      "Vet du hur många socialsekreterare som slutat?"])
+                                      "Vet du hur många socialsekreterare som slutat?",
+                                      "Hur söker jag ekonomiskt bistånd i Växjö?",
+                                      "How much care do you get for a billion in a badly run "
+                                      "organisation?"])
 def test_a_question_to_the_bot_that_names_its_subject_is_searched(pipeline: Pipeline,
                                                                   question: str) -> None:
     assert pipeline.answer(question).quotes
+
+
+@pytest.mark.parametrize("message", ["Jag är trött idag", "Vad ska jag äta till middag?",
+                                     "Kan du skriva en dikt om hösten?", "Berätta ett skämt",
+                                     "Can you write me a poem about spring?", "Tell me a joke"])
+def test_a_message_about_the_asker_or_a_request_for_fiction_gets_the_help_text(
+        pipeline: Pipeline, message: str) -> None:
+    """"trött" is in no document but as a synonym's synonym ("slut"), "äta" as "intaga": the
+    message has no word of its own to search for. A poem or a joke is in no document."""
+    assert pipeline.answer(message).kind == "help"
 
 
 def test_a_question_to_the_bot_in_a_conversation_is_no_follow_up(pipeline: Pipeline) -> None:
