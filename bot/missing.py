@@ -27,21 +27,27 @@ from retrieval.sentences import sentence_role
 from retrieval.query import Query, TermGroup
 
 _LEADING = re.compile(r"^\W*((och|men|så) )?", re.IGNORECASE)
-# The kinds of answer a question may ask for, and how a quote is seen to hold one. A bare "vem"
-# is not checked, its answers are as often a role ("enhetschefen") as a name; "Vad heter
-# chefen?", "Vem är ordförande …?" and "Vem leder …?" ask for a name (bot/asks.py ASKS_PERSON),
-# one the question does not name itself (_other_person).
-KINDS = (("figure", ASKS_NUMBER, holds_figure), ("date", ASKS_DATE, HAS_DATE.search),
-         ("name", ASKS_PERSON, HOLDS_NAME.search), ("finding", ASKS_FINDING, HOLDS_FINDING.search),
-         ("list", ASKS_LIST, HOLDS_LIST.search))
 # What it costs or earns asks for an amount of money: "27 socialsekreterare" holds a figure but
 # no answer to "Vad tjänar en socialsekreterare?", nor "1150 ärenden" to what Växjö's costs.
 # A question that merely names a budget ("… inom budgetramarna?") asks for no amount.
 ASKS_MONEY = re.compile(r"\b(kostar|kostade|kosta|kostat|tj[äa]nar|tj[äa]nade|hur mycket pengar|"
-                        r"vad (är|var) (lönen|budgeten)|cost|costs|earn|earns|salary)\b",
+                        r"vad (är|var) budgeten|cost|costs|earn|earns|salary|"
+                        # what a salary is, not what people think of salaries ("Vilken lön har
+                        # en socialsekreterare?", "Hur hög är lönen?")
+                        r"(vilken|vilka|hur h[öo]ga?|vad (är|var|blir|har)) (\w+ ){0,3}"
+                        r"(m[åa]nads|ingångs|tim|medel)?l[öo]n(en|er|erna)?)\b",
                         re.IGNORECASE)
 HOLDS_MONEY = re.compile(r"\b(kr|kronor|miljon\w*|miljard\w*|mkr|mnkr|tkr|sek|euro|dollar)\b|:-",
                          re.IGNORECASE)
+# The kinds of answer a question may ask for, and how a quote is seen to hold one. A bare "vem"
+# is not checked, its answers are as often a role ("enhetschefen") as a name; "Vad heter
+# chefen?", "Vem är ordförande …?" and "Vem leder …?" ask for a name (bot/asks.py ASKS_PERSON),
+# one the question does not name itself (_other_person).
+# A figure is asked for by "hur många", "hur mycket", … or by asking what something costs or pays.
+ASKS_FIGURE = re.compile(f"{ASKS_NUMBER.pattern}|{ASKS_MONEY.pattern}", re.IGNORECASE)
+KINDS = (("figure", ASKS_FIGURE, holds_figure), ("date", ASKS_DATE, HAS_DATE.search),
+         ("name", ASKS_PERSON, HOLDS_NAME.search), ("finding", ASKS_FINDING, HOLDS_FINDING.search),
+         ("list", ASKS_LIST, HOLDS_LIST.search))
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ import pytest
 
 from bot.asks import (ASKS_FINDING, ASKS_LIST, ASKS_NAME, ASKS_PUBLISHED, ASKS_REPLIED,
                       HOLDS_FINDING, HOLDS_LIST, HOLDS_NAME)
+from bot.missing import ASKS_MONEY
 from retrieval.asks import (ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_DURATION, HAS_NUMBER,
                             HAS_REASON)
 
@@ -164,3 +165,23 @@ def test_a_question_for_what_a_study_found_or_for_things_by_name(
 def test_a_text_that_reports_a_finding_or_lists_things(
         holds: re.Pattern[str], text: str, expected: bool) -> None:
     assert bool(holds.search(text)) is expected
+
+
+@pytest.mark.parametrize(("question", "money"), [
+    ("Vad kostar socialtjänsten i Växjö?", True),
+    ("Vad tjänar en socialsekreterare?", True),
+    ("Vilken lön har en socialsekreterare i Växjö?", True),
+    ("Hur hög är lönen?", True),
+    ("Vad är ingångslönen för socionomer?", True),
+    ("Vad har en socionom för lön?", True),
+    ("Vad tycker socialsekreterarna om lönerna?", False),
+    ("Hur klarar man sig inom budgetramarna?", False),
+])
+def test_a_question_for_an_amount_of_money(question: str, money: bool) -> None:
+    assert bool(ASKS_MONEY.search(question)) is money
+
+
+def test_a_salary_no_quote_gives_is_said_to_be_missing(pipeline) -> None:
+    """No document gives a salary: a quote about social workers in Växjö is no answer to it."""
+    answer = pipeline.answer("Vilken lön har en socialsekreterare i Växjö?")
+    assert "figure" in answer.missing_kinds and answer.missing[-1] == "Vilken lön"
