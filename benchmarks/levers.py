@@ -135,6 +135,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                      "explains", _off(reason_leads=False)),
     "datelines": ("when a text was published answered by its dateline, quoted from the file",
                   _off(datelines=False)),
+    "reason-first": ("for 'varför', the best sentence that gives a reason outright leads when "
+                     "the first answer gives none", _off(reason_share=0.0)),
     "leaders": ("'vem leder …?' answered by the leader whose role beside a name fits the "
                 "question, its passage first", _off(leader_depth=0)),
 }

@@ -87,6 +87,8 @@ class Composer:
         floor = ranked[0][0] * self.tuning.relative_floor
         groups = self._continued(query, [q for s, q in ranked[: self.max_quotes] if s >= floor],
                                  query.match_terms())
+        if self.tuning.reason_share and groups and ASKS_WHY.search(question):
+            groups = self._reason_leads(query, ranked, groups, floor)
         dated_may_lead = wants_date and bool(ASKS_PUBLISHED.search(question)
                                              or ASKS_REPLIED.search(question))
         groups = self._lead_first(groups, dated_may_lead)
@@ -249,6 +251,24 @@ class Composer:
                        first.score, marks)
         return (joined, *group[n:])
 
+    def _reason_leads(self, query: Query, ranked: list[tuple[float, Quote]],
+                      groups: list[tuple[Quote, ...]], floor: float) -> list[tuple[Quote, ...]]:
+        """For "varför", when the first answer gives no reason, the best sentence that does
+        ("… har gjort att …", "… eftersom …", "Avsikten var …") leads, if it scores at least
+        reason_share of the best: "varför har personalen flytt i Växjö" is answered by
+        "Avsaknad av ordning och reda har gjort att personal har flytt …", not by the sentence
+        that only says there is "personalflykt"."""
+        if any(_GIVES_REASON.search(q.text) for q in groups[0]):
+            return groups
+        bar = ranked[0][0] * self.tuning.reason_share
+        reason = next((row for row in ranked
+                       if row[0] >= bar and _STRONG_REASON.search(row[1].text)), None)
+        if reason is None:
+            return groups
+        ranked = [(ranked[0][0], reason[1]), *(row for row in ranked if row is not reason)]
+        return self._continued(query, [q for s, q in ranked[: self.max_quotes] if s >= floor],
+                               query.match_terms())
+
     def _leader_leads(self, query: Query, ranked: list[tuple[float, Quote]]
                       ) -> list[tuple[float, Quote]]:
         """For "Vem leder …?", the sentence whose leader's role beside a name fits most of the
@@ -345,6 +365,12 @@ _POINTERS = frozenset({"detta", "dessa", "denna", "sådana", "såväl", "dels"})
 # "Avsikten var att …", "… har gjort att …", "… innebär att …").
 _GIVES_REASON = re.compile(HAS_REASON.pattern + r"|\b(förklaring\w*|avsikt\w*|gjort att|"
                            r"beroende på|innebär att)\b", re.IGNORECASE)
+
+
+# A reason given outright, not "då" or "för att", which as often say when or what for.
+_STRONG_REASON = re.compile(r"\b(eftersom|därför att|på grund av|pga|p\.g\.a\.|beror|beroende på|"
+                            r"orsak\w*|anledning\w*|till följd av|ledde till att|leder till att|"
+                            r"gjort att|förklaring\w*|avsikt\w*|syfte\w*)\b", re.IGNORECASE)
 
 
 def _follows_on(sentence: Sentence, after: Sentence) -> bool:

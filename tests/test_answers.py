@@ -214,6 +214,18 @@ def test_for_why_the_sentence_that_gives_the_reason_leads(pipeline: Pipeline,
         answer.quotes[1].text, reason]
 
 
+def test_for_why_a_sentence_that_gives_a_reason_leads_one_that_gives_none(
+        pipeline: Pipeline, settings: Settings) -> None:
+    """The best sentence names the lex Sarah reports of Växjö's nämnd and gives no reason; the
+    one that says why people left ("… har gjort att personal har flytt …") leads."""
+    question = "Varför har personalen flytt i Växjö enligt förvaltningschefen?"
+    reason = "Avsaknad av ordning och reda har gjort att personal har flytt"
+    assert pipeline.answer(question).quotes[0].text.startswith(reason)
+    without = Pipeline.from_settings(settings, corpus=pipeline.corpus,
+                                     tuning=replace(Tuning(), reason_share=0.0))
+    assert not without.answer(question).quotes[0].text.startswith(reason)
+
+
 def test_when_an_undated_text_was_published_is_said_to_be_unknown(pipeline: Pipeline) -> None:
     """The union's survey article carries no date, in its file or in sources.toml: a year one
     of its sentences names is no answer to when it came out, and the answer says so."""
