@@ -465,7 +465,7 @@ def beside(cache: Path | None, field: str) -> Path | None:
 def baseline_retriever(passages: Sequence[Passage], documents: Mapping[str, Document],
                        analyzer: Analyzer, tuning: Tuning) -> Retriever:
     """Plain BM25 over the analyzer's terms: one field, no document boost, no demotion of
-    passages that ask, nothing persisted."""
+    passages that ask, no leader brought first, nothing persisted."""
     words, stats = open_index(passages, analyzer, None)
-    return Retriever(words, documents, replace(tuning, question_factor=1.0),
+    return Retriever(words, documents, replace(tuning, question_factor=1.0, leader_depth=0),
                      stats={"words": stats})
