@@ -44,10 +44,11 @@ _ORG_AFTER = re.compile(r"^,?[^\S\n]+(?:för|i|på|vid|inom)[^\S\n]+((?:[\wÅÄ�
 _ORG_BEFORE = re.compile(r"\b([A-ZÅÄÖ][\wåäöé]*s)[^\S\n]+$")
 # A question for a leader: "Vem leder/styr …", "Vem är (högsta) chef/ordförande för …",
 # "Vem är förvaltningschef …", "Who heads/leads/chairs …", "Who is the head of …"; typed
-# without å/ä/ö too.
+# without å/ä/ö too. What leads to something is a cause ("Vad leder till …?", "Vem … ledde
+# till …?"), not a leader.
 ASKS_LEADER = re.compile(
-    r"\b(vem|vilka|who)\b(\s\S+){0,4}?\s(leder|ledde|styr|styrde|basar|heads?|leads?|led|"
-    r"chairs?|runs?)\b|"
+    r"\b(vem|who)\b(\s\S+){0,4}?\s(leder|ledde|styr|styrde|basar|heads?|leads?|led|"
+    r"chairs?|runs?)\b(?!\s+(till|to)\b)|"
     r"\b(vem (är|ar|var)|who (is|was))\s(den |the )?(\w+ ){0,2}(ordf[öo]rande\w*|\w*chef\w*|"
     r"\w*ledare\w*|direkt[öo]r\w*|rektor\w*|chair\w*|head|director|leader|boss)\b",
     re.IGNORECASE)

@@ -65,6 +65,9 @@ def test_every_named_leader_of_the_bundled_corpus_is_found() -> None:
     ("Vem kritiserade chefen?", False),
     ("Vad tycker cheferna om budgeten?", False),
     ("Vilka ledare kritiserades?", False),
+    ("Vilka faktorer leder till högre sjukfrånvaro?", False),
+    ("Vem tror Hägglund ledde till krisen?", False),
+    ("What leads to sick leave?", False),
 ])
 def test_a_question_for_who_leads_something(question: str, leader: bool) -> None:
     assert asks_leader(question) is leader
