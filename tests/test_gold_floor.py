@@ -68,11 +68,16 @@ FLOORS = floors(recall1=0.85, recall5=0.96, mrr=0.90, accuracy=0.90, false_decli
 # The sixth session (1 December): what a study found asks for a finding ('Vad kom … fram
 # till?' answered by a quote that the study was made says it lacks one): near misses noted
 # A 0.909 → 1.000, C 0.789 → 0.842, D 0.833 → 0.889, E 0.682 → 0.727, no wrong note more.
+# The seventh session (1 December): who leads something answered by the leader named beside a
+# fitting role (accuracy B 0.841 → 0.852, first answer B 0.648 → 0.670, R@1 E 0.730 → 0.738);
+# a message about the asker with no word of its own is small talk (far declined E 0.952 →
+# 1.000); for "varför" a sentence that gives a reason outright leads (first answer A 0.539 →
+# 0.562). Raised to one question under, less one more where machines read differently.
 BLIND_FLOORS = floors(recall1=0.65, recall5=0.84, mrr=0.74, accuracy=0.73, false_decline=0.03,
-                      decline_far=0.90, nearmiss_noted=0.90, wrong_note=0.05, first_answer=0.52)
-BLIND_B_FLOORS = floors(recall1=0.80, recall5=0.93, mrr=0.85, accuracy=0.82, false_decline=0.02,
+                      decline_far=0.90, nearmiss_noted=0.90, wrong_note=0.05, first_answer=0.54)
+BLIND_B_FLOORS = floors(recall1=0.80, recall5=0.93, mrr=0.85, accuracy=0.83, false_decline=0.02,
                         decline_far=0.88, nearmiss_noted=0.83, wrong_note=0.07,
-                        first_answer=0.63)
+                        first_answer=0.65)
 BLIND_C_FLOORS = floors(recall1=0.75, recall5=0.92, mrr=0.82, accuracy=0.77, false_decline=0.06,
                         decline_far=0.94, nearmiss_noted=0.78, wrong_note=0.07,
                         first_answer=0.68)
@@ -84,7 +89,7 @@ BLIND_D_FLOORS = floors(recall1=0.70, recall5=0.89, mrr=0.78, accuracy=0.71, fal
 # Blind E (126 answerable, 43 unanswerable) was written by a fifth helper late on 1 December,
 # after every lever of that session was in; these floors sit one question under its first reading.
 BLIND_E_FLOORS = floors(recall1=0.72, recall5=0.84, mrr=0.77, accuracy=0.72, false_decline=0.03,
-                        decline_far=0.90, nearmiss_noted=0.68, wrong_note=0.05,
+                        decline_far=0.95, nearmiss_noted=0.68, wrong_note=0.05,
                         first_answer=0.61)
 
 # Blind F (98 answerable, 41 unanswerable) was written by a sixth helper in the sixth session of
