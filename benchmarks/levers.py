@@ -137,6 +137,9 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                   _off(datelines=False)),
     "reason-first": ("for 'varför', the best sentence that gives a reason outright leads when "
                      "the first answer gives none", _off(reason_share=0.0)),
+    "antecedents": ("for 'vem'/'vilken', a first sentence opening with a pronoun brings the "
+                    "sentence before it that names someone, which leads",
+                    _off(antecedents=False)),
     "leaders": ("'vem leder …?' answered by the leader whose role beside a name fits the "
                 "question, its passage first", _off(leader_depth=0)),
 }

@@ -167,9 +167,12 @@ class Composer:
         reply ("… saknades handläggare till 500 ärenden i september. Vad gör ni åt det?" →
         "– Så är inte situationen nu.", "Vi har stärkt organisationen med konsulter …"). Each
         sentence stays its own quote, but a lead-in and the items after it with only white
-        space between them are one span of the file, quoted as one.
+        space between them are one span of the file, quoted as one. For "vem"/"vilken", a
+        first sentence that opens with a pronoun ("De har nu granskat …") brings the sentence
+        before it, which names whom it means.
         """
         why = bool(ASKS_WHY.search(query.text))
+        who = bool(ASKS_WHO.search(query.text))
         groups: list[tuple[Quote, ...]] = []
         seen: set[tuple[str, int]] = set()
 
@@ -189,6 +192,10 @@ class Composer:
             group: list[Quote | None] = []
             reason_first = False
             if why and index and self.tuning.reason_before and THEREFORE.match(quote.text):
+                group.append(quoted(sentences[index - 1], quote.passage, quote.score))
+            elif (not groups and index and who and self.tuning.antecedents
+                  and REFERS_BACK.match(quote.text)
+                  and _names_another(sentences[index - 1].text, query.text)):
                 group.append(quoted(sentences[index - 1], quote.passage, quote.score))
             group.append(quoted(sentences[index], quote.passage, quote.score))
             following = sentences[index + 1:]
@@ -365,6 +372,21 @@ _POINTERS = frozenset({"detta", "dessa", "denna", "sådana", "såväl", "dels"})
 # "Avsikten var att …", "… har gjort att …", "… innebär att …").
 _GIVES_REASON = re.compile(HAS_REASON.pattern + r"|\b(förklaring\w*|avsikt\w*|gjort att|"
                            r"beroende på|innebär att)\b", re.IGNORECASE)
+
+
+# "Vem …?", "Vilken tidning …?": the answer is a name.
+ASKS_WHO = re.compile(r"\b(vem|vilka|vilken|vilket|who|which)\b", re.IGNORECASE)
+# A sentence that opens with a pronoun for someone named before it: "De har nu granskat …"
+# after "Jag har läst Folkbladets granskning …".
+REFERS_BACK = re.compile(r"^\W*(de|dom|han|hon|dessa|denna|they|he|she)\b", re.IGNORECASE)
+_CAPITALISED = re.compile(r"(?<=\s)[A-ZÅÄÖ][\wåäöé]+")
+
+
+def _names_another(text: str, question: str) -> bool:
+    """The text names someone or something (a capitalised word after its first) that the
+    question does not."""
+    asked = question.casefold()
+    return any(m.group(0).casefold()[:5] not in asked for m in _CAPITALISED.finditer(text))
 
 
 # A reason given outright, not "då" or "för att", which as often say when or what for.

@@ -148,6 +148,10 @@ class Tuning:
     # outright leads if it scores at least this share of the best (bot/composer.py): dev first
     # quote +4/-0 (0.6: +5/-1; "då" and "för att" as reasons: +4/-2); 0: off.
     reason_share: float = 0.7
+    # For "vem"/"vilken", a first sentence that opens with a pronoun ("De har nu granskat …")
+    # brings the sentence before it when that one names someone the question does not ("Jag
+    # har läst Folkbladets granskning …"), which leads (bot/composer.py).
+    antecedents: bool = True
     # "Vem leder …?", "Vem är chef för …?": among the best leader_depth passages, the one whose
     # leader's role beside a name fits the question best ("förvaltningschefen Per Sandberg" for
     # "förvaltningen") comes first, and so does that sentence among the quotes

@@ -226,6 +226,20 @@ def test_for_why_a_sentence_that_gives_a_reason_leads_one_that_gives_none(
     assert not without.answer(question).quotes[0].text.startswith(reason)
 
 
+def test_for_who_a_sentence_that_opens_with_a_pronoun_comes_after_whom_it_names(
+        pipeline: Pipeline, settings: Settings) -> None:
+    """"De har nu granskat Umeå socialtjänst …" answers which newspaper only with the sentence
+    before it, which names Folkbladet: that one leads, the pronoun's sentence follows."""
+    question = "Vilken tidning granskade Umeås socialtjänst utifrån barnens bästa?"
+    answer = pipeline.answer(question)
+    assert [q.text[:22] for q in answer.quotes[:2]] == ["Jag har läst Folkblade",
+                                                       "De har nu granskat Ume"]
+    assert answer.lead == 2
+    without = Pipeline.from_settings(settings, corpus=pipeline.corpus,
+                                     tuning=replace(Tuning(), antecedents=False))
+    assert without.answer(question).quotes[0].text.startswith("De har nu granskat")
+
+
 def test_when_an_undated_text_was_published_is_said_to_be_unknown(pipeline: Pipeline) -> None:
     """The union's survey article carries no date, in its file or in sources.toml: a year one
     of its sentences names is no answer to when it came out, and the answer says so."""
