@@ -140,6 +140,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
     "antecedents": ("for 'vem'/'vilken', a first sentence opening with a pronoun brings the "
                     "sentence before it that names someone, which leads",
                     _off(antecedents=False)),
+    "doer-leads": ("for 'vem'/'vilka', the next sentence that names the doer leads the first "
+                   "that names no one", _off(doer_leads=False)),
     "leaders": ("'vem leder …?' answered by the leader whose role beside a name fits the "
                 "question, its passage first", _off(leader_depth=0)),
 }

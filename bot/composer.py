@@ -169,7 +169,8 @@ class Composer:
         sentence stays its own quote, but a lead-in and the items after it with only white
         space between them are one span of the file, quoted as one. For "vem"/"vilken", a
         first sentence that opens with a pronoun ("De har nu granskat …") brings the sentence
-        before it, which names whom it means.
+        before it, which names whom it means, and a next sentence that names the doer leads a
+        first that names no one.
         """
         why = bool(ASKS_WHY.search(query.text))
         who = bool(ASKS_WHO.search(query.text))
@@ -220,7 +221,15 @@ class Composer:
                 extra = ()
             group += [quoted(s, quote.passage, quote.score) for s in extra]
             group = [q for q in group if q is not None]
-            if reason_first and len(group) == 2:
+            # Who did it answers "vem": the next sentence leads when it names the doer and the
+            # first names no one ("Oron delades av skolan och Bup …" after "De nya
+            # socialsekreterarna var mycket oroade för flickan.").
+            doer_first = bool(
+                not groups and who and self.tuning.doer_leads and len(group) == 2 and extra
+                and group[1].start == extra[0].start
+                and not _names_doer(group[0].text, query.text)
+                and _names_doer(group[1].text, query.text))
+            if (reason_first or doer_first) and len(group) == 2:
                 group.reverse()
             groups.append(self._joined(group))
         return groups
@@ -374,12 +383,25 @@ _GIVES_REASON = re.compile(HAS_REASON.pattern + r"|\b(förklaring\w*|avsikt\w*|g
                            r"beroende på|innebär att)\b", re.IGNORECASE)
 
 
-# "Vem …?", "Vilken tidning …?": the answer is a name.
-ASKS_WHO = re.compile(r"\b(vem|vilka|vilken|vilket|who|which)\b", re.IGNORECASE)
+# "Vem …?", "Vilken tidning …?", "Who …?": the answer is a name ("who" and "which" only at the
+# head of the question: inside it they are relative pronouns, "the social workers who …").
+ASKS_WHO = re.compile(r"\b(vem|vilka|vilken|vilket)\b|^\W*((and|but) )?(who|which)\b",
+                      re.IGNORECASE)
 # A sentence that opens with a pronoun for someone named before it: "De har nu granskat …"
 # after "Jag har läst Folkbladets granskning …".
 REFERS_BACK = re.compile(r"^\W*(de|dom|han|hon|dessa|denna|they|he|she)\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"(?<=\s)[A-ZÅÄÖ][\wåäöé]+")
+
+
+# A doer named by "av" or "enligt" ("delades av skolan", "gjordes av den dåvarande
+# enhetschefen"), not by a pronoun ("Några av dessa").
+_BY = re.compile(r"\b(av|enligt) (den |det |de )?(?!(dem|dessa|detta|denna|oss|er|sig|honom|henne|"
+                 r"varandra|allt|alla)\b)[a-zåäöé]{3,}", re.IGNORECASE)
+
+
+def _names_doer(text: str, question: str) -> bool:
+    """The text names someone the question does not, or a doer after "av"/"enligt"."""
+    return _names_another(text, question) or bool(_BY.search(text))
 
 
 def _names_another(text: str, question: str) -> bool:

@@ -152,6 +152,9 @@ class Tuning:
     # brings the sentence before it when that one names someone the question does not ("Jag
     # har läst Folkbladets granskning …"), which leads (bot/composer.py).
     antecedents: bool = True
+    # For "vem"/"vilka", the next sentence that the first answer brings leads when it names the
+    # doer and the first names no one ("Oron delades av skolan och Bup …"; bot/composer.py).
+    doer_leads: bool = True
     # "Vem leder …?", "Vem är chef för …?": among the best leader_depth passages, the one whose
     # leader's role beside a name fits the question best ("förvaltningschefen Per Sandberg" for
     # "förvaltningen") comes first, and so does that sentence among the quotes

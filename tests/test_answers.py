@@ -240,6 +240,19 @@ def test_for_who_a_sentence_that_opens_with_a_pronoun_comes_after_whom_it_names(
     assert without.answer(question).quotes[0].text.startswith("De har nu granskat")
 
 
+def test_for_who_the_next_sentence_that_names_the_doer_leads(pipeline: Pipeline,
+                                                            settings: Settings) -> None:
+    """The sentence with the question's words names only those it asks about; the next one
+    says who shared their worry, and leads."""
+    question = "Vilka delade socialsekreterarnas oro för flickan?"
+    doer = "Oron delades av skolan och Bup på den ort flickan vistades."
+    first = "De nya socialsekreterarna var mycket oroade för flickan."
+    assert [q.text for q in pipeline.answer(question).quotes[:2]] == [doer, first]
+    without = Pipeline.from_settings(settings, corpus=pipeline.corpus,
+                                     tuning=replace(Tuning(), doer_leads=False))
+    assert [q.text for q in without.answer(question).quotes[:2]] == [first, doer]
+
+
 def test_when_an_undated_text_was_published_is_said_to_be_unknown(pipeline: Pipeline) -> None:
     """The union's survey article carries no date, in its file or in sources.toml: a year one
     of its sentences names is no answer to when it came out, and the answer says so."""
@@ -503,10 +516,12 @@ def test_the_first_answer_brings_the_sentence_that_holds_the_rest_of_the_questio
         pipeline: Pipeline) -> None:
     answer = pipeline.answer("Vilka delade socialsekreterarnas oro för flickan?")
     texts = [q.text for q in answer.quotes]
-    assert texts[:2] == ["De nya socialsekreterarna var mycket oroade för flickan.",
-                         "Oron delades av skolan och Bup på den ort flickan vistades."]
+    # Both in the first answer; the one that names who shared the worry leads (doer_leads).
+    assert set(texts[:2]) == {"De nya socialsekreterarna var mycket oroade för flickan.",
+                              "Oron delades av skolan och Bup på den ort flickan vistades."}
     assert answer.lead == 2
-    assert answer.quotes[0].end < answer.quotes[1].start  # two quotes, never one stitched
+    first, second = sorted(answer.quotes[:2], key=lambda q: q.start)
+    assert first.end < second.start  # two quotes, never one stitched
 
 
 @pytest.mark.parametrize("question, word", [
@@ -557,7 +572,9 @@ def test_a_sentence_that_opens_with_a_word_of_the_one_before_in_another_form_fin
         pipeline: Pipeline) -> None:
     """"… var mycket oroade för flickan." → "Oron delades av skolan och Bup …": the stemmer
     leaves "oron" and "oro" apart; the sentence still takes up the one before."""
-    answer = pipeline.answer("vilka mer var oroliga för flickan?")
+    off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus, previous=pipeline,
+                                 tuning=replace(Tuning(), doer_leads=False))
+    answer = off.answer("vilka mer var oroliga för flickan?")
     lead = [q.text for q in answer.quotes[:answer.lead]]
     assert lead == ["De nya socialsekreterarna var mycket oroade för flickan.",
                     "Oron delades av skolan och Bup på den ort flickan vistades."]
