@@ -393,10 +393,11 @@ REFERS_BACK = re.compile(r"^\W*(de|dom|han|hon|dessa|denna|they|he|she)\b", re.I
 _CAPITALISED = re.compile(r"(?<=\s)[A-ZÅÄÖ][\wåäöé]+")
 
 
-# A doer named by "av" or "enligt" ("delades av skolan", "gjordes av den dåvarande
-# enhetschefen"), not by a pronoun ("Några av dessa").
-_BY = re.compile(r"\b(av|enligt) (den |det |de )?(?!(dem|dessa|detta|denna|oss|er|sig|honom|henne|"
-                 r"varandra|allt|alla)\b)[a-zåäöé]{3,}", re.IGNORECASE)
+# A doer named after a passive verb ("delades av skolan", "gjordes av den dåvarande
+# enhetschefen") or by "enligt", not by a pronoun ("Några av dessa") nor in "i början av …".
+_NOT_DOER = r"(?!(dem|dessa|detta|denna|oss|er|sig|honom|henne|varandra|allt|alla)\b)"
+_BY = re.compile(rf"\b[a-zåäö]{{2,}}s av (den |det |de )?{_NOT_DOER}[a-zåäöé]{{3,}}|"
+                 rf"\benligt {_NOT_DOER}[a-zåäöé]{{3,}}", re.IGNORECASE)
 
 
 def _names_doer(text: str, question: str) -> bool:

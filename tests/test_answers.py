@@ -253,6 +253,14 @@ def test_for_who_the_next_sentence_that_names_the_doer_leads(pipeline: Pipeline,
     assert [q.text for q in without.answer(question).quotes[:2]] == [first, doer]
 
 
+def test_a_doer_is_named_after_a_passive_verb_not_in_i_borjan_av(pipeline: Pipeline) -> None:
+    """"I början av sommaren gjordes fem lex Sarah-anmälningar …" names no doer; "Tre av dem
+    gjordes av den dåvarande enhetschefen …" does, and leads."""
+    answer = pipeline.answer("Vem låg bakom tre av lex Sarah-anmälningarna i början av sommaren?")
+    assert answer.quotes[0].text.startswith("Tre av dem gjordes av den dåvarande enhetschefen")
+    assert answer.quotes[1].text.startswith("I början av sommaren gjordes fem")
+
+
 def test_when_an_undated_text_was_published_is_said_to_be_unknown(pipeline: Pipeline) -> None:
     """The union's survey article carries no date, in its file or in sources.toml: a year one
     of its sentences names is no answer to when it came out, and the answer says so."""
