@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.answer import Answer, Quote
 from bot.byline import byline_quote
 from bot.asks import ASKS_AUTHOR, ASKS_PUBLISHED, ASKS_REPLIED, THEREFORE
-from retrieval.analyzer import Analyzer
+from retrieval.analyzer import Analyzer, fold
 from retrieval.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_REASON, holds_figure
 from retrieval.index import indexed_text
 from retrieval.lru import LRU
@@ -388,8 +388,8 @@ _GIVES_REASON = re.compile(HAS_REASON.pattern + r"|\b(förklaring\w*|avsikt\w*|g
 ASKS_WHO = re.compile(r"\b(vem|vilka|vilken|vilket)\b|^\W*((and|but) )?(who|which)\b",
                       re.IGNORECASE)
 # A sentence that opens with a pronoun for someone named before it: "De har nu granskat …"
-# after "Jag har läst Folkbladets granskning …".
-REFERS_BACK = re.compile(r"^\W*(de|dom|han|hon|dessa|denna|they|he|she)\b", re.IGNORECASE)
+# after "Jag har läst Folkbladets granskning …" ("Dessa brister …" points at a thing).
+REFERS_BACK = re.compile(r"^\W*(de|dom|han|hon|they|he|she)\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"(?<=\s)[A-ZÅÄÖ][\wåäöé]+")
 
 
@@ -407,9 +407,10 @@ def _names_doer(text: str, question: str) -> bool:
 
 def _names_another(text: str, question: str) -> bool:
     """The text names someone or something (a capitalised word after its first) that the
-    question does not."""
-    asked = question.casefold()
-    return any(m.group(0).casefold()[:5] not in asked for m in _CAPITALISED.finditer(text))
+    question does not, typed with or without å/ä/ö."""
+    asked = fold(question.casefold())
+    return any(fold(m.group(0).casefold())[:5] not in asked
+               for m in _CAPITALISED.finditer(text))
 
 
 # A reason given outright, not "då" or "för att", which as often say when or what for.

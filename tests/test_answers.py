@@ -240,6 +240,14 @@ def test_for_who_a_sentence_that_opens_with_a_pronoun_comes_after_whom_it_names(
     assert without.answer(question).quotes[0].text.startswith("De har nu granskat")
 
 
+def test_a_sentence_that_points_at_a_thing_keeps_its_lead(pipeline: Pipeline) -> None:
+    """"Dessa brister går ut över …" points at shortcomings, not at someone the sentence before
+    names ("… inom Socialtjänsten … i hela Umeå kommun"), typed with or without å/ä/ö."""
+    for question in ("Vilka drabbas av bristerna i socialtjänsten i Umeå?",
+                     "Vilka drabbas av bristerna i socialtjansten i Umea?"):
+        assert pipeline.answer(question).quotes[0].text.startswith("Dessa brister går ut över")
+
+
 def test_for_who_the_next_sentence_that_names_the_doer_leads(pipeline: Pipeline,
                                                             settings: Settings) -> None:
     """The sentence with the question's words names only those it asks about; the next one
