@@ -35,6 +35,13 @@ AUTHOR_WORD = re.compile(rf"{_WRITES}|skriva|förf\w*|forf\w*|skribent\w*|author
                          re.IGNORECASE)
 # A sentence that gives its reason by pointing back: the reason is the sentence before.
 THEREFORE = re.compile(r"^\W*(därför|därmed|det beror|detta beror|det är därför)\b", re.IGNORECASE)
+# "Vem …?", "Vilken tidning …?", "Who …?": the answer is a name ("who" and "which" only at the
+# head of the question: inside it they are relative pronouns, "the social workers who …").
+ASKS_WHO = re.compile(r"\b(vem|vilka|vilken|vilket)\b|^\W*((and|but) )?(who|which)\b",
+                      re.IGNORECASE)
+# A sentence that opens with a pronoun for someone named before it: "De har nu granskat …"
+# after "Jag har läst Folkbladets granskning …" ("Dessa brister …" points at a thing).
+REFERS_BACK = re.compile(r"^\W*(de|dom|han|hon|they|he|she)\b", re.IGNORECASE)
 # A question that asks for a person's name ("Vad heter chefen?", "Vem är ordförande i nämnden?",
 # "Vilken journalist …?"): a role word is required, since "Vad heter den nya avdelningen?" asks
 # for a thing's name and "Vem beslutar …?" is as often answered by a role; who took over from

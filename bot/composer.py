@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from bot.answer import Answer, Quote
 from bot.byline import byline_quote
-from bot.asks import ASKS_AUTHOR, ASKS_PUBLISHED, ASKS_REPLIED, THEREFORE
+from bot.asks import (ASKS_AUTHOR, ASKS_PUBLISHED, ASKS_REPLIED, ASKS_WHO, REFERS_BACK,
+                      THEREFORE)
 from retrieval.analyzer import Analyzer, fold
 from retrieval.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_REASON, holds_figure
 from retrieval.index import indexed_text
@@ -81,14 +82,12 @@ class Composer:
             dated = next((row for row in ranked
                           if row[1].doc == best and self._dated_fragment(row[1])), None)
             if dated is not None:
-                ranked = [(ranked[0][0], dated[1]), *(row for row in ranked if row is not dated)]
+                ranked = _to_front(ranked, dated)
         if self.tuning.leader_depth and asks_leader(question):
             ranked = self._leader_leads(query, ranked)
-        floor = ranked[0][0] * self.tuning.relative_floor
-        groups = self._continued(query, [q for s, q in ranked[: self.max_quotes] if s >= floor],
-                                 query.match_terms())
+        groups = self._grouped(query, ranked)
         if self.tuning.reason_share and groups and ASKS_WHY.search(question):
-            groups = self._reason_leads(query, ranked, groups, floor)
+            groups = self._reason_leads(query, ranked, groups)
         dated_may_lead = wants_date and bool(ASKS_PUBLISHED.search(question)
                                              or ASKS_REPLIED.search(question))
         groups = self._lead_first(groups, dated_may_lead)
@@ -267,8 +266,16 @@ class Composer:
                        first.score, marks)
         return (joined, *group[n:])
 
+    def _grouped(self, query: Query, ranked: list[tuple[float, Quote]]
+                 ) -> list[tuple[Quote, ...]]:
+        """The first page's quotes, those that carry relative_floor of the best score, in
+        groups that finish their answers (_continued)."""
+        floor = ranked[0][0] * self.tuning.relative_floor
+        return self._continued(query, [q for s, q in ranked[: self.max_quotes] if s >= floor],
+                               query.match_terms())
+
     def _reason_leads(self, query: Query, ranked: list[tuple[float, Quote]],
-                      groups: list[tuple[Quote, ...]], floor: float) -> list[tuple[Quote, ...]]:
+                      groups: list[tuple[Quote, ...]]) -> list[tuple[Quote, ...]]:
         """For "varför", when the first answer gives no reason, the best sentence that does
         ("… har gjort att …", "… eftersom …", "Avsikten var …") leads, if it scores at least
         reason_share of the best: "varför har personalen flytt i Växjö" is answered by
@@ -279,11 +286,7 @@ class Composer:
         bar = ranked[0][0] * self.tuning.reason_share
         reason = next((row for row in ranked
                        if row[0] >= bar and _STRONG_REASON.search(row[1].text)), None)
-        if reason is None:
-            return groups
-        ranked = [(ranked[0][0], reason[1]), *(row for row in ranked if row is not reason)]
-        return self._continued(query, [q for s, q in ranked[: self.max_quotes] if s >= floor],
-                               query.match_terms())
+        return groups if reason is None else self._grouped(query, _to_front(ranked, reason))
 
     def _leader_leads(self, query: Query, ranked: list[tuple[float, Quote]]
                       ) -> list[tuple[float, Quote]]:
@@ -297,9 +300,7 @@ class Composer:
                      for m in mentions(row[1].text)), default=0)
             if f > best_fit:
                 best, best_fit = row, f
-        if best is None:
-            return ranked
-        return [(ranked[0][0], best[1]), *(row for row in ranked if row is not best)]
+        return ranked if best is None else _to_front(ranked, best)
 
     def _lead_first(self, groups: list[tuple[Quote, ...]],
                     dated_may_lead: bool) -> list[tuple[Quote, ...]]:
@@ -383,13 +384,6 @@ _GIVES_REASON = re.compile(HAS_REASON.pattern + r"|\b(förklaring\w*|avsikt\w*|g
                            r"beroende på|innebär att)\b", re.IGNORECASE)
 
 
-# "Vem …?", "Vilken tidning …?", "Who …?": the answer is a name ("who" and "which" only at the
-# head of the question: inside it they are relative pronouns, "the social workers who …").
-ASKS_WHO = re.compile(r"\b(vem|vilka|vilken|vilket)\b|^\W*((and|but) )?(who|which)\b",
-                      re.IGNORECASE)
-# A sentence that opens with a pronoun for someone named before it: "De har nu granskat …"
-# after "Jag har läst Folkbladets granskning …" ("Dessa brister …" points at a thing).
-REFERS_BACK = re.compile(r"^\W*(de|dom|han|hon|they|he|she)\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"(?<=\s)[A-ZÅÄÖ][\wåäöé]+")
 
 
@@ -417,6 +411,12 @@ def _names_another(text: str, question: str) -> bool:
 _STRONG_REASON = re.compile(r"\b(eftersom|därför att|på grund av|pga|p\.g\.a\.|beror|beroende på|"
                             r"orsak\w*|anledning\w*|till följd av|ledde till att|leder till att|"
                             r"gjort att|förklaring\w*|avsikt\w*|syfte\w*)\b", re.IGNORECASE)
+
+
+def _to_front(ranked: list[tuple[float, Quote]], row: tuple[float, Quote]
+              ) -> list[tuple[float, Quote]]:
+    """`ranked` with `row` first, at the best score, so it sets the bar for the others."""
+    return [(ranked[0][0], row[1]), *(other for other in ranked if other is not row)]
 
 
 def _follows_on(sentence: Sentence, after: Sentence) -> bool:

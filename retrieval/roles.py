@@ -59,10 +59,8 @@ MIN_PART = 5  # letters of the shortest last part of a compound: "förvaltning",
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """A leader's role beside a name in a text: where, and the words that say whose leader."""
+    """A leader's role beside a name in a text, and the words that say whose leader."""
 
-    start: int
-    end: int
     name: str
     role: str
     words: str  # the role, its first part and the organisation, as text to analyse
@@ -78,7 +76,7 @@ def mentions(text: str) -> list[Mention]:
         after = _ORG_AFTER.match(text[m.end():])
         before = _ORG_BEFORE.search(text[max(0, m.start() - 40):m.start()])
         org = " ".join(g.group(1) for g in (after, before) if g)
-        out.append(Mention(m.start(), m.end(), name, role, f"{role} {first} {org}".strip()))
+        out.append(Mention(name, role, f"{role} {first} {org}".strip()))
     return out
 
 

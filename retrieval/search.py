@@ -144,6 +144,7 @@ class Retriever:
             return Results((), self.evidence(query, []))
         factors = self.topics.factors(query) if self.topics else None
         cosines = sentence_cosines = None
+        fused = None  # every passage's fused score, where this path computes them all
         judged = None  # today's fused order, which the evidence reads, when the ranker reorders
         if vector is None:
             ids, values = self.best(query, k, factors)
@@ -151,16 +152,19 @@ class Retriever:
             cosines = self.semantic.index.passage_scores(vector)
             sentence_cosines = self.semantic.index.sentence_cosines(vector)
             if self.ranker is not None and self.tuning.learned_ranker:
-                ids, values, judged = self.reranked(query, k, factors, cosines, sentence_cosines)
+                s = self.signals(query, factors, cosines, sentence_cosines)
+                ids, values, judged = self._reranked(query, k, s)
+                fused = s.fused
             else:
-                scores = self.fuse(self.scores(query, factors), cosines, sentence_cosines)
-                ids = np.flatnonzero(scores > 0)
-                ids, values = top_k(ids, scores[ids], k)
+                fused = self.fuse(self.scores(query, factors), cosines, sentence_cosines)
+                ids = np.flatnonzero(fused > 0)
+                ids, values = top_k(ids, fused[ids], k)
         if judged is None:
             judged = ids  # the evidence reads the order before a leader is brought first
         if self.tuning.leader_depth and asks_leader(query.text):
-            ids, values = self._leader_first(query, ids, values, k, factors, cosines,
-                                             sentence_cosines)
+            if fused is None:  # the lexical path scores only the passages that may be best
+                fused = self.scores(query, factors)
+            ids, values = self._leader_first(query, ids, values, k, fused)
         hits = [Hit(self.passages[i], float(s)) for i, s in zip(ids.tolist(), values.tolist())]
         if judged is ids:
             judged, weighed = ids, hits
@@ -179,14 +183,11 @@ class Retriever:
         return Results(tuple(hits), evidence, sentences, in_document)
 
     def _leader_first(self, query: Query, ids: np.ndarray, values: np.ndarray, k: int,
-                      factors: np.ndarray | None, cosines: np.ndarray | None,
-                      sentence_cosines: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+                      scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The hits with the passage that names the asked-for leader first: of the best
-        leader_depth by fused score, the one whose role beside a name fits most of the question
-        (retrieval/roles.py), as the learned order puts a passage sharing more words first."""
-        scores = self.scores(query, factors)
-        if cosines is not None:
-            scores = self.fuse(scores, cosines, sentence_cosines)
+        leader_depth by fused score (`scores`, every passage's), the one whose role beside a
+        name fits most of the question (retrieval/roles.py), as the learned order puts a
+        passage sharing more words first."""
         positive = np.flatnonzero(scores > 0)
         wide, _ = top_k(positive, scores[positive], self.tuning.leader_depth)
         asked = asked_terms(query)
@@ -213,7 +214,11 @@ class Retriever:
         or exp(learned − best)) put the right quote first more often but noted fewer near
         misses (dev B 0.688 → 0.500), and evidence read from the learned top hits declined two
         answerable English questions more."""
-        s = self.signals(query, factors, cosines, sentence_cosines)
+        return self._reranked(query, k, self.signals(query, factors, cosines, sentence_cosines))
+
+    def _reranked(self, query: Query, k: int, s: Signals
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`reranked` from signals already read, whose fused scores the caller keeps."""
         rows, x = self.ranked_features(query, s, k)
         order = np.argsort(-self.ranker.scores(x), kind="stable")[:k]
         return rows[order], s.fused[rows[order]], rows[:k]
