@@ -21,6 +21,7 @@ from retrieval.search import Retriever, with_semantic
 from retrieval.selection import top_k
 from retrieval.tuning import Tuning
 
+N = len(FEATURES)
 DEV_SETS = {"gold dev", "paraphrases", "dev B", "near-miss twins", "newsroom", "citizen"}
 # dev B d059: today's fusion ranks the answering passage second, the learned ranker first.
 MOVED = "vad kallar sandberg sina moten dar personalen far saga vad de vill"
@@ -105,12 +106,12 @@ def test_without_the_semantic_field_the_ranker_is_not_used(ranked: Pipeline,
 @pytest.mark.parametrize("content, reason", [
     ("{not json", "JSONDecodeError"),
     (json.dumps({"features": list(FEATURES)}), "KeyError"),
-    (json.dumps({"features": list(FEATURES[:-1]), "mean": [0.0] * 18, "scale": [1.0] * 18,
-                 "weights": [0.0] * 18}), "features"),
-    (json.dumps({"features": list(FEATURES), "mean": [0.0] * 19, "scale": [1.0] * 19,
-                 "weights": [0.0] * 18}), "weights"),
-    (json.dumps({"features": list(FEATURES), "mean": [0.0] * 19, "scale": [0.0] * 19,
-                 "weights": [0.0] * 19}), "scale"),
+    (json.dumps({"features": list(FEATURES[:-1]), "mean": [0.0] * (N - 1),
+                 "scale": [1.0] * (N - 1), "weights": [0.0] * (N - 1)}), "features"),
+    (json.dumps({"features": list(FEATURES), "mean": [0.0] * N, "scale": [1.0] * N,
+                 "weights": [0.0] * (N - 1)}), "weights"),
+    (json.dumps({"features": list(FEATURES), "mean": [0.0] * N, "scale": [0.0] * N,
+                 "weights": [0.0] * N}), "scale"),
 ], ids=["not json", "no weights", "a feature short", "weights short", "zero scale"])
 def test_a_broken_weights_file_names_itself(tmp_path: Path, content: str, reason: str) -> None:
     path = tmp_path / "ranker.json"
@@ -155,3 +156,29 @@ def test_passage_text_is_read_only_for_the_candidates(ranked: Pipeline) -> None:
     for i in rows.tolist():
         assert flags.figure[i] == holds_figure(passages[i].text)
         assert flags.date[i] == (HAS_DATE.search(passages[i].text) is not None)
+
+
+def test_a_passage_reads_its_neighbours_in_its_own_document(ranked: Pipeline) -> None:
+    """prev_fused and next_fused are the fused scores of the passages before and after in the
+    same document, 0 at a document's edge, never a passage of another document."""
+    from retrieval.ranker import PassageFlags
+    from benchmarks.ranker import signals
+
+    retriever = ranked.retriever
+    passages = retriever.passages
+    flags = PassageFlags.of(passages)
+    for i, p in enumerate(passages):
+        before = [j for j in range(i) if passages[j].doc == p.doc]
+        after = [j for j in range(i + 1, len(passages)) if passages[j].doc == p.doc]
+        assert flags.prev[i] == (before[-1] if before else -1)
+        assert flags.next[i] == (after[0] if after else -1)
+    query = ranked.query("När genomfördes undersökningen om underskotten?")
+    s = signals(retriever, query)
+    rows, x = retriever.ranked_features(query, s, 10)
+    col_prev, col_next = FEATURES.index("prev_fused"), FEATURES.index("next_fused")
+    best = s.fused.max()
+    for row, feats in zip(rows.tolist(), x):
+        for side, col in ((flags.prev[row], col_prev), (flags.next[row], col_next)):
+            assert feats[col] == pytest.approx(s.fused[side] / best if side >= 0 else 0.0)
+    firsts = [i for i in range(len(passages)) if flags.prev[i] < 0]
+    assert len(firsts) == len({p.doc for p in passages})
