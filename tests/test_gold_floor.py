@@ -21,6 +21,7 @@ BLIND_C = DEFAULT_CORPUS / "blind_c.jsonl"
 BLIND_D = DEFAULT_CORPUS / "blind_d.jsonl"
 BLIND_E = DEFAULT_CORPUS / "blind_e.jsonl"
 BLIND_F = DEFAULT_CORPUS / "blind_f.jsonl"
+BLIND_G = DEFAULT_CORPUS / "blind_g.jsonl"
 # The shares that must stay low: their floors are maxima.
 MAXIMA = {"false_decline", "wrong_note"}
 
@@ -105,10 +106,19 @@ BLIND_F_FLOORS = floors(recall1=0.75, recall5=0.94, mrr=0.83, accuracy=0.75, fal
                         decline_far=0.88, nearmiss_noted=0.73, wrong_note=0.04,
                         first_answer=0.63)
 
+# Blind G (122 answerable, 42 unanswerable; 22 near misses) was written by a seventh helper at the
+# start of the eighth session (2 December), from the documents alone; the team read its figures
+# at that session's first commit (R@1 0.762, R@5 0.902) and once the ranker read a passage's
+# neighbours (0.787, 0.943; the rest the same). These floors sit one question under.
+BLIND_G_FLOORS = floors(recall1=0.77, recall5=0.93, mrr=0.84, accuracy=0.81, false_decline=0.04,
+                        decline_far=0.90, nearmiss_noted=0.68, wrong_note=0.02,
+                        first_answer=0.70)
+
 # Each shipped set with its floors, by the name pytest shows.
 SETS = {"gold": (GOLD, FLOORS), "blind": (BLIND, BLIND_FLOORS), "blind_b": (BLIND_B, BLIND_B_FLOORS),
         "blind_c": (BLIND_C, BLIND_C_FLOORS), "blind_d": (BLIND_D, BLIND_D_FLOORS),
-        "blind_e": (BLIND_E, BLIND_E_FLOORS), "blind_f": (BLIND_F, BLIND_F_FLOORS)}
+        "blind_e": (BLIND_E, BLIND_E_FLOORS), "blind_f": (BLIND_F, BLIND_F_FLOORS),
+        "blind_g": (BLIND_G, BLIND_G_FLOORS)}
 
 
 @pytest.mark.parametrize("path", [path for path, _ in SETS.values()], ids=list(SETS))
