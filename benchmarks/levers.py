@@ -144,6 +144,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                    "that names no one", _off(doer_leads=False)),
     "leaders": ("'vem leder …?' answered by the leader whose role beside a name fits the "
                 "question, its passage first", _off(leader_depth=0)),
+    "names-before": ("a name the quoted document has only after the first answer (and no "
+                     "quote's paragraph has) is said to be missing", _off(names_before=False)),
 }
 
 

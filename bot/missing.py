@@ -6,7 +6,10 @@ quote about Umeå's budget is no answer to "Vad kostar socialtjänsten i Växjö
 its words; saying "Växjö nämns inte" keeps the reader from taking it for one. A name counts
 as present when the first quote's whole document (any passage, its title) has it: the Växjö
 article's paragraphs rarely repeat the town's name. The retriever reads that from the postings
-(Results.in_document), so it costs no document's text. A year or figure the document has must
+(Results.in_document), so it costs no document's text. A name the document has only after the
+first answer's passages (not in its title, not its author or publisher), and that no quote's
+paragraph has, is missing too: a document introduces whom it quotes before it quotes them, and
+an archive page's later article is about someone else. A year or figure the document has must
 also be in the quoted paragraph (or, a year, in the document's date): a document names many
 years, and a paragraph about September 2018 is no answer about the end of 2017.
 """
@@ -74,7 +77,8 @@ class MissingCheck:
         self.in_paragraph = in_paragraph  # a question's years and figures read in the paragraph
 
     def gaps(self, query: Query, quotes: Sequence[Quote], lead: int = 1,
-             in_document: Mapping[str, Sequence[float]] | None = None) -> Gaps:
+             in_document: Mapping[str, Sequence[float]] | None = None,
+             named_later: Mapping[str, frozenset[int]] | None = None) -> Gaps:
         """What the first answer (`quotes[:lead]`) lacks: the names and figures of the question
         its document does not have, and the kinds of answer asked for ("hur många": a figure,
         "när": a date) that it does not hold. Empty when nothing was quoted.
@@ -84,9 +88,14 @@ class MissingCheck:
         if not quotes:
             return Gaps()
         docs = {q.doc for q in quotes[:lead]}
+        later = named_later or {}
         absent = [i for i, g in enumerate(query.groups)
                   if _names_or_counts(g)
-                  and not any(self._has(d, i, g, in_document) for d in docs)]
+                  and (not any(self._has(d, i, g, in_document) for d in docs)
+                       or (all(i in later.get(q.passage.id, ()) and not self._by(q.doc, g)
+                               for q in quotes[:lead])
+                           and not any(_begins_a_word(t, f"{q.passage.text} {q.passage.author}")
+                                       for q in quotes for t in g.matches)))]
         names = [_as_typed(query.text, query.groups[i]) for i in absent]
         # A year or figure is read in the paragraph, not the document: the Växjö article has
         # "2017" (a reorganisation) and counts cases "i slutet av september" 2018, which is no
@@ -155,8 +164,12 @@ class MissingCheck:
         if factors is None:
             return True
         document = self.documents[doc]
-        return (factors[index] > 0 or group.term in document.date
-                or _begins_a_word(group.term, f"{document.author} {document.publisher}"))
+        return factors[index] > 0 or group.term in document.date or self._by(doc, group)
+
+    def _by(self, doc: str, group: TermGroup) -> bool:
+        """The group's word begins a word of the document's author or publisher."""
+        document = self.documents[doc]
+        return _begins_a_word(group.term, f"{document.author} {document.publisher}")
 
 
 def asked(query: Query) -> str:

@@ -185,7 +185,8 @@ class Pipeline:
             return Answer(cut, "help")
         else:
             answer = self.composer.compose(query, found.hits, found.sentences, found.in_document)
-            gaps = self.missing.gaps(query, answer.quotes, answer.lead, found.in_document)
+            gaps = self.missing.gaps(query, answer.quotes, answer.lead, found.in_document,
+                                     found.named_later)
             answer = replace(answer, missing=gaps.words, missing_names=gaps.names,
                              missing_figures=gaps.figures, missing_kinds=gaps.kinds)
         return replace(answer, question=cut, hits=self._shown_hits(answer), truncated=truncated)

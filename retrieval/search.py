@@ -75,6 +75,9 @@ class Results:
     # For each hit's document, how well the whole document (any passage, or its title) matches
     # each of the query's groups, in group order; empty without document topics.
     in_document: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    # For each hit's passage id, the question's names (group numbers) its document has only
+    # after it (DocumentTopics.named_later); empty without document topics or the knob.
+    named_later: Mapping[str, frozenset[int]] = field(default_factory=dict)
 
 
 class SemanticField:
@@ -180,7 +183,24 @@ class Retriever:
         in_document = {} if factors is None else {
             doc: tuple(factors[:, self.topics.number[doc]].tolist())
             for doc in dict.fromkeys(h.passage.doc for h in hits)}
-        return Results(tuple(hits), evidence, sentences, in_document)
+        return Results(tuple(hits), evidence, sentences, in_document,
+                       self._named_later(query, ids))
+
+    def _named_later(self, query: Query, ids: np.ndarray) -> dict[str, frozenset[int]]:
+        """The question's names each hit's document has only after it: a document introduces
+        whom it quotes before it quotes them, and an archive page's later article is about
+        someone else ("Vad säger Heike Erkers om social skuld?" answered from the article
+        before hers)."""
+        if not self.tuning.names_before or self.topics is None:
+            return {}
+        later: dict[str, set[int]] = {}
+        for j, group in enumerate(query.groups):
+            if not group.name or group.context or not group.matches:
+                continue
+            for i, flag in zip(ids.tolist(), self.topics.named_later(group, ids).tolist()):
+                if flag:
+                    later.setdefault(self.passages[i].id, set()).add(j)
+        return {pid: frozenset(js) for pid, js in later.items()}
 
     def _leader_first(self, query: Query, ids: np.ndarray, values: np.ndarray, k: int,
                       scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -15,7 +15,7 @@ from retrieval.analyzer import Analyzer
 from retrieval.index import PassageIndex
 from retrieval.lru import LRU
 from retrieval.passage import Document, Passage, title_of
-from retrieval.query import Query
+from retrieval.query import Query, TermGroup
 from retrieval.table import PassageTable
 
 # Terms whose documents are kept once found (each term's at most once, so no more than one
@@ -64,6 +64,30 @@ class DocumentTopics:
                     if docs is not None and len(docs):
                         row[docs] = np.maximum(row[docs], factor)
         return out
+
+    def named_later(self, group: TermGroup, rows: np.ndarray) -> np.ndarray:
+        """For each passage row, whether its document names the group (a name of the question)
+        only after it: in no passage up to the row and not in its title, but in one after."""
+        docs = self.doc_of[rows]
+        titled = np.zeros(len(rows), bool)
+        held = [self.index.passages_with(t) for t in group.matches]
+        for term in group.matches:
+            if (with_title := self._title_docs.get(term)) is not None:
+                titled |= np.isin(docs, with_title)
+        held = np.unique(np.concatenate(held)) if held else np.empty(0, np.intp)
+        if not len(held):
+            return np.zeros(len(rows), bool)
+        later = np.zeros(len(rows), bool)
+        for n, (row, doc) in enumerate(zip(rows.tolist(), docs.tolist())):
+            if self._ordered:  # the document's rows are [start, end): its first holding row
+                start, end = self._first_rows[doc], self._first_rows[doc + 1]
+                at = int(np.searchsorted(held, start))
+                first = int(held[at]) if at < len(held) and held[at] < end else None
+            else:
+                mine = held[self.doc_of[held] == doc]
+                first = int(mine.min()) if len(mine) else None
+            later[n] = first is not None and first > row
+        return later & ~titled
 
     def documents_with(self, term: str) -> np.ndarray:
         """The numbers of the documents with a passage holding `term`, each once; the most

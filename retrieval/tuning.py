@@ -160,6 +160,11 @@ class Tuning:
     # "förvaltningen") comes first, and so does that sentence among the quotes
     # (retrieval/roles.py); 0: off.
     leader_depth: int = 30
+    # A name of the question that the first answer's document has only after the quoted
+    # passage (not in its title, not its author or publisher) is said to be missing, as a name
+    # the document lacks: a document introduces whom it quotes before it quotes them, and an
+    # archive page's later article is about someone else (bot/missing.py).
+    names_before: bool = True
     # A quote on the first page must carry at least this share of the best sentence's score, so
     # weak filler sentences never pad an answer; "mer" pages through the rest.
     relative_floor: float = 0.35

@@ -710,3 +710,37 @@ def test_who_leads_what_the_corpus_names_no_leader_of_says_no_one_is_named(
     assert answer.answered and "name" in answer.missing_kinds
     shown = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
     assert "nämner ingen person" in shown
+
+
+def test_a_name_its_document_has_only_after_the_quote_is_said_to_be_missing(
+        pipeline: Pipeline) -> None:
+    """The Växjö article names IVO once, after its lex Sarah paragraphs: a quote of those is no
+    answer to what IVO demanded of Växjö. Asked why Växjö did not report to IVO, the answer's
+    own paragraph names IVO, so nothing is said missing; with the knob off, neither is."""
+    near = "Vilka åtgärder krävde IVO av Växjö kommun efter lex Sarah-anmälningarna?"
+    answer = pipeline.answer(near)
+    assert answer.quotes and "IVO" not in answer.quotes[0].passage.text
+    assert answer.missing_names == ("IVO",)
+    right = pipeline.answer("Varför har Växjö inte anmält missförhållandena till IVO?")
+    assert right.missing == ()
+    off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
+                                 tuning=Tuning(names_before=False), previous=pipeline)
+    assert "IVO" not in off.answer(near).missing
+
+
+def test_named_later_reads_each_passage_against_its_own_document(pipeline: Pipeline) -> None:
+    """DocumentTopics.named_later: before the first passage that names the group, in the same
+    document and not in its title, True; from that passage on, and in other documents, False."""
+    import numpy as np
+
+    retriever = pipeline.retriever
+    group = next(g for g in pipeline.query("Vad sa IVO?").groups if g.word == "ivo")
+    passages = retriever.passages
+    rows = np.arange(len(passages))
+    later = retriever.topics.named_later(group, rows)
+    holding = [i for i, p in enumerate(passages)
+               if re.search(r"\bivo\b", p.text, re.IGNORECASE)]
+    for i, p in enumerate(passages):
+        mine = [j for j in holding if passages[j].doc == p.doc]
+        assert later[i] == bool(mine and min(mine) > i), p.id
+    assert later.any() and not later.all()
