@@ -60,6 +60,8 @@ class Answer:
     missing: tuple[str, ...] = ()
     missing_names: tuple[str, ...] = ()  # names, places, years of the question not in its source
     missing_figures: tuple[str, ...] = ()  # years, figures its source has, not the quote's paragraph
+    # names its source has only after the first answer, in no quote's paragraph
+    missing_later: tuple[str, ...] = ()
     # "figure", "duration", "date", "published", "name", "finding", "list", "author": asked for,
     # not in the first answer
     missing_kinds: tuple[str, ...] = ()

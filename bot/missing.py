@@ -61,6 +61,8 @@ class Gaps:
     names: tuple[str, ...] = ()
     # Years and figures its document has, but not the first answer's paragraph
     figures: tuple[str, ...] = ()
+    # Names its document has only after the first answer, and in no quote's paragraph
+    later: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()  # "figure", "duration", "date", "published", "name", "finding",
     # "list", "author"
     words: tuple[str, ...] = ()
@@ -88,15 +90,13 @@ class MissingCheck:
         if not quotes:
             return Gaps()
         docs = {q.doc for q in quotes[:lead]}
-        later = named_later or {}
         absent = [i for i, g in enumerate(query.groups)
                   if _names_or_counts(g)
-                  and (not any(self._has(d, i, g, in_document) for d in docs)
-                       or (all(i in later.get(q.passage.id, ()) and not self._by(q.doc, g)
-                               for q in quotes[:lead])
-                           and not any(_begins_a_word(t, f"{q.passage.text} {q.passage.author}")
-                                       for q in quotes for t in g.matches)))]
+                  and not any(self._has(d, i, g, in_document) for d in docs)]
+        after = [i for i, g in enumerate(query.groups)
+                 if i not in absent and self._only_after(i, g, quotes, lead, named_later or {})]
         names = [_as_typed(query.text, query.groups[i]) for i in absent]
+        later = [_as_typed(query.text, query.groups[i]) for i in after]
         # A year or figure is read in the paragraph, not the document: the Växjö article has
         # "2017" (a reorganisation) and counts cases "i slutet av september" 2018, which is no
         # answer to how many there were at the end of 2017.
@@ -118,8 +118,18 @@ class MissingCheck:
                 self._by_author(q) for q in quotes[:lead]):
             kinds.append("author")
             words.append(_LEADING.sub("", match.group(0).strip()))
-        return Gaps(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(figures)), tuple(kinds),
-                    tuple(dict.fromkeys(w for w in names + figures + words if w)))
+        return Gaps(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(figures)),
+                    tuple(dict.fromkeys(later)), tuple(kinds),
+                    tuple(dict.fromkeys(w for w in names + later + figures + words if w)))
+
+    def _only_after(self, index: int, group: TermGroup, quotes: Sequence[Quote], lead: int,
+                    named_later: Mapping[str, frozenset[int]]) -> bool:
+        """The first answer's documents name the group only after its passages (not in their
+        titles, not as author or publisher: Results.named_later), and no quote's paragraph does."""
+        return (all(index in named_later.get(q.passage.id, ()) and not self._by(q.doc, group)
+                    for q in quotes[:lead])
+                and not any(_begins_a_word(t, f"{q.passage.text} {q.passage.author}")
+                            for q in quotes for t in group.matches))
 
     def _in_paragraph(self, quote: Quote, figure: str) -> bool:
         """The figure is in the quote's paragraph, or (a year) in its document's date."""

@@ -188,7 +188,8 @@ class Pipeline:
             gaps = self.missing.gaps(query, answer.quotes, answer.lead, found.in_document,
                                      found.named_later)
             answer = replace(answer, missing=gaps.words, missing_names=gaps.names,
-                             missing_figures=gaps.figures, missing_kinds=gaps.kinds)
+                             missing_figures=gaps.figures, missing_later=gaps.later,
+                             missing_kinds=gaps.kinds)
         return replace(answer, question=cut, hits=self._shown_hits(answer), truncated=truncated)
 
     def _about(self, query: Query, found: Results) -> Evidence:

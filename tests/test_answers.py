@@ -720,7 +720,11 @@ def test_a_name_its_document_has_only_after_the_quote_is_said_to_be_missing(
     near = "Vilka åtgärder krävde IVO av Växjö kommun efter lex Sarah-anmälningarna?"
     answer = pipeline.answer(near)
     assert answer.quotes and "IVO" not in answer.quotes[0].passage.text
-    assert answer.missing_names == ("IVO",)
+    assert answer.missing_later == answer.missing == ("IVO",) and answer.missing_names == ()
+    # The note says what is true: the document names IVO, later (prompts/txt/missing.j2).
+    shown = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
+    assert "Obs: IVO nämns inte i citaten nedan, bara längre fram i dokumentet" in shown
+    assert "IVO nämns inte i dokumentet" not in shown
     right = pipeline.answer("Varför har Växjö inte anmält missförhållandena till IVO?")
     assert right.missing == ()
     off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,

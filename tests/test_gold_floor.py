@@ -77,9 +77,9 @@ FLOORS = floors(recall1=0.84, recall5=0.97, mrr=0.90, accuracy=0.90, false_decli
 # (first answer A 0.562 → 0.573, B 0.670 → 0.682, C 0.699 → 0.709, D 0.618 → 0.629, E 0.635 →
 # 0.643, F 0.643 → 0.653; first quote 0.551 to 0.670 on all six). Raised to two questions
 # under, as machines read a question differently. A passage's neighbours as ranker features
-# (2 December): R@5 A 0.854 → 0.876, D 0.899 → 0.921, E 0.849 → 0.889; R@1 A 0.663 → 0.652,
-# B 0.830 → 0.795, C 0.767 → 0.816, E +1, F +1; the gold set's R@1 0.859 → 0.852, R@5 0.969 →
-# 0.984. R@1 and MRR floors of A and B lowered to two questions under that reading.
+# (1 December, eighth session): R@5 A 0.854 → 0.876, D 0.899 → 0.921, E 0.849 → 0.889; R@1
+# A 0.663 → 0.652, B 0.830 → 0.795, C 0.767 → 0.816, E +1, F +1; the gold set's R@1 0.859 →
+# 0.852, R@5 0.969 → 0.984. R@1 and MRR floors of A and B lowered to two questions under that.
 BLIND_FLOORS = floors(recall1=0.62, recall5=0.85, mrr=0.72, accuracy=0.73, false_decline=0.03,
                       decline_far=0.90, nearmiss_noted=0.90, wrong_note=0.05, first_answer=0.55)
 BLIND_B_FLOORS = floors(recall1=0.77, recall5=0.93, mrr=0.83, accuracy=0.83, false_decline=0.02,
@@ -96,7 +96,7 @@ BLIND_D_FLOORS = floors(recall1=0.70, recall5=0.89, mrr=0.78, accuracy=0.71, fal
 # Blind E (126 answerable, 43 unanswerable) was written by a fifth helper late on 1 December,
 # after every lever of that session was in; these floors sit one question under its first reading.
 BLIND_E_FLOORS = floors(recall1=0.72, recall5=0.87, mrr=0.77, accuracy=0.72, false_decline=0.03,
-                        decline_far=0.95, nearmiss_noted=0.68, wrong_note=0.05,
+                        decline_far=0.95, nearmiss_noted=0.77, wrong_note=0.05,
                         first_answer=0.62)
 
 # Blind F (98 answerable, 41 unanswerable) was written by a sixth helper in the sixth session of
@@ -107,11 +107,13 @@ BLIND_F_FLOORS = floors(recall1=0.75, recall5=0.94, mrr=0.83, accuracy=0.75, fal
                         first_answer=0.63)
 
 # Blind G (122 answerable, 42 unanswerable; 22 near misses) was written by a seventh helper at the
-# start of the eighth session (2 December), from the documents alone; the team read its figures
+# start of the eighth session (1 December), from the documents alone; the team read its figures
 # at that session's first commit (R@1 0.762, R@5 0.902) and once the ranker read a passage's
-# neighbours (0.787, 0.943; the rest the same). These floors sit one question under.
+# neighbours (0.787, 0.943; the rest the same). These floors sit one question under. A name the
+# quoted document has only after the first answer said to be missing (the same session): blind E
+# near misses noted 0.773 → 0.818 (its floor raised), G's wrong notes 0.008 → 0.016.
 BLIND_G_FLOORS = floors(recall1=0.77, recall5=0.93, mrr=0.84, accuracy=0.81, false_decline=0.04,
-                        decline_far=0.90, nearmiss_noted=0.68, wrong_note=0.02,
+                        decline_far=0.90, nearmiss_noted=0.68, wrong_note=0.03,
                         first_answer=0.70)
 
 # Each shipped set with its floors, by the name pytest shows.
