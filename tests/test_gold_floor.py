@@ -133,7 +133,18 @@ def test_shipped_gold_sets_are_valid(path) -> None:
     assert {p.doc for p in pairs if p.answerable} == set(documents)
 
 
-@pytest.mark.parametrize("path, floors", list(SETS.values()), ids=list(SETS))
-def test_shipped_sets_hold_their_floor(capsys: pytest.CaptureFixture[str], path, floors) -> None:
-    code = main(["eval", "--gold", str(path), "--show-failures", "0", *floors])
+# The later blind sets' floors are checked in tests/test_blind_floor.py: make test hands each
+# file to one worker (--dist loadfile), and eight evals in one file kept one core busy for 70 s.
+FIRST = ("gold", "blind", "blind_b", "blind_c")
+
+
+def holds_floor(capsys: pytest.CaptureFixture[str], name: str) -> None:
+    """`citatbot eval` on a shipped set with its floors exits 0 and writes no warning."""
+    path, limits = SETS[name]
+    code = main(["eval", "--gold", str(path), "--show-failures", "0", *limits])
     assert (code, capsys.readouterr().err) == (0, "")
+
+
+@pytest.mark.parametrize("name", FIRST)
+def test_shipped_sets_hold_their_floor(capsys: pytest.CaptureFixture[str], name: str) -> None:
+    holds_floor(capsys, name)
