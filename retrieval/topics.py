@@ -69,25 +69,27 @@ class DocumentTopics:
         """For each passage row, whether its document names the group (a name of the question)
         only after it: in no passage up to the row and not in its title, but in one after."""
         docs = self.doc_of[rows]
+        none = len(self.doc_of)  # past every row: the document does not name it
+        first = np.full(len(rows), none, dtype=np.int64)
         titled = np.zeros(len(rows), bool)
-        held = [self.index.passages_with(t) for t in group.matches]
         for term in group.matches:
             if (with_title := self._title_docs.get(term)) is not None:
                 titled |= np.isin(docs, with_title)
-        held = np.unique(np.concatenate(held)) if held else np.empty(0, np.intp)
-        if not len(held):
-            return np.zeros(len(rows), bool)
-        later = np.zeros(len(rows), bool)
-        for n, (row, doc) in enumerate(zip(rows.tolist(), docs.tolist())):
-            if self._ordered:  # the document's rows are [start, end): its first holding row
-                start, end = self._first_rows[doc], self._first_rows[doc + 1]
-                at = int(np.searchsorted(held, start))
-                first = int(held[at]) if at < len(held) and held[at] < end else None
-            else:
-                mine = held[self.doc_of[held] == doc]
-                first = int(mine.min()) if len(mine) else None
-            later[n] = first is not None and first > row
-        return later & ~titled
+            held = self.index.passages_with(term)
+            if len(held):
+                first = np.minimum(first, self._first_holding(held, docs, none))
+        return (first < none) & (first > rows) & ~titled
+
+    def _first_holding(self, held: np.ndarray, docs: np.ndarray, none: int) -> np.ndarray:
+        """Each document's first row among `held` (a term's postings, ascending), or `none`:
+        in an ordered corpus by one search per document, not a pass over the postings."""
+        if not self._ordered:
+            return np.array([int(mine.min()) if len(mine := held[self.doc_of[held] == d])
+                             else none for d in docs.tolist()], dtype=np.int64)
+        start, end = self._first_rows[docs], self._first_rows[docs + 1]
+        at = np.searchsorted(held, start)
+        found = held[np.minimum(at, len(held) - 1)]
+        return np.where((at < len(held)) & (found < end), found, none).astype(np.int64)
 
     def documents_with(self, term: str) -> np.ndarray:
         """The numbers of the documents with a passage holding `term`, each once; the most

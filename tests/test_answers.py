@@ -732,9 +732,11 @@ def test_a_name_its_document_has_only_after_the_quote_is_said_to_be_missing(
     assert "IVO" not in off.answer(near).missing
 
 
-def test_named_later_reads_each_passage_against_its_own_document(pipeline: Pipeline) -> None:
+def test_named_later_reads_each_passage_against_its_own_document(
+        pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
     """DocumentTopics.named_later: before the first passage that names the group, in the same
-    document and not in its title, True; from that passage on, and in other documents, False."""
+    document and not in its title, True; from that passage on, and in other documents, False;
+    the same whether the corpus's rows come document by document or not."""
     import numpy as np
 
     retriever = pipeline.retriever
@@ -748,3 +750,5 @@ def test_named_later_reads_each_passage_against_its_own_document(pipeline: Pipel
         mine = [j for j in holding if passages[j].doc == p.doc]
         assert later[i] == bool(mine and min(mine) > i), p.id
     assert later.any() and not later.all()
+    monkeypatch.setattr(retriever.topics, "_ordered", False)
+    assert (retriever.topics.named_later(group, rows) == later).all()
