@@ -19,7 +19,7 @@ from retrieval.analyzer import Analyzer, fold
 from retrieval.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_REASON, holds_figure
 from retrieval.index import indexed_text
 from retrieval.lru import LRU
-from retrieval.roles import asked_terms, asks_leader, fit, head_terms, mentions
+from retrieval.roles import asked_terms, asks_leader, best_fit, head_terms, mentions
 from retrieval.passage import DASH_LINE, Document, Hit, Passage, is_question
 from retrieval.query import Query
 from retrieval.semantic import meaning
@@ -294,12 +294,11 @@ class Composer:
         question leads ("… säger förvaltningschefen Per Sandberg …"), however few of its other
         words it shares (retrieval/roles.py); with none, the order stays."""
         asked = asked_terms(query)
-        best, best_fit = None, 0
+        best, most = None, 0
         for row in ranked:
-            f = max((fit(m, asked, self.analyzer.terms, self._heads)
-                     for m in mentions(row[1].text)), default=0)
-            if f > best_fit:
-                best, best_fit = row, f
+            f = best_fit(mentions(row[1].text), asked, self.analyzer.terms, self._heads)
+            if f > most:
+                best, most = row, f
         return ranked if best is None else _to_front(ranked, best)
 
     def _lead_first(self, groups: list[tuple[Quote, ...]],

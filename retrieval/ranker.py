@@ -100,10 +100,14 @@ class PassageFlags:
     date: np.ndarray
     reason: np.ndarray
     log_length: np.ndarray
-    first: np.ndarray
     position: np.ndarray  # place in its document, 0 (first) to just under 1
     prev: np.ndarray  # the row of the passage before in its document, or -1
     next: np.ndarray  # the row of the passage after in its document, or -1
+
+    @property
+    def first(self) -> np.ndarray:
+        """The passage opens its document: none comes before it."""
+        return self.prev < 0
 
     @classmethod
     def of(cls, passages: Sequence[Passage]) -> PassageFlags:
@@ -121,8 +125,7 @@ class PassageFlags:
             last[passage.doc] = i
         count = np.array([seen[d] for d in docs], dtype=float)
         return cls(passages, np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool),
-                   np.zeros(n, bool), np.zeros(n), place == 0, place / np.maximum(count, 1.0),
-                   prev, after)
+                   np.zeros(n, bool), np.zeros(n), place / np.maximum(count, 1.0), prev, after)
 
     def reach(self, rows: np.ndarray) -> None:
         """Read the text flags of the `rows` not read before."""
@@ -183,7 +186,8 @@ def features(query: Query, s: Signals, rows: np.ndarray, own: np.ndarray, doc: n
     in_doc = s.factors[:, doc].T  # (rows, groups)
     cosine = meaning(s.cosine[rows], floor)
     out = np.empty((len(rows), len(FEATURES)))
-    out[:, 0] = s.fused[rows] / (s.fused.max() or 1.0)
+    best = s.fused.max() or 1.0
+    out[:, 0] = s.fused[rows] / best
     out[:, 1] = s.words[rows] / (s.words.max() or 1.0)
     out[:, 2] = s.grams[rows] / (s.grams.max() or 1.0)
     out[:, 3] = cosine
@@ -202,7 +206,6 @@ def features(query: Query, s: Signals, rows: np.ndarray, own: np.ndarray, doc: n
     out[:, 16] = flags.position[rows]
     out[:, 17] = float(query.english) * cosine
     out[:, 18] = 1.0 / (1.0 + fused_ranks(s.fused, rows, DEPTHS[0]))
-    best = s.fused.max() or 1.0
     for col, side in ((19, flags.prev[rows]), (20, flags.next[rows])):
         out[:, col] = np.where(side >= 0, s.fused[side] / best, 0.0)
     return out

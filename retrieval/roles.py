@@ -103,6 +103,12 @@ def fit(mention: Mention, asked: Collection[str], terms: Callable[[str], Iterabl
         len(t) >= MIN_PART and any(a.endswith(t) for a in asked)))
 
 
+def best_fit(found: Iterable[Mention], asked: Collection[str],
+             terms: Callable[[str], Iterable[str]], heads: frozenset[str]) -> int:
+    """How well the best of a text's leader mentions fits the question (`fit`); 0 with none."""
+    return max((fit(m, asked, terms, heads) for m in found), default=0)
+
+
 def head_terms(terms: Callable[[str], Iterable[str]]) -> frozenset[str]:
     """The analysed forms of the role heads and of the verbs that ask for a leader."""
     words = ("chef chefen ordförande ordföranden ledare ledaren leder direktör direktören rektor "

@@ -32,7 +32,7 @@ from retrieval.index import PassageIndex
 from retrieval.lru import LRU
 from retrieval.passage import Document, Hit, Passage, is_question
 from retrieval.query import Query
-from retrieval.roles import Mention, asked_terms, asks_leader, fit, head_terms, mentions
+from retrieval.roles import Mention, asked_terms, asks_leader, best_fit, head_terms, mentions
 from retrieval.ranker import LearnedRanker, PassageFlags, Signals, candidates, features
 from retrieval.selection import top_k, top_weighed
 from retrieval.semantic import (
@@ -212,12 +212,12 @@ class Retriever:
         wide, _ = top_k(positive, scores[positive], self.tuning.leader_depth)
         asked = asked_terms(query)
         terms = self.words.analyzer.terms
-        best, best_fit = -1, 0
+        best, most = -1, 0
         for i in wide.tolist():
             found = self._mentions.get(i, lambda: mentions(self.passages[i].text))
-            f = max((fit(m, asked, terms, self._heads) for m in found), default=0)
-            if f > best_fit:
-                best, best_fit = i, f
+            f = best_fit(found, asked, terms, self._heads)
+            if f > most:
+                best, most = i, f
         if best < 0 or (len(ids) and ids[0] == best):
             return ids, values
         rest = ids != best
