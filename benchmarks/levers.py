@@ -146,6 +146,12 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                 "question, its passage first", _off(leader_depth=0)),
     "names-before": ("a name the quoted document has only after the first answer (and no "
                      "quote's paragraph has) is said to be missing", _off(names_before=False)),
+    "unnamed-which": ("'vilken revisionsbyrå …?' answered by no name of one is said to name none",
+                      _off(unnamed_which=False)),
+    "second-place": ("'vad kostar mest?' answered by what 'kostar näst mest' is said to be second",
+                     _off(second_place=False)),
+    "someone-else": ("'vad tycker X?' answered by '…, säger Y' is said to be Y's words",
+                     _off(someone_else=False)),
 }
 
 

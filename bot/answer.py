@@ -62,6 +62,9 @@ class Answer:
     missing_figures: tuple[str, ...] = ()  # years, figures its source has, not the quote's paragraph
     # names its source has only after the first answer, in no quote's paragraph
     missing_later: tuple[str, ...] = ()
+    # whom a question asks the view of, when the first answer is someone else's words, and whose
+    missing_speaker: tuple[str, ...] = ()
+    said_by: tuple[str, ...] = ()
     # "figure", "duration", "date", "published", "name", "finding", "list", "author": asked for,
     # not in the first answer
     missing_kinds: tuple[str, ...] = ()

@@ -62,6 +62,17 @@ ASKS_PERSON = re.compile(f"{ASKS_NAME.pattern}|{ASKS_LEADER.pattern}", re.IGNORE
 # ("Lindberg (S)").
 HOLDS_NAME = re.compile(r"\b[A-ZÅÄÖÉ][a-zåäöéü]+(-[A-ZÅÄÖ][a-zåäöéü]+)?\s+[A-ZÅÄÖÉ][a-zåäöéü]+|"
                         r"\b[A-ZÅÄÖÉ][a-zåäöéü]+\s+\((S|M|C|V|L|KD|MP|SD)\)")
+# Which firm, paper, agency, party or municipality ("Vilken revisionsbyrå …?", "Vilka kommuner
+# …?", "Which consultancy …?"): the answer names one, which "en revisionsbyrå" does not.
+_ORGS = (r"\w*(f[öo]retag|firma|firman|bolag|byr[åa]|konsult|tidning|myndighet|organisation|"
+         r"f[öo]rbund|parti|kommun)(en|et|er|erna|ar|arna|na)?|(\w+ )?(compan(y|ies)|firms?|"
+         r"consultanc(y|ies)|newspapers?|agenc(y|ies)|unions?|part(y|ies)|municipalit(y|ies))")
+ASKS_ORG = re.compile(rf"\b(vilken|vilket|vilka|which) ({_ORGS})\b", re.IGNORECASE)
+# A name of one: a capitalised word inside a sentence ("… gjordes av Feelgood", "Ivo"; not after
+# a dash that opens a reply), or one in capitals, that is no person's first name and surname
+# (HOLDS_NAME) and no month.
+CAPITALISED = re.compile(r"(?<=[\w,:;)\]] )[A-ZÅÄÖÉ][\w-]*|\b[A-ZÅÄÖ]{2,}\b")
+
 # What a survey, an investigation or a review found ("Vad kom utredningen fram till?", "Vad
 # visade kartläggningen?", "What did the investigations conclude?"): the answer reports a
 # finding ("… visade på ett auktoritärt ledarskap", "Utredningarna pekar på …", "Av svaren

@@ -21,13 +21,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Quote
-from bot.asks import (ASKS, ASKS_AUTHOR, ASKS_FINDING, ASKS_LIST, ASKS_PERSON, ASKS_PUBLISHED,
-                      ASKS_REPLIED, HOLDS_FINDING, HOLDS_LIST, HOLDS_NAME)
+from bot.asks import (ASKS, ASKS_AUTHOR, ASKS_FINDING, ASKS_LIST, ASKS_ORG, ASKS_PERSON,
+                      ASKS_PUBLISHED, ASKS_REPLIED, CAPITALISED, HOLDS_FINDING, HOLDS_LIST,
+                      HOLDS_NAME)
 from retrieval.asks import (ASKS_DATE, ASKS_DURATION, ASKS_NUMBER, HAS_DATE, HAS_DURATION,
                             holds_figure)
 from retrieval.passage import Document
 from retrieval.sentences import sentence_role
 from retrieval.query import Query, TermGroup
+from retrieval.tuning import Tuning
 
 _LEADING = re.compile(r"^\W*((och|men|så) )?", re.IGNORECASE)
 # What it costs or earns asks for an amount of money: "27 socialsekreterare" holds a figure but
@@ -48,8 +50,16 @@ HOLDS_MONEY = re.compile(r"\b(kr|kronor|miljon\w*|miljard\w*|mkr|mnkr|tkr|sek|eu
 # one the question does not name itself (_other_person).
 # A figure is asked for by "hur många", "hur mycket", … or by asking what something costs or pays.
 ASKS_FIGURE = re.compile(f"{ASKS_NUMBER.pattern}|{ASKS_MONEY.pattern}", re.IGNORECASE)
+# The most or the least of something ("kostar mest", "den dyraste", "the largest"), and what is
+# second to it ("näst mest", "näst störst", "second largest").
+_MOST = (r"mest|minst|flest|f[äa]rst|st[öo]rst\w*|h[öo]gst\w*|l[äa]gst\w*|b[äa]st\w*|"
+         r"s[äa]mst\w*|\w+ast(e|er)?|most|least|largest|biggest|highest|lowest|\w+est")
+ASKS_MOST = re.compile(rf"\b({_MOST})\b", re.IGNORECASE)
+SECOND = re.compile(rf"\b(n[äa]st|second)[ -]({_MOST})\b", re.IGNORECASE)
+WHICH = re.compile(r"\b(vilken|vilket|vilka|vad|vem|which|what|who)\b", re.IGNORECASE)
 KINDS = (("figure", ASKS_FIGURE, holds_figure), ("date", ASKS_DATE, HAS_DATE.search),
-         ("name", ASKS_PERSON, HOLDS_NAME.search), ("finding", ASKS_FINDING, HOLDS_FINDING.search),
+         ("name", ASKS_PERSON, HOLDS_NAME.search), ("organisation", ASKS_ORG, CAPITALISED.search),
+         ("finding", ASKS_FINDING, HOLDS_FINDING.search),
          ("list", ASKS_LIST, HOLDS_LIST.search))
 
 
@@ -63,6 +73,9 @@ class Gaps:
     figures: tuple[str, ...] = ()
     # Names its document has only after the first answer, and in no quote's paragraph
     later: tuple[str, ...] = ()
+    # Whom the question asks the view of, when the first answer is someone else's words (said_by)
+    speaker: tuple[str, ...] = ()
+    said_by: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()  # "figure", "duration", "date", "published", "name", "finding",
     # "list", "author"
     words: tuple[str, ...] = ()
@@ -74,9 +87,10 @@ LEAD = 3
 class MissingCheck:
     """Finds what a question needs that its first answer and that answer's document lack."""
 
-    def __init__(self, documents: Mapping[str, Document], in_paragraph: bool = True) -> None:
+    def __init__(self, documents: Mapping[str, Document], tuning: Tuning | None = None) -> None:
         self.documents = documents
-        self.in_paragraph = in_paragraph  # a question's years and figures read in the paragraph
+        self.tuning = tuning or Tuning()
+        self._speakers: dict[str, frozenset[str]] = {}
 
     def gaps(self, query: Query, quotes: Sequence[Quote], lead: int = 1,
              in_document: Mapping[str, Sequence[float]] | None = None,
@@ -101,11 +115,11 @@ class MissingCheck:
         # "2017" (a reorganisation) and counts cases "i slutet av september" 2018, which is no
         # answer to how many there were at the end of 2017.
         figures = [_figure_as_typed(query.text, g) for i, g in enumerate(query.groups)
-                   if self.in_paragraph and i not in absent and _counts(g)
+                   if self.tuning.figures_in_paragraph and i not in absent and _counts(g)
                    and not any(self._in_paragraph(q, g.term) for q in quotes[:lead])]
         asking = asked(query)
         kinds, words = [], []
-        for kind, asks, holds in KINDS:
+        for kind, asks, holds in self._kinds():
             if (match := asks.search(asking)) is None:
                 continue
             kind, answers = self._answered_by(kind, holds, asking, query.text)
@@ -118,9 +132,51 @@ class MissingCheck:
                 self._by_author(q) for q in quotes[:lead]):
             kinds.append("author")
             words.append(_LEADING.sub("", match.group(0).strip()))
+        # "Vilken verksamhet kostar mest?" is not answered by what "kostar näst mest" (which
+        # does answer "Är socialtjänsten den dyraste …?": no).
+        if self.tuning.second_place and (match := ASKS_MOST.search(asking)) and WHICH.search(
+                asking) and not SECOND.search(
+                asking) and any(
+                SECOND.search(q.text) for q in quotes[:lead]):
+            kinds.append("second")
+            words.append(match.group(0))
+        speaker, said_by = self._someone_else(query.text, asking, quotes[:lead])
+        if {w.casefold() for w in names + later} & {_surname(n) for n in speaker}:
+            speaker, said_by = (), ()  # already said to be missing
         return Gaps(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(figures)),
-                    tuple(dict.fromkeys(later)), tuple(kinds),
-                    tuple(dict.fromkeys(w for w in names + later + figures + words if w)))
+                    tuple(dict.fromkeys(later)), speaker, said_by, tuple(kinds),
+                    tuple(dict.fromkeys(w for w in names + later + figures + list(speaker) + words
+                                        if w)))
+
+    def _someone_else(self, question: str, asking: str, lead: Sequence[Quote]
+                      ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """For "Vad tycker Veronica Magnusson om …?", the people the question names who speak in
+        the first answer's document, and the others the first answer says are speaking ("…,
+        säger Heike Erkers."): a quote of someone else is not that person's view. Nothing when
+        the question asks no one's view, or a quote is that person's."""
+        if not self.tuning.someone_else or not ASKS_VIEW.search(asking):
+            return (), ()
+        own = set(_words(question))
+        asked = [m.group(0) for m in HOLDS_NAME.finditer(question)]
+        said = [name for q in lead for name in _speakers(q.text)]
+        others = [name for name in said if _surname(name) not in own]
+        if not asked or not others or len(others) < len(said):
+            return (), ()
+        speaking = {_surname(n) for q in lead for n in self._speakers_of(q.doc)}
+        asked = [name for name in asked if _surname(name) in speaking]
+        return (tuple(asked), tuple(dict.fromkeys(others))) if asked else ((), ())
+
+    def _speakers_of(self, doc: str) -> frozenset[str]:
+        """Everyone the document says is speaking ("säger Heike Erkers"), read once per
+        document."""
+        if doc not in self._speakers:
+            self._speakers[doc] = frozenset(_speakers(self.documents[doc].raw))
+        return self._speakers[doc]
+
+    def _kinds(self) -> tuple[tuple[str, re.Pattern[str], Callable[[str], object]], ...]:
+        """The kinds of answer checked, as the tuning has them."""
+        return KINDS if self.tuning.unnamed_which else tuple(k for k in KINDS
+                                                             if k[0] != "organisation")
 
     def _only_after(self, index: int, group: TermGroup, quotes: Sequence[Quote], lead: int,
                     named_later: Mapping[str, frozenset[int]]) -> bool:
@@ -152,6 +208,8 @@ class MissingCheck:
             return "published", self._published
         elif kind == "name":
             holds = _other_person(question)
+        elif kind == "organisation":
+            holds = _other_organisation(question)
         return kind, lambda quote: bool(holds(quote.text))
 
     def _published(self, quote: Quote) -> bool:
@@ -218,6 +276,55 @@ def _other_person(question: str) -> Callable[[str], bool]:
         return any(m.group(0).split()[-1].strip("()").casefold() not in own
                    for m in HOLDS_NAME.finditer(text))
     return holds
+
+
+def _other_organisation(question: str) -> Callable[[str], bool]:
+    """A test for a text that names a firm, paper, agency or place the question does not: a
+    capitalised word inside a sentence, or one in capitals, that is no person's name ("utförd
+    av en revisionsbyrå" names none; "Partiernas gruppledare, inklusive Hans Lindberg (S)" names
+    a person, not a firm). Or that says which by what they are: "I vilka kommuner blir
+    kvaliteten sämre?" is answered by "i kommuner med stora underskott"."""
+    own = set(_words(question))
+    asked = ASKS_ORG.search(question)
+    noun = _INFLECTION.sub("", asked.group(2).split()[-1]) if asked else ""
+    described = re.compile(rf"\b{re.escape(noun)}\w*\s+(med|som|utanför|inom|där|utan|with|that|"
+                           r"which|outside)\b", re.IGNORECASE) if noun else None
+
+    def holds(text: str) -> bool:
+        if described is not None and described.search(text):
+            return True
+        people = [m.span() for m in HOLDS_NAME.finditer(text)]
+        return any(m.group(0).casefold() not in own and m.group(0).casefold() not in MONTHS
+                   and not any(a <= m.start() < b for a, b in people)
+                   for m in CAPITALISED.finditer(text))
+    return holds
+
+
+_INFLECTION = re.compile(r"(en|et|er|erna|ar|arna|na|n|y|ies|s)$", re.IGNORECASE)
+
+
+MONTHS = frozenset("januari februari mars april maj juni juli augusti september oktober "
+                   "november december".split())
+
+
+# A question for someone's view ("Vad tycker …", "enligt …", "What does … say"), and a text's
+# word for who is speaking: "…, säger Heike Erkers.", "enligt Veronica Magnusson", "Per
+# Sandberg menar …".
+ASKS_VIEW = re.compile(r"\b(s[äa]ger|sa|sade|tycker|tyckte|anser|ans[åa]g|menar|tror|enligt|"
+                       r"say|says|said|think|thinks|according)\b", re.IGNORECASE)
+_PERSON = r"[A-ZÅÄÖÉ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?\s+[A-ZÅÄÖÉ][a-zåäöéü]+"
+SAID = re.compile(rf"\b(?:s[äa]ger|sa|sade|skriver|enligt|menar|anser|says|said|according to)"
+                  rf"\s+(?:\w+\s+){{0,2}}?(?P<after>{_PERSON})|(?P<before>{_PERSON}),?\s+"
+                  r"(?:\w+\s+){0,3}?(?:s[äa]ger|anser|menar|skriver)\b")
+
+
+def _speakers(text: str) -> list[str]:
+    """The people a text says are speaking, in order."""
+    return [m.group("after") or m.group("before") for m in SAID.finditer(text)]
+
+
+def _surname(name: str) -> str:
+    return name.split()[-1].casefold()
 
 
 def _begins_a_word(term: str, text: str) -> bool:

@@ -156,7 +156,7 @@ class Pipeline:
         composer = Composer(corpus.documents, analyzer, max_quotes=settings.max_quotes,
                             tuning=tuning)
         return cls(corpus, settings, analyzer, reader, retriever, rule, composer,
-                   MissingCheck(corpus.documents, tuning.figures_in_paragraph),
+                   MissingCheck(corpus.documents, tuning),
                    list(corpus.problems) + problems)
 
     def query(self, question: str, context: str = "") -> Query:
@@ -189,7 +189,8 @@ class Pipeline:
                                      found.named_later)
             answer = replace(answer, missing=gaps.words, missing_names=gaps.names,
                              missing_figures=gaps.figures, missing_later=gaps.later,
-                             missing_kinds=gaps.kinds)
+                             missing_kinds=gaps.kinds, missing_speaker=gaps.speaker,
+                             said_by=gaps.said_by)
         return replace(answer, question=cut, hits=self._shown_hits(answer), truncated=truncated)
 
     def _about(self, query: Query, found: Results) -> Evidence:

@@ -165,6 +165,14 @@ class Tuning:
     # the document lacks: a document introduces whom it quotes before it quotes them, and an
     # archive page's later article is about someone else (bot/missing.py).
     names_before: bool = True
+    # "Vilken revisionsbyrå …?" answered by "… utförd av en revisionsbyrå" is said to name none
+    # (a firm, paper, agency, party or municipality; bot/missing.py).
+    unnamed_which: bool = True
+    # "Vilken verksamhet kostar mest?" answered by what "kostar näst mest" is said to be second.
+    second_place: bool = True
+    # "Vad tycker Veronica Magnusson …?" answered by "…, säger Heike Erkers." is said to be
+    # someone else's words, when the document has the one asked about speaking too.
+    someone_else: bool = True
     # A quote on the first page must carry at least this share of the best sentence's score, so
     # weak filler sentences never pad an answer; "mer" pages through the rest.
     relative_floor: float = 0.35

@@ -752,3 +752,59 @@ def test_named_later_reads_each_passage_against_its_own_document(
     assert later.any() and not later.all()
     monkeypatch.setattr(retriever.topics, "_ordered", False)
     assert (retriever.topics.named_later(group, rows) == later).all()
+
+
+@pytest.mark.parametrize("near, right", [
+    ("Vilken revisionsbyrå skulle göra den externa granskningen av socialtjänsten i Umeå?",
+     "Vilket företag gjorde arbetsmiljöutredningen av socialtjänsten i Umeå 2022?"),
+    ("Vilka kommuner borde slås samman enligt Veronica Magnusson?",
+     "I vilka kommuner blir kvaliteten sämre enligt socionomerna?")])
+def test_which_firm_or_town_answered_by_no_name_of_one_is_said(pipeline: Pipeline, near: str,
+                                                              right: str) -> None:
+    """The blog says only that "en revisionsbyrå" was to review, and Vision names no town to
+    merge: the first answer names none, and says so. Feelgood answers which firm; "kommuner med
+    stora underskott" says which towns by what they are. With the knob off, nothing is said."""
+    answer = pipeline.answer(near)
+    assert answer.answered and "organisation" in answer.missing_kinds
+    shown = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
+    assert "nämner ingen sådan vid namn" in shown
+    assert "organisation" not in pipeline.answer(right).missing_kinds
+    off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
+                                 tuning=Tuning(unnamed_which=False), previous=pipeline)
+    assert "organisation" not in off.answer(near).missing_kinds
+
+
+def test_what_comes_second_is_no_answer_to_what_comes_first(pipeline: Pipeline) -> None:
+    """Umeå's social services cost "näst mest": no answer to which costs most, and the answer
+    says so; asked whether they cost the most, "näst mest" answers (no), without a note."""
+    answer = pipeline.answer("Vilken verksamhet är dyrast av alla i Umeå kommun?")
+    assert any("näst mest" in q.text for q in answer.quotes[:answer.lead])
+    assert "second" in answer.missing_kinds
+    shown = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
+    assert "andra plats" in shown
+    yes_no = pipeline.answer("Är socialtjänsten den dyraste verksamheten i Umeå kommun?")
+    assert any("näst mest" in q.text for q in yes_no.quotes) and yes_no.missing == ()
+    off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
+                                 tuning=Tuning(second_place=False), previous=pipeline)
+    assert "second" not in off.answer("Vilken verksamhet är dyrast av alla i Umeå kommun?"
+                                      ).missing_kinds
+
+
+def test_someone_elses_words_are_not_the_view_asked_for(pipeline: Pipeline) -> None:
+    """SSR's Heike Erkers, not Vision's Veronica Magnusson, wants decisions moved to officials:
+    asked what Magnusson thinks, the answer says whose words it quotes; asked what Erkers
+    thinks, nothing is said."""
+    answer = pipeline.answer("Vad tycker Veronica Magnusson om att flytta beslutsmandatet i "
+                             "individärenden till tjänstemännen?")
+    assert any("säger Heike Erkers" in q.text for q in answer.quotes[:answer.lead])
+    assert answer.missing_speaker == ("Veronica Magnusson",) and answer.said_by == ("Heike Erkers",)
+    assert "Veronica Magnusson" in answer.missing
+    shown = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
+    assert ("Obs: det är Heike Erkers som talar i det första citatet nedan, inte Veronica "
+            "Magnusson.") in shown
+    right = pipeline.answer("Vad tycker Heike Erkers om att flytta beslutsmandatet i "
+                            "individärenden till tjänstemännen?")
+    assert right.missing == () and right.missing_speaker == ()
+    off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
+                                 tuning=Tuning(someone_else=False), previous=pipeline)
+    assert off.answer(answer.question).missing_speaker == ()
