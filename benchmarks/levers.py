@@ -146,6 +146,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                 "question, its passage first", _off(leader_depth=0)),
     "names-before": ("a name the quoted document has only after the first answer (and no "
                      "quote's paragraph has) is said to be missing", _off(names_before=False)),
+    "qualifiers-in-paragraph": ("whom a figure counts ('av socionomerna inom psykiatrin') read "
+                                "in the quoted paragraph", _off(qualifiers_in_paragraph=False)),
     "unnamed-which": ("'vilken revisionsbyrå …?' answered by no name of one is said to name none",
                       _off(unnamed_which=False)),
     "second-place": ("'vad kostar mest?' answered by what 'kostar näst mest' is said to be second",

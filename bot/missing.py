@@ -87,9 +87,11 @@ LEAD = 3
 class MissingCheck:
     """Finds what a question needs that its first answer and that answer's document lack."""
 
-    def __init__(self, documents: Mapping[str, Document], tuning: Tuning | None = None) -> None:
+    def __init__(self, documents: Mapping[str, Document], tuning: Tuning | None = None,
+                 terms: Callable[[str], Sequence[str]] | None = None) -> None:
         self.documents = documents
         self.tuning = tuning or Tuning()
+        self.terms = terms  # the analyzer's index terms of a text, to read a paragraph's words
         self._speakers: dict[str, frozenset[str]] = {}
 
     def gaps(self, query: Query, quotes: Sequence[Quote], lead: int = 1,
@@ -118,6 +120,10 @@ class MissingCheck:
                    if self.tuning.figures_in_paragraph and i not in absent and _counts(g)
                    and not any(self._in_paragraph(q, g.term) for q in quotes[:lead])]
         asking = asked(query)
+        # Whom a figure counts, as the question narrows it ("av socionomerna inom psykiatrin"),
+        # is read in the paragraph too: "44% av socionomerna" is no share of those in psychiatry.
+        if self.tuning.qualifiers_in_paragraph and ASKS_FIGURE.search(asking):
+            figures += self._qualifiers(query, quotes[:lead])
         kinds, words = [], []
         for kind, asks, holds in self._kinds():
             if (match := asks.search(asking)) is None:
@@ -173,6 +179,23 @@ class MissingCheck:
             self._speakers[doc] = frozenset(_speakers(self.documents[doc].raw))
         return self._speakers[doc]
 
+    def _qualifiers(self, query: Query, lead: Sequence[Quote]) -> list[str]:
+        """The qualifiers of whom the question counts ("av socionomerna i privat sektor", "of
+        managers in the big cities") that none of the first answer's paragraphs has, as typed."""
+        if self.terms is None:
+            return []
+        paragraphs: set[str] = set()
+        for quote in lead:
+            paragraphs.update(self.terms(quote.passage.text))
+        own = {g.word or g.term: g for g in query.groups
+               if not g.context and not g.name and not g.term[:1].isdigit()}
+        out = []
+        for match in QUALIFIED.finditer(query.text):
+            words = [own.get(w.casefold()) for w in re.findall(r"\w+", match.group("what"))]
+            if any(g is not None and g.factor(paragraphs) == 0 for g in words):
+                out.append(match.group("what"))
+        return out
+
     def _kinds(self) -> tuple[tuple[str, re.Pattern[str], Callable[[str], object]], ...]:
         """The kinds of answer checked, as the tuning has them."""
         return KINDS if self.tuning.unnamed_which else tuple(k for k in KINDS
@@ -209,8 +232,25 @@ class MissingCheck:
         elif kind == "name":
             holds = _other_person(question)
         elif kind == "organisation":
-            holds = _other_organisation(question)
+            names = _other_organisation(question)
+            return kind, lambda quote: names(quote.text) or self._opens_with_a_name(quote)
         return kind, lambda quote: bool(holds(quote.text))
+
+    def _opens_with_a_name(self, quote: Quote) -> bool:
+        """The quote opens with a word its document writes capitalised inside a sentence too and
+        never in lower case, or with its publisher's name: "Växjö kommun har …", "Framtidens Karriär – Socionom
+        genomförde …" name a place and a firm, which CAPITALISED cannot tell at a sentence's
+        start."""
+        first = re.match(r"\W*([A-ZÅÄÖÉ][\w-]*)", quote.text)
+        if first is None:
+            return False
+        word = first.group(1)
+        document = self.documents[quote.doc]
+        if word.casefold() in _words(f"{document.publisher} {document.author}"):
+            return True
+        inside = re.compile(rf"(?<=[\w,:;)\]] ){re.escape(word)}\b")
+        lower = re.compile(rf"\b{re.escape(word.lower())}\b")
+        return inside.search(document.raw) is not None and lower.search(document.raw) is None
 
     def _published(self, quote: Quote) -> bool:
         """The quote's document has a date (shown in its source line), or the quote is a
@@ -306,6 +346,13 @@ _INFLECTION = re.compile(r"(en|et|er|erna|ar|arna|na|n|y|ies|s)$", re.IGNORECASE
 MONTHS = frozenset("januari februari mars april maj juni juli augusti september oktober "
                    "november december".split())
 
+
+# Whom a figure counts, narrowed by where they are: "av socionomerna inom psykiatrin", "bland
+# cheferna i storstäderna", "of social services managers in the big cities".
+QUALIFIED = re.compile(r"\b(av|bland|of|among)\s+(de\s+|the\s+)?([\w-]+\s+){0,3}?(inom|i|på|"
+                       r"utanför|within|in|outside)\s+(den\s+|det\s+|the\s+)?"
+                       r"(?P<what>[\w-]+( och [\w-]+)?( sektorn?| sector| cities)?)",
+                       re.IGNORECASE)
 
 # A question for someone's view ("Vad tycker …", "enligt …", "What does … say"), and a text's
 # word for who is speaking: "…, säger Heike Erkers.", "enligt Veronica Magnusson", "Per

@@ -156,7 +156,7 @@ class Pipeline:
         composer = Composer(corpus.documents, analyzer, max_quotes=settings.max_quotes,
                             tuning=tuning)
         return cls(corpus, settings, analyzer, reader, retriever, rule, composer,
-                   MissingCheck(corpus.documents, tuning),
+                   MissingCheck(corpus.documents, tuning, analyzer.terms),
                    list(corpus.problems) + problems)
 
     def query(self, question: str, context: str = "") -> Query:

@@ -144,6 +144,9 @@ class Tuning:
     # whole document (near misses noted: dev B 0.875 → 0.938, citizen 0.867 → 0.933); off: in
     # the document, as a name is.
     figures_in_paragraph: bool = True
+    # ... and so is whom a figure counts, as the question narrows it ("Hur stor andel av
+    # socionomerna inom psykiatrin …?": "44% av socionomerna" is no answer; bot/missing.py).
+    qualifiers_in_paragraph: bool = True
     # For "varför", when the first answer gives no reason, the best sentence that gives one
     # outright leads if it scores at least this share of the best (bot/composer.py): dev first
     # quote +4/-0 (0.6: +5/-1; "då" and "för att" as reasons: +4/-2); 0: off.

@@ -808,3 +808,25 @@ def test_someone_elses_words_are_not_the_view_asked_for(pipeline: Pipeline) -> N
     off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
                                  tuning=Tuning(someone_else=False), previous=pipeline)
     assert off.answer(answer.question).missing_speaker == ()
+
+
+@pytest.mark.parametrize("near, what", [
+    ("Hur stor andel av socionomerna inom psykiatrin kan inte bedriva socialt arbete med den "
+     "kvalitet de anser nödvändig?", "psykiatrin"),
+    ("Hur många av socionomerna i privat sektor tror att kvaliteten försämras när kommunerna "
+     "har stora underskott?", "privat sektor")])
+def test_whom_a_figure_counts_is_read_in_the_quoted_paragraph(pipeline: Pipeline, near: str,
+                                                              what: str) -> None:
+    """The survey gives shares of all socionomer and of those in social services, never of those
+    in psychiatry or the private sector: the first answer's figure counts someone else, and the
+    answer says the paragraph does not name them. Those in social services are named there."""
+    answer = pipeline.answer(near)
+    assert answer.answered and what in answer.missing_figures and what in answer.missing
+    shown = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
+    assert f"Obs: {what} nämns inte i stycket som det första citatet nedan kommer från." in shown
+    right = pipeline.answer("Hur stor andel av socionomerna inom socialtjänsten kan inte bedriva "
+                            "socialt arbete med den kvalitet de anser nödvändig?")
+    assert right.missing == ()
+    off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
+                                 tuning=Tuning(qualifiers_in_paragraph=False), previous=pipeline)
+    assert what not in off.answer(near).missing
