@@ -148,6 +148,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                      "quote's paragraph has) is said to be missing", _off(names_before=False)),
     "qualifiers-in-paragraph": ("whom a figure counts ('av socionomerna inom psykiatrin') read "
                                 "in the quoted paragraph", _off(qualifiers_in_paragraph=False)),
+    "per-unit": ("'hur många … varje handläggare?' answered by no figure per one is said to give "
+                 "none", _off(per_unit=False)),
     "unnamed-which": ("'vilken revisionsbyrå …?' answered by no name of one is said to name none",
                       _off(unnamed_which=False)),
     "second-place": ("'vad kostar mest?' answered by what 'kostar näst mest' is said to be second",

@@ -56,6 +56,12 @@ _MOST = (r"mest|minst|flest|f[äa]rst|st[öo]rst\w*|h[öo]gst\w*|l[äa]gst\w*|b[
          r"s[äa]mst\w*|\w+ast(e|er)?|most|least|largest|biggest|highest|lowest|\w+est")
 ASKS_MOST = re.compile(rf"\b({_MOST})\b", re.IGNORECASE)
 SECOND = re.compile(rf"\b(n[äa]st|second)[ -]({_MOST})\b", re.IGNORECASE)
+_TIME_UNITS = (r"(år|året|månad|månaden|vecka|veckan|dag|dagen|timme|timmen|year|month|week|day|"
+               r"hour)\b")
+PER_UNIT = re.compile(rf"(?-i:\bper\b)(?!\s+{_TIME_UNITS})\s+\w+|\b(varje|each|every|i snitt|i "
+                      rf"genomsnitt|on average)\b(?!\s+{_TIME_UNITS})(\s+\w+)?", re.IGNORECASE)
+HOLDS_PER = re.compile(r"\b(per|varje|var|each|every|snitt|genomsnitt\w*|average)\b|\d\s*/\s*\w",
+                       re.IGNORECASE)
 WHICH = re.compile(r"\b(vilken|vilket|vilka|vad|vem|which|what|who)\b", re.IGNORECASE)
 KINDS = (("figure", ASKS_FIGURE, holds_figure), ("date", ASKS_DATE, HAS_DATE.search),
          ("name", ASKS_PERSON, HOLDS_NAME.search), ("organisation", ASKS_ORG, CAPITALISED.search),
@@ -138,6 +144,12 @@ class MissingCheck:
                 self._by_author(q) for q in quotes[:lead]):
             kinds.append("author")
             words.append(_LEADING.sub("", match.group(0).strip()))
+        # "Hur många ärenden har varje handläggare?" asks for a figure per person, which "500
+        # ärenden" is not ("per år" is answered by the year's figure).
+        if (self.tuning.per_unit and ASKS_FIGURE.search(asking) and PER_UNIT.search(asking)
+                and not any(HOLDS_PER.search(q.text) for q in quotes[:lead])):
+            kinds.append("per_unit")
+            words.append(PER_UNIT.search(asking).group(0))
         # "Vilken verksamhet kostar mest?" is not answered by what "kostar näst mest" (which
         # does answer "Är socialtjänsten den dyraste …?": no).
         if self.tuning.second_place and (match := ASKS_MOST.search(asking)) and WHICH.search(

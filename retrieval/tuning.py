@@ -171,6 +171,9 @@ class Tuning:
     # "Vilken revisionsbyrå …?" answered by "… utförd av en revisionsbyrå" is said to name none
     # (a firm, paper, agency, party or municipality; bot/missing.py).
     unnamed_which: bool = True
+    # "Hur många ärenden har varje handläggare?" answered by no figure per one ("per", "varje",
+    # "i snitt") is said to give none (bot/missing.py).
+    per_unit: bool = True
     # "Vilken verksamhet kostar mest?" answered by what "kostar näst mest" is said to be second.
     second_place: bool = True
     # "Vad tycker Veronica Magnusson …?" answered by "…, säger Heike Erkers." is said to be

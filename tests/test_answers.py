@@ -567,10 +567,12 @@ def test_a_person_asked_for_is_someone_the_question_does_not_name(pipeline: Pipe
 
 @pytest.mark.parametrize("question, kind", [
     ("Vem vill Jan Hägglund ha som ny ordförande för Individ- och familjenämnden?", "name"),
-    ("umeå socialtjänst budget 2024 belopp", "figure")])
+    ("umeå socialtjänst budget 2024 belopp", "figure"),
+    ("hur många ärenden har varje handläggare på ekonomiskt bistånd i växjö", "per_unit")])
 def test_what_a_near_miss_asks_for_and_no_quote_holds_is_said(pipeline: Pipeline, question: str,
                                                                 kind: str) -> None:
-    """The blog never says whom Hägglund wants as chair, nor gives the 2024 budget's sum."""
+    """The blog never says whom Hägglund wants as chair, nor gives the 2024 budget's sum; the
+    Växjö article counts cases without a caseworker, not cases per caseworker."""
     answer = pipeline.answer(question)
     assert not answer.answered or kind in answer.missing_kinds
 
