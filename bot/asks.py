@@ -50,6 +50,7 @@ REFERS_BACK = re.compile(r"^\W*(de|dom|han|hon|they|he|she)\b", re.IGNORECASE)
 _ROLES = (r"(ordf[öo]rande\w*|\w*chef\w*|gruppledare\w*|kommunalr[åa]d\w*|journalist\w*|"
           r"reporter\w*|politiker\w*|ledam[öo]t\w*|handl[äa]ggare\w*|socialsekreterare\w*|"
           r"utredare\w*|skribent\w*|pappa\w*|mamma\w*|personen|mannen|kvinnan|han|hon)")
+ROLE = re.compile(_ROLES, re.IGNORECASE)
 ASKS_NAME = re.compile(
     r"\b((vad (heter|hette)|vem (är|ar|var|blir|blev|eftertr[äa]dde|ersatte)) "
     rf"(den |det )?(\w+ ){{0,2}}{_ROLES}|vilken (person|{_ROLES})|what is the name|"

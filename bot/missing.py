@@ -17,12 +17,12 @@ years, and a paragraph about September 2018 is no answer about the end of 2017.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Quote
 from bot.asks import (ASKS, ASKS_AUTHOR, ASKS_FINDING, ASKS_LIST, ASKS_ORG, ASKS_PERSON,
-                      ASKS_PUBLISHED, ASKS_REPLIED, CAPITALISED, HOLDS_FINDING, HOLDS_LIST,
+                      ASKS_PUBLISHED, ASKS_REPLIED, CAPITALISED, ROLE, HOLDS_FINDING, HOLDS_LIST,
                       HOLDS_NAME)
 from retrieval.asks import (ASKS_DATE, ASKS_DURATION, ASKS_NUMBER, HAS_DATE, HAS_DURATION,
                             holds_figure)
@@ -125,6 +125,8 @@ class MissingCheck:
         figures = [_figure_as_typed(query.text, g) for i, g in enumerate(query.groups)
                    if self.tuning.figures_in_paragraph and i not in absent and _counts(g)
                    and not any(self._in_paragraph(q, g.term) for q in quotes[:lead])]
+        if self.tuning.figures_in_paragraph:
+            figures += self._words_in_paragraph(query, quotes[:lead])
         asking = asked(query)
         # Whom a figure counts, as the question narrows it ("av socionomerna inom psykiatrin"),
         # is read in the paragraph too: "44% av socionomerna" is no share of those in psychiatry.
@@ -190,6 +192,20 @@ class MissingCheck:
         if doc not in self._speakers:
             self._speakers[doc] = frozenset(_speakers(self.documents[doc].raw))
         return self._speakers[doc]
+
+    def _words_in_paragraph(self, query: Query, lead: Sequence[Quote]) -> list[str]:
+        """A month or a share in words that the question gives ("i oktober 2018", "var fjärde
+        socialchef") and none of the first answer's paragraphs (nor, a month, its document's
+        date) has: a count from September answers nothing about October."""
+        text = " ".join(q.passage.text for q in lead).casefold()
+        dates = " ".join(self.documents[q.doc].date for q in lead)
+        out = [g.word for g in query.groups
+               if not g.context and g.word.casefold() in MONTHS
+               and not re.search(rf"\b{g.word.casefold()}\b", text)
+               and not _month_in(g.word.casefold(), dates)]
+        out += [m.group(0) for m in SHARE_IN_WORDS.finditer(query.text)
+                if m.group(0).casefold() not in text]
+        return [_typed(query.text, w) for w in out]
 
     def _qualifiers(self, query: Query, lead: Sequence[Quote]) -> list[str]:
         """The qualifiers of whom the question counts ("av socionomerna i privat sektor", "of
@@ -321,12 +337,22 @@ def _asks_published(asking: str) -> bool:
 
 def _other_person(question: str) -> Callable[[str], bool]:
     """A test for a text that names a person the question does not: "Vem efterträdde Andreas
-    Lundgren …?" is not answered by a quote about Andreas Lundgren."""
+    Lundgren …?" is not answered by a quote about Andreas Lundgren, nor "Vad heter chefen …?"
+    by "Ordförande Lundgren kan inte …" (a role that opens a sentence is no first name)."""
     own = set(_words(question))
 
+    def names(text: str) -> Iterator[str]:
+        at = 0
+        while (m := HOLDS_NAME.search(text, at)) is not None:
+            first = m.group(0).split()[0]
+            if ROLE.fullmatch(first):  # "Förvaltningschefen Per Sandberg": read on from "Per"
+                at = m.start() + len(first)
+                continue
+            yield m.group(0)
+            at = m.end()
+
     def holds(text: str) -> bool:
-        return any(m.group(0).split()[-1].strip("()").casefold() not in own
-                   for m in HOLDS_NAME.finditer(text))
+        return any(name.split()[-1].strip("()").casefold() not in own for name in names(text))
     return holds
 
 
@@ -355,8 +381,21 @@ def _other_organisation(question: str) -> Callable[[str], bool]:
 _INFLECTION = re.compile(r"(en|et|er|erna|ar|arna|na|n|y|ies|s)$", re.IGNORECASE)
 
 
+# A share said in words: "var fjärde socialchef", "var tredje".
+SHARE_IN_WORDS = re.compile(r"\bvar (andra|tredje|fjärde|femte|sjätte|sjunde|åttonde|nionde|"
+                            r"tionde)\b", re.IGNORECASE)
+
+
+def _month_in(month: str, dates: str) -> bool:
+    """The month is that of one of the ISO dates ("2018-11-07" is november)."""
+    number = MONTH_NUMBERS.get(month)
+    return number is not None and re.search(rf"\d{{4}}-{number:02d}\b", dates) is not None
+
+
 MONTHS = frozenset("januari februari mars april maj juni juli augusti september oktober "
                    "november december".split())
+MONTH_NUMBERS = {m: n for n, m in enumerate("januari februari mars april maj juni juli augusti "
+                                            "september oktober november december".split(), 1)}
 
 
 # Whom a figure counts, narrowed by where they are: "av socionomerna inom psykiatrin", "bland
@@ -429,6 +468,10 @@ def _figure_as_typed(question: str, group: TermGroup) -> str:
 
 def _as_typed(question: str, group: TermGroup) -> str:
     """The group's word as the question spells it ("Växjö", "2019")."""
-    word = group.word or group.term
+    return _typed(question, group.word or group.term)
+
+
+def _typed(question: str, word: str) -> str:
+    """The word as the question spells it."""
     match = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", question, re.IGNORECASE)
     return match.group(0) if match else word
