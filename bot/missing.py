@@ -178,13 +178,23 @@ class MissingCheck:
             return (), ()
         own = set(_words(question))
         asked = [m.group(0) for m in HOLDS_NAME.finditer(question)]
-        said = [name for q in lead for name in _speakers(q.text)]
+        said = [name for q in lead for name in self._said_in(q)]
         others = [name for name in said if _surname(name) not in own]
         if not asked or not others or len(others) < len(said):
             return (), ()
         speaking = {_surname(n) for q in lead for n in self._speakers_of(q.doc)}
         asked = [name for name in asked if _surname(name) in speaking]
         return (tuple(asked), tuple(dict.fromkeys(others))) if asked else ((), ())
+
+    def _said_in(self, quote: Quote) -> list[str]:
+        """Who the quote says is speaking: a name ("…, säger Heike Erkers"), or for "Hon anser
+        att …" the last person its document names before it."""
+        names = _speakers(quote.text)
+        if names or not HE_OR_SHE_SAYS.search(quote.text):
+            return names
+        raw = self.documents[quote.doc].raw
+        before = [m.group(0) for m in re.finditer(_PERSON, raw[:quote.start])]
+        return before[-1:]
 
     def _speakers_of(self, doc: str) -> frozenset[str]:
         """Everyone the document says is speaking ("säger Heike Erkers"), read once per
@@ -414,6 +424,10 @@ _PERSON = r"[A-ZÅÄÖÉ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?\s+[A-
 SAID = re.compile(rf"\b(?:s[äa]ger|sa|sade|skriver|enligt|menar|anser|says|said|according to)"
                   rf"\s+(?:\w+\s+){{0,2}}?(?P<after>{_PERSON})|(?P<before>{_PERSON}),?\s+"
                   r"(?:\w+\s+){0,3}?(?:s[äa]ger|anser|menar|skriver)\b")
+
+
+HE_OR_SHE_SAYS = re.compile(r"\b(hon|han|she|he)\s+(s[äa]ger|sa|sade|anser|menar|p[åa]pekar|"
+                            r"tycker|says|said|thinks)\b", re.IGNORECASE)
 
 
 def _speakers(text: str) -> list[str]:

@@ -807,6 +807,11 @@ def test_someone_elses_words_are_not_the_view_asked_for(pipeline: Pipeline) -> N
     right = pipeline.answer("Vad tycker Heike Erkers om att flytta beslutsmandatet i "
                             "individärenden till tjänstemännen?")
     assert right.missing == () and right.missing_speaker == ()
+    # "Hon anser att …" is the words of the last person named before it: Heike Erkers.
+    pronoun = pipeline.answer("Vad tycker Veronica Magnusson om att flytta besluten i "
+                              "individärenden till tjänstemännen?")
+    assert pronoun.quotes[0].text.startswith("Hon anser")
+    assert pronoun.said_by == ("Heike Erkers",)
     off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
                                  tuning=Tuning(someone_else=False), previous=pipeline)
     assert off.answer(answer.question).missing_speaker == ()
