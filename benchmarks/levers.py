@@ -154,6 +154,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                       _off(unnamed_which=False)),
     "second-place": ("'vad kostar mest?' answered by what 'kostar näst mest' is said to be second",
                      _off(second_place=False)),
+    "opposites": ("'… förbättras?' answered by '… försämras' is said to say the opposite",
+                  _off(opposites=False)),
     "someone-else": ("'vad tycker X?' answered by '…, säger Y' is said to be Y's words",
                      _off(someone_else=False)),
 }

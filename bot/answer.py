@@ -62,6 +62,8 @@ class Answer:
     missing_figures: tuple[str, ...] = ()  # years, figures its source has, not the quote's paragraph
     # names its source has only after the first answer, in no quote's paragraph
     missing_later: tuple[str, ...] = ()
+    # a word of the question and its opposite, which the first answer says instead
+    opposite: tuple[str, ...] = ()
     # whom a question asks the view of, when the first answer is someone else's words, and whose
     missing_speaker: tuple[str, ...] = ()
     said_by: tuple[str, ...] = ()

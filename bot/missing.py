@@ -79,6 +79,8 @@ class Gaps:
     figures: tuple[str, ...] = ()
     # Names its document has only after the first answer, and in no quote's paragraph
     later: tuple[str, ...] = ()
+    # A word of the question and its opposite, which the first answer says instead
+    opposite: tuple[str, ...] = ()
     # Whom the question asks the view of, when the first answer is someone else's words (said_by)
     speaker: tuple[str, ...] = ()
     said_by: tuple[str, ...] = ()
@@ -160,13 +162,14 @@ class MissingCheck:
                 SECOND.search(q.text) for q in quotes[:lead]):
             kinds.append("second")
             words.append(match.group(0))
+        opposite = _opposite(query.text, quotes[:lead]) if self.tuning.opposites else ()
         speaker, said_by = self._someone_else(query.text, asking, quotes[:lead])
         if {w.casefold() for w in names + later} & {_surname(n) for n in speaker}:
             speaker, said_by = (), ()  # already said to be missing
         return Gaps(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(figures)),
-                    tuple(dict.fromkeys(later)), speaker, said_by, tuple(kinds),
-                    tuple(dict.fromkeys(w for w in names + later + figures + list(speaker) + words
-                                        if w)))
+                    tuple(dict.fromkeys(later)), opposite, speaker, said_by, tuple(kinds),
+                    tuple(dict.fromkeys(w for w in names + later + figures + list(opposite[:1])
+                                        + list(speaker) + words if w)))
 
     def _someone_else(self, question: str, asking: str, lead: Sequence[Quote]
                       ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -187,8 +190,11 @@ class MissingCheck:
         return (tuple(asked), tuple(dict.fromkeys(others))) if asked else ((), ())
 
     def _said_in(self, quote: Quote) -> list[str]:
-        """Who the quote says is speaking: a name ("…, säger Heike Erkers"), or for "Hon anser
-        att …" the last person its document names before it."""
+        """Who is speaking in the quote: the author of the comment it is part of, a name the
+        quote gives ("…, säger Heike Erkers"), or for "Hon anser att …" the last person its
+        document names before it."""
+        if quote.passage.author:  # a reader's comment, or the author's reply to one
+            return [re.sub(r"\s*\(.*\)$", "", quote.passage.author)]
         names = _speakers(quote.text)
         if names or not HE_OR_SHE_SAYS.search(quote.text):
             return names
@@ -197,10 +203,12 @@ class MissingCheck:
         return before[-1:]
 
     def _speakers_of(self, doc: str) -> frozenset[str]:
-        """Everyone the document says is speaking ("säger Heike Erkers"), read once per
-        document."""
+        """Everyone the document says is speaking ("säger Heike Erkers"), and its author, read
+        once per document."""
         if doc not in self._speakers:
-            self._speakers[doc] = frozenset(_speakers(self.documents[doc].raw))
+            document = self.documents[doc]
+            author = [document.author] if document.author.strip() else []
+            self._speakers[doc] = frozenset(_speakers(document.raw) + author)
         return self._speakers[doc]
 
     def _words_in_paragraph(self, query: Query, lead: Sequence[Quote]) -> list[str]:
@@ -415,11 +423,37 @@ QUALIFIED = re.compile(r"\b(av|bland|of|among)\s+(de\s+|the\s+)?([\w-]+\s+){0,3}
                        r"(?P<what>[\w-]+( och [\w-]+)?( sektorn?| sector| cities)?)",
                        re.IGNORECASE)
 
+# Words of one direction and of the other: "Hur många tror att kvaliteten förbättras?" is not
+# answered by "9 av 10 socionomer anser att kvaliteten … försämras …".
+_POLES = ((r"f[öo]rb[äa]ttr\w*|b[äa]ttre|improv\w*|better",
+           r"f[öo]rs[äa]mr\w*|s[äa]mre|worse\w*|worsen\w*|deteriorat\w*"),
+          (r"[öo]ka[rtd]?|[öo]kning\w*|increas\w*|grow\w*|v[äa]xer",
+           r"minska[rtd]?|minskning\w*|decreas\w*|reduc\w*|shrink\w*|declin\w*"),
+          (r"fler", r"f[äa]rre"),  # not "more", which Swedish writes "mer" and "fler"
+          (r"h[öo]jer|h[öo]jt|h[öo]jning\w*|h[öo]gre|higher|rais(e|ed|es|ing)",
+           r"s[äa]nk\w*|l[äa]gre|lower(ed|s)?"))
+POLES = tuple((re.compile(rf"\b({a})\b", re.IGNORECASE), re.compile(rf"\b({b})\b", re.IGNORECASE))
+              for a, b in _POLES)
+
+
+def _opposite(question: str, lead: Sequence[Quote]) -> tuple[str, ...]:
+    """The question's word of one direction and the word of the other that the first answer
+    has instead (and not the question's direction), as typed; empty when there is none."""
+    text = " ".join(q.text for q in lead)
+    for up, down in POLES:
+        for asked, said in ((up, down), (down, up)):
+            a, b = asked.search(question), said.search(text)
+            if a and b and not said.search(question) and not asked.search(text):
+                return a.group(0), b.group(0)
+    return ()
+
+
 # A question for someone's view ("Vad tycker …", "enligt …", "What does … say"), and a text's
 # word for who is speaking: "…, säger Heike Erkers.", "enligt Veronica Magnusson", "Per
 # Sandberg menar …".
 ASKS_VIEW = re.compile(r"\b(s[äa]ger|sa|sade|tycker|tyckte|anser|ans[åa]g|menar|tror|enligt|"
-                       r"say|says|said|think|thinks|according)\b", re.IGNORECASE)
+                       r"svarade|svarar|say|says|said|think|thinks|according|repl(y|ied))\b",
+                       re.IGNORECASE)
 _PERSON = r"[A-ZÅÄÖÉ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?\s+[A-ZÅÄÖÉ][a-zåäöéü]+"
 SAID = re.compile(rf"\b(?:s[äa]ger|sa|sade|skriver|enligt|menar|anser|says|said|according to)"
                   rf"\s+(?:\w+\s+){{0,2}}?(?P<after>{_PERSON})|(?P<before>{_PERSON}),?\s+"

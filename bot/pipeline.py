@@ -190,6 +190,7 @@ class Pipeline:
             answer = replace(answer, missing=gaps.words, missing_names=gaps.names,
                              missing_figures=gaps.figures, missing_later=gaps.later,
                              missing_kinds=gaps.kinds, missing_speaker=gaps.speaker,
+                             opposite=gaps.opposite,
                              said_by=gaps.said_by)
         return replace(answer, question=cut, hits=self._shown_hits(answer), truncated=truncated)
 

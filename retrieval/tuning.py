@@ -176,6 +176,9 @@ class Tuning:
     per_unit: bool = True
     # "Vilken verksamhet kostar mest?" answered by what "kostar näst mest" is said to be second.
     second_place: bool = True
+    # "… expect quality to improve …" answered by "… kvaliteten … försämras …" is said to say
+    # the opposite (bot/missing.py).
+    opposites: bool = True
     # "Vad tycker Veronica Magnusson …?" answered by "…, säger Heike Erkers." is said to be
     # someone else's words, when the document has the one asked about speaking too.
     someone_else: bool = True

@@ -863,3 +863,28 @@ def test_a_role_that_opens_a_sentence_is_no_first_name(pipeline: Pipeline) -> No
     assert not near.answered or "name" in near.missing_kinds
     assert "name" not in pipeline.answer("vem leder förvaltningen för arbete och välfärd i växjö"
                                          ).missing_kinds
+
+
+def test_the_opposite_of_what_is_asked_is_said(pipeline: Pipeline) -> None:
+    """The survey says quality worsens where budgets run short: asked who expects it to improve,
+    the answer quotes it and says it says the opposite; asked who expects it to worsen, not."""
+    answer = pipeline.answer("What share of social workers expect quality to improve in "
+                             "municipalities with big deficits?")
+    assert answer.opposite == ("improve", "försämras") and "improve" in answer.missing
+    shown = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
+    assert "Obs: det första citatet nedan säger ”försämras”, inte ”improve”." in shown
+    right = pipeline.answer("Hur många socionomer tror att kvaliteten försämras i kommuner med "
+                            "stora underskott?")
+    assert right.opposite == () and right.missing == ()
+    off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
+                                 tuning=Tuning(opposites=False), previous=pipeline)
+    assert off.answer(answer.question).opposite == ()
+
+
+def test_a_readers_comment_is_not_the_authors_reply(pipeline: Pipeline) -> None:
+    """Asked what Jan Hägglund answered Upprörd!, a quote of Upprörd!'s own comment says whose
+    words it is."""
+    answer = pipeline.answer("Vad svarade Jan Hägglund på kommentaren från Upprörd om "
+                             "Folkbladets granskning?")
+    assert answer.quotes[0].passage.author == "Upprörd!"
+    assert answer.said_by == ("Upprörd!",) and answer.missing_speaker == ("Jan Hägglund",)
