@@ -94,3 +94,40 @@ ASKS_LIST = re.compile(rf"\b(vilka|vad är de|which|what are the|what) ({_HOW_MA
                        re.IGNORECASE)
 HOLDS_LIST = re.compile(r":\s*\n|\w[\w-]*(, [\w-]+( [\w-]+){0,4})+ (och|eller|and|or) \w|"
                         r"\bdels\b|(^|\s)1[.)]\s|•", re.IGNORECASE)
+
+# The most or the least of something ("kostar mest", "den dyraste", "the largest"), and what is
+# second to it ("näst mest", "näst störst", "second largest").
+_MOST = (r"mest|minst|flest|f[äa]rst|st[öo]rst\w*|h[öo]gst\w*|l[äa]gst\w*|b[äa]st\w*|"
+         r"s[äa]mst\w*|\w+ast(e|er)?|most|least|largest|biggest|highest|lowest|\w+est")
+ASKS_MOST = re.compile(rf"\b({_MOST})\b", re.IGNORECASE)
+SECOND = re.compile(rf"\b(n[äa]st|second)[ -]({_MOST})\b", re.IGNORECASE)
+# A figure per one ("varje handläggare", "per chef", "on average"; "per år" asks for the year's
+# figure), and a text that gives one so.
+_TIME_UNITS = (r"(år|året|månad|månaden|vecka|veckan|dag|dagen|timme|timmen|year|month|week|day|"
+               r"hour)\b")
+PER_UNIT = re.compile(rf"(?-i:\bper\b)(?!\s+{_TIME_UNITS})\s+\w+|\b(varje|each|every|i snitt|i "
+                      rf"genomsnitt|on average)\b(?!\s+{_TIME_UNITS})(\s+\w+)?", re.IGNORECASE)
+HOLDS_PER = re.compile(r"\b(per|varje|var|each|every|snitt|genomsnitt\w*|average)\b|\d\s*/\s*\w",
+                       re.IGNORECASE)
+# A question that asks which or what, not whether ("Är socialtjänsten den dyraste …?").
+WHICH = re.compile(r"\b(vilken|vilket|vilka|vad|vem|which|what|who)\b", re.IGNORECASE)
+# A share said in words: "var fjärde socialchef", "var tredje".
+SHARE_IN_WORDS = re.compile(r"\bvar (andra|tredje|fjärde|femte|sjätte|sjunde|åttonde|nionde|"
+                            r"tionde)\b", re.IGNORECASE)
+# Whom a figure counts, narrowed by where they are: "av socionomerna inom psykiatrin", "bland
+# cheferna i storstäderna", "of social services managers in the big cities".
+QUALIFIED = re.compile(r"\b(av|bland|of|among)\s+(de\s+|the\s+)?([\w-]+\s+){0,3}?(inom|i|på|"
+                       r"utanför|within|in|outside)\s+(den\s+|det\s+|the\s+)?"
+                       r"(?P<what>[\w-]+( och [\w-]+)?( sektorn?| sector| cities)?)",
+                       re.IGNORECASE)
+# Words of one direction and of the other: "Hur många tror att kvaliteten förbättras?" is not
+# answered by "9 av 10 socionomer anser att kvaliteten … försämras …".
+_POLES = ((r"f[öo]rb[äa]ttr\w*|b[äa]ttre|improv\w*|better",
+           r"f[öo]rs[äa]mr\w*|s[äa]mre|worse\w*|worsen\w*|deteriorat\w*"),
+          (r"[öo]ka[rtd]?|[öo]kning\w*|increas\w*|grow\w*|v[äa]xer",
+           r"minska[rtd]?|minskning\w*|decreas\w*|reduc\w*|shrink\w*|declin\w*"),
+          (r"fler", r"f[äa]rre"),  # not "more", which Swedish writes "mer" and "fler"
+          (r"h[öo]jer|h[öo]jt|h[öo]jning\w*|h[öo]gre|higher|rais(e|ed|es|ing)",
+           r"s[äa]nk\w*|l[äa]gre|lower(ed|s)?"))
+POLES = tuple((re.compile(rf"\b({a})\b", re.IGNORECASE), re.compile(rf"\b({b})\b", re.IGNORECASE))
+              for a, b in _POLES)

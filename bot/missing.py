@@ -11,7 +11,15 @@ first answer's passages (not in its title, not its author or publisher), and tha
 paragraph has, is missing too: a document introduces whom it quotes before it quotes them, and
 an archive page's later article is about someone else. A year or figure the document has must
 also be in the quoted paragraph (or, a year, in the document's date): a document names many
-years, and a paragraph about September 2018 is no answer about the end of 2017.
+years, and a paragraph about September 2018 is no answer about the end of 2017. So must a
+month, a share in words ("var fjärde") and whom a figure counts ("av socionomerna inom
+psykiatrin").
+
+The kinds of answer: a figure, a figure per one ("varje handläggare"), a duration, a date, a
+person's name, a firm's or a place's name ("Vilken revisionsbyrå …?"), a finding, a list, the
+text's author; and what is not the thing asked for although it looks like it: what comes second
+("näst mest" for "mest"), the opposite ("försämras" for "improve"), and someone else's words
+(bot/speakers.py).
 """
 
 from __future__ import annotations
@@ -21,9 +29,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Quote
-from bot.asks import (ASKS, ASKS_AUTHOR, ASKS_FINDING, ASKS_LIST, ASKS_ORG, ASKS_PERSON,
-                      ASKS_PUBLISHED, ASKS_REPLIED, CAPITALISED, ROLE, HOLDS_FINDING, HOLDS_LIST,
-                      HOLDS_NAME)
+from bot.speakers import Speakers, surname
+from bot.asks import (ASKS, ASKS_AUTHOR, ASKS_FINDING, ASKS_LIST, ASKS_MOST, ASKS_ORG,
+                      ASKS_PERSON, ASKS_PUBLISHED, ASKS_REPLIED, CAPITALISED, HOLDS_FINDING,
+                      HOLDS_LIST, HOLDS_NAME, HOLDS_PER, PER_UNIT, POLES, QUALIFIED, ROLE, SECOND,
+                      SHARE_IN_WORDS, WHICH)
 from retrieval.asks import (ASKS_DATE, ASKS_DURATION, ASKS_NUMBER, HAS_DATE, HAS_DURATION,
                             holds_figure)
 from retrieval.passage import Document
@@ -50,19 +60,6 @@ HOLDS_MONEY = re.compile(r"\b(kr|kronor|miljon\w*|miljard\w*|mkr|mnkr|tkr|sek|eu
 # one the question does not name itself (_other_person).
 # A figure is asked for by "hur många", "hur mycket", … or by asking what something costs or pays.
 ASKS_FIGURE = re.compile(f"{ASKS_NUMBER.pattern}|{ASKS_MONEY.pattern}", re.IGNORECASE)
-# The most or the least of something ("kostar mest", "den dyraste", "the largest"), and what is
-# second to it ("näst mest", "näst störst", "second largest").
-_MOST = (r"mest|minst|flest|f[äa]rst|st[öo]rst\w*|h[öo]gst\w*|l[äa]gst\w*|b[äa]st\w*|"
-         r"s[äa]mst\w*|\w+ast(e|er)?|most|least|largest|biggest|highest|lowest|\w+est")
-ASKS_MOST = re.compile(rf"\b({_MOST})\b", re.IGNORECASE)
-SECOND = re.compile(rf"\b(n[äa]st|second)[ -]({_MOST})\b", re.IGNORECASE)
-_TIME_UNITS = (r"(år|året|månad|månaden|vecka|veckan|dag|dagen|timme|timmen|year|month|week|day|"
-               r"hour)\b")
-PER_UNIT = re.compile(rf"(?-i:\bper\b)(?!\s+{_TIME_UNITS})\s+\w+|\b(varje|each|every|i snitt|i "
-                      rf"genomsnitt|on average)\b(?!\s+{_TIME_UNITS})(\s+\w+)?", re.IGNORECASE)
-HOLDS_PER = re.compile(r"\b(per|varje|var|each|every|snitt|genomsnitt\w*|average)\b|\d\s*/\s*\w",
-                       re.IGNORECASE)
-WHICH = re.compile(r"\b(vilken|vilket|vilka|vad|vem|which|what|who)\b", re.IGNORECASE)
 KINDS = (("figure", ASKS_FIGURE, holds_figure), ("date", ASKS_DATE, HAS_DATE.search),
          ("name", ASKS_PERSON, HOLDS_NAME.search), ("organisation", ASKS_ORG, CAPITALISED.search),
          ("finding", ASKS_FINDING, HOLDS_FINDING.search),
@@ -100,7 +97,7 @@ class MissingCheck:
         self.documents = documents
         self.tuning = tuning or Tuning()
         self.terms = terms  # the analyzer's index terms of a text, to read a paragraph's words
-        self._speakers: dict[str, frozenset[str]] = {}
+        self.speakers = Speakers(documents)
 
     def gaps(self, query: Query, quotes: Sequence[Quote], lead: int = 1,
              in_document: Mapping[str, Sequence[float]] | None = None,
@@ -156,60 +153,21 @@ class MissingCheck:
             words.append(PER_UNIT.search(asking).group(0))
         # "Vilken verksamhet kostar mest?" is not answered by what "kostar näst mest" (which
         # does answer "Är socialtjänsten den dyraste …?": no).
-        if self.tuning.second_place and (match := ASKS_MOST.search(asking)) and WHICH.search(
-                asking) and not SECOND.search(
-                asking) and any(
-                SECOND.search(q.text) for q in quotes[:lead]):
+        if (self.tuning.second_place and (match := ASKS_MOST.search(asking))
+                and WHICH.search(asking) and not SECOND.search(asking)
+                and any(SECOND.search(q.text) for q in quotes[:lead])):
             kinds.append("second")
             words.append(match.group(0))
         opposite = _opposite(query.text, quotes[:lead]) if self.tuning.opposites else ()
-        speaker, said_by = self._someone_else(query.text, asking, quotes[:lead])
-        if {w.casefold() for w in names + later} & {_surname(n) for n in speaker}:
+        speaker, said_by = ((), ())
+        if self.tuning.someone_else:
+            speaker, said_by = self.speakers.someone_else(query.text, asking, quotes[:lead])
+        if {w.casefold() for w in names + later} & {surname(n) for n in speaker}:
             speaker, said_by = (), ()  # already said to be missing
         return Gaps(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(figures)),
                     tuple(dict.fromkeys(later)), opposite, speaker, said_by, tuple(kinds),
                     tuple(dict.fromkeys(w for w in names + later + figures + list(opposite[:1])
                                         + list(speaker) + words if w)))
-
-    def _someone_else(self, question: str, asking: str, lead: Sequence[Quote]
-                      ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """For "Vad tycker Veronica Magnusson om …?", the people the question names who speak in
-        the first answer's document, and the others the first answer says are speaking ("…,
-        säger Heike Erkers."): a quote of someone else is not that person's view. Nothing when
-        the question asks no one's view, or a quote is that person's."""
-        if not self.tuning.someone_else or not ASKS_VIEW.search(asking):
-            return (), ()
-        own = set(_words(question))
-        asked = [m.group(0) for m in HOLDS_NAME.finditer(question)]
-        said = [name for q in lead for name in self._said_in(q)]
-        others = [name for name in said if _surname(name) not in own]
-        if not asked or not others or len(others) < len(said):
-            return (), ()
-        speaking = {_surname(n) for q in lead for n in self._speakers_of(q.doc)}
-        asked = [name for name in asked if _surname(name) in speaking]
-        return (tuple(asked), tuple(dict.fromkeys(others))) if asked else ((), ())
-
-    def _said_in(self, quote: Quote) -> list[str]:
-        """Who is speaking in the quote: the author of the comment it is part of, a name the
-        quote gives ("…, säger Heike Erkers"), or for "Hon anser att …" the last person its
-        document names before it."""
-        if quote.passage.author:  # a reader's comment, or the author's reply to one
-            return [re.sub(r"\s*\(.*\)$", "", quote.passage.author)]
-        names = _speakers(quote.text)
-        if names or not HE_OR_SHE_SAYS.search(quote.text):
-            return names
-        raw = self.documents[quote.doc].raw
-        before = [m.group(0) for m in re.finditer(_PERSON, raw[:quote.start])]
-        return before[-1:]
-
-    def _speakers_of(self, doc: str) -> frozenset[str]:
-        """Everyone the document says is speaking ("säger Heike Erkers"), and its author, read
-        once per document."""
-        if doc not in self._speakers:
-            document = self.documents[doc]
-            author = [document.author] if document.author.strip() else []
-            self._speakers[doc] = frozenset(_speakers(document.raw) + author)
-        return self._speakers[doc]
 
     def _words_in_paragraph(self, query: Query, lead: Sequence[Quote]) -> list[str]:
         """A month or a share in words that the question gives ("i oktober 2018", "var fjärde
@@ -284,9 +242,9 @@ class MissingCheck:
 
     def _opens_with_a_name(self, quote: Quote) -> bool:
         """The quote opens with a word its document writes capitalised inside a sentence too and
-        never in lower case, or with its publisher's name: "Växjö kommun har …", "Framtidens Karriär – Socionom
-        genomförde …" name a place and a firm, which CAPITALISED cannot tell at a sentence's
-        start."""
+        never in lower case, or with its publisher's name: "Växjö kommun har …", "Framtidens
+        Karriär – Socionom genomförde …" name a place and a firm, which CAPITALISED cannot tell
+        at a sentence's start."""
         first = re.match(r"\W*([A-ZÅÄÖÉ][\w-]*)", quote.text)
         if first is None:
             return False
@@ -399,9 +357,6 @@ def _other_organisation(question: str) -> Callable[[str], bool]:
 _INFLECTION = re.compile(r"(en|et|er|erna|ar|arna|na|n|y|ies|s)$", re.IGNORECASE)
 
 
-# A share said in words: "var fjärde socialchef", "var tredje".
-SHARE_IN_WORDS = re.compile(r"\bvar (andra|tredje|fjärde|femte|sjätte|sjunde|åttonde|nionde|"
-                            r"tionde)\b", re.IGNORECASE)
 
 
 def _month_in(month: str, dates: str) -> bool:
@@ -416,26 +371,6 @@ MONTH_NUMBERS = {m: n for n, m in enumerate("januari februari mars april maj jun
                                             "september oktober november december".split(), 1)}
 
 
-# Whom a figure counts, narrowed by where they are: "av socionomerna inom psykiatrin", "bland
-# cheferna i storstäderna", "of social services managers in the big cities".
-QUALIFIED = re.compile(r"\b(av|bland|of|among)\s+(de\s+|the\s+)?([\w-]+\s+){0,3}?(inom|i|på|"
-                       r"utanför|within|in|outside)\s+(den\s+|det\s+|the\s+)?"
-                       r"(?P<what>[\w-]+( och [\w-]+)?( sektorn?| sector| cities)?)",
-                       re.IGNORECASE)
-
-# Words of one direction and of the other: "Hur många tror att kvaliteten förbättras?" is not
-# answered by "9 av 10 socionomer anser att kvaliteten … försämras …".
-_POLES = ((r"f[öo]rb[äa]ttr\w*|b[äa]ttre|improv\w*|better",
-           r"f[öo]rs[äa]mr\w*|s[äa]mre|worse\w*|worsen\w*|deteriorat\w*"),
-          (r"[öo]ka[rtd]?|[öo]kning\w*|increas\w*|grow\w*|v[äa]xer",
-           r"minska[rtd]?|minskning\w*|decreas\w*|reduc\w*|shrink\w*|declin\w*"),
-          (r"fler", r"f[äa]rre"),  # not "more", which Swedish writes "mer" and "fler"
-          (r"h[öo]jer|h[öo]jt|h[öo]jning\w*|h[öo]gre|higher|rais(e|ed|es|ing)",
-           r"s[äa]nk\w*|l[äa]gre|lower(ed|s)?"))
-POLES = tuple((re.compile(rf"\b({a})\b", re.IGNORECASE), re.compile(rf"\b({b})\b", re.IGNORECASE))
-              for a, b in _POLES)
-
-
 def _opposite(question: str, lead: Sequence[Quote]) -> tuple[str, ...]:
     """The question's word of one direction and the word of the other that the first answer
     has instead (and not the question's direction), as typed; empty when there is none."""
@@ -446,31 +381,6 @@ def _opposite(question: str, lead: Sequence[Quote]) -> tuple[str, ...]:
             if a and b and not said.search(question) and not asked.search(text):
                 return a.group(0), b.group(0)
     return ()
-
-
-# A question for someone's view ("Vad tycker …", "enligt …", "What does … say"), and a text's
-# word for who is speaking: "…, säger Heike Erkers.", "enligt Veronica Magnusson", "Per
-# Sandberg menar …".
-ASKS_VIEW = re.compile(r"\b(s[äa]ger|sa|sade|tycker|tyckte|anser|ans[åa]g|menar|tror|enligt|"
-                       r"svarade|svarar|say|says|said|think|thinks|according|repl(y|ied))\b",
-                       re.IGNORECASE)
-_PERSON = r"[A-ZÅÄÖÉ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?\s+[A-ZÅÄÖÉ][a-zåäöéü]+"
-SAID = re.compile(rf"\b(?:s[äa]ger|sa|sade|skriver|enligt|menar|anser|says|said|according to)"
-                  rf"\s+(?:\w+\s+){{0,2}}?(?P<after>{_PERSON})|(?P<before>{_PERSON}),?\s+"
-                  r"(?:\w+\s+){0,3}?(?:s[äa]ger|anser|menar|skriver)\b")
-
-
-HE_OR_SHE_SAYS = re.compile(r"\b(hon|han|she|he)\s+(s[äa]ger|sa|sade|anser|menar|p[åa]pekar|"
-                            r"tycker|says|said|thinks)\b", re.IGNORECASE)
-
-
-def _speakers(text: str) -> list[str]:
-    """The people a text says are speaking, in order."""
-    return [m.group("after") or m.group("before") for m in SAID.finditer(text)]
-
-
-def _surname(name: str) -> str:
-    return name.split()[-1].casefold()
 
 
 def _begins_a_word(term: str, text: str) -> bool:

@@ -1,0 +1,92 @@
+"""Who is speaking in a quote, and whether it is the one a question asks the view of.
+
+"Vad tycker Veronica Magnusson om …?" answered by "…, säger Heike Erkers." quotes someone else:
+newspapers name whom they quote ("säger X", "enligt X", "X anser"), a blog's comments have their
+authors, and "Hon anser att …" speaks for the last person named before it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from bot.answer import Quote
+from bot.asks import HOLDS_NAME
+from retrieval.passage import Document
+
+# A question for someone's view ("Vad tycker …", "enligt …", "What does … say"), and a text's
+# word for who is speaking: "…, säger Heike Erkers.", "enligt Veronica Magnusson", "Per
+# Sandberg menar …".
+ASKS_VIEW = re.compile(r"\b(s[äa]ger|sa|sade|tycker|tyckte|anser|ans[åa]g|menar|tror|enligt|"
+                       r"svarade|svarar|say|says|said|think|thinks|according|repl(y|ied))\b",
+                       re.IGNORECASE)
+_PERSON = r"[A-ZÅÄÖÉ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?\s+[A-ZÅÄÖÉ][a-zåäöéü]+"
+SAID = re.compile(rf"\b(?:s[äa]ger|sa|sade|skriver|enligt|menar|anser|says|said|according to)"
+                  rf"\s+(?:\w+\s+){{0,2}}?(?P<after>{_PERSON})|(?P<before>{_PERSON}),?\s+"
+                  r"(?:\w+\s+){0,3}?(?:s[äa]ger|anser|menar|skriver)\b")
+# "Hon anser att …": the last person named before it speaks.
+HE_OR_SHE_SAYS = re.compile(r"\b(hon|han|she|he)\s+(s[äa]ger|sa|sade|anser|menar|p[åa]pekar|"
+                            r"tycker|says|said|thinks)\b", re.IGNORECASE)
+
+
+def speakers(text: str) -> list[str]:
+    """The people a text says are speaking, in order."""
+    return [m.group("after") or m.group("before") for m in SAID.finditer(text)]
+
+
+def surname(name: str) -> str:
+    """A name's last word, in lower case: how a name is compared."""
+    return name.split()[-1].casefold()
+
+
+def _words(text: str) -> list[str]:
+    """The text's words in lower case."""
+    return re.findall(r"\w+", text.casefold())
+
+
+class Speakers:
+    """Reads who speaks in quotes and documents; a document's speakers are read once."""
+
+    def __init__(self, documents: Mapping[str, Document]) -> None:
+        self.documents = documents
+        self._cache: dict[str, frozenset[str]] = {}
+
+    def someone_else(self, question: str, asking: str, lead: Sequence[Quote]
+                     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """For "Vad tycker Veronica Magnusson om …?", the people the question names who speak in
+        the first answer's document, and the others the first answer says are speaking ("…,
+        säger Heike Erkers."): a quote of someone else is not that person's view. Nothing when
+        the question asks no one's view, or a quote is that person's."""
+        if not ASKS_VIEW.search(asking):
+            return (), ()
+        own = set(_words(question))
+        asked = [m.group(0) for m in HOLDS_NAME.finditer(question)]
+        said = [name for q in lead for name in self.said_in(q)]
+        others = [name for name in said if surname(name) not in own]
+        if not asked or not others or len(others) < len(said):
+            return (), ()
+        speaking = {surname(n) for q in lead for n in self.of(q.doc)}
+        asked = [name for name in asked if surname(name) in speaking]
+        return (tuple(asked), tuple(dict.fromkeys(others))) if asked else ((), ())
+
+    def said_in(self, quote: Quote) -> list[str]:
+        """Who is speaking in the quote: the author of the comment it is part of, a name the
+        quote gives ("…, säger Heike Erkers"), or for "Hon anser att …" the last person its
+        document names before it."""
+        if quote.passage.author:  # a reader's comment, or the author's reply to one
+            return [re.sub(r"\s*\(.*\)$", "", quote.passage.author)]
+        names = speakers(quote.text)
+        if names or not HE_OR_SHE_SAYS.search(quote.text):
+            return names
+        raw = self.documents[quote.doc].raw
+        before = [m.group(0) for m in re.finditer(_PERSON, raw[:quote.start])]
+        return before[-1:]
+
+    def of(self, doc: str) -> frozenset[str]:
+        """Everyone the document says is speaking ("säger Heike Erkers"), and its author, read
+        once per document."""
+        if doc not in self._cache:
+            document = self.documents[doc]
+            author = [document.author] if document.author.strip() else []
+            self._cache[doc] = frozenset(speakers(document.raw) + author)
+        return self._cache[doc]
