@@ -103,8 +103,8 @@ ASKS_MOST = re.compile(rf"\b({_MOST})\b", re.IGNORECASE)
 SECOND = re.compile(rf"\b(n[äa]st|second)[ -]({_MOST})\b", re.IGNORECASE)
 # A figure per one ("varje handläggare", "per chef", "on average"; "per år" asks for the year's
 # figure), and a text that gives one so.
-_TIME_UNITS = (r"(år|året|månad|månaden|vecka|veckan|dag|dagen|timme|timmen|year|month|week|day|"
-               r"hour)\b")
+_TIME_UNITS = (r"([åa]r|[åa]ret|m[åa]nad|m[åa]naden|vecka|veckan|dag|dagen|timme|timmen|year|month|"
+               r"week|day|hour)\b")
 PER_UNIT = re.compile(rf"(?-i:\bper\b)(?!\s+{_TIME_UNITS})\s+\w+|\b(varje|each|every|i snitt|i "
                       rf"genomsnitt|on average)\b(?!\s+{_TIME_UNITS})(\s+\w+)?", re.IGNORECASE)
 HOLDS_PER = re.compile(r"\b(per|varje|var|each|every|snitt|genomsnitt\w*|average)\b|\d\s*/\s*\w",

@@ -888,3 +888,13 @@ def test_a_readers_comment_is_not_the_authors_reply(pipeline: Pipeline) -> None:
                              "Folkbladets granskning?")
     assert answer.quotes[0].passage.author == "Upprörd!"
     assert answer.said_by == ("Upprörd!",) and answer.missing_speaker == ("Jan Hägglund",)
+
+
+@pytest.mark.parametrize("question", ["Vad kostar socialtjänsten i Umeå per år?",
+                                      "Vad kostar socialtjansten i Umea per ar?"])
+def test_a_figure_per_year_is_answered_by_the_years_figure(pipeline: Pipeline,
+                                                           question: str) -> None:
+    """"per år", typed with or without å, asks for the year's sum, which "nära 1,6 miljard för
+    innevarande år" is: no note of a figure per one."""
+    answer = pipeline.answer(question)
+    assert "per_unit" not in answer.missing_kinds and answer.missing == ()
