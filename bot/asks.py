@@ -8,6 +8,7 @@ retrieval/asks.py. They accept the question typed without å/ä/ö and their Eng
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from retrieval.roles import ASKS_LEADER
 
@@ -61,8 +62,8 @@ ASKS_NAME = re.compile(
 ASKS_PERSON = re.compile(f"{ASKS_NAME.pattern}|{ASKS_LEADER.pattern}", re.IGNORECASE)
 # A person named: two capitalised words in a row ("Andreas Lundgren") or a name with its party
 # ("Lindberg (S)").
-HOLDS_NAME = re.compile(r"\b[A-ZÅÄÖÉ][a-zåäöéü]+(-[A-ZÅÄÖ][a-zåäöéü]+)?\s+[A-ZÅÄÖÉ][a-zåäöéü]+|"
-                        r"\b[A-ZÅÄÖÉ][a-zåäöéü]+\s+\((S|M|C|V|L|KD|MP|SD)\)")
+PERSON = r"[A-ZÅÄÖÉ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?\s+[A-ZÅÄÖÉ][a-zåäöéü]+"
+HOLDS_NAME = re.compile(rf"\b{PERSON}|\b[A-ZÅÄÖÉ][a-zåäöéü]+\s+\((S|M|C|V|L|KD|MP|SD)\)")
 # Which firm, paper, agency, party or municipality ("Vilken revisionsbyrå …?", "Vilka kommuner
 # …?", "Which consultancy …?"): the answer names one, which "en revisionsbyrå" does not.
 _ORGS = (r"\w*(f[öo]retag|firma|firman|bolag|byr[åa]|konsult|tidning|myndighet|organisation|"
@@ -131,3 +132,22 @@ _POLES = ((r"f[öo]rb[äa]ttr\w*|b[äa]ttre|improv\w*|better",
            r"s[äa]nk\w*|l[äa]gre|lower(ed|s)?"))
 POLES = tuple((re.compile(rf"\b({a})\b", re.IGNORECASE), re.compile(rf"\b({b})\b", re.IGNORECASE))
               for a, b in _POLES)
+
+
+def people(text: str) -> Iterator[str]:
+    """The people a text names (HOLDS_NAME), a role that opens a sentence read as no first name:
+    "Ordförande Lundgren kan inte …" names no one in full, "Förvaltningschefen Per Sandberg" is
+    read on from "Per"."""
+    at = 0
+    while (m := HOLDS_NAME.search(text, at)) is not None:
+        first = m.group(0).split()[0]
+        if ROLE.fullmatch(first):
+            at = m.start() + len(first)
+            continue
+        yield m.group(0)
+        at = m.end()
+
+
+def words(text: str) -> list[str]:
+    """The text's words in lower case, as a question's words and names are compared."""
+    return re.findall(r"\w+", text.casefold())

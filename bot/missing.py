@@ -25,17 +25,18 @@ text's author; and what is not the thing asked for although it looks like it: wh
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Quote
 from bot.speakers import Speakers, surname
 from bot.asks import (ASKS, ASKS_AUTHOR, ASKS_FINDING, ASKS_LIST, ASKS_MOST, ASKS_ORG,
                       ASKS_PERSON, ASKS_PUBLISHED, ASKS_REPLIED, CAPITALISED, HOLDS_FINDING,
-                      HOLDS_LIST, HOLDS_NAME, HOLDS_PER, PER_UNIT, POLES, QUALIFIED, ROLE, SECOND,
-                      SHARE_IN_WORDS, WHICH)
+                      HOLDS_LIST, HOLDS_NAME, HOLDS_PER, PER_UNIT, POLES, QUALIFIED, SECOND,
+                      SHARE_IN_WORDS, WHICH, people, words as _words)
 from retrieval.asks import (ASKS_DATE, ASKS_DURATION, ASKS_NUMBER, HAS_DATE, HAS_DURATION,
-                            holds_figure)
+                            MONTHS, holds_figure)
+from retrieval.lru import LRU
 from retrieval.passage import Document
 from retrieval.sentences import sentence_role
 from retrieval.query import Query, TermGroup
@@ -98,6 +99,10 @@ class MissingCheck:
         self.tuning = tuning or Tuning()
         self.terms = terms  # the analyzer's index terms of a text, to read a paragraph's words
         self.speakers = Speakers(documents)
+        # The kinds of answer checked, as the tuning has them
+        self.kinds = KINDS if self.tuning.unnamed_which else tuple(
+            k for k in KINDS if k[0] != "organisation")
+        self._named: LRU[tuple[str, str], bool] = LRU(4096)  # (doc, word): a name there
 
     def gaps(self, query: Query, quotes: Sequence[Quote], lead: int = 1,
              in_document: Mapping[str, Sequence[float]] | None = None,
@@ -129,10 +134,11 @@ class MissingCheck:
         asking = asked(query)
         # Whom a figure counts, as the question narrows it ("av socionomerna inom psykiatrin"),
         # is read in the paragraph too: "44% av socionomerna" is no share of those in psychiatry.
-        if self.tuning.qualifiers_in_paragraph and ASKS_FIGURE.search(asking):
+        asks_figure = ASKS_FIGURE.search(asking) is not None
+        if self.tuning.qualifiers_in_paragraph and asks_figure:
             figures += self._qualifiers(query, quotes[:lead])
         kinds, words = [], []
-        for kind, asks, holds in self._kinds():
+        for kind, asks, holds in self.kinds:
             if (match := asks.search(asking)) is None:
                 continue
             kind, answers = self._answered_by(kind, holds, asking, query.text)
@@ -147,10 +153,10 @@ class MissingCheck:
             words.append(_LEADING.sub("", match.group(0).strip()))
         # "Hur många ärenden har varje handläggare?" asks for a figure per person, which "500
         # ärenden" is not ("per år" is answered by the year's figure).
-        if (self.tuning.per_unit and ASKS_FIGURE.search(asking) and PER_UNIT.search(asking)
+        if (self.tuning.per_unit and asks_figure and (per := PER_UNIT.search(asking))
                 and not any(HOLDS_PER.search(q.text) for q in quotes[:lead])):
             kinds.append("per_unit")
-            words.append(PER_UNIT.search(asking).group(0))
+            words.append(per.group(0))
         # "Vilken verksamhet kostar mest?" is not answered by what "kostar näst mest" (which
         # does answer "Är socialtjänsten den dyraste …?": no).
         if (self.tuning.second_place and (match := ASKS_MOST.search(asking))
@@ -200,11 +206,6 @@ class MissingCheck:
                 out.append(match.group("what"))
         return out
 
-    def _kinds(self) -> tuple[tuple[str, re.Pattern[str], Callable[[str], object]], ...]:
-        """The kinds of answer checked, as the tuning has them."""
-        return KINDS if self.tuning.unnamed_which else tuple(k for k in KINDS
-                                                             if k[0] != "organisation")
-
     def _only_after(self, index: int, group: TermGroup, quotes: Sequence[Quote], lead: int,
                     named_later: Mapping[str, frozenset[int]]) -> bool:
         """The first answer's documents name the group only after its passages (not in their
@@ -252,9 +253,7 @@ class MissingCheck:
         document = self.documents[quote.doc]
         if word.casefold() in _words(f"{document.publisher} {document.author}"):
             return True
-        inside = re.compile(rf"(?<=[\w,:;)\]] ){re.escape(word)}\b")
-        lower = re.compile(rf"\b{re.escape(word.lower())}\b")
-        return inside.search(document.raw) is not None and lower.search(document.raw) is None
+        return self._named.get((quote.doc, word), lambda: _a_name_in(word, document.raw))
 
     def _published(self, quote: Quote) -> bool:
         """The quote's document has a date (shown in its source line), or the quote is a
@@ -317,18 +316,8 @@ def _other_person(question: str) -> Callable[[str], bool]:
     by "Ordförande Lundgren kan inte …" (a role that opens a sentence is no first name)."""
     own = set(_words(question))
 
-    def names(text: str) -> Iterator[str]:
-        at = 0
-        while (m := HOLDS_NAME.search(text, at)) is not None:
-            first = m.group(0).split()[0]
-            if ROLE.fullmatch(first):  # "Förvaltningschefen Per Sandberg": read on from "Per"
-                at = m.start() + len(first)
-                continue
-            yield m.group(0)
-            at = m.end()
-
     def holds(text: str) -> bool:
-        return any(name.split()[-1].strip("()").casefold() not in own for name in names(text))
+        return any(name.split()[-1].strip("()").casefold() not in own for name in people(text))
     return holds
 
 
@@ -361,14 +350,15 @@ _INFLECTION = re.compile(r"(en|et|er|erna|ar|arna|na|n|y|ies|s)$", re.IGNORECASE
 
 def _month_in(month: str, dates: str) -> bool:
     """The month is that of one of the ISO dates ("2018-11-07" is november)."""
-    number = MONTH_NUMBERS.get(month)
-    return number is not None and re.search(rf"\d{{4}}-{number:02d}\b", dates) is not None
+    return month in MONTHS and re.search(rf"\d{{4}}-{MONTHS.index(month) + 1:02d}\b",
+                                         dates) is not None
 
 
-MONTHS = frozenset("januari februari mars april maj juni juli augusti september oktober "
-                   "november december".split())
-MONTH_NUMBERS = {m: n for n, m in enumerate("januari februari mars april maj juni juli augusti "
-                                            "september oktober november december".split(), 1)}
+def _a_name_in(word: str, raw: str) -> bool:
+    """The text writes the word capitalised inside a sentence and never in lower case."""
+    inside = re.compile(rf"(?<=[\w,:;)\]] ){re.escape(word)}\b")
+    lower = re.compile(rf"\b{re.escape(word.lower())}\b")
+    return inside.search(raw) is not None and lower.search(raw) is None
 
 
 def _opposite(question: str, lead: Sequence[Quote]) -> tuple[str, ...]:
@@ -389,9 +379,6 @@ def _begins_a_word(term: str, text: str) -> bool:
     return any(word.startswith(term) for word in _words(text))
 
 
-def _words(text: str) -> list[str]:
-    """The text's words in lower case, as the question's and the names' words are compared."""
-    return re.findall(r"\w+", text.casefold())
 
 
 def _counts(group: TermGroup) -> bool:

@@ -30,11 +30,10 @@ from bot.errors import PromptsInvalid
 from bot.overview import overview
 from bot.sources import Cited, by_source, short_title, source_list, web_url
 from retrieval.ingest import Corpus
+from retrieval.asks import MONTHS
 from retrieval.passage import Document
 
 Form = Literal["txt", "html"]
-MONTHS = ("januari februari mars april maj juni juli augusti september oktober november "
-          "december").split()
 _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
 _TEMPLATE_OF = {"more": "answer"}
 # Characters that a terminal obeys instead of showing: C0 and C1 controls (ESC starts colour

@@ -7,11 +7,13 @@ authors, and "Hon anser att …" speaks for the last person named before it.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping, Sequence
 
 from bot.answer import Quote
-from bot.asks import HOLDS_NAME
+from bot.asks import HOLDS_NAME, PERSON, words
+from retrieval.lru import LRU
 from retrieval.passage import Document
 
 # A question for someone's view ("Vad tycker …", "enligt …", "What does … say"), and a text's
@@ -20,9 +22,8 @@ from retrieval.passage import Document
 ASKS_VIEW = re.compile(r"\b(s[äa]ger|sa|sade|tycker|tyckte|anser|ans[åa]g|menar|tror|enligt|"
                        r"svarade|svarar|say|says|said|think|thinks|according|repl(y|ied))\b",
                        re.IGNORECASE)
-_PERSON = r"[A-ZÅÄÖÉ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?\s+[A-ZÅÄÖÉ][a-zåäöéü]+"
 SAID = re.compile(rf"\b(?:s[äa]ger|sa|sade|skriver|enligt|menar|anser|says|said|according to)"
-                  rf"\s+(?:\w+\s+){{0,2}}?(?P<after>{_PERSON})|(?P<before>{_PERSON}),?\s+"
+                  rf"\s+(?:\w+\s+){{0,2}}?(?P<after>{PERSON})|(?P<before>{PERSON}),?\s+"
                   r"(?:\w+\s+){0,3}?(?:s[äa]ger|anser|menar|skriver)\b")
 # "Hon anser att …": the last person named before it speaks.
 HE_OR_SHE_SAYS = re.compile(r"\b(hon|han|she|he)\s+(s[äa]ger|sa|sade|anser|menar|p[åa]pekar|"
@@ -39,17 +40,15 @@ def surname(name: str) -> str:
     return name.split()[-1].casefold()
 
 
-def _words(text: str) -> list[str]:
-    """The text's words in lower case."""
-    return re.findall(r"\w+", text.casefold())
-
-
 class Speakers:
-    """Reads who speaks in quotes and documents; a document's speakers are read once."""
+    """Reads who speaks in quotes and documents; what a document says of them is read once (for
+    the documents most recently asked about)."""
 
-    def __init__(self, documents: Mapping[str, Document]) -> None:
+    def __init__(self, documents: Mapping[str, Document], cache_size: int = 1024) -> None:
         self.documents = documents
-        self._cache: dict[str, frozenset[str]] = {}
+        self._speaking: LRU[str, frozenset[str]] = LRU(cache_size)
+        # each document's people as (start, name), in order, for "Hon anser …"
+        self._named: LRU[str, tuple[list[int], list[str]]] = LRU(cache_size)
 
     def someone_else(self, question: str, asking: str, lead: Sequence[Quote]
                      ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -59,7 +58,7 @@ class Speakers:
         the question asks no one's view, or a quote is that person's."""
         if not ASKS_VIEW.search(asking):
             return (), ()
-        own = set(_words(question))
+        own = set(words(question))
         asked = [m.group(0) for m in HOLDS_NAME.finditer(question)]
         said = [name for q in lead for name in self.said_in(q)]
         others = [name for name in said if surname(name) not in own]
@@ -78,15 +77,19 @@ class Speakers:
         names = speakers(quote.text)
         if names or not HE_OR_SHE_SAYS.search(quote.text):
             return names
-        raw = self.documents[quote.doc].raw
-        before = [m.group(0) for m in re.finditer(_PERSON, raw[:quote.start])]
-        return before[-1:]
+        ends, names = self._named.get(quote.doc, lambda: self._people(quote.doc))
+        before = bisect.bisect_right(ends, quote.start)
+        return names[before - 1:before] if before else []
 
     def of(self, doc: str) -> frozenset[str]:
-        """Everyone the document says is speaking ("säger Heike Erkers"), and its author, read
-        once per document."""
-        if doc not in self._cache:
+        """Everyone the document says is speaking ("säger Heike Erkers"), and its author."""
+        def read() -> frozenset[str]:
             document = self.documents[doc]
             author = [document.author] if document.author.strip() else []
-            self._cache[doc] = frozenset(speakers(document.raw) + author)
-        return self._cache[doc]
+            return frozenset(speakers(document.raw) + author)
+        return self._speaking.get(doc, read)
+
+    def _people(self, doc: str) -> tuple[list[int], list[str]]:
+        """Where each person the document names ends, and who it is, in order."""
+        found = list(re.finditer(PERSON, self.documents[doc].raw))
+        return [m.end() for m in found], [m.group(0) for m in found]

@@ -27,6 +27,9 @@ ASKS_WHY = re.compile(r"\b(varf[öo]r|av vilken anledning|hur kommer det sig|vad
 # Number words, but not "en"/"ett": as the article they are in most sentences of the corpus.
 HAS_NUMBER = re.compile(r"\d|\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|fjorton|"
                         r"hälften|var tredje|miljard|miljoner)\b", re.IGNORECASE)
+# The months, in order ("7 november 2018"; ISO month n is MONTHS[n - 1]).
+MONTHS = tuple("januari februari mars april maj juni juli augusti september oktober november "
+               "december".split())
 HAS_DATE = re.compile(r"\b(1[89]|20)\d\d\b|\d{1,2}/\d{1,2}|\b(januari|februari|mars|april|maj|"
                       r"juni|juli|augusti|september|oktober|november|december|våren|hösten|"
                       r"sommaren|vintern|i våras|i höstas)\b", re.IGNORECASE)
