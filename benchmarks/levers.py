@@ -137,6 +137,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                   _off(datelines=False)),
     "reason-first": ("for 'varför', the best sentence that gives a reason outright leads when "
                      "the first answer gives none", _off(reason_share=0.0)),
+    "survey-dates": ("for 'när' about a survey, the survey's note of when it was made, after the "
+                     "finding first quoted, leads", _off(survey_dates=False)),
     "antecedents": ("for 'vem'/'vilken', a first sentence opening with a pronoun brings the "
                     "sentence before it that names someone, which leads",
                     _off(antecedents=False)),
@@ -194,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     splits["near-miss dev"] = load_gold(HERE / "nearmiss_dev.jsonl", corpus.documents)
     splits["near-miss dev 2"] = load_gold(HERE / "nearmiss_dev2.jsonl", corpus.documents)
     splits["near-miss dev 3"] = load_gold(HERE / "nearmiss_dev3.jsonl", corpus.documents)
+    splits["near-miss dev 4"] = load_gold(HERE / "nearmiss_dev4.jsonl", corpus.documents)
+    splits["answerable dev 5"] = load_gold(HERE / "answerable_dev5.jsonl", corpus.documents)
     splits["chit-chat dev"] = load_gold(HERE / "chitchat_dev.jsonl", corpus.documents)
     splits["newsroom dev"] = load_gold(HERE / "newsroom_dev.jsonl", corpus.documents)
     splits["citizen dev"] = load_gold(HERE / "citizen_dev.jsonl", corpus.documents)

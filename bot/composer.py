@@ -27,6 +27,13 @@ from retrieval.tuning import Tuning
 from retrieval.sentences import sentence_role, split_sentences
 
 
+# A survey asked about, and a sentence that says one was made ("Undersökningen genomfördes …",
+# "Framtidens Karriär – Socionom genomförde … en undersökning", "En arbetsmiljökartläggning som
+# kommunen beställt 2020"): compounds too ("socionomenkäten", "socialchefsundersökningen").
+ASKS_SURVEY = re.compile(r"(unders[öo]k|enk[äa]t|kartl[äa]gg|survey|\bpoll)", re.IGNORECASE)
+DATES_SURVEY = re.compile(r"(unders[öo]kning|enk[äa]t|kartl[äa]ggning|m[äa]tning)", re.IGNORECASE)
+
+
 class Composer:
     """Ranks the sentences of the top hits by the query weight they carry."""
 
@@ -88,6 +95,9 @@ class Composer:
         groups = self._grouped(query, ranked)
         if self.tuning.reason_share and groups and ASKS_WHY.search(question):
             groups = self._reason_leads(query, ranked, groups)
+        if (self.tuning.survey_dates and groups and wants_date and ASKS_SURVEY.search(query.meaning)
+                and not ASKS_PUBLISHED.search(question)):
+            groups = self._survey_dated(query, ranked, groups)
         dated_may_lead = wants_date and bool(ASKS_PUBLISHED.search(question)
                                              or ASKS_REPLIED.search(question))
         groups = self._lead_first(groups, dated_may_lead)
@@ -287,6 +297,22 @@ class Composer:
         reason = next((row for row in ranked
                        if row[0] >= bar and _STRONG_REASON.search(row[1].text)), None)
         return groups if reason is None else self._grouped(query, _to_front(ranked, reason))
+
+    def _survey_dated(self, query: Query, ranked: list[tuple[float, Quote]],
+                      groups: list[tuple[Quote, ...]]) -> list[tuple[Quote, ...]]:
+        """For "när" about a survey, when the first answer holds no date: the first sentence after
+        it in its document that dates a survey leads. A survey's findings come first and when it
+        was made last ("Om undersökningen"), so the note after a finding is that finding's; one
+        before it belongs to another survey (an archive page holds several)."""
+        first = groups[0][0]
+        if any(HAS_DATE.search(q.text) for q in groups[0]):
+            return groups
+        notes = [row for row in ranked
+                 if row[1].doc == first.doc and row[1].start > first.start
+                 and HAS_DATE.search(row[1].text) and DATES_SURVEY.search(row[1].text)]
+        if not notes:
+            return groups
+        return self._grouped(query, _to_front(ranked, min(notes, key=lambda row: row[1].start)))
 
     def _leader_leads(self, query: Query, ranked: list[tuple[float, Quote]]
                       ) -> list[tuple[float, Quote]]:

@@ -158,6 +158,10 @@ class Tuning:
     # For "vem"/"vilka", the next sentence that the first answer brings leads when it names the
     # doer and the first names no one ("Oron delades av skolan och Bup …"; bot/composer.py).
     doer_leads: bool = True
+    # "När gjordes enkäten …?" answered by a finding of the survey: the survey's own note of
+    # when it was made, the first sentence after that finding in its document that dates a
+    # survey ("Undersökningen genomfördes … 1–7 september 2020."), leads (bot/composer.py).
+    survey_dates: bool = True
     # "Vem leder …?", "Vem är chef för …?": among the best leader_depth passages, the one whose
     # leader's role beside a name fits the question best ("förvaltningschefen Per Sandberg" for
     # "förvaltningen") comes first, and so does that sentence among the quotes

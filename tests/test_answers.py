@@ -261,6 +261,30 @@ def test_for_who_the_next_sentence_that_names_the_doer_leads(pipeline: Pipeline,
     assert [q.text for q in without.answer(question).quotes[:2]] == [first, doer]
 
 
+def test_when_a_survey_was_made_is_answered_by_its_own_note(pipeline: Pipeline,
+                                                           settings: Settings) -> None:
+    """A survey's finding answers what it found; when it was made is in the note after it
+    ("Om undersökningen"), which leads, and nothing is said to be missing."""
+    question = "När gjordes socionomenkäten om vem som ska besluta i individärenden?"
+    note = "Framtidens Karriär – Socionom genomförde 23–27 augusti 2018 en undersökning"
+    answer = pipeline.answer(question)
+    assert answer.quotes[0].text.startswith(note)
+    assert answer.missing == ()
+    without = Pipeline.from_settings(settings, corpus=pipeline.corpus,
+                                     tuning=replace(Tuning(), survey_dates=False))
+    assert not without.answer(question).quotes[0].text.startswith(note)
+    assert without.answer(question).missing == ("När",)
+
+
+def test_a_survey_note_before_the_finding_is_another_surveys(pipeline: Pipeline) -> None:
+    """The archive page's third article gives no date for its survey; the notes above it date
+    the two surveys before, so the answer leads with the finding and says the date is missing."""
+    answer = pipeline.answer("När gjordes undersökningen där 44% av socionomerna säger att de "
+                             "inte kan bedriva socialt arbete med rätt kvalitet?")
+    assert answer.quotes[0].text.startswith("44% av socionomerna")
+    assert answer.missing == ("När",)
+
+
 def test_a_doer_is_named_after_a_passive_verb_not_in_i_borjan_av(pipeline: Pipeline) -> None:
     """"I början av sommaren gjordes fem lex Sarah-anmälningar …" names no doer; "Tre av dem
     gjordes av den dåvarande enhetschefen …" does, and leads."""
