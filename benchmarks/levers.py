@@ -137,6 +137,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                   _off(datelines=False)),
     "reason-first": ("for 'varför', the best sentence that gives a reason outright leads when "
                      "the first answer gives none", _off(reason_share=0.0)),
+    "quoted-questions": ("a sentence that ends by quoting a question ('frågan: Vad får vi för "
+                         "pengarna.') is weighed as one that asks", _off(quoted_questions=False)),
     "survey-dates": ("for 'när' about a survey, the survey's note of when it was made, after the "
                      "finding first quoted, leads", _off(survey_dates=False)),
     "antecedents": ("for 'vem'/'vilken', a first sentence opening with a pronoun brings the "

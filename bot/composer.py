@@ -34,6 +34,11 @@ ASKS_SURVEY = re.compile(r"(unders[öo]k|enk[äa]t|kartl[äa]gg|survey|\bpoll)",
 DATES_SURVEY = re.compile(r"(unders[öo]kning|enk[äa]t|kartl[äa]ggning|m[äa]tning)", re.IGNORECASE)
 
 
+# A sentence that ends by quoting a question asks it, whatever its last mark: "… måste synas
+# utifrån frågan: Vad får vi för pengarna." repeats a money question's words and answers none.
+_ENDS_ASKING = re.compile(r":\s*(vad|hur|varför|vem|vilk\w+|när)\b[^:]*$", re.IGNORECASE)
+
+
 class Composer:
     """Ranks the sentences of the top hits by the query weight they carry."""
 
@@ -370,7 +375,9 @@ class Composer:
                                           frozenset(term for term, _, _ in tokens),
                                           holds_figure(text),
                                           bool(HAS_DATE.search(text)),
-                                          is_question(text, self.documents[passage.doc].title),
+                                          is_question(text, self.documents[passage.doc].title)
+                                          or (self.tuning.quoted_questions
+                                              and _ENDS_ASKING.search(text) is not None),
                                           sentence_role(text, headings)))
         around = frozenset(self.analyzer.terms(indexed_text(passage)))
         return PassageLayout(tuple(sentences), around)

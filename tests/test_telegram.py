@@ -84,13 +84,13 @@ async def test_two_chats_interleaved_keep_their_own_state(bot, fake: FakeBotApi)
 
 
 async def test_a_long_answer_is_split_at_quote_boundaries(bot_settings, pipeline, fake) -> None:
-    app = build_application(bot_settings, ConversationService(pipeline), message_limit=500)
+    app = build_application(bot_settings, ConversationService(pipeline), message_limit=300)
     async with running(app):
         fake.message(21, "Vad kostar socialtjänsten i Umeå?")
         await fake.wait_for(lambda: any("reply_markup" in m for m in fake.sent_to(21)))
     parts = fake.sent_to(21)
     assert len(parts) >= 2
-    assert all(len(p["html"]) <= 500 for p in parts)
+    assert all(len(p["html"]) <= 300 for p in parts)
     assert all(p["text"].count("”") % 2 == 0 for p in parts)  # no quote cut in two
     assert "reply_markup" in parts[-1] and all("reply_markup" not in p for p in parts[:-1])
 
