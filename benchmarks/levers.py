@@ -162,6 +162,10 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                   _off(opposites=False)),
     "someone-else": ("'vad tycker X?' answered by '…, säger Y' is said to be Y's words",
                      _off(someone_else=False)),
+    "organisation-view": ("'vad tycker Vision?' answered by '…, säger Heike Erkers' (SSR's chair) "
+                          "is said to be her words", _off(organisation_view=False)),
+    "not-quoted": ("'vad sa Hans Lindberg?' answered from a text that never quotes him is said "
+                   "to hold none of his words", _off(not_quoted=False)),
 }
 
 

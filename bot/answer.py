@@ -67,6 +67,8 @@ class Answer:
     # whom a question asks the view of, when the first answer is someone else's words, and whose
     missing_speaker: tuple[str, ...] = ()
     said_by: tuple[str, ...] = ()
+    # whom a question asks what they said, when the first answer's document never quotes them
+    not_quoted: tuple[str, ...] = ()
     # "figure", "duration", "date", "published", "name", "finding", "list", "author": asked for,
     # not in the first answer
     missing_kinds: tuple[str, ...] = ()

@@ -18,8 +18,9 @@ psykiatrin").
 The kinds of answer: a figure, a figure per one ("varje handläggare"), a duration, a date, a
 person's name, a firm's or a place's name ("Vilken revisionsbyrå …?"), a finding, a list, the
 text's author; and what is not the thing asked for although it looks like it: what comes second
-("näst mest" for "mest"), the opposite ("försämras" for "improve"), and someone else's words
-(bot/speakers.py).
+("näst mest" for "mest"), the opposite ("försämras" for "improve"), someone else's words, an
+organisation's view quoted from a rival's chair, and what a person said from a text that never
+quotes them (bot/speakers.py).
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ class Gaps:
     # Whom the question asks the view of, when the first answer is someone else's words (said_by)
     speaker: tuple[str, ...] = ()
     said_by: tuple[str, ...] = ()
+    # Whom the question asks what they said, when the document never quotes them
+    not_quoted: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()  # "figure", "duration", "date", "published", "name", "finding",
     # "list", "author"
     words: tuple[str, ...] = ()
@@ -168,12 +171,20 @@ class MissingCheck:
         speaker, said_by = ((), ())
         if self.tuning.someone_else:
             speaker, said_by = self.speakers.someone_else(query.text, asking, quotes[:lead])
+            if not speaker and self.tuning.organisation_view:
+                speaker, said_by = self.speakers.for_another(query.text, asking, quotes[:lead])
+        not_quoted = ()
+        if self.tuning.not_quoted and not speaker:
+            not_quoted = self.speakers.not_quoted(query.text, asking, quotes[:lead])
         if {w.casefold() for w in names + later} & {surname(n) for n in speaker}:
             speaker, said_by = (), ()  # already said to be missing
+        not_quoted = tuple(n for n in not_quoted
+                           if surname(n) not in {w.casefold() for w in names + later})
         return Gaps(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(figures)),
-                    tuple(dict.fromkeys(later)), opposite, speaker, said_by, tuple(kinds),
+                    tuple(dict.fromkeys(later)), opposite, speaker, said_by, not_quoted,
+                    tuple(kinds),
                     tuple(dict.fromkeys(w for w in names + later + figures + list(opposite[:1])
-                                        + list(speaker) + words if w)))
+                                        + list(speaker) + list(not_quoted) + words if w)))
 
     def _words_in_paragraph(self, query: Query, lead: Sequence[Quote]) -> list[str]:
         """A month or a share in words that the question gives ("i oktober 2018", "var fjärde

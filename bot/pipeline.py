@@ -191,7 +191,7 @@ class Pipeline:
                              missing_figures=gaps.figures, missing_later=gaps.later,
                              missing_kinds=gaps.kinds, missing_speaker=gaps.speaker,
                              opposite=gaps.opposite,
-                             said_by=gaps.said_by)
+                             said_by=gaps.said_by, not_quoted=gaps.not_quoted)
         return replace(answer, question=cut, hits=self._shown_hits(answer), truncated=truncated)
 
     def _about(self, query: Query, found: Results) -> Evidence:

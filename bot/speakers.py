@@ -2,7 +2,9 @@
 
 "Vad tycker Veronica Magnusson om …?" answered by "…, säger Heike Erkers." quotes someone else:
 newspapers name whom they quote ("säger X", "enligt X", "X anser"), a blog's comments have their
-authors, and "Hon anser att …" speaks for the last person named before it.
+authors, and "Hon anser att …" speaks for the last person named before it. An organisation's
+view ("Vad tycker Vision …?") is not in the words of someone the document never names with it
+(SSR's chair), and what a person said is in no text that names them but never quotes them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Mapping, Sequence
 
 from bot.answer import Quote
 from bot.asks import HOLDS_NAME, PERSON, words
+
+PERSON_ONLY = re.compile(PERSON)
 from retrieval.lru import LRU
 from retrieval.passage import Document
 
@@ -25,6 +29,10 @@ ASKS_VIEW = re.compile(r"\b(s[äa]ger|sa|sade|tycker|tyckte|anser|ans[åa]g|mena
 SAID = re.compile(rf"\b(?:s[äa]ger|sa|sade|skriver|enligt|menar|anser|says|said|according to)"
                   rf"\s+(?:\w+\s+){{0,2}}?(?P<after>{PERSON})|(?P<before>{PERSON}),?\s+"
                   r"(?:\w+\s+){0,3}?(?:s[äa]ger|anser|menar|skriver)\b")
+# Whose view a question asks when it is an organisation's: "Vad tycker Vision om …?", "… enligt
+# Akademikerförbundet SSR?", "What does Vision Chef think …?" (a person's name is read apart).
+VIEW_OF = re.compile(r"\b(?:tycker|tyckte|anser|ansåg|säger|sa|menar|tror|enligt|according to|does|"
+                     r"did)\s+(?P<who>[A-ZÅÄÖ][\w-]*(?:\s+[A-ZÅÄÖ][\w-]*)*)")
 # "Hon anser att …": the last person named before it speaks.
 HE_OR_SHE_SAYS = re.compile(r"\b(hon|han|she|he)\s+(s[äa]ger|sa|sade|anser|menar|p[åa]pekar|"
                             r"tycker|says|said|thinks)\b", re.IGNORECASE)
@@ -33,6 +41,14 @@ HE_OR_SHE_SAYS = re.compile(r"\b(hon|han|she|he)\s+(s[äa]ger|sa|sade|anser|mena
 def speakers(text: str) -> list[str]:
     """The people a text says are speaking, in order."""
     return [m.group("after") or m.group("before") for m in SAID.finditer(text)]
+
+
+def _a_person_in(name: str, raw: str) -> bool:
+    """The text names the person in full, and its first name never without the surname: "Hans
+    Lindberg (S)" is a person, "Vision Chef" (also "Visions …") and "Har Växjö" are not."""
+    first, last = name.split()[0], name.split()[-1]
+    alone = re.search(rf"\b{re.escape(first)}\b(?!\s+{re.escape(last)}\b)", raw)
+    return name in raw and alone is None
 
 
 def surname(name: str) -> str:
@@ -49,6 +65,8 @@ class Speakers:
         self._speaking: LRU[str, frozenset[str]] = LRU(cache_size)
         # each document's people as (start, name), in order, for "Hon anser …"
         self._named: LRU[str, tuple[list[int], list[str]]] = LRU(cache_size)
+        # (doc, person, organisation): a sentence of the document names them together
+        self._affiliated: LRU[tuple[str, str, str], bool] = LRU(cache_size)
 
     def someone_else(self, question: str, asking: str, lead: Sequence[Quote]
                      ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -67,6 +85,47 @@ class Speakers:
         speaking = {surname(n) for q in lead for n in self.of(q.doc)}
         asked = [name for name in asked if surname(name) in speaking]
         return (tuple(asked), tuple(dict.fromkeys(others))) if asked else ((), ())
+
+    def for_another(self, question: str, asking: str, lead: Sequence[Quote]
+                    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """For "Vad tycker Vision om …?", the organisation asked, and the people speaking in the
+        first answer when none of them speaks for it: no sentence of their document names them
+        with it ("Heike Erkers, förbundsordförande i Akademikerförbundet SSR" speaks for SSR;
+        "Visions förbundsordförande Veronica Magnusson" for Vision)."""
+        match = VIEW_OF.search(asking)
+        if match is None or HOLDS_NAME.match(match.group("who")):
+            return (), ()
+        who = match.group("who")
+        said = [(q.doc, name) for q in lead for name in self.said_in(q)]
+        named = {w for _, name in said for w in words(name)}
+        if not said or set(words(who)) & named or any(
+                self._with(doc, name, who) for doc, name in said):
+            return (), ()
+        return (who,), tuple(dict.fromkeys(name for _, name in said))
+
+    def not_quoted(self, question: str, asking: str, lead: Sequence[Quote]) -> tuple[str, ...]:
+        """For "Vad sa Hans Lindberg …?", the people the question names whom the first answer's
+        document names but never quotes, nor has as its author: no quote there is their words."""
+        if not ASKS_VIEW.search(asking) or not lead:
+            return ()
+        asked = [m.group(0) for m in HOLDS_NAME.finditer(question) if PERSON_ONLY.fullmatch(m.group(0))]
+        docs = {q.doc for q in lead}
+        said = {surname(n) for q in lead for n in self.said_in(q)}
+        return tuple(name for name in asked if surname(name) not in said and all(
+            _a_person_in(name, self.documents[d].raw)
+            and surname(name) not in {surname(n) for n in self.of(d)} for d in docs))
+
+    def _with(self, doc: str, name: str, who: str) -> bool:
+        """A sentence of the document names the person with a word of the organisation."""
+        def read() -> bool:
+            own = [w[:4] for w in re.findall(r"\w+", who)]  # as written: "Visions", not "vision"
+            for sentence in re.split(r"(?<=[.!?])\s+|\n+", self.documents[doc].raw):
+                if surname(name) in words(sentence) and any(
+                        w.startswith(o) for w in re.findall(r"\w+", sentence) for o in own
+                        if w.casefold() not in words(name)):
+                    return True
+            return False
+        return self._affiliated.get((doc, name, who), read)
 
     def said_in(self, quote: Quote) -> list[str]:
         """Who is speaking in the quote: the author of the comment it is part of, a name the

@@ -190,6 +190,12 @@ class Tuning:
     # "Vad tycker Veronica Magnusson …?" answered by "…, säger Heike Erkers." is said to be
     # someone else's words, when the document has the one asked about speaking too.
     someone_else: bool = True
+    # ... and "Vad tycker Vision …?" answered by someone no sentence of the document names with
+    # Vision ("…, säger Heike Erkers", SSR's chair) is said to be their words (bot/speakers.py).
+    organisation_view: bool = True
+    # "Vad sa Hans Lindberg …?" answered from a document that names him but never quotes him is
+    # said to hold no words of his (bot/speakers.py).
+    not_quoted: bool = True
     # A quote on the first page must carry at least this share of the best sentence's score, so
     # weak filler sentences never pad an answer; "mer" pages through the rest.
     relative_floor: float = 0.35

@@ -829,6 +829,38 @@ def test_what_comes_second_is_no_answer_to_what_comes_first(pipeline: Pipeline) 
     assert "second" not in off.answer("Vilken verksamhet kostar mest i Umeå kommun?").missing_kinds
 
 
+def test_an_organisations_view_is_not_a_rival_unions_chair(pipeline: Pipeline) -> None:
+    """Heike Erkers chairs SSR, not Vision: asked what Vision thinks, the answer says whose
+    words it quotes; asked what Erkers or Vision Chef (Veronica Magnusson's) thinks, nothing."""
+    answer = pipeline.answer("Vad tycker Vision om att överföra beslutsmandatet på tjänstemännen?")
+    assert "säger Heike Erkers" in answer.quotes[0].text
+    assert (answer.missing_speaker, answer.said_by) == (("Vision",), ("Heike Erkers",))
+    shown = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
+    assert "det är Heike Erkers som talar i det första citatet nedan, inte Vision." in shown
+    assert pipeline.answer("Vad tycker Heike Erkers om att överföra beslutsmandatet på "
+                           "tjänstemännen?").missing == ()
+    assert pipeline.answer("Vad säger Vision Chef om balansen mellan krav och resurser?"
+                           ).missing == ()
+    off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
+                                 tuning=Tuning(organisation_view=False), previous=pipeline)
+    assert off.answer("Vad tycker Vision om att överföra beslutsmandatet på tjänstemännen?"
+                      ).missing == ()
+
+
+def test_what_someone_said_is_not_in_a_text_that_never_quotes_them(pipeline: Pipeline) -> None:
+    """Jan Hägglund's blog names Hans Lindberg (S) but quotes none of his words: asked what
+    Lindberg said, the answer says so; "Vision Chef" and "Har Växjö" are no people."""
+    answer = pipeline.answer("Vad sa Hans Lindberg om granskningen av socialtjänsten?")
+    assert answer.not_quoted == ("Hans Lindberg",) and "Hans Lindberg" in answer.missing
+    shown = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
+    assert "återger inget som Hans Lindberg har sagt" in shown
+    assert pipeline.answer("Vad är chefernas största utmaning enligt Vision Chef?").not_quoted == ()
+    assert pipeline.answer("Har Växjö brist på socionomer enligt Per Sandberg?").not_quoted == ()
+    off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
+                                 tuning=Tuning(not_quoted=False), previous=pipeline)
+    assert off.answer("Vad sa Hans Lindberg om granskningen av socialtjänsten?").not_quoted == ()
+
+
 def test_someone_elses_words_are_not_the_view_asked_for(pipeline: Pipeline) -> None:
     """SSR's Heike Erkers, not Vision's Veronica Magnusson, wants decisions moved to officials:
     asked what Magnusson thinks, the answer says whose words it quotes; asked what Erkers
