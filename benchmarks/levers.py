@@ -152,6 +152,9 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                      "quote's paragraph has) is said to be missing", _off(names_before=False)),
     "qualifiers-in-paragraph": ("whom a figure counts ('av socionomerna inom psykiatrin') read "
                                 "in the quoted paragraph", _off(qualifiers_in_paragraph=False)),
+    "counted-in-paragraph": ("whom a figure counts as the question names them ('andel av "
+                             "lärarna', 'inom vuxenområdet') read in the quoted paragraph",
+                             _off(counted_in_paragraph=False)),
     "per-unit": ("'hur många … varje handläggare?' answered by no figure per one is said to give "
                  "none", _off(per_unit=False)),
     "unnamed-which": ("'vilken revisionsbyrå …?' answered by no name of one is said to name none",
@@ -204,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     splits["near-miss dev 3"] = load_gold(HERE / "nearmiss_dev3.jsonl", corpus.documents)
     splits["near-miss dev 4"] = load_gold(HERE / "nearmiss_dev4.jsonl", corpus.documents)
     splits["answerable dev 5"] = load_gold(HERE / "answerable_dev5.jsonl", corpus.documents)
+    splits["telegraphic dev 6"] = load_gold(HERE / "telegraphic_dev6.jsonl", corpus.documents)
+    splits["subtle near-miss dev 7"] = load_gold(HERE / "subtle_dev7.jsonl", corpus.documents)
     splits["chit-chat dev"] = load_gold(HERE / "chitchat_dev.jsonl", corpus.documents)
     splits["newsroom dev"] = load_gold(HERE / "newsroom_dev.jsonl", corpus.documents)
     splits["citizen dev"] = load_gold(HERE / "citizen_dev.jsonl", corpus.documents)

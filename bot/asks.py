@@ -121,6 +121,15 @@ QUALIFIED = re.compile(r"\b(av|bland|of|among)\s+(de\s+|the\s+)?([\w-]+\s+){0,3}
                        r"utanför|within|in|outside)\s+(den\s+|det\s+|the\s+)?"
                        r"(?P<what>[\w-]+( och [\w-]+)?( sektorn?| sector| cities)?)",
                        re.IGNORECASE)
+# Whom a figure counts, as the question names them: "Hur stor andel av socionomerna …",
+# "Hur många procent av lärarna …", "What share of managers …", and where they work: "Hur
+# många socialsekreterare inom vuxenområdet …" ("hur många" alone is followed by a verb as
+# often as by a noun: "hur många svarade …").
+COUNTED = re.compile(r"\b(?:(?:hur (?:stor|liten|h[öo]g) (?:andel|del)|hur m[åa]nga procent|"
+                     r"vilken andel|what share|what proportion|what percentage)\s+(?:av|of)\s+"
+                     r"(?:de\s+|dem\s+|the\s+)?(?P<what>[\w-]+)|(?:hur m[åa]nga|how many)\s+"
+                     r"[\w-]+)(?:\s+(?:inom|utanför|within|outside)\s+(?:den\s+|det\s+|the\s+)?"
+                     r"(?P<where>[\w-]+))?", re.IGNORECASE)
 # Words of one direction and of the other: "Hur många tror att kvaliteten förbättras?" is not
 # answered by "9 av 10 socionomer anser att kvaliteten … försämras …".
 _POLES = ((r"f[öo]rb[äa]ttr\w*|b[äa]ttre|improv\w*|better",

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from bot.answer import Quote
 from bot.speakers import Speakers, surname
 from bot.asks import (ASKS, ASKS_AUTHOR, ASKS_FINDING, ASKS_LIST, ASKS_MOST, ASKS_ORG,
-                      ASKS_PERSON, ASKS_PUBLISHED, ASKS_REPLIED, CAPITALISED, HOLDS_FINDING,
+                      ASKS_PERSON, ASKS_PUBLISHED, ASKS_REPLIED, CAPITALISED, COUNTED, HOLDS_FINDING,
                       HOLDS_LIST, HOLDS_NAME, HOLDS_PER, PER_UNIT, POLES, QUALIFIED, SECOND,
                       SHARE_IN_WORDS, WHICH, people, words as _words)
 from retrieval.asks import (ASKS_DATE, ASKS_DURATION, ASKS_NUMBER, HAS_DATE, HAS_DURATION,
@@ -138,7 +138,7 @@ class MissingCheck:
         # Whom a figure counts, as the question narrows it ("av socionomerna inom psykiatrin"),
         # is read in the paragraph too: "44% av socionomerna" is no share of those in psychiatry.
         asks_figure = ASKS_FIGURE.search(asking) is not None
-        if self.tuning.qualifiers_in_paragraph and asks_figure:
+        if (self.tuning.qualifiers_in_paragraph or self.tuning.counted_in_paragraph) and asks_figure:
             figures += self._qualifiers(query, quotes[:lead])
         kinds, words = [], []
         for kind, asks, holds in self.kinds:
@@ -211,10 +211,17 @@ class MissingCheck:
         own = {g.word or g.term: g for g in query.groups
                if not g.context and not g.name and not g.term[:1].isdigit()}
         out = []
-        for match in QUALIFIED.finditer(query.text):
+        for match in QUALIFIED.finditer(query.text) if self.tuning.qualifiers_in_paragraph else ():
             words = [own.get(w.casefold()) for w in re.findall(r"\w+", match.group("what"))]
             if any(g is not None and g.factor(paragraphs) == 0 for g in words):
                 out.append(match.group("what"))
+        if self.tuning.counted_in_paragraph:
+            for match in COUNTED.finditer(query.text):
+                for part in ("what", "where"):
+                    word = match.group(part)
+                    g = own.get(word.casefold()) if word else None
+                    if g is not None and g.factor(paragraphs) == 0 and word not in out:
+                        out.append(word)
         return out
 
     def _only_after(self, index: int, group: TermGroup, quotes: Sequence[Quote], lead: int,
