@@ -163,6 +163,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                      _off(second_place=False)),
     "opposites": ("'… förbättras?' answered by '… försämras' is said to say the opposite",
                   _off(opposites=False)),
+    "outcomes": ("'vilka effekter har reformen fått?' answered by what is wanted or planned is "
+                 "said to tell not how it went", _off(outcomes=False)),
     "someone-else": ("'vad tycker X?' answered by '…, säger Y' is said to be Y's words",
                      _off(someone_else=False)),
     "organisation-view": ("'vad tycker Vision?' answered by '…, säger Heike Erkers' (SSR's chair) "

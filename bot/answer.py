@@ -69,8 +69,8 @@ class Answer:
     said_by: tuple[str, ...] = ()
     # whom a question asks what they said, when the first answer's document never quotes them
     not_quoted: tuple[str, ...] = ()
-    # "figure", "duration", "date", "published", "name", "finding", "list", "author": asked for,
-    # not in the first answer
+    # "figure", "duration", "date", "published", "name", "finding", "list", "author",
+    # "organisation", "per_unit", "second", "outcome": asked for, not in the first answer
     missing_kinds: tuple[str, ...] = ()
     candidates: tuple[Quote, ...] = field(default=(), repr=False)
     cited: tuple[str, ...] = ()  # for "sources": the documents the last answer quoted

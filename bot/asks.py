@@ -130,6 +130,21 @@ COUNTED = re.compile(r"\b(?:(?:hur (?:stor|liten|h[öo]g) (?:andel|del)|hur m[å
                      r"(?:de\s+|dem\s+|the\s+)?(?P<what>[\w-]+)|(?:hur m[åa]nga|how many)\s+"
                      r"[\w-]+)(?:\s+(?:inom|utanför|within|outside)\s+(?:den\s+|det\s+|the\s+)?"
                      r"(?P<where>[\w-]+))?", re.IGNORECASE)
+# How something turned out ("Vilka förändringar blev resultatet av genomlysningen?", "Vilka
+# effekter har reformen fått?", "How did the government respond …?", "… till slut?"), which a
+# sentence of what is wanted, planned or ought to be done does not tell ("Han vill nu ha en helt
+# ny genomlysning …", "Här borde staten ta ett ansvar …", "om mandatet … flyttas … så kan …").
+# A survey's result is a finding (ASKS_FINDING), and its "anser att … ska" no plan.
+ASKS_OUTCOME = re.compile(r"\b(vad blev (resultatet|effekten|effekterna|följden|följderna|"
+                          r"utfallet)|blev resultatet|vilka (effekter|följder|konsekvenser)|"
+                          r"hur (gick|blev) det|till slut|slutligen|i slutändan|"
+                          r"how did\b(\s\S+){0,8}\s(change|respond|react|turn out|end)|"
+                          r"eventually|in the end|finally)\b", re.IGNORECASE)
+NOT_AN_OUTCOME = re.compile(r"unders[öo]k|enk[äa]t|survey|studie|study|rapport|report",
+                            re.IGNORECASE)
+HOLDS_PLAN = re.compile(r"\b(vill|ska|skall|kommer att|borde|bör|skulle|planerar|efterlyser|"
+                        r"kräver|krävdes|krävs|föreslår|hög tid|would|should|will|plans?|"
+                        r"wants?)\b|\bom\b.*\bså\b", re.IGNORECASE)
 # Words of one direction and of the other: "Hur många tror att kvaliteten förbättras?" is not
 # answered by "9 av 10 socionomer anser att kvaliteten … försämras …".
 _POLES = ((r"f[öo]rb[äa]ttr\w*|b[äa]ttre|improv\w*|better",

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from bot.answer import Quote
 from bot.speakers import Speakers, surname
 from bot.asks import (ASKS, ASKS_AUTHOR, ASKS_FINDING, ASKS_LIST, ASKS_MOST, ASKS_ORG,
+                      ASKS_OUTCOME, HOLDS_PLAN, NOT_AN_OUTCOME,
                       ASKS_PERSON, ASKS_PUBLISHED, ASKS_REPLIED, CAPITALISED, COUNTED, HOLDS_FINDING,
                       HOLDS_LIST, HOLDS_NAME, HOLDS_PER, PER_UNIT, POLES, QUALIFIED, SECOND,
                       SHARE_IN_WORDS, WHICH, people, words as _words)
@@ -86,7 +87,7 @@ class Gaps:
     # Whom the question asks what they said, when the document never quotes them
     not_quoted: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()  # "figure", "duration", "date", "published", "name", "finding",
-    # "list", "author"
+    # "list", "author", "organisation", "per_unit", "second", "outcome"
     words: tuple[str, ...] = ()
 
 
@@ -166,6 +167,13 @@ class MissingCheck:
                 and WHICH.search(asking) and not SECOND.search(asking)
                 and any(SECOND.search(q.text) for q in quotes[:lead])):
             kinds.append("second")
+            words.append(match.group(0))
+        # "Vilka effekter har kommunreformen fått?" is not answered by "Det är hög tid att
+        # genomföra en kommunreform": what is wanted or planned tells nothing of how it went.
+        if (self.tuning.outcomes and (match := ASKS_OUTCOME.search(asking))
+                and not NOT_AN_OUTCOME.search(asking)
+                and HOLDS_PLAN.search(quotes[0].text)):
+            kinds.append("outcome")
             words.append(match.group(0))
         opposite = _opposite(query.text, quotes[:lead]) if self.tuning.opposites else ()
         speaker, said_by = ((), ())

@@ -190,6 +190,10 @@ class Tuning:
     # "… expect quality to improve …" answered by "… kvaliteten … försämras …" is said to say
     # the opposite (bot/missing.py).
     opposites: bool = True
+    # "Vilka effekter har reformen fått?", "… till slut?" answered by what is wanted, planned or
+    # ought to be done ("Det är hög tid att genomföra en kommunreform …") is said to tell not
+    # how it went (bot/missing.py).
+    outcomes: bool = True
     # "Vad tycker Veronica Magnusson …?" answered by "…, säger Heike Erkers." is said to be
     # someone else's words, when the document has the one asked about speaking too.
     someone_else: bool = True

@@ -880,6 +880,24 @@ def test_whom_a_figure_counts_is_named_in_the_quoted_paragraph(pipeline: Pipelin
     assert what not in off.answer(near).missing
 
 
+def test_what_is_wanted_is_no_answer_to_how_it_went(pipeline: Pipeline) -> None:
+    """Vision wants a municipal reform; the texts never say it came. Asked about its effects,
+    the answer says its first quote tells what should be done; a result the text gives, and a
+    survey's result, get no such note."""
+    answer = pipeline.answer("Vilka effekter har kommunreformen fått för socialtjänsten?")
+    assert answer.quotes[0].text.startswith("Det är dessutom hög tid att genomföra en kommunreform")
+    assert "outcome" in answer.missing_kinds
+    shown = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
+    assert "säger vad som vill, ska eller bör göras, inte hur det gick" in shown
+    assert pipeline.answer("Vad blev resultatet av sammanslagningen för biståndsenheten?"
+                           ).missing == ()
+    assert "outcome" not in pipeline.answer(
+        "Vad blev resultatet av undersökningen om beslut i individärenden?").missing_kinds
+    off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
+                                 tuning=Tuning(outcomes=False), previous=pipeline)
+    assert off.answer(answer.question).missing == ()
+
+
 def test_someone_elses_words_are_not_the_view_asked_for(pipeline: Pipeline) -> None:
     """SSR's Heike Erkers, not Vision's Veronica Magnusson, wants decisions moved to officials:
     asked what Magnusson thinks, the answer says whose words it quotes; asked what Erkers
