@@ -159,12 +159,15 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                  "none", _off(per_unit=False)),
     "unnamed-which": ("'vilken revisionsbyrå …?' answered by no name of one is said to name none",
                       _off(unnamed_which=False)),
-    "second-place": ("'vad kostar mest?' answered by what 'kostar näst mest' is said to be second",
+    "second-place": ("'vad kostar mest?' (or 'mer än socialtjänsten?') answered by what 'kostar "
+                     "näst mest' is said to be second",
                      _off(second_place=False)),
     "opposites": ("'… förbättras?' answered by '… försämras' is said to say the opposite",
                   _off(opposites=False)),
     "outcomes": ("'vilka effekter har reformen fått?' answered by what is wanted or planned is "
                  "said to tell not how it went", _off(outcomes=False)),
+    "changes": ("'har andelen ökat jämfört med förra året?' answered by a level alone is said not "
+                "to tell a change", _off(changes=False)),
     "someone-else": ("'vad tycker X?' answered by '…, säger Y' is said to be Y's words",
                      _off(someone_else=False)),
     "organisation-view": ("'vad tycker Vision?' answered by '…, säger Heike Erkers' (SSR's chair) "

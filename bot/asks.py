@@ -80,7 +80,7 @@ CAPITALISED = re.compile(r"(?<=[\w,:;)\]] )[A-ZÅÄÖÉ][\w-]*|\b[A-ZÅÄÖ]{2,}
 # finding ("… visade på ett auktoritärt ledarskap", "Utredningarna pekar på …", "Av svaren
 # framgår …"), not that the study was made or is criticised.
 ASKS_FINDING = re.compile(
-    r"\b(kom\w*(\s\w+){0,6}\s+fram till|vad (visade|visar|har \w+(\s\w+){0,4} visat)|"
+    r"\b(kom\w*(\s\w+){0,8}\s+fram till|vad (visade|visar|har \w+(\s\w+){0,4} visat)|"
     r"slutsats\w*|conclu\w+|findings?|what did\b(\s\S+){1,8}\s+(show|find|reveal))\b",
     re.IGNORECASE)
 HOLDS_FINDING = re.compile(
@@ -102,6 +102,21 @@ _MOST = (r"mest|minst|flest|f[äa]rst|st[öo]rst\w*|h[öo]gst\w*|l[äa]gst\w*|b[
          r"s[äa]mst\w*|\w+ast(e|er)?|most|least|largest|biggest|highest|lowest|\w+est")
 ASKS_MOST = re.compile(rf"\b({_MOST})\b", re.IGNORECASE)
 SECOND = re.compile(rf"\b(n[äa]st|second)[ -]({_MOST})\b", re.IGNORECASE)
+# Above something, which the first of all is ("Vilken verksamhet kostar mer än socialtjänsten?"
+# is not answered by "Socialtjänsten kostar näst mest …").
+ASKS_ABOVE = re.compile(r"\b(mer|dyrare|större|högre|fler|more|higher|larger|bigger) (än|than)\b",
+                        re.IGNORECASE)
+# A change over time ("Har andelen … ökat jämfört med förra året?"), which a level alone does not
+# tell ("44% av socionomerna kan inte …"); the text must say what it was before, or that it rose
+# or fell.
+ASKS_CHANGE = re.compile(r"\b(ökat|minskat|ökade|minskade|förändrats|ändrats|blivit (fler|färre|"
+                         r"större|mindre|bättre|sämre)|increased|decreased|changed|grown|risen|"
+                         r"fallen)\b(\s\S+){0,10}\s(jämfört med|sedan|since|compared)\b|"
+                         r"\b(jämfört med|än|compared (with|to)|since|than) (förra|föregående|"
+                         r"i fjol|tidigare|året innan|last|the previous|before)\b", re.IGNORECASE)
+HOLDS_CHANGE = re.compile(r"\b(ökat|minskat|ökade|minskade|ökning|minskning|tidigare|förra|"
+                          r"i fjol|sedan|jämfört|än|increase\w*|decrease\w*|previous|last year)\b",
+                          re.IGNORECASE)
 # A figure per one ("varje handläggare", "per chef", "on average"; "per år" asks for the year's
 # figure), and a text that gives one so.
 _TIME_UNITS = (r"([åa]r|[åa]ret|m[åa]nad|m[åa]naden|vecka|veckan|dag|dagen|timme|timmen|year|month|"

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from bot.answer import Quote
 from bot.speakers import Speakers, surname
 from bot.asks import (ASKS, ASKS_AUTHOR, ASKS_FINDING, ASKS_LIST, ASKS_MOST, ASKS_ORG,
-                      ASKS_OUTCOME, HOLDS_PLAN, NOT_AN_OUTCOME,
+                      ASKS_ABOVE, ASKS_CHANGE, ASKS_OUTCOME, HOLDS_CHANGE, HOLDS_PLAN,
+                      NOT_AN_OUTCOME,
                       ASKS_PERSON, ASKS_PUBLISHED, ASKS_REPLIED, CAPITALISED, COUNTED, HOLDS_FINDING,
                       HOLDS_LIST, HOLDS_NAME, HOLDS_PER, PER_UNIT, POLES, QUALIFIED, SECOND,
                       SHARE_IN_WORDS, WHICH, people, words as _words)
@@ -87,7 +88,7 @@ class Gaps:
     # Whom the question asks what they said, when the document never quotes them
     not_quoted: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()  # "figure", "duration", "date", "published", "name", "finding",
-    # "list", "author", "organisation", "per_unit", "second", "outcome"
+    # "list", "author", "organisation", "per_unit", "second", "outcome", "change"
     words: tuple[str, ...] = ()
 
 
@@ -163,7 +164,8 @@ class MissingCheck:
             words.append(per.group(0))
         # "Vilken verksamhet kostar mest?" is not answered by what "kostar näst mest" (which
         # does answer "Är socialtjänsten den dyraste …?": no).
-        if (self.tuning.second_place and (match := ASKS_MOST.search(asking))
+        if (self.tuning.second_place
+                and (match := ASKS_MOST.search(asking) or ASKS_ABOVE.search(asking))
                 and WHICH.search(asking) and not SECOND.search(asking)
                 and any(SECOND.search(q.text) for q in quotes[:lead])):
             kinds.append("second")
@@ -174,6 +176,11 @@ class MissingCheck:
                 and not NOT_AN_OUTCOME.search(asking)
                 and HOLDS_PLAN.search(quotes[0].text)):
             kinds.append("outcome")
+            words.append(match.group(0))
+        # "Har andelen … ökat jämfört med förra året?" is not answered by the share alone.
+        if (self.tuning.changes and (match := ASKS_CHANGE.search(asking))
+                and not any(HOLDS_CHANGE.search(q.text) for q in quotes[:lead])):
+            kinds.append("change")
             words.append(match.group(0))
         opposite = _opposite(query.text, quotes[:lead]) if self.tuning.opposites else ()
         speaker, said_by = ((), ())

@@ -194,6 +194,9 @@ class Tuning:
     # ought to be done ("Det är hög tid att genomföra en kommunreform …") is said to tell not
     # how it went (bot/missing.py).
     outcomes: bool = True
+    # "Har andelen … ökat jämfört med förra året?" answered by a level with no change or earlier
+    # figure ("44% av socionomerna …") is said not to compare (bot/missing.py).
+    changes: bool = True
     # "Vad tycker Veronica Magnusson …?" answered by "…, säger Heike Erkers." is said to be
     # someone else's words, when the document has the one asked about speaking too.
     someone_else: bool = True

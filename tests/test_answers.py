@@ -898,6 +898,27 @@ def test_what_is_wanted_is_no_answer_to_how_it_went(pipeline: Pipeline) -> None:
     assert off.answer(answer.question).missing == ()
 
 
+def test_a_level_is_no_answer_to_whether_it_changed(pipeline: Pipeline) -> None:
+    """The survey gives one year's share and no earlier one: asked whether it rose since last
+    year, the answer says its first quote tells no change; "rörligheten har minskat" does."""
+    answer = pipeline.answer("Har andelen socionomer som anser att kvaliteten försämras ökat "
+                             "sedan förra året?")
+    assert answer.quotes[0].text.startswith("9 av 10 socionomer") and "change" in answer.missing_kinds
+    shown = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
+    assert "säger inte hur det har förändrats över tid" in shown
+    assert pipeline.answer("Har rörligheten bland cheferna minskat jämfört med tidigare?"
+                           ).missing == ()
+    off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
+                                 tuning=Tuning(changes=False), previous=pipeline)
+    assert "change" not in off.answer(answer.question).missing_kinds
+
+
+def test_what_comes_second_is_no_answer_to_what_costs_more(pipeline: Pipeline) -> None:
+    """What costs more than the social services costs most, which "näst mest" does not name."""
+    answer = pipeline.answer("Vilken verksamhet kostar mer än socialtjänsten i Umeå?")
+    assert "näst mest" in answer.quotes[0].text and "second" in answer.missing_kinds
+
+
 def test_someone_elses_words_are_not_the_view_asked_for(pipeline: Pipeline) -> None:
     """SSR's Heike Erkers, not Vision's Veronica Magnusson, wants decisions moved to officials:
     asked what Magnusson thinks, the answer says whose words it quotes; asked what Erkers
