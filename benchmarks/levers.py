@@ -168,6 +168,8 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                  "said to tell not how it went", _off(outcomes=False)),
     "changes": ("'har andelen ökat jämfört med förra året?' answered by a level alone is said not "
                 "to tell a change", _off(changes=False)),
+    "days": ("'vilket datum …?' answered by a year or a season is said to give no date",
+             _off(days=False)),
     "someone-else": ("'vad tycker X?' answered by '…, säger Y' is said to be Y's words",
                      _off(someone_else=False)),
     "organisation-view": ("'vad tycker Vision?' answered by '…, säger Heike Erkers' (SSR's chair) "

@@ -57,6 +57,7 @@ ASKS_NAME = re.compile(
     rf"(den |det )?(\w+ ){{0,2}}{_ROLES}|vilken (person|{_ROLES})|what is the name|"
     r"(who (is|was) the|which) (\w+ ){0,2}(chair\w*|head|director|manager|journalist|reporter|"
     r"politician|person|leader)|vem (eftertr[äa]d\w*|ersatte|ers[äa]tter)|"
+    r"who (replaced|succeeded|took over from)|"
     rf"vem\b(\s\w+){{1,6}} som (ny |nya )?{_ROLES})\b", re.IGNORECASE)
 # Who leads something asks for a name too ("Vem leder polisen i Växjö?"; retrieval/roles.py).
 ASKS_PERSON = re.compile(f"{ASKS_NAME.pattern}|{ASKS_LEADER.pattern}", re.IGNORECASE)
@@ -160,6 +161,14 @@ NOT_AN_OUTCOME = re.compile(r"unders[öo]k|enk[äa]t|survey|studie|study|rapport
 HOLDS_PLAN = re.compile(r"\b(vill|ska|skall|kommer att|borde|bör|skulle|planerar|efterlyser|"
                         r"kräver|krävdes|krävs|föreslår|hög tid|would|should|will|plans?|"
                         r"wants?)\b|\bom\b.*\bså\b", re.IGNORECASE)
+# A day asked for ("Vilket datum …?", "What date …?"), which a year or a season does not give,
+# and a date that does ("1–7 september 2020", "29/4", "2018-11-07").
+ASKS_DAY = re.compile(r"\b(vilket datum|vilka datum|vilken dag|what date|which day|on what day)\b",
+                      re.IGNORECASE)
+HOLDS_DAY = re.compile(r"\b\d{1,2}(\s*[–-]\s*\d{1,2})?\s+(januari|februari|mars|april|maj|juni|juli|"
+                       r"augusti|september|oktober|november|december|january|february|march|june|"
+                       r"july|august|october)\b|\b\d{1,2}/\d{1,2}\b|\b\d{4}-\d{2}-\d{2}\b",
+                       re.IGNORECASE)
 # Words of one direction and of the other: "Hur många tror att kvaliteten förbättras?" is not
 # answered by "9 av 10 socionomer anser att kvaliteten … försämras …".
 _POLES = ((r"f[öo]rb[äa]ttr\w*|b[äa]ttre|improv\w*|better",

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from bot.answer import Quote
 from bot.speakers import Speakers, surname
 from bot.asks import (ASKS, ASKS_AUTHOR, ASKS_FINDING, ASKS_LIST, ASKS_MOST, ASKS_ORG,
-                      ASKS_ABOVE, ASKS_CHANGE, ASKS_OUTCOME, HOLDS_CHANGE, HOLDS_PLAN,
+                      ASKS_ABOVE, ASKS_CHANGE, ASKS_DAY, ASKS_OUTCOME, HOLDS_DAY, HOLDS_CHANGE, HOLDS_PLAN,
                       NOT_AN_OUTCOME,
                       ASKS_PERSON, ASKS_PUBLISHED, ASKS_REPLIED, CAPITALISED, COUNTED, HOLDS_FINDING,
                       HOLDS_LIST, HOLDS_NAME, HOLDS_PER, PER_UNIT, POLES, QUALIFIED, SECOND,
@@ -267,6 +267,8 @@ class MissingCheck:
             # Its date, in a dateline or in the source line, not the year a sentence names
             # ("… för innevarande år (2023).").
             return "published", self._published
+        elif kind == "date" and self.tuning.days and ASKS_DAY.search(asking):
+            holds = HOLDS_DAY.search  # "vilket datum" is not answered by "våren 2021"
         elif kind == "name":
             holds = _other_person(question)
         elif kind == "organisation":

@@ -197,6 +197,9 @@ class Tuning:
     # "Har andelen … ökat jämfört med förra året?" answered by a level with no change or earlier
     # figure ("44% av socionomerna …") is said not to compare (bot/missing.py).
     changes: bool = True
+    # "Vilket datum …?" answered by a year or a season ("Under våren 2021 …") is said to give no
+    # date (bot/missing.py).
+    days: bool = True
     # "Vad tycker Veronica Magnusson …?" answered by "…, säger Heike Erkers." is said to be
     # someone else's words, when the document has the one asked about speaking too.
     someone_else: bool = True

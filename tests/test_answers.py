@@ -919,6 +919,24 @@ def test_what_comes_second_is_no_answer_to_what_costs_more(pipeline: Pipeline) -
     assert "näst mest" in answer.quotes[0].text and "second" in answer.missing_kinds
 
 
+def test_a_day_asked_for_is_not_given_by_a_season(pipeline: Pipeline, settings: Settings) -> None:
+    """Ivo's criticism came "Under våren 2021": no date for "vilket datum", which the answer
+    says; the survey's "1–7 september 2020" is one, and its note leads for "vilka datum"."""
+    answer = pipeline.answer("Vilket datum riktade Ivo kritik mot nämnden i Umeå?")
+    assert answer.quotes[0].text.startswith("Under våren 2021") and "date" in answer.missing_kinds
+    dated = pipeline.answer("Vilka datum genomfördes enkäten om underskott och kvalitet?")
+    assert "1–7 september 2020" in dated.quotes[0].text and dated.missing == ()
+    off = Pipeline.from_settings(settings, corpus=pipeline.corpus,
+                                 tuning=replace(Tuning(), days=False))
+    assert off.answer(answer.question).missing == ()
+
+
+def test_who_replaced_someone_asks_for_a_name(pipeline: Pipeline) -> None:
+    """Nothing says who took over from Lundgren; quotes about him name no one else."""
+    answer = pipeline.answer("Who replaced Andreas Lundgren as chair of the committee?")
+    assert "name" in answer.missing_kinds
+
+
 def test_someone_elses_words_are_not_the_view_asked_for(pipeline: Pipeline) -> None:
     """SSR's Heike Erkers, not Vision's Veronica Magnusson, wants decisions moved to officials:
     asked what Magnusson thinks, the answer says whose words it quotes; asked what Erkers
