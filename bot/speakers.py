@@ -23,9 +23,9 @@ from retrieval.passage import Document
 # A question for someone's view ("Vad tycker …", "enligt …", "What does … say"), and a text's
 # word for who is speaking: "…, säger Heike Erkers.", "enligt Veronica Magnusson", "Per
 # Sandberg menar …".
-ASKS_VIEW = re.compile(r"\b(s[äa]ger|sa|sade|tycker|tyckte|anser|ans[åa]g|menar|tror|enligt|"
-                       r"svarade|svarar|say|says|said|think|thinks|according|repl(y|ied))\b",
-                       re.IGNORECASE)
+ASKS_VIEW = re.compile(r"\b(s[äa]ger|sa|sade|skrev|skriver|tycker|tyckte|anser|ans[åa]g|menar|"
+                       r"tror|enligt|svarade|svarar|say|says|said|wrote|writes|think|thinks|"
+                       r"according|repl(y|ied))\b", re.IGNORECASE)
 SAID = re.compile(rf"\b(?:s[äa]ger|sa|sade|skriver|enligt|menar|anser|says|said|according to)"
                   rf"\s+(?:\w+\s+){{0,2}}?(?P<after>{PERSON})|(?P<before>{PERSON}),?\s+"
                   r"(?:\w+\s+){0,3}?(?:s[äa]ger|anser|menar|skriver)\b")

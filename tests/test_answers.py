@@ -854,6 +854,8 @@ def test_what_someone_said_is_not_in_a_text_that_never_quotes_them(pipeline: Pip
     assert answer.not_quoted == ("Hans Lindberg",) and "Hans Lindberg" in answer.missing
     shown = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
     assert "återger inget som Hans Lindberg har sagt" in shown
+    wrote = pipeline.answer("Vad skrev Andreas Lundgren om ordförandens styrning i enskilda ärenden?")
+    assert wrote.not_quoted == ("Andreas Lundgren",)  # the chief wrote that, about him
     assert pipeline.answer("Vad är chefernas största utmaning enligt Vision Chef?").not_quoted == ()
     assert pipeline.answer("Har Växjö brist på socionomer enligt Per Sandberg?").not_quoted == ()
     off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
