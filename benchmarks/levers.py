@@ -139,8 +139,9 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                      "the first answer gives none", _off(reason_share=0.0)),
     "quoted-questions": ("a sentence that ends by quoting a question ('frågan: Vad får vi för "
                          "pengarna.') is weighed as one that asks", _off(quoted_questions=False)),
-    "survey-dates": ("for 'när' about a survey, the survey's note of when it was made, after the "
-                     "finding first quoted, leads", _off(survey_dates=False)),
+    "survey-dates": ("for 'när' or 'hur många svarade' about a survey, the survey's note of when "
+                     "it was made or how many answered, after the finding first quoted, leads",
+                     _off(survey_dates=False)),
     "antecedents": ("for 'vem'/'vilken', a first sentence opening with a pronoun brings the "
                     "sentence before it that names someone, which leads",
                     _off(antecedents=False)),

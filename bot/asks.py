@@ -138,14 +138,16 @@ QUALIFIED = re.compile(r"\b(av|bland|of|among)\s+(de\s+|the\s+)?([\w-]+\s+){0,3}
                        r"(?P<what>[\w-]+( och [\w-]+)?( sektorn?| sector| cities)?)",
                        re.IGNORECASE)
 # Whom a figure counts, as the question names them: "Hur stor andel av socionomerna …",
-# "Hur många procent av lärarna …", "What share of managers …", and where they work: "Hur
-# många socialsekreterare inom vuxenområdet …" ("hur många" alone is followed by a verb as
-# often as by a noun: "hur många svarade …").
+# "Hur många procent av lärarna …", "What share of managers …", where they work: "Hur många
+# socialsekreterare inom vuxenområdet …", and who answered a survey: "Hur många socialchefer
+# svarade …" ("hur många" alone is followed by a verb as often as by a noun: "hur många svarade
+# …").
 COUNTED = re.compile(r"\b(?:(?:hur (?:stor|liten|h[öo]g) (?:andel|del)|hur m[åa]nga procent|"
                      r"vilken andel|what share|what proportion|what percentage)\s+(?:av|of)\s+"
                      r"(?:de\s+|dem\s+|the\s+)?(?P<what>[\w-]+)|(?:hur m[åa]nga|how many)\s+"
-                     r"[\w-]+)(?:\s+(?:inom|utanför|within|outside)\s+(?:den\s+|det\s+|the\s+)?"
-                     r"(?P<where>[\w-]+))?", re.IGNORECASE)
+                     r"(?:(?P<who>[\w-]+(?:\s+[\w-]+){0,2}?)\s+(?=(?:svarade|deltog|answered|"
+                     r"responded|took part)\b))?[\w-]+)(?:\s+(?:inom|utanför|within|outside)\s+"
+                     r"(?:den\s+|det\s+|the\s+)?(?P<where>[\w-]+))?", re.IGNORECASE)
 # How something turned out ("Vilka förändringar blev resultatet av genomlysningen?", "Vilka
 # effekter har reformen fått?", "How did the government respond …?", "… till slut?"), which a
 # sentence of what is wanted, planned or ought to be done does not tell ("Han vill nu ha en helt
@@ -169,6 +171,21 @@ HOLDS_DAY = re.compile(r"\b\d{1,2}(\s*[–-]\s*\d{1,2})?\s+(januari|februari|mar
                        r"augusti|september|oktober|november|december|january|february|march|june|"
                        r"july|august|october)\b|\b\d{1,2}/\d{1,2}\b|\b\d{4}-\d{2}-\d{2}\b",
                        re.IGNORECASE)
+# A survey asked about, and a sentence that says one was made ("Undersökningen genomfördes …",
+# "Framtidens Karriär – Socionom genomförde … en undersökning", "En arbetsmiljökartläggning som
+# kommunen beställt 2020"): compounds too ("socionomenkäten", "socialchefsundersökningen").
+ASKS_SURVEY = re.compile(r"(unders[öo]k|enk[äa]t|kartl[äa]gg|survey|\bpoll)", re.IGNORECASE)
+DATES_SURVEY = re.compile(r"(unders[öo]kning|enk[äa]t|kartl[äa]ggning|m[äa]tning)", re.IGNORECASE)
+# How many answered it ("Hur många svarade på enkäten?"), and the note that says so ("Över 600
+# socionomer har svarat.").
+ASKS_RESPONDENTS = re.compile(
+    r"\b(hur m[åa]nga|how many)\b(\s\S+){0,5}\s(svarade|deltog|svarat|deltagit|tillfrågades|"
+    r"intervjuades|medverkade|answered|responded|took part|participated|were (asked|surveyed|"
+    r"interviewed))\b", re.IGNORECASE)
+HOLDS_RESPONDENTS = re.compile(r"\b(svarat|svarade|deltog|deltagit|tillfrågade|respondenter|"
+                               r"intervjuade|medverkat)\b", re.IGNORECASE)
+
+
 # Words of one direction and of the other: "Hur många tror att kvaliteten förbättras?" is not
 # answered by "9 av 10 socionomer anser att kvaliteten … försämras …".
 _POLES = ((r"f[öo]rb[äa]ttr\w*|b[äa]ttre|improv\w*|better",

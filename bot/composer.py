@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Answer, Quote
 from bot.byline import byline_quote
-from bot.asks import (ASKS_AUTHOR, ASKS_PUBLISHED, ASKS_REPLIED, ASKS_WHO, REFERS_BACK,
-                      THEREFORE)
+from bot.asks import (ASKS_AUTHOR, ASKS_PUBLISHED, ASKS_REPLIED, ASKS_RESPONDENTS, ASKS_SURVEY,
+                      ASKS_WHO, DATES_SURVEY, HOLDS_RESPONDENTS, REFERS_BACK, THEREFORE)
 from retrieval.analyzer import Analyzer, fold
 from retrieval.asks import ASKS_DATE, ASKS_NUMBER, ASKS_WHY, HAS_DATE, HAS_REASON, holds_figure
 from retrieval.index import indexed_text
@@ -25,13 +25,6 @@ from retrieval.query import Query
 from retrieval.semantic import meaning
 from retrieval.tuning import Tuning
 from retrieval.sentences import sentence_role, split_sentences
-
-
-# A survey asked about, and a sentence that says one was made ("Undersökningen genomfördes …",
-# "Framtidens Karriär – Socionom genomförde … en undersökning", "En arbetsmiljökartläggning som
-# kommunen beställt 2020"): compounds too ("socionomenkäten", "socialchefsundersökningen").
-ASKS_SURVEY = re.compile(r"(unders[öo]k|enk[äa]t|kartl[äa]gg|survey|\bpoll)", re.IGNORECASE)
-DATES_SURVEY = re.compile(r"(unders[öo]kning|enk[äa]t|kartl[äa]ggning|m[äa]tning)", re.IGNORECASE)
 
 
 # A sentence that ends by quoting a question asks it, whatever its last mark: "… måste synas
@@ -100,9 +93,11 @@ class Composer:
         groups = self._grouped(query, ranked)
         if self.tuning.reason_share and groups and ASKS_WHY.search(question):
             groups = self._reason_leads(query, ranked, groups)
-        if (self.tuning.survey_dates and groups and wants_date and ASKS_SURVEY.search(query.meaning)
-                and not ASKS_PUBLISHED.search(question)):
-            groups = self._survey_dated(query, ranked, groups)
+        if self.tuning.survey_dates and groups and ASKS_SURVEY.search(query.meaning):
+            if wants_date and not ASKS_PUBLISHED.search(question):
+                groups = self._survey_note(query, ranked, groups, HAS_DATE.search, DATES_SURVEY)
+            elif ASKS_RESPONDENTS.search(question):
+                groups = self._survey_note(query, ranked, groups, holds_figure, HOLDS_RESPONDENTS)
         dated_may_lead = wants_date and bool(ASKS_PUBLISHED.search(question)
                                              or ASKS_REPLIED.search(question))
         groups = self._lead_first(groups, dated_may_lead)
@@ -303,21 +298,24 @@ class Composer:
                        if row[0] >= bar and _STRONG_REASON.search(row[1].text)), None)
         return groups if reason is None else self._grouped(query, _to_front(ranked, reason))
 
-    def _survey_dated(self, query: Query, ranked: list[tuple[float, Quote]],
-                      groups: list[tuple[Quote, ...]]) -> list[tuple[Quote, ...]]:
-        """For "när" about a survey, when the first answer holds no date: the first sentence after
-        it in its document that dates a survey leads. A survey's findings come first and when it
-        was made last ("Om undersökningen"), so the note after a finding is that finding's; one
-        before it belongs to another survey (an archive page holds several)."""
+    def _survey_note(self, query: Query, ranked: list[tuple[float, Quote]],
+                     groups: list[tuple[Quote, ...]], holds: Callable[[str], object],
+                     notes: re.Pattern[str]) -> list[tuple[Quote, ...]]:
+        """For "när" or "hur många svarade" about a survey, when the first answer does not hold
+        it: the first sentence after that answer in its document that dates the survey or counts
+        who answered ("Undersökningen genomfördes … 1–7 september 2020.", "Över 600 socionomer
+        har svarat.") leads. A survey's findings come first and its note last ("Om
+        undersökningen"), so the note after a finding is that finding's; one before it belongs
+        to another survey (an archive page holds several)."""
         first = groups[0][0]
-        if any(HAS_DATE.search(q.text) for q in groups[0]):
+        if any(holds(q.text) and notes.search(q.text) for q in groups[0]):
             return groups
-        notes = [row for row in ranked
+        after = [row for row in ranked
                  if row[1].doc == first.doc and row[1].start > first.start
-                 and HAS_DATE.search(row[1].text) and DATES_SURVEY.search(row[1].text)]
-        if not notes:
+                 and holds(row[1].text) and notes.search(row[1].text)]
+        if not after:
             return groups
-        return self._grouped(query, _to_front(ranked, min(notes, key=lambda row: row[1].start)))
+        return self._grouped(query, _to_front(ranked, min(after, key=lambda row: row[1].start)))
 
     def _leader_leads(self, query: Query, ranked: list[tuple[float, Quote]]
                       ) -> list[tuple[float, Quote]]:

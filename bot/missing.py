@@ -31,11 +31,11 @@ from dataclasses import dataclass
 
 from bot.answer import Quote
 from bot.speakers import Speakers, surname
-from bot.asks import (ASKS, ASKS_AUTHOR, ASKS_FINDING, ASKS_LIST, ASKS_MOST, ASKS_ORG,
-                      ASKS_ABOVE, ASKS_CHANGE, ASKS_DAY, ASKS_OUTCOME, HOLDS_DAY, HOLDS_CHANGE, HOLDS_PLAN,
-                      NOT_AN_OUTCOME,
-                      ASKS_PERSON, ASKS_PUBLISHED, ASKS_REPLIED, CAPITALISED, COUNTED, HOLDS_FINDING,
-                      HOLDS_LIST, HOLDS_NAME, HOLDS_PER, PER_UNIT, POLES, QUALIFIED, SECOND,
+from bot.asks import (ASKS, ASKS_ABOVE, ASKS_AUTHOR, ASKS_CHANGE, ASKS_DAY, ASKS_FINDING, ASKS_LIST,
+                      ASKS_MOST, ASKS_ORG, ASKS_OUTCOME, ASKS_PERSON, ASKS_PUBLISHED, ASKS_REPLIED,
+                      ASKS_RESPONDENTS, CAPITALISED, COUNTED, HOLDS_CHANGE, HOLDS_DAY,
+                      HOLDS_FINDING, HOLDS_LIST, HOLDS_NAME, HOLDS_PER, HOLDS_PLAN,
+                      HOLDS_RESPONDENTS, NOT_AN_OUTCOME, PER_UNIT, POLES, QUALIFIED, SECOND,
                       SHARE_IN_WORDS, WHICH, people, words as _words)
 from retrieval.asks import (ASKS_DATE, ASKS_DURATION, ASKS_NUMBER, HAS_DATE, HAS_DURATION,
                             MONTHS, holds_figure)
@@ -232,11 +232,12 @@ class MissingCheck:
                 out.append(match.group("what"))
         if self.tuning.counted_in_paragraph:
             for match in COUNTED.finditer(query.text):
-                for part in ("what", "where"):
-                    word = match.group(part)
-                    g = own.get(word.casefold()) if word else None
-                    if g is not None and g.factor(paragraphs) == 0 and word not in out:
-                        out.append(word)
+                for part in ("what", "who", "where"):
+                    said = match.group(part) or ""
+                    groups = [own.get(word.casefold()) for word in said.split()]
+                    if said not in out and any(g is not None and g.factor(paragraphs) == 0
+                                               for g in groups):
+                        out.append(said)
         return out
 
     def _only_after(self, index: int, group: TermGroup, quotes: Sequence[Quote], lead: int,
@@ -261,6 +262,11 @@ class MissingCheck:
         was published its own date, a person's name one the question does not name itself."""
         if kind == "figure" and ASKS_MONEY.search(asking):
             holds = HOLDS_MONEY.search
+        elif (kind == "figure" and self.tuning.survey_dates
+              and ASKS_RESPONDENTS.search(asking)):
+            # How many answered a survey: "Över 600 socionomer har svarat", not "fyra av tio"
+            return kind, lambda quote: bool(holds_figure(quote.text)
+                                            and HOLDS_RESPONDENTS.search(quote.text))
         elif kind == "figure" and ASKS_DURATION.search(asking):
             kind, holds = "duration", HAS_DURATION.search
         elif kind == "date" and _asks_published(asking):

@@ -167,7 +167,9 @@ class Tuning:
     doer_leads: bool = True
     # "När gjordes enkäten …?" answered by a finding of the survey: the survey's own note of
     # when it was made, the first sentence after that finding in its document that dates a
-    # survey ("Undersökningen genomfördes … 1–7 september 2020."), leads (bot/composer.py).
+    # survey ("Undersökningen genomfördes … 1–7 september 2020."), leads (bot/composer.py); so
+    # does the note of how many answered for "Hur många svarade …?" ("Över 600 socionomer har
+    # svarat."), which a share of them does not answer (bot/missing.py).
     survey_dates: bool = True
     # "Vem leder …?", "Vem är chef för …?": among the best leader_depth passages, the one whose
     # leader's role beside a name fits the question best ("förvaltningschefen Per Sandberg" for

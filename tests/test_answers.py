@@ -290,6 +290,20 @@ def test_a_sentence_that_ends_by_quoting_a_question_does_not_lead(pipeline: Pipe
     assert without.answer(question).missing == ("Hur mycket",)
 
 
+def test_how_many_answered_a_survey_is_in_its_note(pipeline: Pipeline, settings: Settings) -> None:
+    """"Över 600 socionomer har svarat." counts who answered and leads; a share of them ("9 av
+    10 socionomer") does not, and it counts no managers, which the answer says."""
+    answer = pipeline.answer("hur många svarade på enkäten om underskott i kommunerna")
+    assert answer.quotes[0].text == "Över 600 socionomer har svarat." and answer.missing == ()
+    managers = pipeline.answer("how many social services managers answered Vision's survey")
+    assert "social services managers" in managers.missing_figures
+    shares = pipeline.answer("Hur många socialchefer svarade på enkäten om underskotten?")
+    assert shares.missing_kinds == ("figure",)  # "hälften av socialcheferna" counts no answers
+    off = Pipeline.from_settings(settings, corpus=pipeline.corpus,
+                                 tuning=replace(Tuning(), survey_dates=False))
+    assert off.answer(answer.question).quotes[0].text != answer.quotes[0].text
+
+
 def test_a_survey_note_before_the_finding_is_another_surveys(pipeline: Pipeline) -> None:
     """The archive page's third article gives no date for its survey; the notes above it date
     the two surveys before, so the answer leads with the finding and says the date is missing."""
