@@ -88,7 +88,7 @@ class Gaps:
     # Whom the question asks what they said, when the document never quotes them
     not_quoted: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()  # "figure", "duration", "date", "published", "name", "finding",
-    # "list", "author", "organisation", "per_unit", "second", "outcome", "change"
+    # "list", "author", "organisation", "per_unit", "second", "outcome", "change", "day"
     words: tuple[str, ...] = ()
 
 
@@ -274,7 +274,7 @@ class MissingCheck:
             # ("… för innevarande år (2023).").
             return "published", self._published
         elif kind == "date" and self.tuning.days and ASKS_DAY.search(asking):
-            holds = HOLDS_DAY.search  # "vilket datum" is not answered by "våren 2021"
+            kind, holds = "day", HOLDS_DAY.search  # "vilket datum" is not "våren 2021"
         elif kind == "name":
             holds = _other_person(question)
         elif kind == "organisation":

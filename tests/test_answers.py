@@ -939,7 +939,9 @@ def test_a_day_asked_for_is_not_given_by_a_season(pipeline: Pipeline, settings: 
     """Ivo's criticism came "Under våren 2021": no date for "vilket datum", which the answer
     says; the survey's "1–7 september 2020" is one, and its note leads for "vilka datum"."""
     answer = pipeline.answer("Vilket datum riktade Ivo kritik mot nämnden i Umeå?")
-    assert answer.quotes[0].text.startswith("Under våren 2021") and "date" in answer.missing_kinds
+    assert answer.quotes[0].text.startswith("Under våren 2021") and answer.missing_kinds == ("day",)
+    shown = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
+    assert "Obs: det första citatet nedan anger inget datum." in shown
     dated = pipeline.answer("Vilka datum genomfördes enkäten om underskott och kvalitet?")
     assert "1–7 september 2020" in dated.quotes[0].text and dated.missing == ()
     off = Pipeline.from_settings(settings, corpus=pipeline.corpus,
