@@ -70,7 +70,8 @@ class Answer:
     # whom a question asks what they said, when the first answer's document never quotes them
     not_quoted: tuple[str, ...] = ()
     # "figure", "duration", "date", "published", "name", "finding", "list", "author",
-    # "organisation", "per_unit", "second", "outcome", "change", "day": asked for, not in the first answer
+    # "organisation", "per_unit", "second", "outcome", "change", "day": asked for, not in the
+    # first answer
     missing_kinds: tuple[str, ...] = ()
     candidates: tuple[Quote, ...] = field(default=(), repr=False)
     cited: tuple[str, ...] = ()  # for "sources": the documents the last answer quoted

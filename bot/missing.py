@@ -140,26 +140,40 @@ class MissingCheck:
         # Whom a figure counts, as the question narrows it ("av socionomerna inom psykiatrin"),
         # is read in the paragraph too: "44% av socionomerna" is no share of those in psychiatry.
         asks_figure = ASKS_FIGURE.search(asking) is not None
-        if (self.tuning.qualifiers_in_paragraph or self.tuning.counted_in_paragraph) and asks_figure:
+        if asks_figure and (self.tuning.qualifiers_in_paragraph
+                            or self.tuning.counted_in_paragraph):
             figures += self._qualifiers(query, quotes[:lead])
+        kinds, words = self._kinds_asked(query, asking, quotes[:lead], asks_figure)
+        opposite = _opposite(query.text, quotes[:lead]) if self.tuning.opposites else ()
+        speaker, said_by, not_quoted = self._whose_words(query.text, asking, quotes[:lead],
+                                                         {w.casefold() for w in names + later})
+        return Gaps(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(figures)),
+                    tuple(dict.fromkeys(later)), opposite, speaker, said_by, not_quoted,
+                    tuple(kinds),
+                    tuple(dict.fromkeys(w for w in names + later + figures + list(opposite[:1])
+                                        + list(speaker) + list(not_quoted) + words if w)))
+
+    def _kinds_asked(self, query: Query, asking: str, lead: Sequence[Quote],
+                     asks_figure: bool) -> tuple[list[str], list[str]]:
+        """The kinds of answer the question asks for that the first answer does not give, and
+        the question's words that ask for each."""
         kinds, words = [], []
         for kind, asks, holds in self.kinds:
             if (match := asks.search(asking)) is None:
                 continue
             kind, answers = self._answered_by(kind, holds, asking, query.text)
-            if not any(answers(q) for q in quotes[:lead]):
+            if not any(answers(q) for q in lead):
                 kinds.append(kind)
                 words.append(_asking_words(match.group(0)))
         # "Vem skrev artikeln?" answered by text, not by a byline: the text's author is unknown
         # here (the file names none), and a quote of someone in the text must not pass for one.
-        if (match := ASKS_AUTHOR.search(asking)) and not any(
-                self._by_author(q) for q in quotes[:lead]):
+        if (match := ASKS_AUTHOR.search(asking)) and not any(self._by_author(q) for q in lead):
             kinds.append("author")
             words.append(_LEADING.sub("", match.group(0).strip()))
         # "Hur många ärenden har varje handläggare?" asks for a figure per person, which "500
         # ärenden" is not ("per år" is answered by the year's figure).
         if (self.tuning.per_unit and asks_figure and (per := PER_UNIT.search(asking))
-                and not any(HOLDS_PER.search(q.text) for q in quotes[:lead])):
+                and not any(HOLDS_PER.search(q.text) for q in lead)):
             kinds.append("per_unit")
             words.append(per.group(0))
         # "Vilken verksamhet kostar mest?" is not answered by what "kostar näst mest" (which
@@ -167,39 +181,38 @@ class MissingCheck:
         if (self.tuning.second_place
                 and (match := ASKS_MOST.search(asking) or ASKS_ABOVE.search(asking))
                 and WHICH.search(asking) and not SECOND.search(asking)
-                and any(SECOND.search(q.text) for q in quotes[:lead])):
+                and any(SECOND.search(q.text) for q in lead)):
             kinds.append("second")
             words.append(match.group(0))
         # "Vilka effekter har kommunreformen fått?" is not answered by "Det är hög tid att
         # genomföra en kommunreform": what is wanted or planned tells nothing of how it went.
         if (self.tuning.outcomes and (match := ASKS_OUTCOME.search(asking))
-                and not NOT_AN_OUTCOME.search(asking)
-                and HOLDS_PLAN.search(quotes[0].text)):
+                and not NOT_AN_OUTCOME.search(asking) and HOLDS_PLAN.search(lead[0].text)):
             kinds.append("outcome")
             words.append(match.group(0))
         # "Har andelen … ökat jämfört med förra året?" is not answered by the share alone.
         if (self.tuning.changes and (match := ASKS_CHANGE.search(asking))
-                and not any(HOLDS_CHANGE.search(q.text) for q in quotes[:lead])):
+                and not any(HOLDS_CHANGE.search(q.text) for q in lead)):
             kinds.append("change")
             words.append(match.group(0))
-        opposite = _opposite(query.text, quotes[:lead]) if self.tuning.opposites else ()
+        return kinds, words
+
+    def _whose_words(self, question: str, asking: str, lead: Sequence[Quote],
+                     missing: set[str]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """Whom the question asks the view of when the first answer is someone else's words,
+        who those are, and whom it asks what they said when the text never quotes them; none of
+        them when already said to be missing (`missing`, in lower case)."""
         speaker, said_by = ((), ())
         if self.tuning.someone_else:
-            speaker, said_by = self.speakers.someone_else(query.text, asking, quotes[:lead])
+            speaker, said_by = self.speakers.someone_else(question, asking, lead)
             if not speaker and self.tuning.organisation_view:
-                speaker, said_by = self.speakers.for_another(query.text, asking, quotes[:lead])
+                speaker, said_by = self.speakers.for_another(question, asking, lead)
         not_quoted = ()
         if self.tuning.not_quoted and not speaker:
-            not_quoted = self.speakers.not_quoted(query.text, asking, quotes[:lead])
-        if {w.casefold() for w in names + later} & {surname(n) for n in speaker}:
-            speaker, said_by = (), ()  # already said to be missing
-        not_quoted = tuple(n for n in not_quoted
-                           if surname(n) not in {w.casefold() for w in names + later})
-        return Gaps(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(figures)),
-                    tuple(dict.fromkeys(later)), opposite, speaker, said_by, not_quoted,
-                    tuple(kinds),
-                    tuple(dict.fromkeys(w for w in names + later + figures + list(opposite[:1])
-                                        + list(speaker) + list(not_quoted) + words if w)))
+            not_quoted = self.speakers.not_quoted(question, asking, lead)
+        if missing & {surname(n) for n in speaker}:
+            speaker, said_by = (), ()
+        return speaker, said_by, tuple(n for n in not_quoted if surname(n) not in missing)
 
     def _words_in_paragraph(self, query: Query, lead: Sequence[Quote]) -> list[str]:
         """A month or a share in words that the question gives ("i oktober 2018", "var fjärde

@@ -108,7 +108,8 @@ class Speakers:
         document names but never quotes, nor has as its author: no quote there is their words."""
         if not ASKS_VIEW.search(asking) or not lead:
             return ()
-        asked = [m.group(0) for m in HOLDS_NAME.finditer(question) if PERSON_ONLY.fullmatch(m.group(0))]
+        asked = [m.group(0) for m in HOLDS_NAME.finditer(question)
+                 if PERSON_ONLY.fullmatch(m.group(0))]
         docs = {q.doc for q in lead}
         said = {surname(n) for q in lead for n in self.said_in(q)}
         return tuple(name for name in asked if surname(name) not in said and all(

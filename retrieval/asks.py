@@ -20,7 +20,8 @@ ASKS_NUMBER = re.compile(r"\b(hur (m[åa]nga|mycket|stor|stora|l[äa]nge|ofta|h[
 # "När" asks for a date at the head of a question; inside one it is a conjunction ("Vad händer
 # när en kommun …").
 ASKS_DATE = re.compile(r"^\W*((och|men|så|and|but) )?(n[äa]r|when)\b|\b(vilket [åa]r|vilken m[åa]nad|"
-                       r"vilket datum|vilka datum|sedan n[äa]r|sen n[äa]r|vilken dag|what year|which year|what date|"
+                       r"vilket datum|vilka datum|sedan n[äa]r|sen n[äa]r|vilken dag|what year|"
+                       r"which year|what date|"
                        r"since when)\b", re.IGNORECASE)
 ASKS_WHY = re.compile(r"\b(varf[öo]r|av vilken anledning|hur kommer det sig|vad beror|why)\b",
                       re.IGNORECASE)
