@@ -315,7 +315,15 @@ class Composer:
                  and holds(row[1].text) and notes.search(row[1].text)]
         if not after:
             return groups
-        return self._grouped(query, _to_front(ranked, min(after, key=lambda row: row[1].start)))
+        note = min(after, key=lambda row: row[1].start)
+        # The nearest note in the document, not the nearest among the passages found: a note
+        # between them belongs to the finding, the one found to a later survey.
+        raw = self.documents[first.doc].raw
+        between = raw[first.end:note[1].start]
+        if any(holds(between[a:b]) and notes.search(between[a:b])
+               for a, b in split_sentences(between, 0)):
+            return groups
+        return self._grouped(query, _to_front(ranked, note))
 
     def _leader_leads(self, query: Query, ranked: list[tuple[float, Quote]]
                       ) -> list[tuple[float, Quote]]:

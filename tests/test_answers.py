@@ -304,6 +304,15 @@ def test_how_many_answered_a_survey_is_in_its_note(pipeline: Pipeline, settings:
     assert off.answer(answer.question).quotes[0].text != answer.quotes[0].text
 
 
+def test_a_survey_note_past_a_nearer_one_is_another_surveys(pipeline: Pipeline) -> None:
+    """The finding "Undersökningsresultatet är inte förvånande …" is Vision's 2020 survey's; the
+    archive page's next note dates it, and Framtidens Karriär's 2018 note further on, found
+    among the passages while the nearer one is not, must not lead in its place."""
+    answer = pipeline.answer("vilket år lät kommunen undersöka hur personalen på socialen hade "
+                             "det på jobbet?")
+    assert not answer.quotes[0].text.startswith("Framtidens Karriär – Socionom genomförde")
+
+
 def test_a_survey_note_before_the_finding_is_another_surveys(pipeline: Pipeline) -> None:
     """The archive page's third article gives no date for its survey; the notes above it date
     the two surveys before, so the answer leads with the finding and says the date is missing."""
