@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from retrieval.asks import MONTHS
 from retrieval.roles import ASKS_LEADER
 
 # A Swedish asking word: a message that has one asks something ("varför då?").
@@ -167,8 +168,7 @@ HOLDS_PLAN = re.compile(r"\b(vill|ska|skall|kommer att|borde|bör|skulle|planera
 # and a date that does ("1–7 september 2020", "29/4", "2018-11-07").
 ASKS_DAY = re.compile(r"\b(vilket datum|vilka datum|vilken dag|what date|which day|on what day)\b",
                       re.IGNORECASE)
-HOLDS_DAY = re.compile(r"\b\d{1,2}(\s*[–-]\s*\d{1,2})?\s+(januari|februari|mars|april|maj|juni|"
-                       r"juli|augusti|september|oktober|november|december|january|february|"
+HOLDS_DAY = re.compile(rf"\b\d{{1,2}}(\s*[–-]\s*\d{{1,2}})?\s+({'|'.join(MONTHS)}|january|february|"
                        r"march|june|july|august|october)\b|\b\d{1,2}/\d{1,2}\b|"
                        r"\b\d{4}-\d{2}-\d{2}\b", re.IGNORECASE)
 # A survey asked about, and a sentence that says one was made ("Undersökningen genomfördes …",

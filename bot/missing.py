@@ -238,19 +238,18 @@ class MissingCheck:
             paragraphs.update(self.terms(quote.passage.text))
         own = {g.word or g.term: g for g in query.groups
                if not g.context and not g.name and not g.term[:1].isdigit()}
-        out = []
-        for match in QUALIFIED.finditer(query.text) if self.tuning.qualifiers_in_paragraph else ():
-            words = [own.get(w.casefold()) for w in re.findall(r"\w+", match.group("what"))]
-            if any(g is not None and g.factor(paragraphs) == 0 for g in words):
-                out.append(match.group("what"))
+        said = []  # as typed: "privat sektor", "lärarna", "social services managers"
+        if self.tuning.qualifiers_in_paragraph:
+            said += [m.group("what") for m in QUALIFIED.finditer(query.text)]
         if self.tuning.counted_in_paragraph:
-            for match in COUNTED.finditer(query.text):
-                for part in ("what", "who", "where"):
-                    said = match.group(part) or ""
-                    groups = [own.get(word.casefold()) for word in said.split()]
-                    if said not in out and any(g is not None and g.factor(paragraphs) == 0
-                                               for g in groups):
-                        out.append(said)
+            said += [m.group(part) for m in COUNTED.finditer(query.text)
+                     for part in ("what", "who", "where") if m.group(part)]
+        out: list[str] = []
+        for phrase in said:
+            groups = (own.get(w.casefold()) for w in re.findall(r"\w+", phrase))
+            if not any(phrase in o for o in out) and any(
+                    g is not None and g.factor(paragraphs) == 0 for g in groups):
+                out.append(phrase)  # once: "hälso-" is read in "hälso- och sjukvården"
         return out
 
     def _only_after(self, index: int, group: TermGroup, quotes: Sequence[Quote], lead: int,

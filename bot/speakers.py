@@ -15,10 +15,11 @@ from collections.abc import Mapping, Sequence
 
 from bot.answer import Quote
 from bot.asks import HOLDS_NAME, PERSON, words
-
-PERSON_ONLY = re.compile(PERSON)
 from retrieval.lru import LRU
 from retrieval.passage import Document
+from retrieval.sentences import split_sentences
+
+PERSON_ONLY = re.compile(PERSON)
 
 # A question for someone's view ("Vad tycker …", "enligt …", "What does … say"), and a text's
 # word for who is speaking: "…, säger Heike Erkers.", "enligt Veronica Magnusson", "Per
@@ -67,6 +68,8 @@ class Speakers:
         self._named: LRU[str, tuple[list[int], list[str]]] = LRU(cache_size)
         # (doc, person, organisation): a sentence of the document names them together
         self._affiliated: LRU[tuple[str, str, str], bool] = LRU(cache_size)
+        # (doc, name): the document names that person in full, never the first name alone
+        self._person: LRU[tuple[str, str], bool] = LRU(cache_size)
 
     def someone_else(self, question: str, asking: str, lead: Sequence[Quote]
                      ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -113,14 +116,17 @@ class Speakers:
         docs = {q.doc for q in lead}
         said = {surname(n) for q in lead for n in self.said_in(q)}
         return tuple(name for name in asked if surname(name) not in said and all(
-            _a_person_in(name, self.documents[d].raw)
+            self._person.get((d, name), lambda d=d, name=name: _a_person_in(
+                name, self.documents[d].raw))
             and surname(name) not in {surname(n) for n in self.of(d)} for d in docs))
 
     def _with(self, doc: str, name: str, who: str) -> bool:
         """A sentence of the document names the person with a word of the organisation."""
         def read() -> bool:
             own = [w[:4] for w in re.findall(r"\w+", who)]  # as written: "Visions", not "vision"
-            for sentence in re.split(r"(?<=[.!?])\s+|\n+", self.documents[doc].raw):
+            sentences = (line[a:b] for line in self.documents[doc].raw.split("\n")
+                         for a, b in split_sentences(line))
+            for sentence in sentences:
                 if surname(name) in words(sentence) and any(
                         w.startswith(o) for w in re.findall(r"\w+", sentence) for o in own
                         if w.casefold() not in words(name)):
@@ -151,5 +157,5 @@ class Speakers:
 
     def _people(self, doc: str) -> tuple[list[int], list[str]]:
         """Where each person the document names ends, and who it is, in order."""
-        found = list(re.finditer(PERSON, self.documents[doc].raw))
+        found = list(PERSON_ONLY.finditer(self.documents[doc].raw))
         return [m.end() for m in found], [m.group(0) for m in found]
