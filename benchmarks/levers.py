@@ -177,6 +177,9 @@ LEVERS: dict[str, tuple[str, Callable[[Tuning], Tuning] | dict]] = {
                           "is said to be her words", _off(organisation_view=False)),
     "not-quoted": ("'vad sa Hans Lindberg?' answered from a text that never quotes him is said "
                    "to hold none of his words", _off(not_quoted=False)),
+    "unspoken-view": ("'vad tycker Veronica Magnusson?' answered by a finding no one speaks, "
+                      "next to Heike Erkers' words, is said not to be her view",
+                      _off(unspoken_view=False)),
 }
 
 

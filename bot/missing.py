@@ -210,6 +210,8 @@ class MissingCheck:
         not_quoted = ()
         if self.tuning.not_quoted and not speaker:
             not_quoted = self.speakers.not_quoted(question, asking, lead)
+        if self.tuning.unspoken_view and not speaker and not not_quoted:
+            speaker = self.speakers.unspoken(question, asking, lead)
         if missing & {surname(n) for n in speaker}:
             speaker, said_by = (), ()
         return speaker, said_by, tuple(n for n in not_quoted if surname(n) not in missing)

@@ -116,9 +116,39 @@ class Speakers:
         docs = {q.doc for q in lead}
         said = {surname(n) for q in lead for n in self.said_in(q)}
         return tuple(name for name in asked if surname(name) not in said and all(
-            self._person.get((d, name), lambda d=d, name=name: _a_person_in(
-                name, self.documents[d].raw))
-            and surname(name) not in {surname(n) for n in self.of(d)} for d in docs))
+            self._a_person(d, name) and surname(name) not in {surname(n) for n in self.of(d)}
+            for d in docs))
+
+    def unspoken(self, question: str, asking: str, lead: Sequence[Quote]) -> tuple[str, ...]:
+        """For "Vad tycker Veronica Magnusson om …?" answered by sentences no one is said to
+        speak ("89 procent av socionomerna anser …"), the people asked when the last person
+        their document names before the first of them is someone else, and neither the
+        answer's paragraphs nor its author name them: a finding reported beside Heike Erkers'
+        words is not Magnusson's view. Nothing when no person is named before it."""
+        if not ASKS_VIEW.search(asking) or not lead or any(self.said_in(q) for q in lead):
+            return ()
+        first = lead[0]
+        document = self.documents[first.doc]
+        around = " ".join([document.author] + [q.passage.text for q in lead]).casefold()
+        asked = [m.group(0) for m in HOLDS_NAME.finditer(question)
+                 if PERSON_ONLY.fullmatch(m.group(0)) and self._a_person(first.doc, m.group(0))
+                 and surname(m.group(0)) not in around]
+        last = self._last_person(first.doc, first.start)
+        if not asked or last is None or set(words(last)) & {w for n in asked for w in words(n)}:
+            return ()
+        return tuple(asked)
+
+    def _last_person(self, doc: str, start: int) -> str | None:
+        """The last person the document names before `start`, read as _a_person_in does."""
+        ends, names = self._named.get(doc, lambda: self._people(doc))
+        for name in reversed(names[:bisect.bisect_right(ends, start)]):
+            if "\n" not in name and self._a_person(doc, name):
+                return name
+        return None
+
+    def _a_person(self, doc: str, name: str) -> bool:
+        """The document names `name` as a person (_a_person_in), read once per document."""
+        return self._person.get((doc, name), lambda: _a_person_in(name, self.documents[doc].raw))
 
     def _with(self, doc: str, name: str, who: str) -> bool:
         """A sentence of the document names the person with a word of the organisation."""

@@ -211,6 +211,10 @@ class Tuning:
     # "Vad sa Hans Lindberg …?" answered from a document that names him but never quotes him is
     # said to hold no words of his (bot/speakers.py).
     not_quoted: bool = True
+    # "Vad tycker Veronica Magnusson …?" answered by a sentence no one is said to speak ("89
+    # procent av socionomerna anser …"), next to someone else's words, is said not to be hers
+    # (bot/speakers.py).
+    unspoken_view: bool = True
     # A quote on the first page must carry at least this share of the best sentence's score, so
     # weak filler sentences never pad an answer; "mer" pages through the rest.
     relative_floor: float = 0.35

@@ -886,6 +886,25 @@ def test_what_someone_said_is_not_in_a_text_that_never_quotes_them(pipeline: Pip
     assert off.answer("Vad sa Hans Lindberg om granskningen av socialtjänsten?").not_quoted == ()
 
 
+def test_a_finding_beside_someone_elses_words_is_not_the_view_asked(pipeline: Pipeline) -> None:
+    """The archive page reports SSR's survey ("9 av 10 socionomer anser …") beside Heike Erkers'
+    words, and Veronica Magnusson (Vision) only in another article: asked what Magnusson thinks
+    of it, the answer says the first quote is not her view; her own words, or Erkers', pass."""
+    question = "Vad tycker Veronica Magnusson om att beslut i individärenden ska fattas av tjänstemän?"
+    answer = pipeline.answer(question)
+    assert "socionomer" in answer.quotes[0].text and not answer.said_by
+    assert answer.missing_speaker == ("Veronica Magnusson",)
+    shown = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
+    assert "återger inte vad Veronica Magnusson säger eller tycker" in shown
+    assert pipeline.answer("Vad tycker Veronica Magnusson att staten borde ta ansvar för?"
+                           ).missing == ()
+    assert pipeline.answer("Vad anser Heike Erkers om att beslut i individärenden ska fattas av "
+                           "tjänstemän?").missing_speaker == ()
+    off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
+                                 tuning=Tuning(unspoken_view=False), previous=pipeline)
+    assert off.answer(question).missing_speaker == ()
+
+
 @pytest.mark.parametrize("near, what", [
     ("Hur stor andel av lärarna tycker att kvaliteten försämras i kommuner med underskott?",
      "lärarna"),
