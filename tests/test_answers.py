@@ -512,6 +512,10 @@ def test_how_long_is_answered_by_a_duration_not_any_figure(pipeline: Pipeline) -
     right = pipeline.answer("Hur länge har Per Sandberg hållit på med förändringsarbete?")
     assert any("i 20 år" in q.text for q in right.quotes[:right.lead])
     assert right.missing == ()
+    # "hur lång handläggningstid" asks for a duration too, typed with or without å
+    for typed in ("Hur lång handläggningstid hade ekonomiskt bistånd i Växjö 2018?",
+                  "hur lang handlaggningstid hade ekonomiskt bistand i vaxjo 2018"):
+        assert pipeline.answer(typed).missing_kinds == ("duration",)
 
 
 def test_what_a_study_found_is_answered_by_a_finding_not_by_the_study(pipeline: Pipeline) -> None:
