@@ -261,6 +261,24 @@ def test_rows_without_kind_are_grouped_under_a_dash() -> None:
     assert (s["p50_ms"], s["p95_ms"], s["faithfulness"]) == (2.0, 2.0, 1.0)
 
 
+def test_a_note_naming_the_questions_wrong_detail_corrects_it() -> None:
+    """"stämmer det att socialen får 2 miljarder?" answered "… nära 1,6 miljard …" with "Obs:
+    2 miljarder nämns inte …" corrects the question: it is no wrong note, but still one on a
+    right answer; a note naming anything else is wrong."""
+    wrong = GoldPair("p", "stämmer det att socialen får 2 miljarder i år?", ("1,6 miljard",),
+                     "x.txt", True, "number", 1, premise=("2 miljarder",))
+    plain = GoldPair("q", "Hur mycket får socialen?", ("1,6 miljard",), "x.txt", True, "number", 2)
+    results = [PairResult(wrong, 1, True, True, ("citat",), 1, 1.0, missing=("2 miljarder",)),
+               PairResult(plain, 1, True, True, ("citat",), 1, 1.0, missing=("Umeå",))]
+    s = scores(results)
+    assert (s["wrong_missing_note"], s["noted_right"], s["premise_corrected"]) == (0.5, 1.0, 1.0)
+    also = PairResult(wrong, 1, True, True, ("citat",), 1, 1.0, missing=("2 miljarder", "i år"))
+    assert also.corrected and also.wrong_note
+    silent = PairResult(wrong, 1, True, True, ("citat",), 1, 1.0)
+    assert scores([silent])["premise_corrected"] == 0.0 and not silent.wrong_note
+    assert scores([results[1]])["premise_corrected"] is None
+
+
 def test_baseline_wins_lists_where_plain_bm25_does_better() -> None:
     from bot.evaluation.evaluate import baseline_wins
 

@@ -50,6 +50,13 @@ def test_kind_is_optional(tmp_path: Path, tiny: Corpus) -> None:
     assert load_gold(write(tmp_path, row), tiny.documents)[0].kind == ""
 
 
+def test_a_premise_is_the_wrong_detail_as_typed(tmp_path: Path, tiny: Corpus) -> None:
+    row = GOOD.replace("Vad kostar kortet?", "Kostar kortet 500 kr?").replace(
+        '"kind"', '"premise": ["500 KR"], "kind"')
+    assert load_gold(write(tmp_path, row), tiny.documents)[0].premise == ("500 KR",)
+    assert load_gold(write(tmp_path, GOOD), tiny.documents)[0].premise == ()
+
+
 BAD_ROWS = [
     ("malformed-json", ["{\"id\": \"a\","], 1, "ogiltig JSON"),
     ("not-an-object", [GOOD, "[1, 2]"], 2, "måste vara ett JSON-objekt"),
@@ -77,6 +84,12 @@ BAD_ROWS = [
     ("unanswerable-with-doc", [UNANSWERABLE.replace("null", '"a_bussar.txt"')], 1,
      "obesvarbar fråga ska ha answers [] och doc null"),
     ("blank-lines-still-counted", ["", GOOD, "", "{oops}"], 4, "ogiltig JSON"),
+    ("premise-not-in-question", [GOOD.replace('"kind"', '"premise": ["500 kronor"], "kind"')], 1,
+     "premissen '500 kronor' står inte i frågan"),
+    ("premise-not-strings", [GOOD.replace('"kind"', '"premise": [500], "kind"')], 1,
+     "fältet 'premise' måste vara en lista av strängar"),
+    ("premise-on-unanswerable", [UNANSWERABLE.replace('"kind"', '"premise": ["vann"], "kind"')],
+     1, "en obesvarbar fråga har ingen premiss att rätta"),
 ]
 
 

@@ -48,13 +48,26 @@ class PairResult:
     first_quote_right: bool = False  # the first quote alone does
     missing: tuple[str, ...] = ()  # what the answer said it lacks (bot/missing.py)
 
+    @property
+    def corrected(self) -> bool:
+        """The answer's note names the wrong detail the question took for granted."""
+        return any(metrics.names_premise(w, self.pair.premise) for w in self.missing)
+
+    @property
+    def wrong_note(self) -> bool:
+        """A right answer that says something is missing other than the question's wrong
+        detail: "Obs: 2 miljarder nämns inte …" corrects, it does not mislead."""
+        return self.right and any(not metrics.names_premise(w, self.pair.premise)
+                                  for w in self.missing)
+
     def as_json(self) -> dict:
         """This result as a JSON object of the report."""
         p = self.pair
         return {"id": p.id, "kind": p.kind, "answerable": p.answerable, "question": p.question,
                 "answers": list(p.answers), "rank": self.rank, "answered": self.answered,
                 "right": self.right, "first_right": self.first_right,
-                "first_quote_right": self.first_quote_right, "missing": list(self.missing), "quotes": list(self.quotes), "faithful": self.faithful,
+                "first_quote_right": self.first_quote_right, "missing": list(self.missing),
+                "premise": list(p.premise), "quotes": list(self.quotes), "faithful": self.faithful,
                 "ms": round(self.ms, 3)}
 
 
@@ -139,8 +152,11 @@ def scores(results: Sequence[PairResult]) -> dict[str, float | int | None]:
         # A near miss answered with a note of what is missing is not passed off as an answer.
         "nearmiss_declined_or_noted": metrics.share(
             not r.answered or bool(r.missing) for r in un if r.pair.kind == "nearmiss"),
-        # A right answer that says something is missing misleads the other way.
-        "wrong_missing_note": metrics.share(r.right and bool(r.missing) for r in ans),
+        # A right answer that says something is missing misleads the other way, unless what
+        # it says is missing is the wrong detail the question took for granted (its premise).
+        "wrong_missing_note": metrics.share(r.wrong_note for r in ans),
+        "noted_right": metrics.share(r.right and bool(r.missing) for r in ans),
+        "premise_corrected": metrics.share(r.corrected for r in ans if r.pair.premise),
         "quotes": quotes, "unfaithful": quotes - sum(r.faithful for r in results),
         "faithfulness": sum(r.faithful for r in results) / quotes if quotes else None,
         "p50_ms": metrics.percentile(ms, 50), "p95_ms": metrics.percentile(ms, 95),

@@ -16,11 +16,11 @@ from bot.errors import GoldEmpty, GoldMissing, GoldRow, GoldUnreadable
 from retrieval.passage import Document
 
 FIELDS = {"id": str, "question": str, "answers": list, "doc": (str, type(None)),
-          "answerable": bool, "kind": str}
+          "answerable": bool, "kind": str, "premise": list}
 REQUIRED = ("id", "question", "answers", "doc", "answerable")
 TYPE_NAMES = {"id": "en sträng", "question": "en sträng", "answers": "en lista av strängar",
               "doc": "ett filnamn eller null", "answerable": "true eller false",
-              "kind": "en sträng"}
+              "kind": "en sträng", "premise": "en lista av strängar"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,9 @@ class GoldPair:
     answerable: bool
     kind: str
     line: int
+    # A wrong detail the question takes for granted, as typed ("2 miljarder" in "stämmer det att
+    # socialen får 2 miljarder?"), which the answer corrects: a note naming it is no wrong note.
+    premise: tuple[str, ...] = ()
 
 
 def collapse(text: str) -> str:
@@ -89,7 +92,8 @@ def _parse_line(raw: bytes, where: Where, documents: Mapping[str, Document]) -> 
         _refuse(where, "raden måste vara ett JSON-objekt")
     check_fields(row, where)
     pair = GoldPair(row["id"], row["question"], tuple(row["answers"]), row["doc"],
-                    row["answerable"], row.get("kind") or "", where.line)
+                    row["answerable"], row.get("kind") or "", where.line,
+                    tuple(row.get("premise", ())))
     check_content(pair, where, documents)
     return pair
 
@@ -103,15 +107,21 @@ def check_fields(row: dict, where: Where) -> None:
     for name, kind in FIELDS.items():
         if name in row and not isinstance(row[name], kind):
             _refuse(where, f"fältet {name!r} måste vara {TYPE_NAMES[name]}")
-    if not all(isinstance(a, str) for a in row["answers"]):
-        _refuse(where, "fältet 'answers' måste vara en lista av strängar")
+    for name in ("answers", "premise"):
+        if not all(isinstance(a, str) for a in row.get(name, ())):
+            _refuse(where, f"fältet {name!r} måste vara en lista av strängar")
     for name in ("id", "question"):
         if not row[name].strip():
             _refuse(where, f"fältet {name!r} är tomt")
 
 
 def check_content(pair: GoldPair, where: Where, documents: Mapping[str, Document]) -> None:
+    for wrong in pair.premise:
+        if not wrong.strip() or wrong.casefold() not in pair.question.casefold():
+            _refuse(where, f"premissen {wrong!r} står inte i frågan")
     if not pair.answerable:
+        if pair.premise:
+            _refuse(where, "en obesvarbar fråga har ingen premiss att rätta")
         if pair.answers or pair.doc is not None:
             _refuse(where, "en obesvarbar fråga ska ha answers [] och doc null")
         return

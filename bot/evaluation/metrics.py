@@ -43,6 +43,13 @@ def mrr(ranks: Sequence[int | None], cutoff: int = MRR_CUTOFF) -> float | None:
     return sum(1 / r for r in ranks if r is not None and r <= cutoff) / len(ranks)
 
 
+def names_premise(word: str, premise: Sequence[str]) -> bool:
+    """A word the answer says is missing is (part of) a wrong detail of the question: "2022"
+    of "våren 2022"."""
+    word = word.casefold()
+    return any(word in wrong.casefold() or wrong.casefold() in word for wrong in premise)
+
+
 def share(flags: Iterable[bool]) -> float | None:
     """Share of true flags; None when there are none at all."""
     values = list(flags)

@@ -17,7 +17,9 @@ OVERVIEW = (
     ("  offtopic/chitchat/nonsense", "correct_decline_far", True),
     ("  nearmiss", "correct_decline_nearmiss", True),
     ("  nearmiss declined or noted", "nearmiss_declined_or_noted", True),
-    ("answerable noted missing", "wrong_missing_note", True),
+    ("right answer, wrong note", "wrong_missing_note", True),
+    ("  any note on a right answer", "noted_right", True),
+    ("wrong premise corrected", "premise_corrected", True),
     ("faithfulness", "faithfulness", True), ("quotes", "quotes", False),
     ("p50 ms", "p50_ms", False), ("p95 ms", "p95_ms", False), ("build ms", "build_ms", False),
 )
