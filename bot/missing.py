@@ -36,7 +36,7 @@ from bot.asks import (ASKS, ASKS_ABOVE, ASKS_AUTHOR, ASKS_CHANGE, ASKS_DAY, ASKS
                       ASKS_RESPONDENTS, CAPITALISED, COUNTED, HOLDS_CHANGE, HOLDS_DAY,
                       HOLDS_FINDING, HOLDS_LIST, HOLDS_NAME, HOLDS_PER, HOLDS_PLAN,
                       HOLDS_RESPONDENTS, NOT_AN_OUTCOME, PER_UNIT, POLES, QUALIFIED, SECOND,
-                      SHARE_IN_WORDS, WHICH, people, words as _words)
+                      SHARE_IN_WORDS, WHICH, as_digits, people, words as _words)
 from retrieval.asks import (ASKS_DATE, ASKS_DURATION, ASKS_NUMBER, HAS_DATE, HAS_DURATION,
                             MONTHS, holds_figure)
 from retrieval.lru import LRU
@@ -231,7 +231,7 @@ class MissingCheck:
                and not re.search(rf"\b{g.word.casefold()}\b", text)
                and not _month_in(g.word.casefold(), dates)]
         out += [m.group(0) for m in SHARE_IN_WORDS.finditer(query.text)
-                if m.group(0).casefold() not in text]
+                if as_digits(m.group(0)) not in as_digits(text)]
         return [_typed(query.text, w) for w in out]
 
     def _qualifiers(self, query: Query, lead: Sequence[Quote]) -> list[str]:

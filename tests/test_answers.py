@@ -1039,7 +1039,13 @@ def test_whom_a_figure_counts_is_read_in_the_quoted_paragraph(pipeline: Pipeline
     ("Hur många ärenden saknade handläggare i oktober 2018?",
      "Hur många ärenden saknade handläggare i september 2018?", "oktober"),
     ("Varför har var fjärde socialchef svårt att göra utredningar enligt lagens krav?",
-     "Hur många socialchefer har svårt att göra utredningar enligt lagens krav?", "var fjärde")])
+     "Hur många socialchefer har svårt att göra utredningar enligt lagens krav?", "var fjärde"),
+    ("Vision säger väl att två av tre socialchefer har svårt med utredningarna?",
+     "Stämmer det att nio av tio socionomer vill att tjänstemän ska besluta i individärenden?",
+     "två av tre"),  # "nio av tio" is the paragraph's "9 av 10"
+    ("stämmer det att hälften av socionomerna vill att politikerna ska besluta i enskilda ärenden?",
+     "Hur stor andel av socialcheferna har svårt att ge insatser av önskad kvalitet, hälften?",
+     "hälften")])
 def test_a_month_or_a_share_in_words_is_read_in_the_quoted_paragraph(
         pipeline: Pipeline, near: str, right: str, word: str) -> None:
     """The Växjö article counts the cases without a caseworker in September, and Vision's survey
