@@ -82,11 +82,18 @@ FLOORS = floors(recall1=0.84, recall5=0.97, mrr=0.90, accuracy=0.90, false_decli
 # 0.852, R@5 0.969 → 0.984. R@1 and MRR floors of A and B lowered to two questions under that.
 BLIND_FLOORS = floors(recall1=0.62, recall5=0.85, mrr=0.72, accuracy=0.73, false_decline=0.03,
                       decline_far=0.90, nearmiss_noted=0.90, wrong_note=0.05, first_answer=0.55)
+# The eleventh session (2 December): a helper who read the documents and each set's questions,
+# never citatbot's answers, named the wrong detail of 20 answerable questions that take one for
+# granted (B 3, C 8, D 1, E 6, F 1, G 1; `premise`), so a note that corrects one is no wrong
+# note: wrong notes B 0.045 → 0.023, C 0.068 → 0.010, E 0.032 → 0.016 (any note on a right
+# answer: B 0.045, C 0.068, E 0.032). A view asked of a person, answered by words no one is
+# said to speak beside someone else's, and 'hur lång …' read as asking how long: near misses
+# noted E 0.909 → 0.955, F 0.870 → 0.913, G 0.773 → 0.818. These floors sit two questions off.
 BLIND_B_FLOORS = floors(recall1=0.77, recall5=0.93, mrr=0.83, accuracy=0.83, false_decline=0.02,
-                        decline_far=0.88, nearmiss_noted=0.83, wrong_note=0.07,
+                        decline_far=0.88, nearmiss_noted=0.83, wrong_note=0.05,
                         first_answer=0.65)
 BLIND_C_FLOORS = floors(recall1=0.79, recall5=0.92, mrr=0.82, accuracy=0.77, false_decline=0.06,
-                        decline_far=0.94, nearmiss_noted=0.78, wrong_note=0.07,
+                        decline_far=0.94, nearmiss_noted=0.78, wrong_note=0.03,
                         first_answer=0.69)
 # Blind D (89 answerable, 38 unanswerable) was written by a fourth helper on 1 December, after
 # every lever of that day was in; these floors sit one question under its first reading.
@@ -96,14 +103,14 @@ BLIND_D_FLOORS = floors(recall1=0.70, recall5=0.89, mrr=0.78, accuracy=0.71, fal
 # Blind E (126 answerable, 43 unanswerable) was written by a fifth helper late on 1 December,
 # after every lever of that session was in; these floors sit one question under its first reading.
 BLIND_E_FLOORS = floors(recall1=0.72, recall5=0.87, mrr=0.77, accuracy=0.72, false_decline=0.03,
-                        decline_far=0.95, nearmiss_noted=0.77, wrong_note=0.05,
+                        decline_far=0.95, nearmiss_noted=0.86, wrong_note=0.04,
                         first_answer=0.62)
 
 # Blind F (98 answerable, 41 unanswerable) was written by a sixth helper in the sixth session of
 # 1 December, after every lever of that session was in; the team read its figures once, on that
 # commit and the session's first. These floors sit one question under that reading.
 BLIND_F_FLOORS = floors(recall1=0.75, recall5=0.94, mrr=0.83, accuracy=0.75, false_decline=0.06,
-                        decline_far=0.88, nearmiss_noted=0.73, wrong_note=0.04,
+                        decline_far=0.88, nearmiss_noted=0.82, wrong_note=0.04,
                         first_answer=0.63)
 
 # Blind G (122 answerable, 42 unanswerable; 22 near misses) was written by a seventh helper at the
@@ -113,7 +120,7 @@ BLIND_F_FLOORS = floors(recall1=0.75, recall5=0.94, mrr=0.83, accuracy=0.75, fal
 # quoted document has only after the first answer said to be missing (the same session): blind E
 # near misses noted 0.773 → 0.818 (its floor raised), G's wrong notes 0.008 → 0.016.
 BLIND_G_FLOORS = floors(recall1=0.77, recall5=0.93, mrr=0.84, accuracy=0.81, false_decline=0.04,
-                        decline_far=0.90, nearmiss_noted=0.68, wrong_note=0.03,
+                        decline_far=0.90, nearmiss_noted=0.72, wrong_note=0.03,
                         first_answer=0.70)
 
 # Each shipped set with its floors, by the name pytest shows.
