@@ -129,6 +129,8 @@ HOLDS_PER = re.compile(r"\b(per|varje|var|each|every|snitt|genomsnitt\w*|average
                        re.IGNORECASE)
 # A question that asks which or what, not whether ("Är socialtjänsten den dyraste …?").
 WHICH = re.compile(r"\b(vilken|vilket|vilka|vad|vem|which|what|who)\b", re.IGNORECASE)
+# "Är socialtjänsten en av de dyraste …?" is answered yes by what comes second.
+ONE_OF = re.compile(r"\b(en|ett|one) (av|of) (de|the)\b", re.IGNORECASE)
 # A share said in words: "var fjärde socialchef", "var tredje".
 _COUNT = r"en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|\d+"
 SHARE_IN_WORDS = re.compile(r"\bvar (andra|tredje|fjärde|femte|sjätte|sjunde|åttonde|nionde|"

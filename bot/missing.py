@@ -35,7 +35,7 @@ from bot.asks import (ASKS, ASKS_ABOVE, ASKS_AUTHOR, ASKS_CHANGE, ASKS_DAY, ASKS
                       ASKS_MOST, ASKS_ORG, ASKS_OUTCOME, ASKS_PERSON, ASKS_PUBLISHED, ASKS_REPLIED,
                       ASKS_RESPONDENTS, CAPITALISED, COUNTED, HOLDS_CHANGE, HOLDS_DAY,
                       HOLDS_FINDING, HOLDS_LIST, HOLDS_NAME, HOLDS_PER, HOLDS_PLAN,
-                      HOLDS_RESPONDENTS, NOT_AN_OUTCOME, PER_UNIT, POLES, QUALIFIED, SECOND,
+                      HOLDS_RESPONDENTS, NOT_AN_OUTCOME, ONE_OF, PER_UNIT, POLES, QUALIFIED, SECOND,
                       SHARE_IN_WORDS, WHICH, as_digits, people, words as _words)
 from retrieval.asks import (ASKS_DATE, ASKS_DURATION, ASKS_NUMBER, HAS_DATE, HAS_DURATION,
                             MONTHS, holds_figure)
@@ -180,11 +180,13 @@ class MissingCheck:
                 and not any(HOLDS_PER.search(q.text) for q in lead)):
             kinds.append("per_unit")
             words.append(per.group(0))
-        # "Vilken verksamhet kostar mest?" is not answered by what "kostar näst mest" (which
-        # does answer "Är socialtjänsten den dyraste …?": no).
+        # "Vilken verksamhet kostar mest?" is not answered by what "kostar näst mest"; "Är
+        # socialtjänsten den dyraste …?" is, with a no the note spells out (not "en av de
+        # dyraste", which it makes a yes).
         if (self.tuning.second_place
                 and (match := ASKS_MOST.search(asking) or ASKS_ABOVE.search(asking))
-                and WHICH.search(asking) and not SECOND.search(asking)
+                and (WHICH.search(asking) or not ONE_OF.search(asking))
+                and not SECOND.search(asking)
                 and any(SECOND.search(q.text) for q in lead)):
             kinds.append("second")
             words.append(match.group(0))

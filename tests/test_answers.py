@@ -843,14 +843,18 @@ def test_which_firm_or_town_answered_by_no_name_of_one_is_said(pipeline: Pipelin
 
 def test_what_comes_second_is_no_answer_to_what_comes_first(pipeline: Pipeline) -> None:
     """Umeå's social services cost "näst mest": no answer to which costs most, and the answer
-    says so; asked whether they cost the most, "näst mest" answers (no), without a note."""
+    says so; asked whether they cost the most, "näst mest" answers no, and the note spells it
+    out; asked whether they are one of the most costly, it answers yes, without a note."""
     answer = pipeline.answer("Vilken verksamhet kostar mest i Umeå kommun?")
     assert any("näst mest" in q.text for q in answer.quotes[:answer.lead])
     assert "second" in answer.missing_kinds
     shown = Renderer(pipeline.settings.prompts_dir, "txt").answer(answer, pipeline.corpus)
     assert "andra plats" in shown
     yes_no = pipeline.answer("Är socialtjänsten den dyraste verksamheten i Umeå kommun?")
-    assert any("näst mest" in q.text for q in yes_no.quotes) and yes_no.missing == ()
+    assert any("näst mest" in q.text for q in yes_no.quotes[:yes_no.lead])
+    assert yes_no.missing_kinds == ("second",) and yes_no.missing == ("dyraste",)
+    one_of = pipeline.answer("Är socialtjänsten en av de dyraste verksamheterna i Umeå kommun?")
+    assert any("näst mest" in q.text for q in one_of.quotes) and one_of.missing == ()
     off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
                                  tuning=Tuning(second_place=False), previous=pipeline)
     assert "second" not in off.answer("Vilken verksamhet kostar mest i Umeå kommun?").missing_kinds
