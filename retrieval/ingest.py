@@ -45,7 +45,7 @@ MAX_FALLBACK_TITLE = 120
 # Files that sit beside the documents and are never documents themselves.
 NOT_DOCUMENTS = {METADATA_FILE, SYNONYMS_FILE, "gold.jsonl", "blind.jsonl", "blind_b.jsonl",
                  "blind_c.jsonl", "blind_d.jsonl", "blind_e.jsonl", "blind_f.jsonl",
-                 "blind_g.jsonl", "dialogues.jsonl"}
+                 "blind_g.jsonl", "blind_h.jsonl", "dialogues.jsonl"}
 
 BOM = "\ufeff"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

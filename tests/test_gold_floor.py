@@ -22,6 +22,7 @@ BLIND_D = DEFAULT_CORPUS / "blind_d.jsonl"
 BLIND_E = DEFAULT_CORPUS / "blind_e.jsonl"
 BLIND_F = DEFAULT_CORPUS / "blind_f.jsonl"
 BLIND_G = DEFAULT_CORPUS / "blind_g.jsonl"
+BLIND_H = DEFAULT_CORPUS / "blind_h.jsonl"
 # The shares that must stay low: their floors are maxima.
 MAXIMA = {"false_decline", "wrong_note"}
 
@@ -123,11 +124,22 @@ BLIND_G_FLOORS = floors(recall1=0.77, recall5=0.93, mrr=0.84, accuracy=0.81, fal
                         decline_far=0.90, nearmiss_noted=0.72, wrong_note=0.03,
                         first_answer=0.70)
 
+# Blind H (100 answerable, 50 unanswerable; 25 near misses, 10 answerable questions that take a
+# wrong detail for granted, labelled with their premise by their writer) was written by an eighth
+# helper in the eleventh session (2 December), after that session's levers, from the documents
+# alone; the team read its figures once, at the commit it arrived on (R@1 0.750, R@5 0.930, MRR@5
+# 0.825, accuracy 0.770, first answer 0.650, first quote 0.620, answerable declined 0.050, far
+# declined 0.920, near misses noted 0.920, wrong notes 0.000, premises corrected 0.900). These
+# floors sit two questions off.
+BLIND_H_FLOORS = floors(recall1=0.73, recall5=0.91, mrr=0.80, accuracy=0.75, false_decline=0.07,
+                        decline_far=0.84, nearmiss_noted=0.84, wrong_note=0.02,
+                        first_answer=0.63)
+
 # Each shipped set with its floors, by the name pytest shows.
 SETS = {"gold": (GOLD, FLOORS), "blind": (BLIND, BLIND_FLOORS), "blind_b": (BLIND_B, BLIND_B_FLOORS),
         "blind_c": (BLIND_C, BLIND_C_FLOORS), "blind_d": (BLIND_D, BLIND_D_FLOORS),
         "blind_e": (BLIND_E, BLIND_E_FLOORS), "blind_f": (BLIND_F, BLIND_F_FLOORS),
-        "blind_g": (BLIND_G, BLIND_G_FLOORS)}
+        "blind_g": (BLIND_G, BLIND_G_FLOORS), "blind_h": (BLIND_H, BLIND_H_FLOORS)}
 
 
 @pytest.mark.parametrize("path", [path for path, _ in SETS.values()], ids=list(SETS))
