@@ -20,6 +20,9 @@ from retrieval.passage import Document
 from retrieval.sentences import split_sentences
 
 PERSON_ONLY = re.compile(PERSON)
+# Who speaks for a sentence no one is said to speak is read among the names just before it: a
+# person named pages earlier frames nothing, and each name read is a scan of the document.
+LOOKBACK, LOOKBACK_NAMES = 1_500, 8
 
 # A question for someone's view ("Vad tycker …", "enligt …", "What does … say"), and a text's
 # word for who is speaking: "…, säger Heike Erkers.", "enligt Veronica Magnusson", "Per
@@ -139,9 +142,12 @@ class Speakers:
         return tuple(asked)
 
     def _last_person(self, doc: str, start: int) -> str | None:
-        """The last person the document names before `start`, read as _a_person_in does."""
+        """The last person the document names in the LOOKBACK characters before `start`, read as
+        _a_person_in does (at most LOOKBACK_NAMES names are read, each a scan of the text)."""
         ends, names = self._named.get(doc, lambda: self._people(doc))
-        for name in reversed(names[:bisect.bisect_right(ends, start)]):
+        last = bisect.bisect_right(ends, start)
+        first = max(bisect.bisect_left(ends, start - LOOKBACK), last - LOOKBACK_NAMES)
+        for name in reversed(names[first:last]):
             if "\n" not in name and self._a_person(doc, name):
                 return name
         return None

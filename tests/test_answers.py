@@ -13,6 +13,7 @@ from bot.pipeline import Pipeline
 from bot.render import Renderer
 from bot.settings import Settings
 from retrieval.tuning import Tuning
+from retrieval.passage import Document
 from tests.support.corpus import CORPUS
 
 # (question, doc prefix, a string the right passage contains)
@@ -892,6 +893,20 @@ def test_what_someone_said_is_not_in_a_text_that_never_quotes_them(pipeline: Pip
     off = Pipeline.from_settings(pipeline.settings, corpus=pipeline.corpus,
                                  tuning=Tuning(not_quoted=False), previous=pipeline)
     assert off.answer("Vad sa Hans Lindberg om granskningen av socialtjänsten?").not_quoted == ()
+
+
+def test_whom_an_unspoken_sentence_is_next_to_is_read_just_before_it() -> None:
+    """A person named pages before a sentence frames nothing, and a long text is not read name
+    by name back to its start: only the names in the LOOKBACK characters before it."""
+    from bot.speakers import LOOKBACK, Speakers
+    near = "Anna Berg säger att det är bra. "
+    text = near + "x " * LOOKBACK + "Karin Lund anser att det är dåligt. " + "Detta är ett fynd."
+    speakers = Speakers({"d.txt": Document("d.txt", text, "Titel")})
+    assert speakers._last_person("d.txt", text.index("Detta")) == "Karin Lund"
+    assert speakers._last_person("d.txt", text.index("x ")) == "Anna Berg"
+    far = near + "x " * LOOKBACK + "Detta är ett fynd."
+    assert Speakers({"d.txt": Document("d.txt", far, "T")})._last_person(
+        "d.txt", far.index("Detta")) is None
 
 
 def test_a_finding_beside_someone_elses_words_is_not_the_view_asked(pipeline: Pipeline) -> None:
