@@ -133,9 +133,9 @@ WHICH = re.compile(r"\b(vilken|vilket|vilka|vad|vem|which|what|who)\b", re.IGNOR
 ONE_OF = re.compile(r"\b(en|ett|one) (av|of) (de|the)\b", re.IGNORECASE)
 # A share said in words: "var fjärde socialchef", "var tredje".
 _COUNT = r"en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|\d+"
+N_OF_M = re.compile(rf"\b({_COUNT}) av ({_COUNT})\b", re.IGNORECASE)  # "två av tre", "9 av 10"
 SHARE_IN_WORDS = re.compile(r"\bvar (andra|tredje|fjärde|femte|sjätte|sjunde|åttonde|nionde|"
-                            rf"tionde)\b|\b({_COUNT}) av ({_COUNT})\b|\bhälften\b",
-                            re.IGNORECASE)
+                            rf"tionde)\b|{N_OF_M.pattern}|\bhälften\b", re.IGNORECASE)
 # "nio av tio" is written "9 av 10" as often: a share is compared with its count words as digits.
 _DIGITS = {w: str(n) for n, w in enumerate("noll en två tre fyra fem sex sju åtta nio tio".split())}
 _DIGITS["ett"] = "1"
@@ -143,9 +143,10 @@ _DIGITS["ett"] = "1"
 
 def as_digits(text: str) -> str:
     """The text in lower case with the count words of "N av M" as digits: "9 av 10"."""
-    return re.sub(rf"\b({_COUNT}) av ({_COUNT})\b",
-                  lambda m: f"{_DIGITS.get(m[1], m[1])} av {_DIGITS.get(m[2], m[2])}",
-                  text.casefold())
+    return N_OF_M.sub(lambda m: f"{_DIGITS.get(m[1], m[1])} av {_DIGITS.get(m[2], m[2])}",
+                      text.casefold())
+
+
 # Whom a figure counts, narrowed by where they are: "av socionomerna inom psykiatrin", "bland
 # cheferna i storstäderna", "of social services managers in the big cities".
 QUALIFIED = re.compile(r"\b(av|bland|of|among)\s+(de\s+|the\s+)?([\w-]+\s+){0,3}?(inom|i|på|"

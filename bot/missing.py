@@ -63,10 +63,8 @@ HOLDS_MONEY = re.compile(r"\b(kr|kronor|miljon\w*|miljard\w*|mkr|mnkr|tkr|sek|eu
 # chefen?", "Vem är ordförande …?" and "Vem leder …?" ask for a name (bot/asks.py ASKS_PERSON),
 # one the question does not name itself (_other_person).
 # A figure is asked for by "hur många", "hur mycket", … or by asking what something costs or pays.
-# How long something takes or lasts ("hur länge", "hur lång handläggningstid", "how long"; not
-# "hur långt", a distance) asks for a duration.
-ASKS_HOW_LONG = re.compile(rf"{ASKS_DURATION.pattern}|\bhur l[åa]ng\b", re.IGNORECASE)
-ASKS_FIGURE = re.compile(f"{ASKS_NUMBER.pattern}|{ASKS_MONEY.pattern}|{ASKS_HOW_LONG.pattern}",
+# How long something takes or lasts ("hur lång handläggningstid") asks for one too: a duration.
+ASKS_FIGURE = re.compile(f"{ASKS_NUMBER.pattern}|{ASKS_MONEY.pattern}|{ASKS_DURATION.pattern}",
                          re.IGNORECASE)
 KINDS = (("figure", ASKS_FIGURE, holds_figure), ("date", ASKS_DATE, HAS_DATE.search),
          ("name", ASKS_PERSON, HOLDS_NAME.search), ("organisation", ASKS_ORG, CAPITALISED.search),
@@ -232,8 +230,9 @@ class MissingCheck:
                if not g.context and g.word.casefold() in MONTHS
                and not re.search(rf"\b{g.word.casefold()}\b", text)
                and not _month_in(g.word.casefold(), dates)]
+        shares = as_digits(text)
         out += [m.group(0) for m in SHARE_IN_WORDS.finditer(query.text)
-                if as_digits(m.group(0)) not in as_digits(text)]
+                if as_digits(m.group(0)) not in shares]
         return [_typed(query.text, w) for w in out]
 
     def _qualifiers(self, query: Query, lead: Sequence[Quote]) -> list[str]:
@@ -287,7 +286,7 @@ class MissingCheck:
             # How many answered a survey: "Över 600 socionomer har svarat", not "fyra av tio"
             return kind, lambda quote: bool(holds_figure(quote.text)
                                             and HOLDS_RESPONDENTS.search(quote.text))
-        elif kind == "figure" and ASKS_HOW_LONG.search(asking):
+        elif kind == "figure" and ASKS_DURATION.search(asking):
             kind, holds = "duration", HAS_DURATION.search
         elif kind == "date" and _asks_published(asking):
             # Its date, in a dateline or in the source line, not the year a sentence names

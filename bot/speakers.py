@@ -55,6 +55,11 @@ def _a_person_in(name: str, raw: str) -> bool:
     return name in raw and alone is None
 
 
+def people_asked(question: str) -> list[str]:
+    """The people the question names by first name and surname ("Hans Lindberg")."""
+    return [m.group(0) for m in HOLDS_NAME.finditer(question) if PERSON_ONLY.fullmatch(m.group(0))]
+
+
 def surname(name: str) -> str:
     """A name's last word, in lower case: how a name is compared."""
     return name.split()[-1].casefold()
@@ -114,8 +119,7 @@ class Speakers:
         document names but never quotes, nor has as its author: no quote there is their words."""
         if not ASKS_VIEW.search(asking) or not lead:
             return ()
-        asked = [m.group(0) for m in HOLDS_NAME.finditer(question)
-                 if PERSON_ONLY.fullmatch(m.group(0))]
+        asked = people_asked(question)
         docs = {q.doc for q in lead}
         said = {surname(n) for q in lead for n in self.said_in(q)}
         return tuple(name for name in asked if surname(name) not in said and all(
@@ -133,9 +137,8 @@ class Speakers:
         first = lead[0]
         document = self.documents[first.doc]
         around = " ".join([document.author] + [q.passage.text for q in lead]).casefold()
-        asked = [m.group(0) for m in HOLDS_NAME.finditer(question)
-                 if PERSON_ONLY.fullmatch(m.group(0)) and self._a_person(first.doc, m.group(0))
-                 and surname(m.group(0)) not in around]
+        asked = [name for name in people_asked(question)
+                 if self._a_person(first.doc, name) and surname(name) not in around]
         last = self._last_person(first.doc, first.start)
         if not asked or last is None or set(words(last)) & {w for n in asked for w in words(n)}:
             return ()

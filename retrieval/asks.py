@@ -49,8 +49,9 @@ def holds_figure(text: str) -> bool:
 
 
 # "Hur länge …?" asks for a duration, which a figure alone is not: "elva anmälningar" answers
-# no "How long has Per Sandberg been head …?"; "i 20 år", "sedan 2019" and "halvåret" do.
-ASKS_DURATION = re.compile(r"\b(hur l[äa]nge|how long|for how many (years|months))\b",
+# no "How long has Per Sandberg been head …?"; "i 20 år", "sedan 2019" and "halvåret" do. So
+# does "hur lång handläggningstid" ("hur långt" is a distance).
+ASKS_DURATION = re.compile(r"\b(hur l[äa]nge|hur l[åa]ng|how long|for how many (years|months))\b",
                            re.IGNORECASE)
 HAS_DURATION = re.compile(r"\b(\d+|ett|en|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|"
                           r"femton|tjugo|trettio|några|många|flera)\s+(år|månader|månad|veckor|"
